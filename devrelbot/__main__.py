@@ -1,0 +1,3 @@
+from devrelbot.cli import main
+
+main()

@@ -1,0 +1,77 @@
+"""The one process: database, router, the doors whose credentials are set, all in one event loop.
+
+Each platform door runs under a supervisor: if it cannot start or fails later, the failure is logged and
+the door is retried with backoff, while the other doors go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Protocol
+
+from devrelbot.bot.settings import Settings
+from devrelbot.handlers import Router
+from devrelbot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class Door(Protocol):
+    name: str
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop`` is set, then shut down cleanly; raise if the platform fails."""
+
+
+def build_router(settings: Settings) -> tuple[Database, Router]:
+    db = Database.from_url(settings.database_url)
+    db.upgrade()
+    return db, Router(db, default_timezone=settings.default_timezone)
+
+
+def platform_doors(settings: Settings, router: Router) -> list[Door]:
+    """The doors whose credentials are set. SDKs are imported only when their door is wanted."""
+    doors: list[Door] = []
+    if settings.slack_enabled:
+        from devrelbot.bot.slack import SlackDoor
+
+        doors.append(SlackDoor(settings, router))
+    if settings.telegram_enabled:
+        from devrelbot.bot.telegram import TelegramDoor
+
+        doors.append(TelegramDoor(settings, router))
+    return doors
+
+
+async def supervise(door: Door, stop: asyncio.Event, *, first_delay: float = 1.0, max_delay: float = 300.0) -> None:
+    delay = first_delay
+    while not stop.is_set():
+        try:
+            await door.run(stop)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # one platform's failure must never take the others down
+            log.error("%s door failed: %s: %s — retrying in %.0f s", door.name, type(error).__name__, error, delay,
+                      exc_info=log.isEnabledFor(logging.DEBUG))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(delay * 2, max_delay)
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def serve(doors: list[Door]) -> None:
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    log.info("devrelbot running: %s", ", ".join(d.name for d in doors))
+    await asyncio.gather(*(supervise(d, stop) for d in doors))
+    log.info("devrelbot stopped")

@@ -1,0 +1,97 @@
+"""Configuration from the environment and ``.env`` (pydantic-settings). The names are the public interface."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names it (start-up stops with it)."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///devrelbot.db"
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_base_url: str = "https://slack.com/api/"
+    slack_http_port: int | None = Field(default=None, ge=1, le=65535)
+    default_timezone: str = "UTC"
+    log_level: LogLevel = "INFO"
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # `SLACK_BOT_TOKEN=` in .env means "not set", not an empty token.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else ("INFO" if value is None else value)
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not a database URL: {value!r}; use sqlite:///devrelbot.db or "
+                             "postgresql://user@host/db") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(f"unsupported database {url.get_backend_name()!r}; use SQLite or PostgreSQL")
+        return value
+
+    @field_validator("telegram_api_base_url", "slack_api_base_url", mode="after")
+    @classmethod
+    def _check_http_url(cls, value: str) -> str:
+        AnyHttpUrl(value)  # raises with a clear message on a malformed URL
+        return value
+
+    @field_validator("default_timezone", mode="after")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin or UTC") from None
+        return value
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so the log filter can mask them wherever they appear."""
+        values = [self.telegram_bot_token, self.slack_bot_token, self.slack_app_token, self.slack_signing_secret]
+        return [v.get_secret_value() for v in values if v is not None]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = str(item["loc"][0]).upper() if item["loc"] else "settings"
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {message}")
+        raise SettingsError("Bad setting — " + "; ".join(problems)) from None

@@ -1,0 +1,15 @@
+"""Platform-agnostic commands. Importing this package registers every command on the router's registry.
+
+The import order below is the order /help lists the commands in.
+"""
+
+# isort: off
+from devrelbot.handlers import log  # noqa: F401
+from devrelbot.handlers import ledger  # noqa: F401
+from devrelbot.handlers import talks  # noqa: F401
+from devrelbot.handlers import stats  # noqa: F401
+from devrelbot.handlers import help  # noqa: F401
+# isort: on
+from devrelbot.handlers.router import Registry, Request, Router, parse_command_line, registry
+
+__all__ = ["Registry", "Request", "Router", "parse_command_line", "registry"]

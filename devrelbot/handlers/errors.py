@@ -1,0 +1,27 @@
+"""Errors a person can fix: each says what was wrong, names the offending token, and shows an example."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input. The router turns it into a private reply and rolls back, so nothing is stored."""
+
+    def __init__(self, message: str, *, example: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.example = example
+        self.hint = hint
+
+
+class IncompleteCommand(UserError):
+    """Required fields are missing. Doors that have forms (a Slack modal, a Telegram dialogue) open one;
+    elsewhere the message and example are shown."""
+
+    def __init__(self, message: str, *, example: str, command: str, known: dict[str, str] | None = None) -> None:
+        super().__init__(message, example=example)
+        self.command = command
+        self.known = dict(known or {})
+
+
+class PermissionDenied(UserError):
+    pass

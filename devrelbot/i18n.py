@@ -1,0 +1,46 @@
+"""Every user-facing string goes through ``_`` (gettext; catalogs built with Babel's pybabel).
+
+The active locale is a context variable set per dispatch from the team's setting, so a handler never
+passes a locale around. English is the source language; other catalogs live in ``locale/<lang>/``.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+
+DOMAIN = "devrelbot"
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT_LOCALE = "en"
+
+_current_locale: ContextVar[str] = ContextVar("devrelbot_locale", default=DEFAULT_LOCALE)
+
+
+@lru_cache(maxsize=16)
+def _translations(locale: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[locale], fallback=True)
+
+
+def _(message: str) -> str:
+    return _translations(_current_locale.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations(_current_locale.get()).ngettext(singular, plural, n)
+
+
+def current_locale() -> str:
+    return _current_locale.get()
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    token = _current_locale.set(locale or DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        _current_locale.reset(token)

@@ -1,0 +1,107 @@
+"""The DevRel domain from PRODUCT.md: activity kinds, statuses, and which metrics each kind carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+
+class Kind(StrEnum):
+    TALK = "talk"
+    EVENT = "event"
+    PARTNERSHIP = "partnership"
+    PUBLICATION = "publication"
+    SOCIAL = "social"
+
+
+class Status(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ADVOCATE = "advocate"
+    MEMBER = "member"
+
+
+KIND_ALIASES: dict[str, Kind] = {
+    **{k.value: k for k in Kind},
+    "meetup": Kind.EVENT,
+    "workshop": Kind.EVENT,
+    "hackathon": Kind.EVENT,
+    "post": Kind.PUBLICATION,
+    "article": Kind.PUBLICATION,
+    "video": Kind.PUBLICATION,
+    "blog": Kind.PUBLICATION,
+    "tweet": Kind.SOCIAL,
+    "booth": Kind.PARTNERSHIP,
+}
+
+# Where the activity happened, as the kind calls it (shown in replies and help).
+PLACE_WORD: dict[Kind, str] = {
+    Kind.TALK: "venue",
+    Kind.EVENT: "venue",
+    Kind.PARTNERSHIP: "venue",
+    Kind.PUBLICATION: "outlet",
+    Kind.SOCIAL: "network",
+}
+
+DEFAULT_TAGS = ("backend", "frontend", "mobile", "devops", "dba", "datascience")
+
+ValueType = Literal["int", "rating", "nps", "money"]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    value_type: ValueType
+    description: str
+    kinds: frozenset[Kind]
+
+
+_IN_PERSON = frozenset({Kind.TALK, Kind.EVENT, Kind.PARTNERSHIP})
+_ONLINE = frozenset({Kind.PUBLICATION, Kind.SOCIAL})
+
+METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in (
+        MetricSpec("audience", "int", "people in the room", _IN_PERSON),
+        MetricSpec("stream_views", "int", "views of the online stream", frozenset({Kind.EVENT})),
+        MetricSpec("participants", "int", "people who took part in activities and contests",
+                   frozenset({Kind.PARTNERSHIP})),
+        MetricSpec("views", "int", "views of the post or video", _ONLINE),
+        MetricSpec("subscribers", "int", "subscribers gained", _ONLINE),
+        MetricSpec("likes", "int", "likes", _ONLINE),
+        MetricSpec("shares", "int", "shares and reposts", _ONLINE),
+        MetricSpec("comments", "int", "comments", _ONLINE),
+        MetricSpec("target_actions", "int", "target actions: clicks, downloads, sign-ups",
+                   frozenset({Kind.TALK, Kind.PARTNERSHIP, Kind.PUBLICATION, Kind.SOCIAL})),
+        MetricSpec("contacts", "int", "contacts made (leads, people who left details)", frozenset(Kind)),
+        MetricSpec("cost", "money", "what it cost, with an optional currency (1500usd)", frozenset(Kind)),
+        MetricSpec("rating", "rating", "the organisers' rating, 1 to 5", _IN_PERSON),
+        MetricSpec("nps", "nps", "NPS from the organisers' survey, -100 to 100", frozenset({Kind.EVENT})),
+    )
+}
+
+METRIC_ALIASES: dict[str, str] = {
+    "stream": "stream_views",
+    "streamviews": "stream_views",
+    "subs": "subscribers",
+    "actions": "target_actions",
+    "targets": "target_actions",
+    "people": "audience",
+}
+
+# Text fields that /log and /update accept as key=value, on top of the metrics.
+TEXT_KEYS: tuple[str, ...] = ("title", "venue", "outlet", "network", "date", "status", "url", "notes")
+
+
+def metrics_for(kind: Kind) -> list[str]:
+    return [name for name, spec in METRICS.items() if kind in spec.kinds]
+
+
+def resolve_kind(word: str) -> Kind | None:
+    return KIND_ALIASES.get(word.strip().lower())

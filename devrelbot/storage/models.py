@@ -1,0 +1,140 @@
+"""SQLModel tables. Times are aware UTC datetimes (SQLModel's UTCDateTime); an activity's day is a plain date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from devrelbot.storage.domain import Kind, Role, Status
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class Team(SQLModel, table=True):
+    __tablename__ = "team"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    currency: str = Field(default="USD", max_length=3)
+    digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday, as in ISO weeks
+    digest_hour: int = Field(default=10, ge=0, le=23)
+    locale: str = Field(default="en", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ChatBinding(SQLModel, table=True):
+    """A chat (or a whole Slack workspace) that belongs to a team."""
+
+    __tablename__ = "chat_binding"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_chat_binding_platform_chat"),
+        CheckConstraint("purpose IN ('team', 'community')", name="ck_chat_binding_purpose"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    purpose: str = Field(default="team", max_length=16)
+    title: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "member"
+    __table_args__ = (
+        UniqueConstraint("team_id", "platform", "user_id", name="uq_member_team_platform_user"),
+        CheckConstraint("role IN ('admin', 'advocate', 'member')", name="ck_member_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(max_length=200)
+    role: str = Field(default=Role.ADVOCATE.value, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+_KINDS = ", ".join(f"'{k.value}'" for k in Kind)
+_STATUSES = ", ".join(f"'{s.value}'" for s in Status)
+_COUNTS = ("audience", "stream_views", "participants", "views", "subscribers", "likes", "shares",
+           "comments", "target_actions", "contacts")
+
+
+class Activity(SQLModel, table=True):
+    __tablename__ = "activity"
+    __table_args__ = (
+        # "activities of team T between two dates, by kind" is a range scan on this index.
+        Index("ix_activity_team_date_kind", "team_id", "date", "kind"),
+        Index("ix_activity_team_kind_title_key", "team_id", "kind", "title_key"),
+        CheckConstraint(f"kind IN ({_KINDS})", name="ck_activity_kind"),
+        CheckConstraint(f"status IN ({_STATUSES})", name="ck_activity_status"),
+        CheckConstraint("cost IS NULL OR cost >= 0", name="ck_activity_cost_nonnegative"),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="ck_activity_rating_range"),
+        CheckConstraint("nps IS NULL OR (nps >= -100 AND nps <= 100)", name="ck_activity_nps_range"),
+        *(CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"ck_activity_{c}_nonnegative") for c in _COUNTS),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    kind: str = Field(max_length=16)
+    title: str = Field(max_length=200)
+    # Case- and space-folded title: the same talk given again shares it (re-use).
+    title_key: str = Field(max_length=200)
+    status: str = Field(default=Status.DONE.value, max_length=16)
+    date: date
+    owner_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    venue: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    notes: str | None = Field(default=None, max_length=2000)
+
+    audience: int | None = None
+    stream_views: int | None = None
+    participants: int | None = None
+    views: int | None = None
+    subscribers: int | None = None
+    likes: int | None = None
+    shares: int | None = None
+    comments: int | None = None
+    target_actions: int | None = None
+    contacts: int | None = None
+    cost: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
+    currency: str | None = Field(default=None, max_length=3)
+    rating: float | None = None
+    nps: int | None = None
+
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+
+
+class ActivityTag(SQLModel, table=True):
+    __tablename__ = "activity_tag"
+    __table_args__ = (Index("ix_activity_tag_tag", "tag"),)
+
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag: str = Field(primary_key=True, max_length=64)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Platform events already handled: Slack retries and Telegram re-deliveries are processed once."""
+
+    __tablename__ = "processed_event"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    event_id: str = Field(primary_key=True, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -1,0 +1,46 @@
+"""Calendar periods in a team's time zone: ISO weeks (Monday first), months and quarters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+PeriodName = Literal["week", "month", "quarter"]
+PERIOD_NAMES: tuple[PeriodName, ...] = ("week", "month", "quarter")
+
+
+@dataclass(frozen=True)
+class Period:
+    name: PeriodName
+    start: date  # inclusive
+    end: date  # exclusive
+
+    def previous(self) -> Period:
+        return period_containing(self.name, self.start - timedelta(days=1))
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def period_containing(name: PeriodName, day: date) -> Period:
+    if name == "week":
+        start = day - timedelta(days=day.weekday())
+        return Period(name, start, start + timedelta(days=7))
+    if name == "month":
+        start = day.replace(day=1)
+        return Period(name, start, _add_months(start, 1))
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    return Period(name, start, _add_months(start, 3))
+
+
+def _add_months(first_of_month: date, months: int) -> date:
+    index = first_of_month.month - 1 + months
+    return date(first_of_month.year + index // 12, index % 12 + 1, 1)

@@ -1,0 +1,88 @@
+"""Teams, the chats bound to them, and their members."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from devrelbot.storage.domain import Role
+from devrelbot.storage.models import ChatBinding, Member, Team
+
+
+def team_for_chat(session: Session, *, platform: str, scope_id: str) -> Team | None:
+    binding = session.exec(
+        select(ChatBinding).where(ChatBinding.platform == platform, ChatBinding.chat_id == scope_id)
+    ).first()
+    return session.get(Team, binding.team_id) if binding else None
+
+
+def get_or_create_team_for_chat(
+    session: Session,
+    *,
+    platform: str,
+    scope_id: str,
+    name: str,
+    timezone: str,
+    currency: str = "USD",
+) -> Team:
+    """A chat that is not linked to a team yet becomes a team of its own."""
+    team = team_for_chat(session, platform=platform, scope_id=scope_id)
+    if team is not None:
+        return team
+    try:
+        with session.begin_nested():
+            team = Team(name=name[:200] or "Team", timezone=timezone, currency=currency)
+            session.add(team)
+            session.flush()
+            session.add(ChatBinding(platform=platform, chat_id=scope_id, team_id=team.id, title=name[:200]))
+            session.flush()
+    except IntegrityError:
+        # Another process bound this chat first: use its team.
+        team = team_for_chat(session, platform=platform, scope_id=scope_id)
+        assert team is not None
+    return team
+
+
+def get_or_create_member(
+    session: Session, *, team: Team, platform: str, user_id: str, display_name: str
+) -> Member:
+    """The first person to use a new team becomes its admin; everyone after is an advocate."""
+    member = _member(session, team_id=team.id, platform=platform, user_id=user_id)
+    if member is not None:
+        if display_name and member.display_name != display_name[:200]:
+            member.display_name = display_name[:200]
+            session.add(member)
+        return member
+    has_members = session.exec(select(func.count()).select_from(Member).where(Member.team_id == team.id)).one()
+    role = Role.ADVOCATE if has_members else Role.ADMIN
+    try:
+        with session.begin_nested():
+            member = Member(
+                team_id=team.id, platform=platform, user_id=user_id,
+                display_name=(display_name or user_id)[:200], role=role.value,
+            )
+            session.add(member)
+            session.flush()
+    except IntegrityError:
+        member = _member(session, team_id=team.id, platform=platform, user_id=user_id)
+        assert member is not None
+    return member
+
+
+def _member(session: Session, *, team_id: int | None, platform: str, user_id: str) -> Member | None:
+    return session.exec(
+        select(Member).where(Member.team_id == team_id, Member.platform == platform, Member.user_id == user_id)
+    ).first()
+
+
+def find_members_by_name(session: Session, *, team_id: int, name: str) -> list[Member]:
+    """Members whose display name (or user id) matches ``name``, ignoring case and a leading @."""
+    wanted = name.lstrip("@").casefold()
+    members = session.exec(select(Member).where(Member.team_id == team_id)).all()
+    return [m for m in members if wanted in (m.display_name.casefold(), m.user_id.casefold())]
+
+
+def members_by_id(session: Session, *, ids: set[int]) -> dict[int, Member]:
+    if not ids:
+        return {}
+    return {m.id: m for m in session.exec(select(Member).where(Member.id.in_(ids))).all()}  # type: ignore[union-attr]

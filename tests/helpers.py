@@ -1,0 +1,30 @@
+"""Builders that make tests read like usage: a person types a line, the bot answers."""
+
+from __future__ import annotations
+
+from devrelbot.core import ChatRef, Incoming, Reply, UserRef
+from devrelbot.handlers.router import Router, parse_command_line
+
+TEAM_CHAT = ChatRef(platform="console", chat_id="team-chat")
+ALICE = UserRef(platform="console", user_id="u-alice", display_name="alice")
+BOB = UserRef(platform="console", user_id="u-bob", display_name="bob")
+
+
+def incoming(line: str, *, user: UserRef = ALICE, chat: ChatRef = TEAM_CHAT) -> Incoming:
+    parsed = parse_command_line(line)
+    assert parsed is not None, f"not a command: {line!r}"
+    command, args = parsed
+    return Incoming(chat=chat, user=user, command=command, args=args, text=line)
+
+
+def say(router: Router, line: str, *, user: UserRef = ALICE, chat: ChatRef = TEAM_CHAT) -> Reply:
+    """Dispatch one line and return its single reply."""
+    replies = router.dispatch(incoming(line, user=user, chat=chat))
+    assert len(replies) == 1, replies
+    return replies[0]
+
+
+def text_of(reply: Reply) -> str:
+    from devrelbot.markup import to_plain
+
+    return to_plain(reply.text)
