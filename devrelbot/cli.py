@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,8 +11,11 @@ from rich.console import Console
 
 from devrelbot.bot.settings import Settings, SettingsError, load_settings
 
-app = typer.Typer(help="devrelbot — a DevRel team's ledger, plan, feedback and digest on Slack and Telegram.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="devrelbot — a DevRel team's ledger, plan, feedback and digest on Slack and Telegram.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 err = Console(stderr=True, highlight=False)
@@ -44,8 +46,11 @@ def run() -> None:
     db, router = build_router(settings)
     doors = platform_doors(settings, router)
     if not doors:
-        err.print("No TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN is set — starting the local console. "
-                  "Put tokens in .env to run on Telegram or Slack (see README).", soft_wrap=True)
+        err.print(
+            "No TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN is set — starting the local console. "
+            "Put tokens in .env to run on Telegram or Slack (see README).",
+            soft_wrap=True,
+        )
         _run_console(router)
     else:
         asyncio.run(serve(doors))
@@ -97,8 +102,9 @@ def demo(
     db, router = build_router(settings)
     count = fill_demo(router, weeks=weeks, seed=seed)
     db.dispose()
-    err.print(f"Added {count} demo activities to the local team. Try: devrelbot console, then /stats quarter",
-              soft_wrap=True)
+    err.print(
+        f"Added {count} demo activities to the local team. Try: devrelbot console, then /stats quarter", soft_wrap=True
+    )
 
 
 def main() -> None:

@@ -81,6 +81,14 @@ class Document:
 
 
 @dataclass(frozen=True)
+class FormRequest:
+    """A command lacked required fields: doors with forms (Slack modal, Telegram dialogue) ask for them."""
+
+    command: str
+    known: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot answers. ``text`` uses the small markup of :mod:`devrelbot.markup`.
 
@@ -94,6 +102,7 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     ephemeral: bool = False
     is_error: bool = False
+    form: FormRequest | None = None
 
 
 @dataclass(frozen=True)

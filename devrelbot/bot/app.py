@@ -55,8 +55,14 @@ async def supervise(door: Door, stop: asyncio.Event, *, first_delay: float = 1.0
         except asyncio.CancelledError:
             raise
         except Exception as error:  # one platform's failure must never take the others down
-            log.error("%s door failed: %s: %s — retrying in %.0f s", door.name, type(error).__name__, error, delay,
-                      exc_info=log.isEnabledFor(logging.DEBUG))
+            log.error(
+                "%s door failed: %s: %s — retrying in %.0f s",
+                door.name,
+                type(error).__name__,
+                error,
+                delay,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)
         delay = min(delay * 2, max_delay)

@@ -1,6 +1,6 @@
 """The console door: type commands as a local admin of a local team. Works piped, too:
 
-    printf '/log talk "X" @ Conf today audience=100\n/list\n' | devrelbot console
+printf '/log talk "X" @ Conf today audience=100\n/list\n' | devrelbot console
 """
 
 from __future__ import annotations

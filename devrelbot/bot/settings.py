@@ -50,8 +50,9 @@ class Settings(BaseSettings):
         try:
             url = make_url(value)
         except ArgumentError:
-            raise ValueError(f"not a database URL: {value!r}; use sqlite:///devrelbot.db or "
-                             "postgresql://user@host/db") from None
+            raise ValueError(
+                f"not a database URL: {value!r}; use sqlite:///devrelbot.db or postgresql://user@host/db"
+            ) from None
         if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
             raise ValueError(f"unsupported database {url.get_backend_name()!r}; use SQLite or PostgreSQL")
         return value

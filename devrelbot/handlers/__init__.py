@@ -9,6 +9,7 @@ from devrelbot.handlers import ledger  # noqa: F401
 from devrelbot.handlers import talks  # noqa: F401
 from devrelbot.handlers import stats  # noqa: F401
 from devrelbot.handlers import help  # noqa: F401
+
 # isort: on
 from devrelbot.handlers.router import Registry, Request, Router, parse_command_line, registry
 

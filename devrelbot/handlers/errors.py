@@ -6,11 +6,14 @@ from __future__ import annotations
 class UserError(Exception):
     """Bad input. The router turns it into a private reply and rolls back, so nothing is stored."""
 
-    def __init__(self, message: str, *, example: str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, example: str | None = None, hint: str | None = None, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.example = example
         self.hint = hint
+        self.field = field  # the input field at fault (title, date, audience, …), for forms that show it inline
 
 
 class IncompleteCommand(UserError):
@@ -18,7 +21,7 @@ class IncompleteCommand(UserError):
     elsewhere the message and example are shown."""
 
     def __init__(self, message: str, *, example: str, command: str, known: dict[str, str] | None = None) -> None:
-        super().__init__(message, example=example)
+        super().__init__(message, example=example, field=None)
         self.command = command
         self.known = dict(known or {})
 

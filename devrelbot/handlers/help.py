@@ -9,8 +9,12 @@ from devrelbot.handlers.router import Request, registry
 from devrelbot.i18n import _
 
 
-@registry.command("help", summary="What each command does; /help <command> for details", usage="/help [command]",
-                  examples=("/help", "/help log"))
+@registry.command(
+    "help",
+    summary="What each command does; /help <command> for details",
+    usage="/help [command]",
+    examples=("/help", "/help log"),
+)
 def help_(req: Request) -> Reply:
     name = req.args.strip().lstrip("/").lower()
     if not name:
@@ -22,10 +26,13 @@ def help_(req: Request) -> Reply:
         return Reply("\n".join(lines), ephemeral=True)
     command = registry.get(name)
     if command is None:
-        raise UserError(_("There is no command /{name}; /help lists them all.").format(name=name[:40]),
-                        example="/help log")
-    lines = [f"{markup.bold('/' + command.name)} — {markup.escape(_(command.summary))}",
-             _("Usage: {usage}").format(usage=markup.code(command.usage))]
+        raise UserError(
+            _("There is no command /{name}; /help lists them all.").format(name=name[:40]), example="/help log"
+        )
+    lines = [
+        f"{markup.bold('/' + command.name)} — {markup.escape(_(command.summary))}",
+        _("Usage: {usage}").format(usage=markup.code(command.usage)),
+    ]
     if command.details:
         lines.append(markup.escape(_(command.details)))
     if command.examples:

@@ -56,8 +56,12 @@ def update(req: Request) -> Reply:
     activity = load_activity(req, head, example=UPDATE_EXAMPLE)
     kind = Kind(activity.kind)
     fields = parse_fields(
-        tokenize(rest, example=UPDATE_EXAMPLE), kind=kind, today=req.today,
-        default_currency=activity.currency or req.team.currency, example=UPDATE_EXAMPLE, allow_title=True,
+        tokenize(rest, example=UPDATE_EXAMPLE),
+        kind=kind,
+        today=req.today,
+        default_currency=activity.currency or req.team.currency,
+        example=UPDATE_EXAMPLE,
+        allow_title=True,
     )
     values = dict(fields.values)
     for name in ("title", "venue", "url", "notes", "status"):
@@ -80,7 +84,9 @@ def update(req: Request) -> Reply:
     ]
     update_activity(req.session, activity=activity, values=values, add_tags=fields.tags, updated_by=req.member.id)
     if fields.tags:
-        changes.append("• " + _("tags added: {tags}").format(tags=" ".join(markup.escape(f"#{t}") for t in fields.tags)))
+        changes.append(
+            "• " + _("tags added: {tags}").format(tags=" ".join(markup.escape(f"#{t}") for t in fields.tags))
+        )
     lines = [f"✏️ {_('Updated')} {render.headline(activity)}", *changes, render.derived_line(activity)]
     return Reply("\n".join(lines))
 
@@ -102,7 +108,8 @@ def _shown(value: object) -> str:
 def show(req: Request) -> Reply:
     activity = load_activity(req, req.args.strip(), example=SHOW_EXAMPLE)
     owner = members_by_id(req.session, ids={activity.owner_id} if activity.owner_id else set()).get(
-        activity.owner_id or -1)
+        activity.owner_id or -1
+    )
     tags = tags_of(req.session, ids=[activity.id])[activity.id]
     return Reply(render.details(activity, tags=tags, owner=owner), ephemeral=True)
 
@@ -129,8 +136,9 @@ def delete(req: Request) -> Reply:
     if action == "keep":
         return Reply(_("Kept {what}").format(what=render.headline(activity)), ephemeral=True)
     if action:
-        raise UserError(_("{token} is not an option of /delete.").format(token=f"“{parts[1][:40]}”"),
-                        example=DELETE_EXAMPLE)
+        raise UserError(
+            _("{token} is not an option of /delete.").format(token=f"“{parts[1][:40]}”"), example=DELETE_EXAMPLE
+        )
     return Reply(
         _("Delete {what}? This cannot be undone.").format(what=render.headline(activity)),
         buttons=(
@@ -161,28 +169,44 @@ def list_(req: Request) -> Reply:
         elif word.startswith("@") and owner_ids is None:
             owners = find_members_by_name(req.session, team_id=req.team.id, name=word)
             if not owners:
-                raise UserError(_("No one in this team is called {token}.").format(token=f"“{word[:40]}”"),
-                                example=LIST_EXAMPLE)
+                raise UserError(
+                    _("No one in this team is called {token}.").format(token=f"“{word[:40]}”"), example=LIST_EXAMPLE
+                )
             owner_ids = [m.id for m in owners if m.id is not None]
         elif resolve_kind(word) and kind is None:
             kind = resolve_kind(word)
         else:
             raise UserError(
-                _("I don't know what {token} means in /list: give a kind, week, month, quarter or all, "
-                  "@person or #tag.").format(token=f"“{word[:40]}”"),
+                _(
+                    "I don't know what {token} means in /list: give a kind, week, month, quarter or all, "
+                    "@person or #tag."
+                ).format(token=f"“{word[:40]}”"),
                 example=LIST_EXAMPLE,
             )
     start = end = None
     if period_name in PERIOD_NAMES:
         period = period_containing(period_name, req.today)  # type: ignore[arg-type]
         start, end = period.start, period.end
-    rows = list_activities(req.session, team_id=req.team.id, kind=kind, start=start, end=end,
-                           owner_ids=owner_ids, tag=tag, limit=LIST_LIMIT + 1)
+    rows = list_activities(
+        req.session,
+        team_id=req.team.id,
+        kind=kind,
+        start=start,
+        end=end,
+        owner_ids=owner_ids,
+        tag=tag,
+        limit=LIST_LIMIT + 1,
+    )
     if not rows:
-        return Reply(_("Nothing logged here yet — try {example}").format(example=markup.code(
-            '/log talk "My talk" @ Conf today audience=100')), ephemeral=True)
+        return Reply(
+            _("Nothing logged here yet — try {example}").format(
+                example=markup.code('/log talk "My talk" @ Conf today audience=100')
+            ),
+            ephemeral=True,
+        )
     lines = [f"• {render.headline(a)} — {_('reach')} {render.number(reach(figures_of(a)))}" for a in rows[:LIST_LIMIT]]
     if len(rows) > LIST_LIMIT:
-        lines.append(_("Showing the newest {n}; narrow it with a kind, a period, @person or #tag.").format(
-            n=LIST_LIMIT))
+        lines.append(
+            _("Showing the newest {n}; narrow it with a kind, a period, @person or #tag.").format(n=LIST_LIMIT)
+        )
     return Reply("\n".join(lines), ephemeral=True)

@@ -151,12 +151,7 @@ def _is_special(token: Token) -> bool:
     if token.quoted:
         return False
     t = token.text
-    return (
-        t.startswith(("@", "#"))
-        or bool(_URL.match(t))
-        or bool(_KEY_VALUE.match(t))
-        or is_date_word(token)
-    )
+    return t.startswith(("@", "#")) or bool(_URL.match(t)) or bool(_KEY_VALUE.match(t)) or is_date_word(token)
 
 
 # --- values -----------------------------------------------------------------------------------------
@@ -176,13 +171,12 @@ def parse_date(word: str, *, today: date, example: str = LOG_EXAMPLE) -> date:
                 token=_quote(word)
             ),
             example=example,
+            field="date",
         )
     try:
         parsed = date(year, month, day)
     except ValueError:
-        raise UserError(
-            _("{token} is not a real calendar date.").format(token=_quote(word)), example=example
-        ) from None
+        raise UserError(_("{token} is not a real calendar date.").format(token=_quote(word)), example=example) from None
     latest = today.year + YEARS_AHEAD
     if not MIN_YEAR <= parsed.year <= latest:
         raise UserError(
@@ -190,6 +184,7 @@ def parse_date(word: str, *, today: date, example: str = LOG_EXAMPLE) -> date:
                 token=_quote(word), low=MIN_YEAR, high=latest
             ),
             example=example,
+            field="date",
         )
     return parsed
 
@@ -202,23 +197,28 @@ def _scaled(number: str, suffix: str) -> Decimal:
 def parse_count(key: str, raw: str, *, example: str) -> int:
     text = raw.strip().replace("_", "").replace("\u202f", "").replace("\u00a0", "")
     if text.startswith("-") and _COUNT.match(text[1:]):
-        raise UserError(_("{key} cannot be negative: {token}.").format(key=key, token=_quote(raw)), example=example)
+        raise UserError(
+            _("{key} cannot be negative: {token}.").format(key=key, token=_quote(raw)), example=example, field=key
+        )
     m = _COUNT.match(text)
     if not m:
         raise UserError(
             _("{key} must be a whole number like 300, 12k or 1.5k, not {token}.").format(key=key, token=_quote(raw)),
             example=example,
+            field=key,
         )
     value = _scaled(*m.groups())
     if value != value.to_integral_value():
         raise UserError(
             _("{key} must be a whole number; {token} is {value}.").format(key=key, token=_quote(raw), value=value),
             example=example,
+            field=key,
         )
     if value > MAX_COUNT:
         raise UserError(
             _("{key}={token} is larger than any real audience; check the number.").format(key=key, token=raw),
             example=example,
+            field=key,
         )
     return int(value)
 
@@ -227,30 +227,42 @@ def parse_rating(raw: str, *, example: str) -> float:
     try:
         value = float(Decimal(raw.strip().replace(",", ".")))
     except (InvalidOperation, ValueError):
-        raise UserError(_("rating must be a number from 1 to 5, not {token}.").format(token=_quote(raw)),
-                        example=example) from None
+        raise UserError(
+            _("rating must be a number from 1 to 5, not {token}.").format(token=_quote(raw)),
+            example=example,
+            field="rating",
+        ) from None
     if not 1 <= value <= 5:
-        raise UserError(_("rating must be from 1 to 5; {token} is outside.").format(token=_quote(raw)),
-                        example=example)
+        raise UserError(
+            _("rating must be from 1 to 5; {token} is outside.").format(token=_quote(raw)),
+            example=example,
+            field="rating",
+        )
     return round(value, 2)
 
 
 def parse_nps(raw: str, *, example: str) -> int:
     text = raw.strip()
     if not re.fullmatch(r"[+-]?\d{1,4}", text):
-        raise UserError(_("nps must be a whole number from -100 to 100, not {token}.").format(token=_quote(raw)),
-                        example=example)
+        raise UserError(
+            _("nps must be a whole number from -100 to 100, not {token}.").format(token=_quote(raw)),
+            example=example,
+            field="nps",
+        )
     value = int(text)
     if not -100 <= value <= 100:
-        raise UserError(_("nps must be from -100 to 100; {token} is outside.").format(token=_quote(raw)),
-                        example=example)
+        raise UserError(
+            _("nps must be from -100 to 100; {token} is outside.").format(token=_quote(raw)),
+            example=example,
+            field="nps",
+        )
     return value
 
 
 def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decimal, str]:
     text = raw.strip().replace("_", "").replace(" ", "")
     if text.startswith("-"):
-        raise UserError(_("cost cannot be negative: {token}.").format(token=_quote(raw)), example=example)
+        raise UserError(_("cost cannot be negative: {token}.").format(token=_quote(raw)), example=example, field="cost")
     m = _MONEY.match(text)
     if not m:
         raise UserError(
@@ -258,11 +270,14 @@ def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decim
                 token=_quote(raw)
             ),
             example=example,
+            field="cost",
         )
     prefix, number, suffix, currency = m.groups()
     code = CURRENCY_SYMBOLS.get(prefix or "") or CURRENCY_SYMBOLS.get(currency or "") or (currency or "").upper()
     if prefix and currency and CURRENCY_SYMBOLS.get(prefix) != code:
-        raise UserError(_("cost {token} names two currencies.").format(token=_quote(raw)), example=example)
+        raise UserError(
+            _("cost {token} names two currencies.").format(token=_quote(raw)), example=example, field="cost"
+        )
     code = code or default_currency
     if code not in _currencies():
         raise UserError(
@@ -270,10 +285,13 @@ def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decim
                 code=code, token=_quote(raw)
             ),
             example=example,
+            field="cost",
         )
     amount = _scaled(number, suffix).quantize(Decimal("0.01"))
     if amount > MAX_COST:
-        raise UserError(_("cost {token} is too large; check the number.").format(token=_quote(raw)), example=example)
+        raise UserError(
+            _("cost {token} is too large; check the number.").format(token=_quote(raw)), example=example, field="cost"
+        )
     return amount, code
 
 
@@ -300,13 +318,14 @@ def parse_status(raw: str, *, example: str) -> Status:
 def parse_text(key: str, raw: str, *, limit: int, example: str) -> str:
     text = " ".join(raw.split())
     if not text:
-        raise UserError(_("{key} cannot be empty.").format(key=key), example=example)
+        raise UserError(_("{key} cannot be empty.").format(key=key), example=example, field=key)
     if len(text) > limit:
         raise UserError(
             _("{key} is too long ({length} characters); the limit is {limit}.").format(
                 key=key, length=len(text), limit=limit
             ),
             example=example,
+            field=key,
         )
     return text
 
@@ -314,8 +333,11 @@ def parse_text(key: str, raw: str, *, limit: int, example: str) -> str:
 def parse_url(raw: str, *, example: str) -> str:
     url = raw.strip()
     if not _URL.match(url) or len(url) > MAX_URL:
-        raise UserError(_("{token} is not a web address; it must start with http:// or https://.").format(
-            token=_quote(raw)), example=example)
+        raise UserError(
+            _("{token} is not a web address; it must start with http:// or https://.").format(token=_quote(raw)),
+            example=example,
+            field="url",
+        )
     return url
 
 
@@ -327,6 +349,7 @@ def parse_tag(raw: str, *, example: str) -> str:
                 token=_quote(raw)
             ),
             example=example,
+            field="tags",
         )
     return m.group(1).lower()
 
@@ -377,9 +400,13 @@ def _parse_kind(token: Token) -> Kind:
         close = difflib.get_close_matches(token.text.lower(), list(KIND_ALIASES), n=1)
         hint = _(" Did you mean {word}?").format(word=close[0]) if close else ""
         raise UserError(
-            _("{token} is not a kind of activity. Kinds: talk, event (meetup, workshop), partnership (booth), "
-              "publication (post, article, video), social (tweet).").format(token=_quote(token.raw)) + hint,
+            _(
+                "{token} is not a kind of activity. Kinds: talk, event (meetup, workshop), partnership (booth), "
+                "publication (post, article, video), social (tweet)."
+            ).format(token=_quote(token.raw))
+            + hint,
             example=LOG_EXAMPLE,
+            field="kind",
         )
     return kind
 
@@ -411,8 +438,9 @@ def parse_fields(
                     _("“@” must be followed by the {place}.").format(place=PLACE_WORD[kind]), example=example
                 )
             _once(seen, PLACE_WORD[kind], "@", example)
-            fields.venue = parse_text(PLACE_WORD[kind], " ".join(v.text for v in venue_tokens), limit=MAX_TEXT,
-                                      example=example)
+            fields.venue = parse_text(
+                PLACE_WORD[kind], " ".join(v.text for v in venue_tokens), limit=MAX_TEXT, example=example
+            )
         elif not token.quoted and t.startswith("@"):
             _once(seen, "owner", token.raw, example)
             fields.owner = t[1:]
@@ -427,14 +455,24 @@ def parse_fields(
             _once(seen, "date", token.raw, example)
             fields.on = parse_date(t, today=today, example=example)
         elif m := _KEY_VALUE.match(t):
-            _apply_key(fields, seen, m.group(1).lower(), m.group(2), token=token, kind=kind, today=today,
-                       default_currency=default_currency, example=example, allow_title=allow_title)
+            _apply_key(
+                fields,
+                seen,
+                m.group(1).lower(),
+                m.group(2),
+                token=token,
+                kind=kind,
+                today=today,
+                default_currency=default_currency,
+                example=example,
+                allow_title=allow_title,
+            )
         else:
             raise UserError(
-                _("I don't know what {token} means here. Put a title of several words in quotes, "
-                  "a {place} after “@ ”, and numbers as key=value.").format(
-                    token=_quote(token.raw), place=PLACE_WORD[kind]
-                ),
+                _(
+                    "I don't know what {token} means here. Put a title of several words in quotes, "
+                    "a {place} after “@ ”, and numbers as key=value."
+                ).format(token=_quote(token.raw), place=PLACE_WORD[kind]),
                 example=example,
             )
     return fields
@@ -484,7 +522,7 @@ def _apply_key(
     elif key in METRICS:
         spec = METRICS[key]
         if kind not in spec.kinds:
-            raise UserError(_not_for_kind(key, kind), example=example)
+            raise UserError(_not_for_kind(key, kind), example=example, field=key)
         _once(seen, key, token.raw, example)
         if spec.value_type == "int":
             fields.values[key] = parse_count(key, raw, example=example)
@@ -497,7 +535,7 @@ def _apply_key(
                 raw, default_currency=default_currency, example=example
             )
     else:
-        raise UserError(_unknown_key(key, kind, allow_title), example=example)
+        raise UserError(_unknown_key(key, kind, allow_title), example=example, field=key)
 
 
 def valid_keys(kind: Kind, *, allow_title: bool = False) -> list[str]:
@@ -509,16 +547,23 @@ def _unknown_key(key: str, kind: Kind, allow_title: bool) -> str:
     keys = valid_keys(kind, allow_title=allow_title)
     close = difflib.get_close_matches(key, keys + list(METRIC_ALIASES), n=1)
     hint = _(" Did you mean {key}?").format(key=METRIC_ALIASES.get(close[0], close[0])) if close else ""
-    return _("Unknown key {token}. A {kind} takes: {keys}.").format(
-        token=_quote(key), kind=kind.value, keys=", ".join(keys)
-    ) + hint
+    return (
+        _("Unknown key {token}. A {kind} takes: {keys}.").format(
+            token=_quote(key), kind=kind.value, keys=", ".join(keys)
+        )
+        + hint
+    )
 
 
 def _not_for_kind(key: str, kind: Kind) -> str:
     spec = METRICS[key]
     owners = ", ".join(sorted(k.value for k in spec.kinds))
-    return _("{key} ({description}) does not apply to a {kind}; it is counted for: {owners}. "
-             "A {kind} takes: {keys}.").format(
-        key=key, description=spec.description, kind=kind.value, owners=owners,
+    return _(
+        "{key} ({description}) does not apply to a {kind}; it is counted for: {owners}. A {kind} takes: {keys}."
+    ).format(
+        key=key,
+        description=spec.description,
+        kind=kind.value,
+        owners=owners,
         keys=", ".join(metrics_for(kind)),
     )

@@ -43,8 +43,10 @@ def headline(activity: Activity) -> str:
     """``*talk #42* Scaling Postgres — @ HighLoad++, 2026-11-20``"""
     where = f" @ {markup.escape(activity.venue)}" if activity.venue else ""
     status = "" if activity.status == "done" else f" · {markup.italic(_(activity.status))}"
-    return (f"{markup.bold(f'{activity.kind} #{activity.id}')} {markup.escape(activity.title)}{where}, "
-            f"{activity.date.isoformat()}{status}")
+    return (
+        f"{markup.bold(f'{activity.kind} #{activity.id}')} {markup.escape(activity.title)}{where}, "
+        f"{activity.date.isoformat()}{status}"
+    )
 
 
 def derived_line(activity: Activity) -> str:

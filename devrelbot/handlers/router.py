@@ -19,8 +19,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from devrelbot import markup
-from devrelbot.core import Incoming, PollAnswer, PollResults, ReactionCount, ReactionEvent, Reply
-from devrelbot.handlers.errors import PermissionDenied, UserError
+from devrelbot.core import FormRequest, Incoming, PollAnswer, PollResults, ReactionCount, ReactionEvent, Reply
+from devrelbot.handlers.errors import IncompleteCommand, PermissionDenied, UserError
 from devrelbot.i18n import _, use_locale
 from devrelbot.storage.db import Database
 from devrelbot.storage.domain import Role
@@ -150,7 +150,10 @@ def error_reply(error: UserError) -> Reply:
         lines.append(markup.escape(error.hint))
     if error.example:
         lines.append(_("Example: {example}").format(example=markup.code(error.example)))
-    return Reply("\n".join(lines), ephemeral=True, is_error=True)
+    form = None
+    if isinstance(error, IncompleteCommand):
+        form = FormRequest(command=error.command, known=tuple(sorted(error.known.items())))
+    return Reply("\n".join(lines), ephemeral=True, is_error=True, form=form)
 
 
 def utc_now() -> datetime:
@@ -175,26 +178,42 @@ class Router:
         """Run one command in one transaction. Blocking (database work): doors call it in a worker thread."""
         command = self.commands.get(incoming.command.lower())
         if command is None:
-            return [error_reply(UserError(
-                _("Unknown command /{name}, try /help.").format(name=incoming.command[:40]), example="/help"))]
+            return [
+                error_reply(
+                    UserError(
+                        _("Unknown command /{name}, try /help.").format(name=incoming.command[:40]), example="/help"
+                    )
+                )
+            ]
         try:
             with self.db.session() as session:
                 request = self._request(session, incoming)
                 with use_locale(request.team.locale):
                     if command.admin_only and not request.is_admin:
                         raise PermissionDenied(
-                            _("/{name} is for team admins; ask an admin of your team.").format(name=command.name))
+                            _("/{name} is for team admins; ask an admin of your team.").format(name=command.name)
+                        )
                     return _as_list(command.handler(request))
         except UserError as error:
             return [error_reply(error)]
         except (OperationalError, PoolTimeout):
             log.warning("database unavailable while running /%s", command.name, exc_info=True)
-            return [Reply(_("⏳ The database is busy or unreachable — try again in a moment. Nothing was saved."),
-                          ephemeral=True, is_error=True)]
+            return [
+                Reply(
+                    _("⏳ The database is busy or unreachable — try again in a moment. Nothing was saved."),
+                    ephemeral=True,
+                    is_error=True,
+                )
+            ]
         except Exception:
             log.exception("/%s failed", command.name)
-            return [Reply(_("Something went wrong, nothing was saved. The error is in the bot's log."),
-                          ephemeral=True, is_error=True)]
+            return [
+                Reply(
+                    _("Something went wrong, nothing was saved. The error is in the bot's log."),
+                    ephemeral=True,
+                    is_error=True,
+                )
+            ]
 
     def handle_event(self, event: PlatformEvent) -> list[Reply]:
         """Run the handlers registered for this event type in one transaction. Never raises: a bad event is
@@ -218,11 +237,17 @@ class Router:
     def _request(self, session: Session, incoming: Incoming) -> Request:
         chat = incoming.chat
         team = get_or_create_team_for_chat(
-            session, platform=chat.platform, scope_id=chat.scope,
-            name=_team_name(incoming), timezone=self.default_timezone,
+            session,
+            platform=chat.platform,
+            scope_id=chat.scope,
+            name=_team_name(incoming),
+            timezone=self.default_timezone,
         )
         member = get_or_create_member(
-            session, team=team, platform=incoming.user.platform, user_id=incoming.user.user_id,
+            session,
+            team=team,
+            platform=incoming.user.platform,
+            user_id=incoming.user.user_id,
             display_name=incoming.user.display_name,
         )
         return Request(incoming=incoming, session=session, team=team, member=member, now=self.clock())

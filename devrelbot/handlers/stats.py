@@ -40,11 +40,13 @@ def stats(req: Request) -> Reply:
     return Reply(format_stats(current, previous, now, before), ephemeral=True)
 
 
-def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures],
-                 before: Mapping[Kind, Figures]) -> str:
+def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures], before: Mapping[Kind, Figures]) -> str:
     title = _("Stats for this {period} ({start} – {end}) against the previous one ({pstart} – {pend})").format(
-        period=_(current.name), start=current.start.isoformat(), end=current.last_day.isoformat(),
-        pstart=previous.start.isoformat(), pend=previous.last_day.isoformat(),
+        period=_(current.name),
+        start=current.start.isoformat(),
+        end=current.last_day.isoformat(),
+        pstart=previous.start.isoformat(),
+        pend=previous.last_day.isoformat(),
     )
     lines = [markup.bold(title)]
     if not now and not before:
@@ -53,8 +55,9 @@ def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures],
     for kind in Kind:
         lines.append(_line(_(kind.value), _count(now, kind), _count(before, kind)))
     lines.append(_line(_("reach"), sum(reach(f) for f in now.values()), sum(reach(f) for f in before.values())))
-    lines.append(_line(_("engagement"), sum(engagement(f) for f in now.values()),
-                       sum(engagement(f) for f in before.values())))
+    lines.append(
+        _line(_("engagement"), sum(engagement(f) for f in now.values()), sum(engagement(f) for f in before.values()))
+    )
     lines.append(_line(_("contacts"), sum(f.contacts for f in now.values()), sum(f.contacts for f in before.values())))
     lines.append(f"• {_('cost per contact')}: {_cost_per_contact(now)} ({_('was')} {_cost_per_contact(before)})")
     return "\n".join(lines)
@@ -84,6 +87,4 @@ def _cost_per_contact(figures: Mapping[Kind, Figures]) -> str:
             contacts[currency] = contacts.get(currency, 0) + f.paid_contacts.get(currency, 0)
     if not costs:
         return render.DASH
-    return ", ".join(
-        render.money(cost_per_contact(costs[c], contacts[c]), c) for c in sorted(costs)
-    )
+    return ", ".join(render.money(cost_per_contact(costs[c], contacts[c]), c) for c in sorted(costs))

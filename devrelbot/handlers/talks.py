@@ -9,13 +9,18 @@ from devrelbot.i18n import _, ngettext
 from devrelbot.storage.activities import talk_reuse
 
 
-@registry.command("talks", summary="Each talk with how many times it was given (re-use)", usage="/talks",
-                  examples=("/talks",))
+@registry.command(
+    "talks", summary="Each talk with how many times it was given (re-use)", usage="/talks", examples=("/talks",)
+)
 def talks(req: Request) -> Reply:
     rows = talk_reuse(req.session, team_id=req.team.id)
     if not rows:
-        return Reply(_("No talks logged yet — try {example}").format(
-            example=markup.code('/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300')), ephemeral=True)
+        return Reply(
+            _("No talks logged yet — try {example}").format(
+                example=markup.code('/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300')
+            ),
+            ephemeral=True,
+        )
     lines = [markup.bold(_("Talks and their re-use")) + " " + _("(give good talks again, and let others give them)")]
     for row in rows:
         given = ngettext("given {n} time", "given {n} times", row.times_given).format(n=row.times_given)

@@ -36,8 +36,16 @@ def create_activity(
     created_by: int | None,
 ) -> Activity:
     activity = Activity(
-        team_id=team_id, kind=kind.value, title=title, title_key=title_key(title), status=status.value,
-        date=on, owner_id=owner_id, created_by=created_by, updated_by=created_by, **values,
+        team_id=team_id,
+        kind=kind.value,
+        title=title,
+        title_key=title_key(title),
+        status=status.value,
+        date=on,
+        owner_id=owner_id,
+        created_by=created_by,
+        updated_by=created_by,
+        **values,
     )
     session.add(activity)
     session.flush()
@@ -58,7 +66,9 @@ def update_activity(
     session.flush()
     new_tags = set(add_tags)
     if new_tags:
-        set_tags(session, activity_id=activity.id, tags=new_tags | set(tags_of(session, ids=[activity.id])[activity.id]))
+        set_tags(
+            session, activity_id=activity.id, tags=new_tags | set(tags_of(session, ids=[activity.id])[activity.id])
+        )
     return activity
 
 
@@ -152,15 +162,29 @@ def _as_date(value: date | str | None) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-_SUMMED = ("audience", "stream_views", "views", "likes", "shares", "comments", "contacts", "target_actions",
-           "subscribers", "participants")
+_SUMMED = (
+    "audience",
+    "stream_views",
+    "views",
+    "likes",
+    "shares",
+    "comments",
+    "contacts",
+    "target_actions",
+    "subscribers",
+    "participants",
+)
 
 
 def period_figures(session: Session, *, team_id: int, start: date, end: date) -> dict[Kind, Figures]:
     """Done activities of a team with ``start <= date < end``, summed per kind (one grouped query)."""
     columns = [func.coalesce(func.sum(getattr(Activity, name)), 0) for name in _SUMMED]
-    base = (Activity.team_id == team_id, Activity.date >= start, Activity.date < end,
-            Activity.status == Status.DONE.value)
+    base = (
+        Activity.team_id == team_id,
+        Activity.date >= start,
+        Activity.date < end,
+        Activity.status == Status.DONE.value,
+    )
     rows = session.exec(select(Activity.kind, func.count(), *columns).where(*base).group_by(Activity.kind)).all()
     cost_rows = session.exec(
         select(Activity.kind, Activity.currency, func.sum(Activity.cost), func.coalesce(func.sum(Activity.contacts), 0))
@@ -176,8 +200,11 @@ def period_figures(session: Session, *, team_id: int, start: date, end: date) ->
     for kind, count, *sums in rows:
         values = {name: int(v) for name, v in zip(_SUMMED, sums, strict=True)}
         figures[Kind(kind)] = Figures(
-            kind=Kind(kind), count=int(count), costs=costs.get(kind, {}),
-            paid_contacts=paid_contacts.get(kind, {}), **values,
+            kind=Kind(kind),
+            count=int(count),
+            costs=costs.get(kind, {}),
+            paid_contacts=paid_contacts.get(kind, {}),
+            **values,
         )
     return figures
 
@@ -187,5 +214,10 @@ def figures_of(activity: Activity) -> Figures:
     if activity.cost is None:
         return Figures(kind=Kind(activity.kind), count=1, **values)
     currency = activity.currency or ""
-    return Figures(kind=Kind(activity.kind), count=1, costs={currency: activity.cost},
-                   paid_contacts={currency: activity.contacts or 0}, **values)
+    return Figures(
+        kind=Kind(activity.kind),
+        count=1,
+        costs={currency: activity.cost},
+        paid_contacts={currency: activity.contacts or 0},
+        **values,
+    )

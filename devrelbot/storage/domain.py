@@ -70,15 +70,20 @@ METRICS: dict[str, MetricSpec] = {
     for m in (
         MetricSpec("audience", "int", "people in the room", _IN_PERSON),
         MetricSpec("stream_views", "int", "views of the online stream", frozenset({Kind.EVENT})),
-        MetricSpec("participants", "int", "people who took part in activities and contests",
-                   frozenset({Kind.PARTNERSHIP})),
+        MetricSpec(
+            "participants", "int", "people who took part in activities and contests", frozenset({Kind.PARTNERSHIP})
+        ),
         MetricSpec("views", "int", "views of the post or video", _ONLINE),
         MetricSpec("subscribers", "int", "subscribers gained", _ONLINE),
         MetricSpec("likes", "int", "likes", _ONLINE),
         MetricSpec("shares", "int", "shares and reposts", _ONLINE),
         MetricSpec("comments", "int", "comments", _ONLINE),
-        MetricSpec("target_actions", "int", "target actions: clicks, downloads, sign-ups",
-                   frozenset({Kind.TALK, Kind.PARTNERSHIP, Kind.PUBLICATION, Kind.SOCIAL})),
+        MetricSpec(
+            "target_actions",
+            "int",
+            "target actions: clicks, downloads, sign-ups",
+            frozenset({Kind.TALK, Kind.PARTNERSHIP, Kind.PUBLICATION, Kind.SOCIAL}),
+        ),
         MetricSpec("contacts", "int", "contacts made (leads, people who left details)", frozenset(Kind)),
         MetricSpec("cost", "money", "what it cost, with an optional currency (1500usd)", frozenset(Kind)),
         MetricSpec("rating", "rating", "the organisers' rating, 1 to 5", _IN_PERSON),

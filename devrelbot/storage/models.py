@@ -68,8 +68,18 @@ class Member(SQLModel, table=True):
 
 _KINDS = ", ".join(f"'{k.value}'" for k in Kind)
 _STATUSES = ", ".join(f"'{s.value}'" for s in Status)
-_COUNTS = ("audience", "stream_views", "participants", "views", "subscribers", "likes", "shares",
-           "comments", "target_actions", "contacts")
+_COUNTS = (
+    "audience",
+    "stream_views",
+    "participants",
+    "views",
+    "subscribers",
+    "likes",
+    "shares",
+    "comments",
+    "target_actions",
+    "contacts",
+)
 
 
 class Activity(SQLModel, table=True):
@@ -124,9 +134,7 @@ class ActivityTag(SQLModel, table=True):
     __tablename__ = "activity_tag"
     __table_args__ = (Index("ix_activity_tag_tag", "tag"),)
 
-    activity_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True)
-    )
+    activity_id: int = Field(sa_column=Column(Integer, ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True))
     tag: str = Field(primary_key=True, max_length=64)
 
 

@@ -43,9 +43,7 @@ def get_or_create_team_for_chat(
     return team
 
 
-def get_or_create_member(
-    session: Session, *, team: Team, platform: str, user_id: str, display_name: str
-) -> Member:
+def get_or_create_member(session: Session, *, team: Team, platform: str, user_id: str, display_name: str) -> Member:
     """The first person to use a new team becomes its admin; everyone after is an advocate."""
     member = _member(session, team_id=team.id, platform=platform, user_id=user_id)
     if member is not None:
@@ -58,8 +56,11 @@ def get_or_create_member(
     try:
         with session.begin_nested():
             member = Member(
-                team_id=team.id, platform=platform, user_id=user_id,
-                display_name=(display_name or user_id)[:200], role=role.value,
+                team_id=team.id,
+                platform=platform,
+                user_id=user_id,
+                display_name=(display_name or user_id)[:200],
+                role=role.value,
             )
             session.add(member)
             session.flush()
