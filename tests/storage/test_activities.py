@@ -1,0 +1,82 @@
+"""Query functions, on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from devrelbot.storage.activities import (
+    create_activity,
+    list_activities,
+    period_figures,
+    talk_reuse,
+    tags_of,
+)
+from devrelbot.storage.domain import Kind, Status
+from devrelbot.storage.metrics import engagement, reach
+from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat
+
+
+def _team(session):
+    team = get_or_create_team_for_chat(session, platform="console", scope_id="c1", name="T", timezone="UTC")
+    member = get_or_create_member(session, team=team, platform="console", user_id="u1", display_name="alice")
+    return team, member
+
+
+def _add(session, team, member, kind, title, day, status=Status.DONE, tags=(), **values):
+    return create_activity(session, team_id=team.id, kind=kind, title=title, on=day, status=status,
+                           values=values, tags=tags, owner_id=member.id, created_by=member.id)
+
+
+def test_first_member_is_admin_and_the_next_an_advocate(any_db):
+    with any_db.session() as s:
+        team, first = _team(s)
+        second = get_or_create_member(s, team=team, platform="console", user_id="u2", display_name="bob")
+        again = get_or_create_member(s, team=team, platform="console", user_id="u1", display_name="alice")
+        assert (first.role, second.role, again.id) == ("admin", "advocate", first.id)
+
+
+def test_list_by_range_kind_and_tag(any_db):
+    with any_db.session() as s:
+        team, member = _team(s)
+        _add(s, team, member, Kind.TALK, "A", date(2026, 10, 31), tags=["backend"])
+        _add(s, team, member, Kind.TALK, "B", date(2026, 11, 1), tags=["backend", "dba"])
+        _add(s, team, member, Kind.SOCIAL, "C", date(2026, 11, 30), views=5)
+        _add(s, team, member, Kind.TALK, "D", date(2026, 12, 1))
+    with any_db.session() as s:
+        november = list_activities(s, team_id=team.id, start=date(2026, 11, 1), end=date(2026, 12, 1))
+        assert [a.title for a in november] == ["C", "B"]
+        assert [a.title for a in list_activities(s, team_id=team.id, kind=Kind.TALK, tag="backend")] == ["B", "A"]
+        assert tags_of(s, ids=[a.id for a in november]) == {november[0].id: [], november[1].id: ["backend", "dba"]}
+
+
+def test_period_figures_sum_done_activities_per_kind(any_db):
+    with any_db.session() as s:
+        team, member = _team(s)
+        _add(s, team, member, Kind.EVENT, "M1", date(2026, 11, 2), audience=80, stream_views=1200, contacts=30,
+             cost=Decimal("600"), currency="USD")
+        _add(s, team, member, Kind.EVENT, "M2", date(2026, 11, 9), audience=20, contacts=10,
+             cost=Decimal("9000"), currency="RUB")
+        _add(s, team, member, Kind.PUBLICATION, "P", date(2026, 11, 3), views=5000, likes=10, shares=2, comments=3)
+        _add(s, team, member, Kind.PUBLICATION, "Planned", date(2026, 11, 4), status=Status.PLANNED, views=9)
+        _add(s, team, member, Kind.EVENT, "Outside", date(2026, 12, 1), audience=1)
+    with any_db.session() as s:
+        figures = period_figures(s, team_id=team.id, start=date(2026, 11, 1), end=date(2026, 12, 1))
+    event, post = figures[Kind.EVENT], figures[Kind.PUBLICATION]
+    assert (event.count, reach(event), event.contacts) == (2, 1300, 40)
+    assert event.costs == {"USD": Decimal("600"), "RUB": Decimal("9000")}
+    assert event.paid_contacts == {"USD": 30, "RUB": 10}
+    assert (post.count, reach(post), engagement(post)) == (1, 5000, 15)
+
+
+def test_talk_reuse_groups_the_same_talk(any_db):
+    with any_db.session() as s:
+        team, member = _team(s)
+        _add(s, team, member, Kind.TALK, "Scaling Postgres", date(2026, 3, 1))
+        _add(s, team, member, Kind.TALK, "SCALING postgres", date(2026, 9, 1))
+        _add(s, team, member, Kind.TALK, "Scaling Postgres", date(2027, 1, 1), status=Status.PLANNED)
+        _add(s, team, member, Kind.TALK, "Other", date(2026, 5, 1), status=Status.CANCELLED)
+    with any_db.session() as s:
+        rows = talk_reuse(s, team_id=team.id)
+    assert [(r.times_given, r.planned, r.last_given) for r in rows] == [
+        (2, 1, date(2026, 9, 1)), (0, 0, None)]
