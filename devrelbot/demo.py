@@ -1,0 +1,78 @@
+"""``devrelbot demo``: a realistic quarter of DevRel work for the local console team.
+
+Everything goes through the router as typed commands, so the demo data obeys the same rules as real input.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from devrelbot.bot.console import LOCAL_CHAT, local_user
+from devrelbot.core import Incoming
+from devrelbot.handlers.router import Router, parse_command_line
+from devrelbot.storage.periods import local_today
+
+TALKS = ["Scaling Postgres to 10 TB", "Kafka without tears", "Observability on a budget", "Go at classifieds scale",
+         "Feature flags in mobile apps"]
+CONFERENCES = ["HighLoad++", "PGConf", "DevOops", "GopherCon", "Mobius", "HolyJS", "SmartData"]
+OUTLETS = ["Habr", "Medium", "company blog", "YouTube"]
+NETWORKS = ["X", "LinkedIn", "Telegram channel"]
+TAGS = ["backend", "frontend", "mobile", "devops", "dba", "datascience"]
+
+
+def demo_commands(today: date, *, weeks: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    start = today - timedelta(weeks=weeks)
+    lines: list[str] = []
+    for week in range(weeks):
+        monday = start + timedelta(weeks=week)
+
+        def day(monday: date = monday) -> str:
+            return (monday + timedelta(days=rng.randrange(0, 5))).isoformat()
+
+        def tag() -> str:
+            return "#" + rng.choice(TAGS)
+
+        if rng.random() < 0.8:
+            audience = rng.randrange(80, 600)
+            lines.append(f'/log talk "{rng.choice(TALKS)}" @ {rng.choice(CONFERENCES)} {day()} audience={audience} '
+                         f"contacts={rng.randrange(5, 40)} rating={rng.choice([3.9, 4.2, 4.5, 4.8])} {tag()}")
+        if week % 3 == 1:
+            lines.append(f'/log meetup "Backend meetup #{week // 3 + 1}" @ Office {day()} '
+                         f"audience={rng.randrange(40, 120)} stream_views={rng.randrange(300, 3000)} "
+                         f"contacts={rng.randrange(15, 60)} "
+                         f"cost={rng.randrange(300, 1500)}usd nps={rng.randrange(40, 92)} {tag()}")
+        for _ in range(rng.randrange(1, 3)):
+            views = rng.randrange(2_000, 40_000)
+            lines.append(f'/log article "Engineering notes {week}-{rng.randrange(100)}" @ {rng.choice(OUTLETS)} '
+                         f"{day()} views={views} likes={views // rng.randrange(40, 120)} shares={rng.randrange(3, 60)} "
+                         f"comments={rng.randrange(0, 80)} subscribers={rng.randrange(0, 200)} {tag()}")
+        for _ in range(rng.randrange(1, 4)):
+            views = rng.randrange(500, 15_000)
+            lines.append(f'/log social "Thread {week}-{rng.randrange(1000)}" @ {rng.choice(NETWORKS)} {day()} '
+                         f"views={views} likes={views // rng.randrange(20, 60)} shares={rng.randrange(0, 30)} "
+                         f"comments={rng.randrange(0, 20)}")
+        if week == weeks // 2:
+            lines.append(f'/log booth "Partner booth" @ {rng.choice(CONFERENCES)} {day()} audience=1500 '
+                         f"participants={rng.randrange(100, 300)} contacts={rng.randrange(60, 150)} cost=5000usd "
+                         "target_actions=240")
+    for offset, title in ((5, TALKS[0]), (12, "Backend meetup planning"), (20, TALKS[1])):
+        lines.append(f'/log talk "{title}" @ {rng.choice(CONFERENCES)} {(today + timedelta(days=offset)).isoformat()}')
+    return lines
+
+
+def fill_demo(router: Router, *, weeks: int = 13, seed: int = 7) -> int:
+    """Log the demo commands as the console user; returns how many were stored."""
+    today = local_today(router.clock(), router.default_timezone)
+    user = local_user()
+    stored = 0
+    for line in demo_commands(today, weeks=weeks, seed=seed):
+        parsed = parse_command_line(line)
+        assert parsed is not None
+        command, args = parsed
+        replies = router.dispatch(Incoming(chat=LOCAL_CHAT, user=user, command=command, args=args, text=line))
+        if replies and replies[0].is_error:
+            raise RuntimeError(f"demo command rejected: {line}: {replies[0].text}")
+        stored += 1
+    return stored

@@ -1,0 +1,88 @@
+"""The real ``devrelbot console`` process, fed a script on stdin, as a newcomer would use it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from devrelbot.storage.db import Database
+from devrelbot.storage.models import Activity
+
+SCRIPT = """\
+/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 contacts=25 cost=1500 #backend #dba
+/log meetup "Go Meetup #3" @ Office 2026-11-18 audience=80 stream_views=1.2k contacts=30 cost=600usd nps=72
+/log booth "DevConf booth" @ DevConf 2026-10-02 audience=2k participants=150 contacts=90 cost=3000usd
+/log article "Why we moved to Kafka" @ Habr 2026-11-01 views=12k likes=140 shares=20 comments=40
+/log tweet "Release 2.0 thread" @ X 2026-11-02 views=5k likes=80 shares=12 comments=8
+/log talk "Oops" audience=-1
+/update 4 views=15000
+/show 4
+/list
+/delete 5
+1
+/list tweet
+"""
+
+
+def run_console(tmp_path: Path, script: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "LOG_LEVEL": "WARNING"}
+    return subprocess.run(
+        [sys.executable, "-m", "devrelbot", "console"], input=script, capture_output=True, text=True,
+        cwd=tmp_path, env=env, timeout=60, check=False,
+    )
+
+
+def test_a_scripted_console_session_logs_lists_updates_shows_and_deletes(tmp_path):
+    result = run_console(tmp_path, SCRIPT)
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Logged talk #1 Scaling Postgres @ HighLoad++, 2026-11-20" in out
+    assert "reach 300 · cost per contact $60.00" in out
+    assert "Logged event #2" in out and "reach 1,280 · cost per contact $20.00" in out
+    assert "Logged partnership #3" in out and "reach 2,000 · cost per contact $33.33" in out
+    assert "Logged publication #4" in out and "reach 12,000 · engagement 200" in out
+    assert "Logged social #5" in out and "reach 5,000 · engagement 100" in out
+    assert "audience cannot be negative" in out
+    assert "views: 12,000 → 15,000" in out and "reach 15,000" in out
+    assert "Delete social #5" in out and "[1] Delete #5" in out
+    assert "Deleted social #5" in out
+    assert "Nothing logged here yet" in out  # /list tweet after the delete
+    assert "Traceback" not in result.stderr
+
+    db = Database.from_url(f"sqlite:///{tmp_path / 'console.db'}")
+    with db.session() as s:
+        kinds = [a.kind for a in s.exec(select(Activity).order_by(Activity.id)).all()]
+    db.dispose()
+    assert kinds == ["talk", "event", "partnership", "publication"]
+
+
+def test_console_explains_non_commands_and_bad_choices(tmp_path):
+    result = run_console(tmp_path, "hello\n7\n/nope\n")
+    assert "Commands start with / — try /help." in result.stdout
+    assert "Unknown command /nope, try /help." in result.stdout
+
+
+@pytest.mark.parametrize("command", ["run", "console"])
+def test_run_without_tokens_opens_the_console_and_says_so(tmp_path, command):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}")
+    result = subprocess.run([sys.executable, "-m", "devrelbot", command], input="/help\n", capture_output=True,
+                            text=True, cwd=tmp_path, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "/log — Log a talk" in result.stdout
+    if command == "run":
+        assert "starting the local console" in result.stderr
+
+
+def test_a_bad_setting_stops_start_up_naming_it(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DEFAULT_TIMEZONE": "Mars/Olympus"}
+    result = subprocess.run([sys.executable, "-m", "devrelbot", "run"], input="", capture_output=True, text=True,
+                            cwd=tmp_path, env=env, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "DEFAULT_TIMEZONE" in result.stderr and "Mars/Olympus" in result.stderr

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from devrelbot.bot.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN",
+                 "SLACK_SIGNING_SECRET", "SLACK_API_BASE_URL", "SLACK_HTTP_PORT", "DEFAULT_TIMEZONE", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_need_no_configuration():
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == "sqlite:///devrelbot.db"
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.slack_api_base_url == "https://slack.com/api/"
+    assert not settings.telegram_enabled and not settings.slack_enabled
+
+
+def test_values_come_from_the_environment_and_blank_means_unset(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-123")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "   ")
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/Moscow")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    settings = load_settings(_env_file=None)
+    assert settings.slack_enabled and not settings.telegram_enabled
+    assert (settings.default_timezone, settings.log_level) == ("Europe/Moscow", "DEBUG")
+    assert "xoxb-123" not in repr(settings)  # secrets never print
+
+
+def test_values_come_from_a_dotenv_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DATABASE_URL=postgresql://u@db/devrel\nSLACK_HTTP_PORT=3000\n")
+    settings = load_settings(_env_file=env_file)
+    assert (settings.database_url, settings.slack_http_port) == ("postgresql://u@db/devrel", 3000)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("DATABASE_URL", "not a url"),
+        ("DATABASE_URL", "mysql://root@localhost/db"),
+        ("TELEGRAM_API_BASE_URL", "telegram please"),
+        ("SLACK_API_BASE_URL", "ftp//slack"),
+        ("SLACK_HTTP_PORT", "99999"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_a_bad_value_names_the_setting(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as info:
+        load_settings(_env_file=None)
+    assert name in str(info.value)
+
+
+def test_secrets_lists_every_token_for_masking(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEF")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s3cr3t-value")
+    assert sorted(load_settings(_env_file=None).secrets()) == ["123456:ABCDEF", "s3cr3t-value"]
