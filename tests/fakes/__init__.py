@@ -1,0 +1,1 @@
+"""Local fake servers that stand in for platform APIs in tests."""

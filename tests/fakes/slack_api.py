@@ -1,0 +1,276 @@
+"""A fake Slack Web API on 127.0.0.1 (aiohttp, port 0) that records every call, plus a client that sends
+the door requests signed exactly as Slack signs them (v0 HMAC-SHA256 of ``v0:{timestamp}:{body}``).
+
+Serves auth.test, chat.postMessage, chat.postEphemeral, views.open/update/publish, the three file-upload
+steps, users.info, conversations.info/open and response_url; anything else answers ``{"ok": true}``.
+Faults are queued per method: ``api.fail("chat.postMessage", status=429, headers={"Retry-After": "0"})``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.parse
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+TEAM_ID = "T0TEAM"
+BOT_USER_ID = "UBOT"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-0000000000-0000000000000-testtesttesttesttesttest"
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", "upload", "response_url"
+    params: dict[str, Any]
+    status: int = 200
+
+
+@dataclass
+class Fault:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+
+
+class FakeSlackAPI:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.faults: dict[str, list[Fault]] = {}
+        self.display_names: dict[str, str] = {}
+        self.socket_envelopes: list[dict[str, Any]] = []  # sent to a Socket Mode client once it connects
+        self._sockets: list[web.WebSocketResponse] = []
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    # --- lifecycle ------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/response/{token}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/"
+
+    def response_url(self, token: str = "cmd") -> str:
+        return f"{self.base}/response/{token}"
+
+    # --- what tests look at ---------------------------------------------------------------------------
+
+    def fail(self, method: str, *, status: int = 200, headers: dict[str, str] | None = None, error: str = "") -> None:
+        """Queue one fault for the next call of ``method``: an HTTP status, or ``{"ok": false, "error": …}``."""
+        body = {"ok": False, "error": error} if error else None
+        self.faults.setdefault(method, []).append(Fault(status, headers or {}, body))
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.status == 200]
+
+    def attempts(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Replies are sent after the ack, in the background: poll briefly until they arrive."""
+        deadline = time.monotonic() + timeout
+        while len(self.of(method)) < count:
+            if time.monotonic() > deadline:
+                seen = [c.method for c in self.calls]
+                raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; calls: {seen}")
+            await asyncio.sleep(0.01)
+        return self.of(method)
+
+    # --- handlers -------------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _params(request)
+        fault = self.faults.get(method, []).pop(0) if self.faults.get(method) else None
+        if fault is not None and fault.status != 200:
+            self.calls.append(Call(method, params, fault.status))
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=fault.status, headers=fault.headers)
+        self.calls.append(Call(method, params))
+        if fault is not None and fault.body is not None:
+            return web.json_response(fault.body)
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        ok: dict[str, Any] = {"ok": True}
+        if method == "auth.test":
+            return {**ok, "user": "devrelbot", "user_id": BOT_USER_ID, "bot_id": "BBOT", "team": "Test"} | {
+                "team_id": TEAM_ID
+            }
+        if method == "chat.postMessage":
+            return {**ok, "channel": params.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "chat.postEphemeral":
+            return {**ok, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method in ("views.open", "views.update", "views.publish"):
+            return {**ok, "view": {"id": "V1", "hash": "h1"}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts)}"
+            return {**ok, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = params.get("files")
+            files = json.loads(files) if isinstance(files, str) else files
+            return {**ok, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        if method == "users.info":
+            user = str(params.get("user"))
+            name = self.display_names.get(user, user.lower())
+            return {**ok, "user": {"id": user, "name": name, "profile": {"display_name": name, "real_name": name}}}
+        if method == "conversations.info":
+            return {**ok, "channel": {"id": params.get("channel"), "is_private": False}}
+        if method == "apps.connections.open":
+            return {**ok, "url": self.base.replace("http://", "ws://") + "/socket"}
+        if method == "conversations.open":
+            return {**ok, "channel": {"id": "D" + str(params.get("users", "")).lstrip("U")}}
+        return ok
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        self.calls.append(Call("upload", {"file_id": request.match_info["file_id"], "size": len(data), "data": data}))
+        return web.Response(text=f"OK - {len(data)}")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, deliver the queued envelopes, record every acknowledgement."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        for envelope in self.socket_envelopes:
+            await ws.send_json(envelope)
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                self.calls.append(Call("socket_ack", json.loads(message.data)))
+        return ws
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json()))
+        return web.Response(text="ok")
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """Arguments as the SDK sent them: a query string, a JSON body (most write methods) or a form."""
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        params.update(await request.json())
+    elif request.method == "POST":
+        form = await request.post()
+        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    for key in ("blocks", "view", "files"):
+        if isinstance(params.get(key), str):
+            params[key] = json.loads(params[key])
+    return params
+
+
+# --- requests signed as Slack signs them -------------------------------------------------------------------
+
+
+def sign(body: str, *, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def command_payload(
+    api: FakeSlackAPI, command: str, text: str = "", *, user: str = "UALICE", channel: str = "C0GENERAL", n: int = 1
+) -> dict[str, str]:
+    """A slash command as Slack sends it (a form over HTTP, the same fields inside a Socket Mode envelope)."""
+    return {
+        "token": "legacy",
+        "team_id": TEAM_ID,
+        "team_domain": "test",
+        "channel_id": channel,
+        "channel_name": "directmessage" if channel.startswith("D") else "general",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": "A0APP",
+        "response_url": api.response_url(f"cmd{n}"),
+        "trigger_id": f"trigger.{n}",
+    }
+
+
+@dataclass
+class SlackClient:
+    """Sends to the door what Slack would: slash commands, events, interactions."""
+
+    url: str
+    api: FakeSlackAPI
+    session: aiohttp.ClientSession
+    _ids: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
+
+    async def post(
+        self, body: str, content_type: str, *, headers: dict[str, str] | None = None, **signing: Any
+    ) -> aiohttp.ClientResponse:
+        all_headers = {"Content-Type": content_type, **sign(body, **signing), **(headers or {})}
+        async with self.session.post(self.url, data=body.encode(), headers=all_headers) as response:
+            await response.read()
+            return response
+
+    async def command(
+        self, command: str, text: str = "", *, user: str = "UALICE", channel: str = "C0GENERAL", **signing: Any
+    ) -> aiohttp.ClientResponse:
+        form = command_payload(self.api, command, text, user=user, channel=channel, n=self._ids())
+        return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **signing)
+
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> aiohttp.ClientResponse:
+        envelope = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0APP",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{self._ids():08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        return await self.post(json.dumps(envelope), "application/json", headers=headers)
+
+    async def interaction(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def interaction_json(self, payload: dict[str, Any]) -> tuple[int, Any]:
+        """An interaction whose response body matters (a view_submission's errors)."""
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+        async with self.session.post(self.url, data=body.encode(), headers=headers) as response:
+            text = await response.text()
+            return response.status, json.loads(text) if text.strip() else None
+
+
+@pytest.fixture
+async def slack_api() -> AsyncIterator[FakeSlackAPI]:
+    api = FakeSlackAPI()
+    await api.start()
+    yield api
+    await api.stop()
