@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+# Telegram accepts 1–256 characters from this set as a webhook secret_token.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -23,6 +27,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///devrelbot.db"
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_port: int | None = Field(default=None, ge=1, le=65535)
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -63,6 +70,30 @@ class Settings(BaseSettings):
         AnyHttpUrl(value)  # raises with a clear message on a malformed URL
         return value
 
+    @field_validator("telegram_webhook_url", mode="after")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = AnyHttpUrl(value)  # raises with a clear message on a malformed URL
+        if url.scheme != "https":
+            raise ValueError(f"Telegram only delivers webhooks over HTTPS; got {value!r}")
+        return value
+
+    @field_validator("telegram_webhook_secret", mode="after")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        # Without the secret anyone who guesses the URL could post fake updates.
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set")
+        return self
+
     @field_validator("default_timezone", mode="after")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
@@ -82,7 +113,13 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every secret value, so the log filter can mask them wherever they appear."""
-        values = [self.telegram_bot_token, self.slack_bot_token, self.slack_app_token, self.slack_signing_secret]
+        values = [
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+        ]
         return [v.get_secret_value() for v in values if v is not None]
 
 
