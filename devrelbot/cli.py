@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from devrelbot.bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from devrelbot.handlers.router import Router
+    from devrelbot.storage.db import Database
 
 app = typer.Typer(
     help="devrelbot — a DevRel team's ledger, plan, feedback and digest on Slack and Telegram.",
@@ -51,9 +56,9 @@ def run() -> None:
             "Put tokens in .env to run on Telegram or Slack (see README).",
             soft_wrap=True,
         )
-        _run_console(router)
+        _run_console(router, db)
     else:
-        asyncio.run(serve(doors))
+        asyncio.run(serve(doors, db=db))
     db.dispose()
 
 
@@ -64,15 +69,15 @@ def console() -> None:
     from devrelbot.bot.app import build_router
 
     db, router = build_router(settings)
-    _run_console(router)
+    _run_console(router, db)
     db.dispose()
 
 
-def _run_console(router) -> None:  # type: ignore[no-untyped-def]
-    from devrelbot.bot.console import ConsoleDoor
+def _run_console(router: Router, db: Database) -> None:
+    from devrelbot.bot.app import run_console
 
     try:
-        asyncio.run(ConsoleDoor(router).run())
+        asyncio.run(run_console(router, db=db))
     except KeyboardInterrupt:
         pass
 
@@ -105,6 +110,110 @@ def demo(
     err.print(
         f"Added {count} demo activities to the local team. Try: devrelbot console, then /stats quarter", soft_wrap=True
     )
+
+
+plan_app = typer.Typer(help="The media plan.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+
+
+@plan_app.command("import")
+def plan_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV file.")],
+    team: Annotated[str, typer.Option(help="The team's name (or number); the console's team is 'Local team'.")],
+    skip_invalid: Annotated[bool, typer.Option(help="Import the good rows even if some are wrong.")] = False,
+) -> None:
+    """Import plan items from CSV (columns kind,title,due,owner,outlet,tags,url, in any order)."""
+    settings = _setup()
+    from rich.progress import Progress
+
+    from devrelbot.bot.app import build_router
+    from devrelbot.handlers.errors import UserError
+    from devrelbot.handlers.plan_csv import import_plan
+    from devrelbot.storage.models import utcnow
+    from devrelbot.storage.periods import local_today
+
+    db, _router = build_router(settings)
+    try:
+        with db.session() as session, Progress(console=err, transient=True) as progress:
+            found = _find_team(session, team)
+            task = progress.add_task(f"Importing into {found.name}", total=None)
+            now = utcnow()
+            result = import_plan(
+                session, team=found, importer=_team_admin(session, found), data=file.read_bytes(), now=now,
+                today=local_today(now, found.timezone), skip_invalid=skip_invalid,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+            if result.errors and not skip_invalid:
+                raise typer.Exit(_report_errors(result.errors, imported=False))
+    except UserError as error:
+        err.print(f"[red]{error.message}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    if result.errors:
+        _report_errors(result.errors, imported=True)
+    err.print(f"Imported {result.imported} plan items into {found.name}"
+              + (f"; skipped {result.skipped} invalid rows." if result.skipped else "."), soft_wrap=True)
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="activities or plan")],
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="The CSV file to write.")],
+    team: Annotated[str, typer.Option(help="The team's name (or number).")] = "Local team",
+) -> None:
+    """Export a team's activities or open plan items as CSV."""
+    if what not in ("activities", "plan"):
+        err.print(f"[red]Cannot export {what!r}: choose activities or plan.[/red]")
+        raise typer.Exit(2)
+    settings = _setup()
+    from devrelbot.bot.app import build_router
+    from devrelbot.handlers.plan_csv import export_activities
+
+    db, _router = build_router(settings)
+    try:
+        with db.session() as session:
+            data = export_activities(session, team_id=_find_team(session, team).id, plan_only=what == "plan")
+    finally:
+        db.dispose()
+    file.write_bytes(data)
+    err.print(f"Wrote {file}")
+
+
+def _find_team(session, name: str):  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from devrelbot.storage.models import Team
+
+    teams = session.exec(select(Team).where(Team.name == name)).all()
+    if not teams and name.isdigit():
+        teams = [t for t in [session.get(Team, int(name))] if t is not None]
+    if len(teams) != 1:
+        known = ", ".join(f"{t.id}: {t.name}" for t in session.exec(select(Team)).all()) or "none yet"
+        problem = "No team is called" if not teams else "More than one team is called"
+        err.print(f"[red]{problem} {name!r}; give its number instead. Teams: {known}[/red]", soft_wrap=True)
+        raise typer.Exit(2)
+    return teams[0]
+
+
+def _team_admin(session, team):  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from devrelbot.storage.models import Member
+
+    member = session.exec(select(Member).where(Member.team_id == team.id).order_by(Member.id)).first()
+    if member is None:
+        err.print("[red]That team has no members yet: use the bot in it once first.[/red]")
+        raise typer.Exit(2)
+    return member
+
+
+def _report_errors(errors: list[str], *, imported: bool) -> int:
+    head = "Skipped these rows:" if imported else "Nothing was imported; fix these rows (or use --skip-invalid):"
+    err.print(f"[yellow]{head}[/yellow]")
+    for line in errors:
+        err.print(f"  {line}", soft_wrap=True, markup=False)
+    return 1
 
 
 def main() -> None:

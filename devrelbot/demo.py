@@ -6,11 +6,13 @@ Everything goes through the router as typed commands, so the demo data obeys the
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, timedelta
 
 from devrelbot.bot.console import LOCAL_CHAT, local_user
 from devrelbot.core import Incoming
 from devrelbot.handlers.router import Router, parse_command_line
+from devrelbot.markup import to_plain
 from devrelbot.storage.periods import local_today
 
 TALKS = ["Scaling Postgres to 10 TB", "Kafka without tears", "Observability on a budget", "Go at classifieds scale",
@@ -59,20 +61,32 @@ def demo_commands(today: date, *, weeks: int, seed: int) -> list[str]:
                          "target_actions=240")
     for offset, title in ((5, TALKS[0]), (12, "Backend meetup planning"), (20, TALKS[1])):
         lines.append(f'/log talk "{title}" @ {rng.choice(CONFERENCES)} {(today + timedelta(days=offset)).isoformat()}')
+    for week in range(weeks):  # the media plan: two posts due each week, most of them done on time
+        for n in range(2):
+            due = start + timedelta(weeks=week, days=1 + 2 * n)
+            lines.append(f'/plan add article "Planned post {week}.{n}" due {due.isoformat()} @ {rng.choice(OUTLETS)}')
     return lines
 
 
 def fill_demo(router: Router, *, weeks: int = 13, seed: int = 7) -> int:
     """Log the demo commands as the console user; returns how many were stored."""
     today = local_today(router.clock(), router.default_timezone)
-    user = local_user()
+    rng = random.Random(seed)
     stored = 0
     for line in demo_commands(today, weeks=weeks, seed=seed):
-        parsed = parse_command_line(line)
-        assert parsed is not None
-        command, args = parsed
-        replies = router.dispatch(Incoming(chat=LOCAL_CHAT, user=user, command=command, args=args, text=line))
-        if replies and replies[0].is_error:
-            raise RuntimeError(f"demo command rejected: {line}: {replies[0].text}")
+        reply_text = _run(router, line)
         stored += 1
+        planned = re.search(r"#(\d+) .*, (\d{4}-\d{2}-\d{2})", reply_text) if line.startswith("/plan add") else None
+        if planned and date.fromisoformat(planned.group(2)) < today and rng.random() < 0.8:
+            _run(router, f"/plan done {planned.group(1)} views={rng.randrange(1_000, 20_000)}")
     return stored
+
+
+def _run(router: Router, line: str) -> str:
+    parsed = parse_command_line(line)
+    assert parsed is not None
+    command, args = parsed
+    replies = router.dispatch(Incoming(chat=LOCAL_CHAT, user=local_user(), command=command, args=args, text=line))
+    if not replies or replies[0].is_error:
+        raise RuntimeError(f"demo command rejected: {line}: {replies[0].text if replies else ''}")
+    return to_plain(replies[0].text)

@@ -21,6 +21,8 @@ def test_demo_fills_a_quarter_that_stats_and_talks_can_show(router, db, clock):
 
     stats = text_of(say(router, "/stats quarter", chat=LOCAL_CHAT))
     assert "• reach: " in stats and "Nothing done" not in stats
+    fulfilment = int(re.search(r"plan fulfilment: (\d+)%", stats).group(1))
+    assert 50 <= fulfilment < 100
     talks = text_of(say(router, "/talks", chat=LOCAL_CHAT))
     assert max(int(n) for n in re.findall(r"given (\d+) times?", talks)) >= 2  # talks given again: re-use
 

@@ -13,6 +13,7 @@ import signal
 from typing import Protocol
 
 from devrelbot.bot.settings import Settings
+from devrelbot.core import Messenger
 from devrelbot.handlers import Router
 from devrelbot.storage.db import Database
 
@@ -75,9 +76,40 @@ def install_signal_handlers(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
-async def serve(doors: list[Door]) -> None:
+def messengers_of(doors: list[Door]) -> dict[str, Messenger]:
+    """Each door's Messenger, by platform: jobs send through these without knowing the platform."""
+    found: dict[str, Messenger] = {}
+    for door in doors:
+        messenger = getattr(door, "messenger", None)
+        if messenger is not None:
+            found[messenger.platform] = messenger
+    return found
+
+
+async def serve(doors: list[Door], *, db: Database) -> None:
+    from devrelbot.jobs.scheduler import Ticker
+
     stop = asyncio.Event()
     install_signal_handlers(stop)
+    ticker = Ticker(db, messengers_of(doors))
+    ticker.start()
     log.info("devrelbot running: %s", ", ".join(d.name for d in doors))
-    await asyncio.gather(*(supervise(d, stop) for d in doors))
+    try:
+        await asyncio.gather(*(supervise(d, stop) for d in doors))
+    finally:
+        ticker.shutdown()
     log.info("devrelbot stopped")
+
+
+async def run_console(router: Router, *, db: Database) -> None:
+    """The console door with the scheduler beside it, so reminders show up in the console too."""
+    from devrelbot.bot.console import ConsoleDoor
+    from devrelbot.jobs.scheduler import Ticker
+
+    door = ConsoleDoor(router)
+    ticker = Ticker(db, {"console": door.messenger})
+    ticker.start()
+    try:
+        await door.run()
+    finally:
+        ticker.shutdown()

@@ -7,7 +7,13 @@ The import order below is the order /help lists the commands in.
 from devrelbot.handlers import log  # noqa: F401
 from devrelbot.handlers import ledger  # noqa: F401
 from devrelbot.handlers import talks  # noqa: F401
+from devrelbot.handlers import plan  # noqa: F401
+from devrelbot.handlers import checklist  # noqa: F401
+from devrelbot.handlers import followup  # noqa: F401
+from devrelbot.handlers import export  # noqa: F401
 from devrelbot.handlers import stats  # noqa: F401
+from devrelbot.handlers import settings  # noqa: F401
+from devrelbot.handlers import connect  # noqa: F401
 from devrelbot.handlers import help  # noqa: F401
 
 # isort: on

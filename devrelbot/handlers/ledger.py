@@ -7,7 +7,7 @@ from devrelbot.core import Button, Reply
 from devrelbot.handlers import render
 from devrelbot.handlers.errors import PermissionDenied, UserError
 from devrelbot.handlers.log import resolve_owner
-from devrelbot.handlers.parsing import UPDATE_EXAMPLE, parse_fields, parse_id, parse_tag, tokenize
+from devrelbot.handlers.parsing import UPDATE_EXAMPLE, Fields, parse_fields, parse_id, parse_tag, tokenize
 from devrelbot.handlers.router import Request, registry
 from devrelbot.i18n import _
 from devrelbot.storage.activities import (
@@ -18,10 +18,12 @@ from devrelbot.storage.activities import (
     tags_of,
     update_activity,
 )
-from devrelbot.storage.domain import Kind, resolve_kind
+from devrelbot.storage.domain import METRICS, Kind, Status, resolve_kind
 from devrelbot.storage.metrics import reach
 from devrelbot.storage.models import Activity
 from devrelbot.storage.periods import PERIOD_NAMES, period_containing
+from devrelbot.storage.plan import mark_done
+from devrelbot.storage.reminders import ReminderKind, cancel_pending, reschedule
 from devrelbot.storage.teams import find_members_by_name, members_by_id
 
 SHOW_EXAMPLE = "/show 42"
@@ -54,17 +56,24 @@ def load_activity(req: Request, raw_id: str, *, example: str) -> Activity:
 def update(req: Request) -> Reply:
     head, _sep, rest = req.args.strip().partition(" ")
     activity = load_activity(req, head, example=UPDATE_EXAMPLE)
-    kind = Kind(activity.kind)
     fields = parse_fields(
-        tokenize(rest, example=UPDATE_EXAMPLE),
-        kind=kind,
-        today=req.today,
-        default_currency=activity.currency or req.team.currency,
-        example=UPDATE_EXAMPLE,
-        allow_title=True,
+        tokenize(rest, example=UPDATE_EXAMPLE), kind=Kind(activity.kind), today=req.today,
+        default_currency=activity.currency or req.team.currency, example=UPDATE_EXAMPLE, allow_title=True,
     )
-    values = dict(fields.values)
-    for name in ("title", "venue", "url", "notes", "status"):
+    if fields.is_empty():
+        raise UserError(_("Nothing to update: give at least one key=value, #tag or date."), example=UPDATE_EXAMPLE)
+    changes = apply_changes(req, activity, fields, example=UPDATE_EXAMPLE)
+    lines = [f"✏️ {_('Updated')} {render.headline(activity)}", *changes, render.derived_line(activity)]
+    return Reply("\n".join(lines))
+
+
+def apply_changes(req: Request, activity: Activity, fields: Fields, *, example: str) -> list[str]:
+    """Write what /update (or /plan done) said into the activity; returns the changes, one line each.
+
+    Keeps the plan consistent: a planned item's new date is its new due date, a status change to done
+    records when it was done, numbers that arrive stop the follow-up, and reminders are rescheduled."""
+    values: dict[str, object] = dict(fields.values)
+    for name in ("title", "venue", "url", "notes"):
         if getattr(fields, name) is not None:
             values[name] = getattr(fields, name)
     if fields.status is not None:
@@ -72,23 +81,28 @@ def update(req: Request) -> Reply:
     if fields.on is not None:
         values["date"] = fields.on
     if fields.owner is not None:
-        values["owner_id"] = resolve_owner(req, fields, example=UPDATE_EXAMPLE).id
+        values["owner_id"] = resolve_owner(req, fields, example=example).id
         if fields.venue is not None and "venue" not in values:
             values["venue"] = fields.venue
-    if not values and not fields.tags:
-        raise UserError(_("Nothing to update: give at least one key=value, #tag or date."), example=UPDATE_EXAMPLE)
     changes = [
         f"• {name}: {_shown(getattr(activity, name))} → {_shown(value)}"
         for name, value in values.items()
         if name not in ("currency", "owner_id") and getattr(activity, name) != value
     ]
+    was_status = activity.status
     update_activity(req.session, activity=activity, values=values, add_tags=fields.tags, updated_by=req.member.id)
+    if activity.status == Status.PLANNED.value:
+        activity.due_date, activity.done_on = activity.date, None
+    elif activity.status == Status.DONE.value and was_status != Status.DONE.value:
+        mark_done(activity, today=req.today)
+    req.session.add(activity)
+    if any(name in METRICS for name in fields.values):
+        cancel_pending(req.session, activity_id=activity.id, kinds=(ReminderKind.FOLLOWUP,), now=req.now)
+    reschedule(req.session, activity=activity, team=req.team, now=req.now)
     if fields.tags:
-        changes.append(
-            "• " + _("tags added: {tags}").format(tags=" ".join(markup.escape(f"#{t}") for t in fields.tags))
-        )
-    lines = [f"✏️ {_('Updated')} {render.headline(activity)}", *changes, render.derived_line(activity)]
-    return Reply("\n".join(lines))
+        added = " ".join(markup.escape(f"#{t}") for t in fields.tags)
+        changes.append("• " + _("tags added: {tags}").format(tags=added))
+    return changes
 
 
 def _shown(value: object) -> str:

@@ -11,6 +11,7 @@ from devrelbot.i18n import _
 from devrelbot.storage.activities import create_activity
 from devrelbot.storage.domain import Status
 from devrelbot.storage.models import Member
+from devrelbot.storage.reminders import reschedule
 from devrelbot.storage.teams import find_members_by_name
 
 LOG_DETAILS = """\
@@ -43,11 +44,17 @@ def log_activity(req: Request) -> Reply:
         title=command.title,
         on=on,
         status=status,
-        values={**fields.values, "venue": fields.venue, "url": fields.url, "notes": fields.notes},
+        values={
+            **fields.values, "venue": fields.venue, "url": fields.url, "notes": fields.notes,
+            # A planned item is in the media plan, due on its date; a done one was done on its date.
+            "due_date": on if status == Status.PLANNED else None,
+            "done_on": on if status == Status.DONE else None,
+        },
         tags=fields.tags,
         owner_id=owner.id,
         created_by=req.member.id,
     )
+    reschedule(req.session, activity=activity, team=req.team, now=req.now)
     verb = _("Planned") if status == Status.PLANNED else _("Logged")
     text = f"✅ {verb} {render.details(activity, tags=sorted(fields.tags), owner=owner)}"
     return Reply(text)

@@ -67,6 +67,7 @@ class Token:
     text: str  # the value, quotes removed
     raw: str  # as typed
     quoted: bool = False
+    is_date: bool = False  # marked as a date by its context (``due <date>``), so it must parse as one
 
 
 @dataclass
@@ -82,6 +83,10 @@ class Fields:
     status: Status | None = None
     title: str | None = None
     notes: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.values or self.tags or any(
+            v is not None for v in (self.venue, self.on, self.url, self.owner, self.status, self.title, self.notes)))
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,8 @@ def _quote(token: str) -> str:
 
 
 def is_date_word(token: Token) -> bool:
+    if token.is_date:
+        return True
     if token.quoted:
         return False
     word = token.text.lower()
@@ -364,8 +371,11 @@ def parse_id(raw: str, *, example: str) -> int:
 # --- the /log and /update grammar --------------------------------------------------------------------
 
 
-def parse_log(args: str, *, today: date, default_currency: str) -> LogCommand:
+def parse_log(args: str, *, today: date, default_currency: str, due_keyword: bool = False) -> LogCommand:
+    """``due_keyword``: the media plan's ``due <date>`` form (``/plan add``)."""
     tokens = tokenize(args)
+    if due_keyword:
+        tokens = _merge_due(tokens)
     if not tokens:
         raise IncompleteCommand(
             _("What would you like to log? Give a kind and a title."), example=LOG_EXAMPLE, command="log"
@@ -392,6 +402,23 @@ def parse_log(args: str, *, today: date, default_currency: str) -> LogCommand:
     title = parse_text("title", title_raw, limit=MAX_TITLE, example=example)
     fields = parse_fields(rest, kind=kind, today=today, default_currency=default_currency, example=example)
     return LogCommand(kind=kind, title=title, fields=fields)
+
+
+def _merge_due(tokens: list[Token]) -> list[Token]:
+    """``due 2026-12-01`` reads as the date ``2026-12-01`` and ends an unquoted title; "Due diligence"
+    stays a title."""
+    merged: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.quoted and token.text.lower() == "due" and i + 1 < len(tokens) and is_date_word(tokens[i + 1]):
+            nxt = tokens[i + 1]
+            merged.append(Token(nxt.text, f"{token.raw} {nxt.raw}", is_date=True))
+            i += 2
+        else:
+            merged.append(token)
+            i += 1
+    return merged
 
 
 def _parse_kind(token: Token) -> Kind:
@@ -507,7 +534,7 @@ def _apply_key(
     elif key == "title" and allow_title:
         _once(seen, "title", token.raw, example)
         fields.title = parse_text("title", raw, limit=MAX_TITLE, example=example)
-    elif key == "date":
+    elif key in ("date", "due"):
         _once(seen, "date", token.raw, example)
         fields.on = parse_date(raw, today=today, example=example)
     elif key == "status":

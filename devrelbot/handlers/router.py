@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,9 +24,9 @@ from devrelbot.handlers.errors import IncompleteCommand, PermissionDenied, UserE
 from devrelbot.i18n import _, use_locale
 from devrelbot.storage.db import Database
 from devrelbot.storage.domain import Role
-from devrelbot.storage.models import Member, Team
+from devrelbot.storage.models import Member, Team, utcnow
 from devrelbot.storage.periods import local_today
-from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat
+from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat, home_team_of, team_for_chat
 
 log = logging.getLogger(__name__)
 
@@ -156,10 +156,6 @@ def error_reply(error: UserError) -> Reply:
     return Reply("\n".join(lines), ephemeral=True, is_error=True, form=form)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Router:
     def __init__(
         self,
@@ -167,7 +163,7 @@ class Router:
         *,
         commands: Registry = registry,
         default_timezone: str = "UTC",
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         self.commands = commands
@@ -236,13 +232,18 @@ class Router:
 
     def _request(self, session: Session, incoming: Incoming) -> Request:
         chat = incoming.chat
-        team = get_or_create_team_for_chat(
-            session,
-            platform=chat.platform,
-            scope_id=chat.scope,
-            name=_team_name(incoming),
-            timezone=self.default_timezone,
-        )
+        team = team_for_chat(session, platform=chat.platform, scope_id=chat.scope)
+        if team is None and chat.is_private:
+            # A direct message (a reminder's button, say) acts in the person's team, not in a new one.
+            team = home_team_of(session, platform=incoming.user.platform, user_id=incoming.user.user_id)
+        if team is None:
+            team = get_or_create_team_for_chat(
+                session,
+                platform=chat.platform,
+                scope_id=chat.scope,
+                name=_team_name(incoming),
+                timezone=self.default_timezone,
+            )
         member = get_or_create_member(
             session,
             team=team,

@@ -15,6 +15,7 @@ from devrelbot.storage.activities import period_figures
 from devrelbot.storage.domain import Kind
 from devrelbot.storage.metrics import Figures, cost_per_contact, engagement, percent_change, reach
 from devrelbot.storage.periods import PERIOD_NAMES, Period, period_containing
+from devrelbot.storage.plan import FulfilmentCounts, fulfilment
 
 STATS_EXAMPLE = "/stats month"
 
@@ -37,7 +38,22 @@ def stats(req: Request) -> Reply:
     previous = current.previous()
     now = period_figures(req.session, team_id=req.team.id, start=current.start, end=current.end)
     before = period_figures(req.session, team_id=req.team.id, start=previous.start, end=previous.end)
-    return Reply(format_stats(current, previous, now, before), ephemeral=True)
+    lines = [format_stats(current, previous, now, before)]
+    plan_now = fulfilment(req.session, team_id=req.team.id, start=current.start, end=current.end)
+    plan_before = fulfilment(req.session, team_id=req.team.id, start=previous.start, end=previous.end)
+    lines.append(fulfilment_line(plan_now, plan_before))
+    return Reply("\n".join(lines), ephemeral=True)
+
+
+def fulfilment_line(now: FulfilmentCounts, before: FulfilmentCounts) -> str:
+    """plan fulfilment: 75% (3 of 4 due) (was 50%); "—" when nothing was due."""
+    shown = render.percent(100 * now.share if now.share is not None else None)
+    was = render.percent(100 * before.share if before.share is not None else None)
+    if now.due:
+        counts = _("{done} of {due} due items done on time").format(done=now.done_on_time, due=now.due)
+    else:
+        counts = _("nothing in the plan was due")
+    return f"• {_('plan fulfilment')}: {shown} ({counts}) ({_('was')} {was})"
 
 
 def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures], before: Mapping[Kind, Figures]) -> str:

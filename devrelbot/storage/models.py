@@ -29,6 +29,9 @@ class Team(SQLModel, table=True):
     digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday, as in ISO weeks
     digest_hour: int = Field(default=10, ge=0, le=23)
     locale: str = Field(default="en", max_length=16)
+    # Plan reminders: this many days before the due date, and on the day, at this local hour.
+    reminder_days_before: int = Field(default=3, ge=0, le=30)
+    reminder_hour: int = Field(default=9, ge=0, le=23)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -108,6 +111,10 @@ class Activity(SQLModel, table=True):
     venue: str | None = Field(default=None, max_length=200)
     url: str | None = Field(default=None, max_length=2000)
     notes: str | None = Field(default=None, max_length=2000)
+    # Set when the item entered the media plan (planned for a future day); plan fulfilment compares
+    # done_on (the day it actually happened) with it.
+    due_date: date | None = None
+    done_on: date | None = None
 
     audience: int | None = None
     stream_views: int | None = None
@@ -146,3 +153,72 @@ class ProcessedEvent(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=16)
     event_id: str = Field(primary_key=True, max_length=128)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code (``/connect telegram``) that joins another chat to a team.
+
+    Only a hash of the code is stored, so a copy of the database cannot be used to link a chat; the code is
+    valid for a short time and once (``used_at`` is claimed atomically).
+    """
+
+    __tablename__ = "link_code"
+    __table_args__ = (CheckConstraint("purpose IN ('team', 'community')", name="ck_link_code_purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    purpose: str = Field(default="team", max_length=16)
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    # "platform:chat_id" of the chat that redeemed the code; /disconnect looks for it.
+    used_by_chat: str | None = Field(default=None, max_length=96, index=True)
+
+
+class Reminder(SQLModel, table=True):
+    """Something to tell an activity's owner at ``due_at``. A sweep claims due rows atomically before it
+    sends, so each goes out once, across restarts and with several bot processes on one database."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "kind", "due_at", name="uq_reminder_activity_kind_due"),
+        CheckConstraint(
+            "kind IN ('due_soon', 'due_today', 'overdue', 'followup', 'checklist')", name="ck_reminder_kind"
+        ),
+        Index("ix_reminder_pending", "sent_at", "cancelled_at", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    activity_id: int = Field(sa_column=_fk("activity.id"))
+    kind: str = Field(max_length=16)
+    due_at: datetime
+    next_attempt_at: datetime  # due_at, then pushed back after a failed send
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claim_expires_at: datetime | None = None
+    sent_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+CHECKLIST_ITEMS: tuple[str, ...] = (
+    "own_content", "external_content", "organisation", "announcements", "online_stream",
+    "networking", "closing", "post_event_materials", "reporting", "misc",
+)
+
+
+class ChecklistTick(SQLModel, table=True):
+    """A ticked item of an event's ten-point checklist (the seed talk's list)."""
+
+    __tablename__ = "checklist_tick"
+
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True)
+    )
+    item: str = Field(primary_key=True, max_length=32)
+    ticked_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    ticked_at: datetime = Field(default_factory=utcnow)

@@ -87,3 +87,11 @@ def members_by_id(session: Session, *, ids: set[int]) -> dict[int, Member]:
     if not ids:
         return {}
     return {m.id: m for m in session.exec(select(Member).where(Member.id.in_(ids))).all()}  # type: ignore[union-attr]
+
+
+def home_team_of(session: Session, *, platform: str, user_id: str) -> Team | None:
+    """The team a person first joined on this platform: where their direct messages to the bot belong."""
+    member = session.exec(
+        select(Member).where(Member.platform == platform, Member.user_id == user_id).order_by(Member.id)
+    ).first()
+    return session.get(Team, member.team_id) if member else None

@@ -3,7 +3,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from sqlmodel import select
 
 from devrelbot.storage.models import Activity, ActivityTag, Team

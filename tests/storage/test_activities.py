@@ -9,8 +9,8 @@ from devrelbot.storage.activities import (
     create_activity,
     list_activities,
     period_figures,
-    talk_reuse,
     tags_of,
+    talk_reuse,
 )
 from devrelbot.storage.domain import Kind, Status
 from devrelbot.storage.metrics import engagement, reach
