@@ -110,12 +110,15 @@ def list_activities(
     end: date | None = None,
     owner_ids: Iterable[int] | None = None,
     tag: str | None = None,
+    status: Status | None = None,
     limit: int = 50,
 ) -> list[Activity]:
     """Newest first; ``start`` inclusive, ``end`` exclusive."""
     query = select(Activity).where(Activity.team_id == team_id)
     if kind is not None:
         query = query.where(Activity.kind == kind.value)
+    if status is not None:
+        query = query.where(Activity.status == status.value)
     if start is not None:
         query = query.where(Activity.date >= start)
     if end is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,19 @@ class Period:
     @property
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
+
+
+def periods_back(last: Period, count: int) -> list[Period]:
+    """``count`` periods of the same kind ending with ``last``, oldest first."""
+    periods = [last]
+    while len(periods) < count:
+        periods.append(periods[-1].previous())
+    return periods[::-1]
+
+
+def local_moment(day: date, hour: int, timezone: str) -> datetime:
+    """``hour`` o'clock on ``day`` in the given zone, as aware UTC (DST handled by zoneinfo)."""
+    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
 def local_today(now: datetime, timezone: str) -> date:

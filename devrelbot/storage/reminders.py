@@ -9,14 +9,14 @@ worker at a time. ``FOR UPDATE SKIP LOCKED`` on PostgreSQL lets concurrent sweep
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, or_, select, update
 
 from devrelbot.storage.domain import Kind, Status
 from devrelbot.storage.models import Activity, Reminder, Team
+from devrelbot.storage.periods import local_moment
 
 FOLLOW_UP_AFTER = timedelta(days=7)
 FOLLOW_UP_KINDS = frozenset({Kind.PUBLICATION, Kind.EVENT})
@@ -34,11 +34,6 @@ class ReminderKind(StrEnum):
 
 
 PLAN_KINDS = (ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE, ReminderKind.CHECKLIST)
-
-
-def local_moment(day: date, hour: int, timezone: str) -> datetime:
-    """``hour`` o'clock on ``day`` in the team's zone, as aware UTC (DST handled by zoneinfo)."""
-    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
 def planned_reminders(activity: Activity, team: Team) -> set[tuple[ReminderKind, datetime]]:

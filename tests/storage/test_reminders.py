@@ -10,10 +10,10 @@ from sqlmodel import select
 from devrelbot.storage.activities import create_activity
 from devrelbot.storage.domain import Kind, Status
 from devrelbot.storage.models import Reminder
+from devrelbot.storage.periods import local_moment
 from devrelbot.storage.reminders import (
     MAX_ATTEMPTS,
     claim_due,
-    local_moment,
     mark_failed,
     mark_sent,
     reschedule,
