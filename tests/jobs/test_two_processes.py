@@ -37,9 +37,10 @@ def fill(db) -> int:
 
 def sweep_in_two_processes(url: str, schema: str | None, tmp_path) -> tuple[list[str], list[str]]:
     ctx = multiprocessing.get_context("spawn")
-    start = ctx.Barrier(2)
+    start, both_sending = ctx.Barrier(2), ctx.Barrier(2)
     outs = [tmp_path / "a.txt", tmp_path / "b.txt"]
-    procs = [ctx.Process(target=run_worker, args=(url, schema, f"proc-{i}", str(out), SWEEP_AT.isoformat(), start))
+    procs = [ctx.Process(target=run_worker, args=(url, schema, f"proc-{i}", str(out), SWEEP_AT.isoformat(), start,
+                                                       both_sending))
              for i, out in enumerate(outs)]
     for p in procs:
         p.start()
