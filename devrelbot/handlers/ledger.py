@@ -6,6 +6,7 @@ from devrelbot import markup
 from devrelbot.core import Button, Reply
 from devrelbot.handlers import render
 from devrelbot.handlers.errors import PermissionDenied, UserError
+from devrelbot.handlers.feedback_results import activity_lines
 from devrelbot.handlers.log import resolve_owner
 from devrelbot.handlers.parsing import UPDATE_EXAMPLE, Fields, parse_fields, parse_id, parse_tag, tokenize
 from devrelbot.handlers.router import Request, registry
@@ -125,7 +126,9 @@ def show(req: Request) -> Reply:
         activity.owner_id or -1
     )
     tags = tags_of(req.session, ids=[activity.id])[activity.id]
-    return Reply(render.details(activity, tags=tags, owner=owner), ephemeral=True)
+    lines = [render.details(activity, tags=tags, owner=owner), *activity_lines(req.session, activity=activity,
+                                                                              team=req.team)]
+    return Reply("\n".join(lines), ephemeral=True)
 
 
 @registry.command(
@@ -133,6 +136,7 @@ def show(req: Request) -> Reply:
     summary="Delete an activity (its owner or an admin), after a confirmation",
     usage="/delete <id>",
     examples=(DELETE_EXAMPLE,),
+    admin_examples=("/delete 1", "/delete 1 confirm"),  # someone else's activity
 )
 def delete(req: Request) -> Reply:
     parts = req.args.split()

@@ -9,6 +9,7 @@ from devrelbot import markup
 from devrelbot.core import Reply
 from devrelbot.handlers import render
 from devrelbot.handlers.errors import UserError
+from devrelbot.handlers.feedback_results import period_lines
 from devrelbot.handlers.router import Request, registry
 from devrelbot.i18n import _
 from devrelbot.storage.activities import period_figures
@@ -25,7 +26,10 @@ STATS_EXAMPLE = "/stats month"
     summary="Numbers for this week, month or quarter, against the previous one",
     usage="/stats [week|month|quarter]",
     examples=("/stats", STATS_EXAMPLE, "/stats quarter"),
-    details="Counts done activities by kind, reach, engagement, contacts and cost per contact.",
+    details=(
+        "Counts done activities by kind, reach, engagement, contacts and cost per contact, plan fulfilment, "
+        "the community rating and NPS, and hiring influence."
+    ),
 )
 def stats(req: Request) -> Reply:
     word = req.args.strip().lower() or "week"
@@ -42,6 +46,7 @@ def stats(req: Request) -> Reply:
     plan_now = fulfilment(req.session, team_id=req.team.id, start=current.start, end=current.end)
     plan_before = fulfilment(req.session, team_id=req.team.id, start=previous.start, end=previous.end)
     lines.append(fulfilment_line(plan_now, plan_before))
+    lines.extend(period_lines(req.session, team=req.team, current=current, previous=previous))
     return Reply("\n".join(lines), ephemeral=True)
 
 

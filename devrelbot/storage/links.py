@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from devrelbot.storage.domain import Role
+from devrelbot.storage.feedback import move_team_feedback
 from devrelbot.storage.models import Activity, ChatBinding, LinkCode, Member, Team
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: people copy codes by eye
@@ -166,6 +167,7 @@ def merge_team_into(session: Session, *, source_team_id: int, target_team_id: in
     session.exec(  # type: ignore[call-overload]
         update(Activity).where(col(Activity.team_id) == source_team_id).values(team_id=target_team_id)
     )
+    move_team_feedback(session, source_team_id=source_team_id, target_team_id=target_team_id)
     session.flush()
 
 

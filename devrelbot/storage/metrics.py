@@ -67,7 +67,12 @@ def plan_fulfilment(done_by_due_date: int, due_in_period: int) -> float | None:
 def mean_rating(scores: Iterable[float]) -> float | None:
     """Mean of 1-5 scores (emoji reactions and rating polls); None with no answers."""
     values = list(scores)
-    return sum(values) / len(values) if values else None
+    return mean_rating_of_totals(sum(values), len(values))
+
+
+def mean_rating_of_totals(total: float, count: int) -> float | None:
+    """The same mean from SUM() and COUNT() (many votes, aggregated in SQL); None with no answers."""
+    return total / count if count else None
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,11 @@ def nps(answers: Iterable[int]) -> NpsResult | None:
             passives += 1
         else:
             detractors += 1
+    return nps_of_counts(promoters, passives, detractors)
+
+
+def nps_of_counts(promoters: int, passives: int, detractors: int) -> NpsResult | None:
+    """The same NPS from counts (answers 9-10, 7-8, 0-6, aggregated in SQL); None with no answers."""
     total = promoters + passives + detractors
     if total == 0:
         return None

@@ -122,4 +122,12 @@ def test_the_manifest_lists_every_command_of_the_router():
         "slack/manifest.yml is out of date: python -m devrelbot.bot.slack.manifest > slack/manifest.yml"
     )
     for command in registry.all():
-        assert f"- command: /{command.name}\n" in expected
+        assert f"- command: /{inbound.slack_command(command.name)}\n" in expected
+
+
+def test_slack_reserved_commands_go_by_another_name_there():
+    # /feedback is one of Slack's own slash commands ("send feedback to Slack"); apps cannot register it.
+    manifest = render_manifest(registry.all())
+    assert "- command: /rate\n" in manifest and "- command: /feedback\n" not in manifest
+    assert (inbound.slack_command("feedback"), inbound.router_command("rate")) == ("rate", "feedback")
+    assert (inbound.slack_command("poll"), inbound.router_command("poll")) == ("poll", "poll")

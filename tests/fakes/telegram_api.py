@@ -55,6 +55,8 @@ class FakeBotApi:
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(500)
         self._poll_ids = itertools.count(9000)
+        self.polls: dict[int, dict[str, Any]] = {}  # sent polls by message id; stopPoll closes them
+        self.final_counts: dict[int, list[int]] = {}  # what stopPoll reports per message id, when set
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -232,7 +234,18 @@ class FakeBotApi:
             "allows_revoting": False,
             "members_only": False,
         }
-        return self._message(params, poll=poll)
+        message = self._message(params, poll=poll)
+        self.polls[message["message_id"]] = poll
+        return message
+
+    def _m_stopPoll(self, params: dict[str, str], files: dict[str, Any]) -> dict[str, Any]:
+        message_id = int(params["message_id"])
+        poll = dict(self.polls[message_id], is_closed=True)
+        for option, count in zip(poll["options"], self.final_counts.get(message_id, []), strict=False):
+            option["voter_count"] = count
+        poll["total_voter_count"] = sum(o["voter_count"] for o in poll["options"])
+        self.polls[message_id] = poll
+        return poll
 
     def _m_editMessageText(self, params: dict[str, str], files: dict[str, Any]) -> dict[str, Any]:
         message = self._message(params, text=_plain(params["text"]))

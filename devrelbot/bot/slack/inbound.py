@@ -10,32 +10,24 @@ import re
 from typing import Any
 
 from devrelbot.core import ChatRef
+from devrelbot.storage.emoji import normalize_emoji
 
 _USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL_MENTION = re.compile(r"<#([A-Z0-9]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
 
-# Slack names reactions by short code; the rest of the bot (and Telegram) speaks Unicode emoji.
-_EMOJI = {
-    "fire": "🔥",
-    "+1": "👍",
-    "thumbsup": "👍",
-    "-1": "👎",
-    "thumbsdown": "👎",
-    "neutral_face": "😐",
-    "heart": "❤️",
-    "star": "⭐",
-    "star-struck": "🤩",
-    "clap": "👏",
-    "tada": "🎉",
-    "rocket": "🚀",
-    "eyes": "👀",
-    "joy": "😂",
-    "slightly_smiling_face": "🙂",
-    "disappointed": "😞",
-    "white_check_mark": "✅",
-    "100": "💯",
-}
+# Slack's own slash commands cannot be registered by an app: the router's command goes by another name there.
+RESERVED_RENAMES = {"feedback": "rate"}
+
+
+def slack_command(name: str) -> str:
+    """The Slack slash command of a router command: ``feedback`` → ``rate``, the rest unchanged."""
+    return RESERVED_RENAMES.get(name, name)
+
+
+def router_command(slack_name: str) -> str:
+    """Back again: ``rate`` → ``feedback``."""
+    return next((name for name, renamed in RESERVED_RENAMES.items() if renamed == slack_name), slack_name)
 
 
 def command_text(text: str) -> str:
@@ -47,9 +39,9 @@ def command_text(text: str) -> str:
 
 
 def emoji(name: str) -> str:
-    """``fire`` → 🔥; ``+1::skin-tone-3`` → 👍 (skin tone is not a different vote); unknown → ``:name:``."""
-    base = name.split("::", 1)[0]
-    return _EMOJI.get(base, f":{base}:")
+    """``fire`` → 🔥; ``+1::skin-tone-3`` → 👍 (skin tone is not a different vote); unknown → ``:name:``.
+    The one definition is :func:`devrelbot.storage.emoji.normalize_emoji`, which Telegram's emoji go through too."""
+    return normalize_emoji(name)
 
 
 def is_private_channel(channel_id: str, channel_name: str | None = None) -> bool:

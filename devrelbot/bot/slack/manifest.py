@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from devrelbot.bot.slack.inbound import slack_command
 from devrelbot.handlers.router import Command
 
 BOT_SCOPES = (
@@ -53,7 +54,7 @@ def render_manifest(commands: Iterable[Command]) -> str:
     for command in commands:
         hint = command.usage.removeprefix(f"/{command.name}").strip()
         lines += [
-            f"    - command: /{command.name}",
+            f"    - command: /{slack_command(command.name)}",
             f"      description: {_q(command.summary[:2000])}",
             *([f"      usage_hint: {_q(hint[:1000])}"] if hint else []),
             "      should_escape: true",

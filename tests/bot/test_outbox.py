@@ -1,0 +1,68 @@
+"""The outbox: a reply addressed to another platform's chat goes through that platform's Messenger, and a
+tracked one is reported back, so ``/feedback 42 everywhere`` from Slack lands (and counts) in Telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from devrelbot.bot.app import connect_doors
+from devrelbot.bot.outbox import Outbox
+from devrelbot.core import ChatRef, DirectTarget, PollSpec, Reply, SentMessage, UserRef
+from devrelbot.storage.models import FeedbackCard
+from tests.handlers.test_feedback import GROUP, TALK, in_group
+from tests.helpers import incoming, say, text_of
+
+SLACK_CHANNEL = ChatRef(platform="slack", chat_id="C0GENERAL", workspace_id="T0")
+
+
+@dataclass
+class Recording:
+    platform: str
+    sent: list[tuple[object, Reply | PollSpec]] = field(default_factory=list)
+
+    async def send(self, chat: ChatRef, reply: Reply) -> SentMessage:
+        self.sent.append((chat, reply))
+        return SentMessage(chat=chat, message_id=f"{self.platform}-{len(self.sent)}")
+
+    async def send_poll(self, chat: ChatRef, poll: PollSpec) -> SentMessage:
+        self.sent.append((chat, poll))
+        return SentMessage(chat=chat, message_id=f"{self.platform}-{len(self.sent)}", poll_id="p-1")
+
+    async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage:
+        self.sent.append((target, reply))
+        return SentMessage(chat=ChatRef(platform=self.platform, chat_id="dm"), message_id="dm-1")  # type: ignore[arg-type]
+
+    async def stop_poll(self, message: SentMessage) -> None:
+        self.sent.append((message, Reply("stopped")))
+
+
+@dataclass
+class FakeDoor:
+    messenger: Recording
+    outbox: Outbox
+
+
+async def test_a_reply_for_another_platform_goes_through_its_messenger_and_is_tracked(router, db):
+    slack, telegram = Recording("slack"), Recording("telegram")
+    doors = [FakeDoor(slack, Outbox(router, {"slack": slack})), FakeDoor(telegram, Outbox(router, {}))]
+    assert connect_doors(doors) == {"slack": slack, "telegram": telegram}  # type: ignore[arg-type]
+    outbox = doors[0].outbox
+
+    say(router, TALK)
+    code = text_of(say(router, "/connect telegram community")).split("Link code: ")[1].split()[0]
+    router.dispatch(in_group(f"/connect {code}"))
+    here, there, _note = router.dispatch(incoming("/feedback 1 everywhere"))
+    await outbox.send(here, here=SLACK_CHANNEL)
+    await outbox.send(there, here=SLACK_CHANNEL)
+    await outbox.send(Reply("hi", to=DirectTarget(user=UserRef(platform="telegram", user_id="7", display_name="x"))),
+                      here=SLACK_CHANNEL)
+    await outbox.send(Reply("nobody", to=ChatRef(platform="console", chat_id="c")), here=None)  # no door: logged
+
+    assert [chat for chat, _reply in slack.sent] == [SLACK_CHANNEL]
+    assert [chat for chat, _reply in telegram.sent][0] == GROUP
+    assert isinstance(telegram.sent[1][0], DirectTarget)
+    with db.session() as s:
+        posted = {(c.platform, c.chat_id, c.message_id) for c in s.exec(select(FeedbackCard))}
+    assert posted == {("slack", "C0GENERAL", "slack-1"), ("telegram", GROUP.chat_id, "telegram-1")}

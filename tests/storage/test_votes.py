@@ -1,0 +1,193 @@
+"""Votes, tallies and survey answers on SQLite and PostgreSQL: one vote per voter per card is a database
+constraint, votes count in the period they were cast, and a burst of concurrent reactions is counted exactly."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import func, select
+
+from devrelbot.core import ChatRef, Posted, ReactionEvent, SentMessage, UserRef
+from devrelbot.handlers.router import Router
+from devrelbot.storage.activities import create_activity
+from devrelbot.storage.domain import Kind, Status
+from devrelbot.storage.feedback import (
+    FeedbackSummary,
+    HireAnswer,
+    Mode,
+    Scale,
+    answer_survey,
+    card_posted,
+    cast_vote,
+    create_card,
+    feedback_summary,
+    hiring_counts,
+    replace_tallies,
+    start_survey,
+    withdraw_vote,
+)
+from devrelbot.storage.metrics import NpsResult
+from devrelbot.storage.models import Team, Vote
+from devrelbot.storage.teams import get_or_create_team_for_chat
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+WEEK = timedelta(days=7)
+
+
+def setup_card(db, *, scale: Scale = Scale.RATING, team_name: str = "T") -> tuple[int, int]:
+    """A team with one activity and one posted card: (team id, card id)."""
+    with db.session() as s:
+        team = get_or_create_team_for_chat(s, platform="console", scope_id=team_name, name=team_name, timezone="UTC")
+        activity = create_activity(s, team_id=team.id, kind=Kind.TALK, title="X", on=date(2026, 11, 1),
+                                   status=Status.DONE, values={}, tags=(), owner_id=None, created_by=None)
+        card = create_card(s, team_id=team.id, activity_id=activity.id, mode=Mode.EMOJI, scale=scale,
+                           platform="console", chat_id=team_name, created_by=None, now=T0)
+        card_posted(s, card_id=card.id, platform="console", chat_id=team_name, message_id="m-1", poll_id=None)
+        return team.id, card.id
+
+
+def card_of(s, card_id):
+    from devrelbot.storage.feedback import get_card
+
+    return get_card(s, card_id=card_id)
+
+
+def test_one_vote_per_voter_per_card_is_a_database_constraint(any_db):
+    team_id, card_id = setup_card(any_db)
+    with any_db.session() as s:
+        s.add(Vote(card_id=card_id, team_id=team_id, scale="rating", voter="x:1", score=5, cast_at=T0))
+    with pytest.raises(IntegrityError), any_db.session() as s:
+        s.add(Vote(card_id=card_id, team_id=team_id, scale="rating", voter="x:1", score=4, cast_at=T0))
+    with pytest.raises(IntegrityError), any_db.session() as s:  # and a rating is 1 to 5
+        s.add(Vote(card_id=card_id, team_id=team_id, scale="rating", voter="x:2", score=9, cast_at=T0))
+
+
+def test_a_vote_is_replaced_in_place_and_counts_when_it_was_last_cast(any_db):
+    team_id, card_id = setup_card(any_db)
+    with any_db.session() as s:
+        card = card_of(s, card_id)
+        cast_vote(s, card=card, voter="x:1", score=2, emoji="👎", now=T0)
+        cast_vote(s, card=card, voter="x:2", score=5, emoji="🔥", now=T0)
+        cast_vote(s, card=card, voter="x:1", score=4, emoji="👍", now=T0 + WEEK)  # changed a week later
+    with any_db.session() as s:
+        week1 = feedback_summary(s, team_id=team_id, start=T0, end=T0 + WEEK)
+        week2 = feedback_summary(s, team_id=team_id, start=T0 + WEEK, end=T0 + 2 * WEEK)
+        assert not withdraw_vote(s, card=card_of(s, card_id), voter="x:1", emoji="👎")  # no longer its emoji
+        assert withdraw_vote(s, card=card_of(s, card_id), voter="x:2", emoji="🔥")
+        after = feedback_summary(s, team_id=team_id, start=T0, end=T0 + 2 * WEEK)
+    assert week1 == FeedbackSummary(rating=5.0, rating_count=1, nps=None)
+    assert week2 == FeedbackSummary(rating=4.0, rating_count=1, nps=None)
+    assert after == FeedbackSummary(rating=4.0, rating_count=1, nps=None)
+
+
+def test_the_summary_merges_votes_and_anonymous_tallies_and_keeps_teams_apart(any_db):
+    team_id, rating_card = setup_card(any_db)
+    other_team, other_card = setup_card(any_db, team_name="other")
+    with any_db.session() as s:
+        activity_id = card_of(s, rating_card).activity_id
+        nps_card = create_card(s, team_id=team_id, activity_id=activity_id, mode=Mode.POLL, scale=Scale.NPS,
+                               platform="telegram", chat_id="-1", created_by=None, now=T0, anonymous=True)
+        for voter, score in (("a", 10), ("b", 7), ("c", 3)):
+            cast_vote(s, card=nps_card, voter=voter, score=score, now=T0)
+        replace_tallies(s, card=nps_card, tallies={"9": (9, 2), "10": (10, 1), "0": (0, 0)}, now=T0)
+        replace_tallies(s, card=card_of(s, rating_card), tallies={"🔥": (5, 3), "👎": (1, 1)}, now=T0)
+        cast_vote(s, card=card_of(s, rating_card), voter="d", score=3, now=T0)
+        cast_vote(s, card=card_of(s, other_card), voter="d", score=1, now=T0)
+    with any_db.session() as s:
+        summary = feedback_summary(s, team_id=team_id, start=T0, end=T0 + WEEK)
+        empty = feedback_summary(s, team_id=team_id, start=T0 + WEEK, end=T0 + 2 * WEEK)
+    # Rating: 5+5+5+1 (tallies) + 3 = 19 over 5. NPS: promoters 10, 9, 9, 10; passive 7; detractor 3.
+    assert summary == FeedbackSummary(rating=19 / 5, rating_count=5, nps=NpsResult(50.0, 4, 1, 1))
+    assert empty == FeedbackSummary(rating=None, rating_count=0, nps=None)
+
+
+def test_hiring_counts_are_answers_given_in_the_period(any_db):
+    team_id, _card = setup_card(any_db)
+    with any_db.session() as s:
+        for i, (answer, at) in enumerate([(HireAnswer.YES, T0), (HireAnswer.PARTLY, T0), (HireAnswer.NO, T0),
+                                          (HireAnswer.YES, T0 + WEEK), (None, T0)]):
+            survey, created = start_survey(s, team_id=team_id, platform="slack", user_id=f"U{i}",
+                                           display_name=f"hire{i}", asked_by=None, now=T0)
+            assert created
+            if answer is not None:
+                answer_survey(s, survey=survey, answer=answer, now=at)
+        again, created = start_survey(s, team_id=team_id, platform="slack", user_id="U0", display_name="hire0",
+                                      asked_by=None, now=T0)
+        assert not created and again.answer == "yes"
+    with any_db.session() as s:
+        assert hiring_counts(s, team_id=team_id, start=T0, end=T0 + WEEK) == (1, 1, 3)
+        assert hiring_counts(s, team_id=team_id, start=T0 + WEEK, end=T0 + 2 * WEEK) == (1, 0, 1)
+        assert hiring_counts(s, team_id=team_id + 1, start=T0, end=T0 + WEEK) == (0, 0, 0)
+
+
+def test_the_period_summary_is_a_range_scan_on_the_covering_index(db):
+    with db.engine.connect() as conn:
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT scale, count(*), sum(score) FROM vote "
+            "WHERE team_id = 1 AND cast_at >= '2026-11-01' AND cast_at < '2026-12-01' GROUP BY scale"
+        ).all()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "USING COVERING INDEX ix_vote_team_scale_cast" in details
+
+
+# --- under load ---------------------------------------------------------------------------------------------
+
+
+def burst(router: Router, events: list[ReactionEvent], *, threads: int) -> None:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        assert all(r == [] for r in pool.map(router.handle_event, events))
+
+
+def reactions_on_one_card(any_db, clock, *, voters: int, repeats: int, changes: int, threads: int) -> float:
+    """``voters`` people react 🔥 at once, ``repeats`` of them twice, then ``changes`` of them switch to 👎;
+    returns the seconds it took. Every vote must be stored once, with its latest emoji."""
+    router = Router(any_db, clock=clock)
+    with any_db.session() as s:
+        team = get_or_create_team_for_chat(s, platform="telegram", scope_id="-100", name="T", timezone="UTC")
+        activity = create_activity(s, team_id=team.id, kind=Kind.TALK, title="X", on=date(2026, 11, 1),
+                                   status=Status.DONE, values={}, tags=(), owner_id=None, created_by=None)
+        card = create_card(s, team_id=team.id, activity_id=activity.id, mode=Mode.EMOJI, scale=Scale.RATING,
+                           platform="telegram", chat_id="-100", created_by=None, now=clock())
+        track = f"card:{card.id}"
+    chat = ChatRef(platform="telegram", chat_id="-100")
+    router.handle_event(Posted(track=track, sent=SentMessage(chat=chat, message_id="77")))
+
+    def reaction(i: int, emoji: str) -> ReactionEvent:
+        user = UserRef(platform="telegram", user_id=str(10_000 + i), display_name=f"u{i}")
+        return ReactionEvent(chat=chat, message_id="77", user=user, emoji=emoji, added=True)
+
+    started = time.perf_counter()
+    burst(router, [reaction(i, "🔥") for i in range(voters)] + [reaction(i, "🔥") for i in range(repeats)],
+          threads=threads)
+    burst(router, [reaction(i, "👎") for i in range(changes)], threads=threads)
+    elapsed = time.perf_counter() - started
+
+    with any_db.session() as s:
+        stored = s.exec(select(Vote.score, func.count()).group_by(Vote.score)).all()
+        summary = feedback_summary(s, team_id=team.id, start=clock() - WEEK, end=clock() + WEEK)
+        assert s.get(Team, team.id) is not None
+    assert dict(stored) == {5: voters - changes, 1: changes}
+    assert summary.rating_count == voters
+    assert summary.rating == pytest.approx((5 * (voters - changes) + changes) / voters)
+    return elapsed
+
+
+def test_concurrent_reactions_are_all_stored_once(any_db, clock):
+    reactions_on_one_card(any_db, clock, voters=300, repeats=100, changes=100, threads=8)
+
+
+def test_ten_thousand_reactions_in_a_minute_on_postgres_give_the_exact_count(postgres_schema_url, clock):
+    from tests.conftest import postgres_db
+
+    db = postgres_db(*postgres_schema_url)
+    db.upgrade()
+    try:
+        elapsed = reactions_on_one_card(db, clock, voters=8_000, repeats=1_000, changes=1_000, threads=12)
+    finally:
+        db.dispose()
+    print(f"\n10,000 reactions on one card on PostgreSQL: {elapsed:.1f} s ({10_000 / elapsed:.0f}/s)")
+    assert elapsed < 60
