@@ -31,7 +31,9 @@ def code(text: str) -> str:
 
 
 def link(label: str, url: str) -> str:
-    return f"[{escape(label)}]({escape(url)})"
+    # A ")" inside the URL (https://x/[a](b)) would end the link early: escape it too.
+    target = escape(url).replace(")", "\\)")
+    return f"[{escape(label)}]({target})"
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,8 @@ def to_slack(text: str) -> str:
         if s.code:
             piece = f"`{piece}`"
         if s.url:
-            piece = f"<{_slack_escape(s.url)}|{piece.replace('|', '¦')}>"
+            # "|" ends the URL in Slack's <url|label>: percent-encode it, as a browser would.
+            piece = f"<{_slack_escape(s.url).replace('|', '%7C')}|{piece.replace('|', '¦')}>"
         if s.italic:
             piece = f"_{piece}_"
         if s.bold:

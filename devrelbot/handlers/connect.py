@@ -33,6 +33,7 @@ JOINABLE = ("telegram",)
     summary="Link a Telegram group to this team with a one-time code",
     usage="/connect telegram [team|community]  ·  /connect CODE",
     examples=(CONNECT_EXAMPLE, "/connect telegram community", REDEEM_EXAMPLE),
+    admin_examples=("/connect telegram", "/connect telegram community", REDEEM_EXAMPLE),
     details=(
         "A team admin runs /connect telegram (in Slack or the console) and gets a code that works once, for "
         "15 minutes. An admin of the Telegram group then sends /connect CODE in that group, and the group "
@@ -112,6 +113,7 @@ def _redeem(req: Request, code: str) -> Reply:
     summary="Unlink this chat from the team it joined with /connect",
     usage="/disconnect",
     examples=("/disconnect",),
+    admin_examples=("/disconnect",),
 )
 def disconnect(req: Request) -> Reply:
     if not req.incoming.chat_admin:

@@ -20,7 +20,8 @@ def help_(req: Request) -> Reply:
     if not name:
         lines = [markup.bold(_("devrelbot commands"))]
         for command in registry.all():
-            admin = " " + _("(admins)") if command.admin_only else ""
+            admin = (" " + _("(admins)") if command.admin_only
+                     else " " + _("(partly admins)") if command.admin_examples else "")
             lines.append(f"• {markup.code('/' + command.name)} — {markup.escape(_(command.summary))}{admin}")
         lines.append(_("Type /help <command> for details, e.g. {example}.").format(example=markup.code("/help log")))
         return Reply("\n".join(lines), ephemeral=True)
@@ -38,4 +39,9 @@ def help_(req: Request) -> Reply:
     if command.examples:
         lines.append(_("Examples:"))
         lines.extend(f"• {markup.code(e)}" for e in command.examples)
+    if command.admin_only:
+        lines.append(_("Only team admins can use it."))
+    elif command.admin_examples:
+        lines.append(_("Only admins can do these:"))
+        lines.extend(f"• {markup.code(e)}" for e in command.admin_examples)
     return Reply("\n".join(lines), ephemeral=True)

@@ -42,6 +42,7 @@ The owner is reminded 3 days before, on the day, and the day after if it is over
     summary="The media plan: what is due, by whom, where",
     usage="/plan [week|month|all] [@person] · /plan add|done|move|drop|import …",
     examples=(ADD_EXAMPLE, "/plan", LIST_EXAMPLE, DONE_EXAMPLE, MOVE_EXAMPLE, DROP_EXAMPLE),
+    admin_examples=("/plan drop 2",),  # someone else's plan item
     details=PLAN_DETAILS,
 )
 def plan(req: Request) -> Reply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +26,32 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, echo: bool = False, connect_args: dict[str, Any] | None = None) -> Engine:
+DEFAULT_BUSY_TIMEOUT = 30.0  # seconds SQLite waits for another writer's lock before "database is locked"
+
+
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    connect_args: dict[str, Any] | None = None,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+) -> Engine:
+    """``busy_timeout`` (SQLite only): how long a command waits for a lock held elsewhere before it gives up
+    (the router then answers "try again in a moment")."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        args = {"check_same_thread": False, "timeout": 30, **(connect_args or {})}
+        args = {"check_same_thread": False, "timeout": busy_timeout, **(connect_args or {})}
         engine = create_engine(url, echo=echo, connect_args=args)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=round(busy_timeout * 1000)))
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args or {})
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, _record, *, busy_ms: int = 30000) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")  # first: the next pragma may already need to wait
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -61,8 +73,8 @@ class Database:
     engine: Engine
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Database:
+        return cls(make_engine(url, busy_timeout=busy_timeout))
 
     @property
     def is_postgres(self) -> bool:

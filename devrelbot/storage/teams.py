@@ -51,6 +51,9 @@ def get_or_create_member(session: Session, *, team: Team, platform: str, user_id
             member.display_name = display_name[:200]
             session.add(member)
         return member
+    # Lock the team row (PostgreSQL) so two people arriving at once cannot both count zero members and both
+    # become admin; on SQLite the writes are serialised and a stale reader is refused instead.
+    session.exec(select(Team.id).where(Team.id == team.id).with_for_update()).one()
     has_members = session.exec(select(func.count()).select_from(Member).where(Member.team_id == team.id)).one()
     role = Role.ADVOCATE if has_members else Role.ADMIN
     try:

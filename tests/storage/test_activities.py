@@ -80,3 +80,34 @@ def test_talk_reuse_groups_the_same_talk(any_db):
         rows = talk_reuse(s, team_id=team.id)
     assert [(r.times_given, r.planned, r.last_given) for r in rows] == [
         (2, 1, date(2026, 9, 1)), (0, 0, None)]
+
+
+def test_two_people_arriving_at_once_make_one_admin(any_db):
+    import threading
+
+    with any_db.session() as s:
+        team = get_or_create_team_for_chat(s, platform="slack", scope_id="T9", name="T", timezone="UTC")
+    start = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def arrive(user_id: str) -> None:
+        start.wait()
+        try:
+            with any_db.session() as s:
+                get_or_create_member(s, team=team, platform="slack", user_id=user_id, display_name=user_id)
+        except Exception as error:  # SQLite may refuse the stale one: "try again", as the router says
+            errors.append(error)
+
+    threads = [threading.Thread(target=arrive, args=(u,)) for u in ("U1", "U2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    with any_db.session() as s:
+        from sqlmodel import select
+
+        from devrelbot.storage.models import Member
+
+        roles = sorted(m.role for m in s.exec(select(Member)).all())
+    assert roles.count("admin") == 1
+    assert len(roles) + len(errors) == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -64,7 +65,17 @@ def build_app(settings: Settings, client: AsyncWebClient, listeners: SlackListen
         logger=logging.getLogger("devrelbot.bot.slack.bolt"),
     )
     listeners.register(app)
+    app.error(_refuse_unreadable)
     return app
+
+
+async def _refuse_unreadable(error: Exception, response: Any = None) -> None:
+    """A listener failed on a payload it could not make sense of (a field missing or of the wrong type; the
+    listeners themselves never raise for a command's own errors): log it and answer 400, not 500."""
+    log.warning("Slack: ignored a request the door could not handle: %s: %s", type(error).__name__, error,
+                exc_info=log.isEnabledFor(logging.DEBUG))
+    if response is not None:
+        response.status = 400
 
 
 class SlackDoor:
@@ -78,6 +89,7 @@ class SlackDoor:
         self.client = build_client(settings)
         self.messenger = SlackMessenger(self.client)
         self.listeners = SlackListeners(router, self.messenger)
+        self.outbox = self.listeners.outbox
         self.app = build_app(settings, self.client, self.listeners)
         self.bound_port: int | None = None  # the HTTP port actually bound (tests bind port 0)
         self.ready = asyncio.Event()
@@ -108,6 +120,7 @@ class SlackDoor:
             raise SlackStartError(
                 f"cannot reach the Slack API at {self.settings.slack_api_base_url}: {type(error).__name__}: {error}"
             ) from None
+        self.listeners.bot_user_id = auth.get("user_id")
         log.info("Slack: signed in as %s to workspace %s (%s mode)", auth.get("user"), auth.get("team"), self.mode)
 
     async def _serve_http(self, stop: asyncio.Event) -> None:
@@ -131,7 +144,11 @@ class SlackDoor:
 
     async def handle_http(self, request: web.Request) -> web.Response:
         """Slack's request → bolt (signature check, ack within 3 s) → Slack's response."""
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        except Exception as error:  # a body bolt cannot parse: refuse it, the door goes on
+            log.warning("Slack: refused a malformed request: %s: %s", type(error).__name__, error)
+            return web.Response(status=400)
         return await to_aiohttp_response(bolt_response)
 
     def socket_mode_handler(self):  # type: ignore[no-untyped-def]

@@ -8,8 +8,10 @@ Each listener acks first (Slack wants an answer within 3 seconds), then runs the
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,6 +22,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from devrelbot.bot.outbox import Outbox, needs_outbox
 from devrelbot.bot.slack import inbound
 from devrelbot.bot.slack.blocks import BUTTON_ACTION_PREFIX, fallback_text, reply_blocks
 from devrelbot.bot.slack.home import home_view
@@ -34,7 +37,7 @@ from devrelbot.bot.slack.modal import (
     submitted_values,
     validate,
 )
-from devrelbot.core import ChatRef, Incoming, ReactionEvent, Reply, UserRef
+from devrelbot.core import ChatRef, Incoming, ReactionEvent, Reply, SentMessage, UserRef
 from devrelbot.handlers.router import Router, parse_command_line
 from devrelbot.i18n import use_locale
 from devrelbot.storage.events import mark_processed
@@ -63,18 +66,21 @@ class SlackListeners:
     def __init__(self, router: Router, messenger: SlackMessenger) -> None:
         self.router = router
         self.messenger = messenger
-        self._names: dict[str, str] = {}
+        # Replies addressed elsewhere, polls and tracked cards; bot/app.py adds the other doors' messengers.
+        self.outbox = Outbox(router, {"slack": messenger})
+        self.bot_user_id: str | None = None  # set from auth.test: the bot's own reactions are not votes
+        self._people: dict[str, tuple[str, bool]] = {}
 
     def register(self, app: AsyncApp) -> None:
         """Wire every listener on ``app``. Slash commands come from the router's registry, in one place."""
         for command in self.router.commands.all():
-            app.command(f"/{command.name}")(self.on_command)
-        app.action(re.compile(rf"^{BUTTON_ACTION_PREFIX}\d+$"))(self.on_button)
-        app.action(KIND_ACTION)(self.on_kind_change)
-        app.view(CALLBACK_ID)(self.on_log_submission)
-        app.event("reaction_added")(self.on_reaction)
-        app.event("reaction_removed")(self.on_reaction)
-        app.event("app_home_opened")(self.on_home_opened)
+            app.command(f"/{inbound.slack_command(command.name)}")(_guarded(self.on_command))
+        app.action(re.compile(rf"^{BUTTON_ACTION_PREFIX}\d+$"))(_guarded(self.on_button))
+        app.action(KIND_ACTION)(_guarded(self.on_kind_change))
+        app.view(CALLBACK_ID)(_guarded(self.on_log_submission))
+        app.event("reaction_added")(_guarded(self.on_reaction))
+        app.event("reaction_removed")(_guarded(self.on_reaction))
+        app.event("app_home_opened")(_guarded(self.on_home_opened))
 
     # --- commands and clicks ----------------------------------------------------------------------------
 
@@ -83,7 +89,7 @@ class SlackListeners:
         workspace = inbound.team_of(body)
         chat = inbound.chat_ref(channel_id=body["channel_id"], team_id=workspace, channel_name=body.get("channel_name"))
         user = await self.user_ref(body["user_id"], body.get("user_name"))
-        name = str(body["command"]).lstrip("/").lower()
+        name = inbound.router_command(str(body["command"]).lstrip("/").lower())
         args = inbound.command_text(body.get("text") or "")
         incoming = Incoming(chat=chat, user=user, command=name, args=args, text=f"/{name} {args}".strip())
         origin = Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
@@ -132,16 +138,21 @@ class SlackListeners:
                 log.warning("Slack: could not send a reply: %s: %s", type(error).__name__, error)
 
     async def _deliver_one(self, reply: Reply, origin: Origin) -> None:
+        if reply.stop_polls:
+            await self.outbox.stop_polls(reply)
         if reply.form is not None and reply.form.command == "log" and origin.trigger_id:
             if await self.open_log_modal(origin, dict(reply.form.known)):
                 return
-        if origin.chat is None:
+        if needs_outbox(reply):
+            here = origin.chat or await self.messenger.dm(origin.user.user_id, workspace_id=origin.workspace_id)
+            await self.outbox.send(reply, here=here)
+        elif origin.chat is None:
             dm = await self.messenger.dm(origin.user.user_id, workspace_id=origin.workspace_id)
-            await self.messenger.send(dm, reply)
+            await self.outbox.posted(reply, await self.messenger.send(dm, reply))
         elif reply.ephemeral:
             await self._private(reply, origin, origin.chat)
         else:
-            await self._public(reply, origin, origin.chat)
+            await self.outbox.posted(reply, await self._public(reply, origin, origin.chat))
 
     async def _private(self, reply: Reply, origin: Origin, chat: ChatRef) -> None:
         if origin.respond is not None and reply.image is None and reply.document is None:
@@ -151,14 +162,16 @@ class SlackListeners:
         else:
             await self.messenger.send_ephemeral(chat, origin.user.user_id, reply)
 
-    async def _public(self, reply: Reply, origin: Origin, chat: ChatRef) -> None:
+    async def _public(self, reply: Reply, origin: Origin, chat: ChatRef) -> SentMessage | None:
+        """Post into the channel; the SentMessage, or None when it went through response_url (no id to track)."""
         try:
-            await self.messenger.send(chat, reply)
+            return await self.messenger.send(chat, reply)
         except SlackApiError as error:
             if error.response.get("error") not in _NOT_A_MEMBER or origin.respond is None:
                 raise
             log.info("Slack: not a member of %s; answering through the command's response_url", chat.chat_id)
             await origin.respond(text=fallback_text(reply), blocks=reply_blocks(reply), response_type="in_channel")
+            return None
 
     # --- the /log modal -----------------------------------------------------------------------------------
 
@@ -231,6 +244,8 @@ class SlackListeners:
         workspace = inbound.team_of(body)
         chat = inbound.chat_ref(channel_id=item["channel"], team_id=workspace)
         user_id = event.get("user")
+        if user_id and user_id == self.bot_user_id:
+            return
         reaction = ReactionEvent(
             chat=chat,
             message_id=str(item["ts"]),
@@ -274,22 +289,43 @@ class SlackListeners:
     # --- people ---------------------------------------------------------------------------------------
 
     async def user_ref(self, user_id: str, fallback: str | None = None) -> UserRef:
-        """The person's Slack display name (users.info, cached per process); their handle if that fails."""
-        name = self._names.get(user_id)
-        if name is None:
-            name = await self._lookup_name(user_id) or fallback or user_id
-            self._names[user_id] = name
-        return UserRef(platform="slack", user_id=user_id, display_name=name)
+        """The person's Slack display name and whether it is a bot (users.info, cached per process); their
+        handle if that fails."""
+        person = self._people.get(user_id)
+        if person is None:
+            name, is_bot = await self._lookup(user_id)
+            person = self._people[user_id] = (name or fallback or user_id, is_bot)
+        return UserRef(platform="slack", user_id=user_id, display_name=person[0], is_bot=person[1])
 
-    async def _lookup_name(self, user_id: str) -> str | None:
+    async def _lookup(self, user_id: str) -> tuple[str | None, bool]:
         try:
             response = await self.messenger.client.users_info(user=user_id)
         except Exception as error:
             log.info("Slack: users.info for %s failed (%s); using the handle", user_id, type(error).__name__)
-            return None
+            return None, False
         user = response.get("user") or {}
         profile = user.get("profile") or {}
-        return profile.get("display_name") or profile.get("real_name") or user.get("name") or None
+        name = profile.get("display_name") or profile.get("real_name") or user.get("name") or None
+        return name, bool(user.get("is_bot"))
+
+
+def _guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A payload a listener cannot make sense of (a field missing or of the wrong type) is logged and ignored
+    inside the listener. Letting it raise would be worse than a 500: slack-bolt then discards the ack already
+    given and holds the request for its 3-second ack timeout before answering 404."""
+
+    @functools.wraps(listener)
+    async def run(**kwargs: Any) -> None:
+        try:
+            await listener(**kwargs)
+        except Exception as error:
+            log.warning("Slack: ignored a request its listener could not handle: %s: %s", type(error).__name__,
+                        error, exc_info=log.isEnabledFor(logging.DEBUG))
+            ack = kwargs.get("ack")
+            if ack is not None and ack.response is None:
+                await ack()
+
+    return run
 
 
 def _home_chat(user_id: str, workspace_id: str) -> ChatRef:

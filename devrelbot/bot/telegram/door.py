@@ -23,16 +23,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from devrelbot.bot.outbox import Outbox, needs_outbox
 from devrelbot.bot.settings import Settings
 from devrelbot.bot.telegram import convert
 from devrelbot.bot.telegram.dialogue import DialogueKey, LogDialogue, Step, answer, prompt
 from devrelbot.bot.telegram.messenger import TelegramMessenger, mention
 from devrelbot.bot.telegram.render import ButtonPayloads, menu_description
-from devrelbot.core import ChatRef, Incoming, Reply, UserRef
+from devrelbot.core import ChatRef, Incoming, Reply, SentMessage, UserRef
 from devrelbot.handlers.router import PlatformEvent, Router, error_reply, parse_command_line
 from devrelbot.i18n import _
 from devrelbot.storage.events import mark_processed
@@ -61,11 +63,20 @@ SOMETHING_WENT_WRONG = "⚠️ Something went wrong, nothing was saved. The erro
 
 class BoundedRateLimiter(AIORateLimiter):
     """PTB's limiter waits out a 429 ``retry_after`` and retries; this one refuses to wait longer than
-    ``max_wait`` seconds, so one flood-limited chat cannot park a send (and the loop's caller) for an hour."""
+    ``max_wait`` seconds, so one flood-limited chat cannot park a send (and the loop's caller) for an hour.
 
-    def __init__(self, *, max_wait: float, max_retries: int = 3) -> None:
+    Network errors (a 5xx from the Bot API, a refused or dropped connection) are retried ``network_retries``
+    times with exponential backoff from ``network_backoff`` seconds, then raised (the door logs them). A
+    ``BadRequest`` or ``TimedOut`` is not retried: the first is final, and after the second the message may
+    already have been delivered."""
+
+    def __init__(
+        self, *, max_wait: float, max_retries: int = 3, network_retries: int = 2, network_backoff: float = 1.0
+    ) -> None:
         super().__init__(max_retries=max_retries)
         self.max_wait = max_wait
+        self.network_retries = network_retries
+        self.network_backoff = network_backoff
 
     async def process_request(
         self,
@@ -77,15 +88,24 @@ class BoundedRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         async def bounded(*a: Any, **kw: Any) -> Any:
-            try:
-                return await callback(*a, **kw)
-            except RetryAfter as exc:
-                wait = _seconds(exc.retry_after)
-                if wait > self.max_wait:
-                    raise TelegramError(
-                        f"flood limit: asked to wait {wait:.0f} s, more than {self.max_wait:.0f} s"
-                    ) from exc
-                raise
+            delay = self.network_backoff
+            for attempt in range(self.network_retries + 1):
+                try:
+                    return await callback(*a, **kw)
+                except RetryAfter as exc:
+                    wait = _seconds(exc.retry_after)
+                    if wait > self.max_wait:
+                        raise TelegramError(
+                            f"flood limit: asked to wait {wait:.0f} s, more than {self.max_wait:.0f} s"
+                        ) from exc
+                    raise
+                except NetworkError as exc:
+                    if type(exc) is not NetworkError or attempt == self.network_retries:
+                        raise
+                    log.warning("Telegram %s failed (%s); retry %d in %.1f s", endpoint, exc, attempt + 1, delay)
+                    await asyncio.sleep(delay)
+                    delay *= 2
+            raise AssertionError("unreachable")
 
         return await super().process_request(bounded, args, kwargs, endpoint, data, rate_limit_args)
 
@@ -110,6 +130,7 @@ class TelegramDoor:
         dialogue_timeout: float = 600.0,
         poll_timeout: float = 10.0,
         max_rate_limit_wait: float = 60.0,
+        network_backoff: float = 1.0,
         webhook_host: str = "0.0.0.0",
         webhook_port: int | None = None,
     ) -> None:
@@ -120,6 +141,7 @@ class TelegramDoor:
         self.dialogue_timeout = dialogue_timeout
         self.poll_timeout = poll_timeout
         self.max_rate_limit_wait = max_rate_limit_wait
+        self.network_backoff = network_backoff
         self.webhook_host = webhook_host
         self.webhook_port = webhook_port if webhook_port is not None else settings.telegram_webhook_port
         self.payloads = ButtonPayloads()
@@ -128,6 +150,8 @@ class TelegramDoor:
         self.app: Application | None = None
         # Built once: the scheduler takes each door's messenger before the doors start.
         self.messenger = TelegramMessenger(None, self.payloads)
+        # Replies addressed elsewhere, polls and tracked cards; bot/app.py adds the other doors' messengers.
+        self.outbox = Outbox(router, {"telegram": self.messenger})
         self.bound_port: int | None = None  # the webhook server's port once it listens (port 0 in tests)
         self.ready = asyncio.Event()
         self._bot_id = 0
@@ -144,7 +168,9 @@ class TelegramDoor:
             .base_url(base_url)
             .base_file_url(file_url(base_url))
             .job_queue(None)
-            .rate_limiter(BoundedRateLimiter(max_wait=self.max_rate_limit_wait))
+            .rate_limiter(
+                BoundedRateLimiter(max_wait=self.max_rate_limit_wait, network_backoff=self.network_backoff)
+            )
             .build()
         )
         app.add_handler(TypeHandler(Update, self._on_update))
@@ -213,7 +239,8 @@ class TelegramDoor:
         server.router.add_post(urlsplit(url).path or "/", self._webhook_handler(app, secret.get_secret_value()))
         runner = web.AppRunner(server, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, self.webhook_host, self.webhook_port or DEFAULT_WEBHOOK_PORT)
+        port = DEFAULT_WEBHOOK_PORT if self.webhook_port is None else self.webhook_port  # 0: any free port
+        site = web.TCPSite(runner, self.webhook_host, port)
         await site.start()
         self.bound_port = runner.addresses[0][1]
         try:
@@ -233,7 +260,8 @@ class TelegramDoor:
                 return web.Response(status=403)
             try:
                 update = Update.de_json(await request.json(), app.bot)
-            except (ValueError, TypeError, KeyError):
+            except Exception as error:  # not JSON, or not an update: refuse it, the door goes on
+                log.warning("malformed Telegram webhook request refused: %s: %s", type(error).__name__, error)
                 return web.Response(status=400)
             await app.update_queue.put(update)
             return web.Response(status=200)
@@ -297,7 +325,13 @@ class TelegramDoor:
             with self.router.db.session() as session:
                 return mark_processed(session, platform="telegram", event_id=f"{self._bot_id}:{update_id}")
 
-        return await asyncio.to_thread(mark)
+        try:
+            return await asyncio.to_thread(mark)
+        except DBAPIError as error:
+            # The database is locked or away: handle the update anyway, so a command is answered "try again
+            # in a moment" by the router instead of failing here with "something went wrong".
+            log.warning("could not check Telegram update %s for a repeat: %s", update_id, type(error).__name__)
+            return True
 
     async def _on_message(self, message: Message) -> None:
         text = message.text or message.caption or ""
@@ -369,10 +403,16 @@ class TelegramDoor:
         replies = await asyncio.to_thread(self.router.dispatch, incoming)
         key = _key(incoming.chat, incoming.user)
         for reply in replies:
+            if reply.stop_polls:
+                await self.outbox.stop_polls(reply)
             if reply.form is not None and reply.form.command == "log":
                 await self._start_dialogue(key, incoming.chat, incoming.user, dict(reply.form.known), reply_to)
+            elif needs_outbox(reply):
+                await self.outbox.send(reply, here=incoming.chat)
             else:
-                await self._say(incoming.chat, reply, reply_to)
+                sent = await self._say(incoming.chat, reply, reply_to)
+                if reply.track and sent:
+                    await self.outbox.posted(reply, SentMessage(incoming.chat, str(sent[0].message_id)))
         return replies
 
     async def _on_event(self, event: PlatformEvent, chat: ChatRef | None) -> None:
@@ -506,8 +546,10 @@ class TelegramDoor:
 
     # --- helpers -------------------------------------------------------------------------------------
 
-    async def _say(self, chat: ChatRef, reply: Reply, reply_to: int | None, *, force_reply: bool = False) -> None:
-        await self.messenger.deliver(chat, reply, reply_to=reply_to, force_reply=force_reply)
+    async def _say(
+        self, chat: ChatRef, reply: Reply, reply_to: int | None, *, force_reply: bool = False
+    ) -> list[Message]:
+        return await self.messenger.deliver(chat, reply, reply_to=reply_to, force_reply=force_reply)
 
     def _parse_command(self, text: str) -> tuple[str, str] | None:
         """``/cmd`` or ``/cmd@thisbot``; a command addressed to another bot in the group is not ours."""

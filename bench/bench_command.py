@@ -1,0 +1,215 @@
+"""The command path: ``/log`` through the router (parse, team and member lookup, insert, tags, reminders, the
+reply text — one transaction), against
+
+  (a) a bare SQLAlchemy Core insert of the same row into the same ``activity`` table (one transaction), and
+  (b) python-telegram-bot's ``Application.process_update`` with a no-op ``CommandHandler("log")`` on a built
+      ``Update`` (an offline bot: its requests never leave the process).
+
+    .venv/bin/python bench/bench_command.py [--rounds 30] [--batch 20] [--postgres URL]
+
+PostgreSQL is measured too when ``--postgres URL`` or ``DEVRELBOT_TEST_POSTGRES_URL`` is given (in a schema
+of its own, dropped afterwards). The three paths run in interleaved rounds in one run, so machine noise hits
+them alike. Printed: commands/s, p50 and p99 latency, and the ratio of our path to (a) + (b) (target ≤ 3×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, text
+
+import devrelbot.handlers  # noqa: F401  (registers the commands)
+from devrelbot.core import ChatRef, Incoming, UserRef
+from devrelbot.handlers.router import Router, parse_command_line
+from devrelbot.storage.db import Database, make_engine, normalize_url
+from devrelbot.storage.models import Activity
+
+LINE = '/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 contacts=25 cost=1500 #backend #dba'
+CHAT = ChatRef(platform="console", chat_id="bench")
+USER = UserRef(platform="console", user_id="u-bench", display_name="bench")
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+TOKEN = "123456789:BENCH-offline-token-never-sent-anywhere"
+
+
+# --- (b) python-telegram-bot, offline ---------------------------------------------------------------------
+
+
+def offline_application() -> Any:
+    """A real PTB Application whose requests are answered in-process (getMe) or refused (anything else)."""
+    from telegram.ext import ApplicationBuilder, CommandHandler
+    from telegram.request import BaseRequest
+
+    class OfflineRequest(BaseRequest):
+        @property
+        def read_timeout(self) -> float | None:
+            return 1.0
+
+        async def initialize(self) -> None:
+            pass
+
+        async def shutdown(self) -> None:
+            pass
+
+        async def do_request(self, url: str, method: str, request_data: Any = None, **_: Any) -> tuple[int, bytes]:
+            if url.endswith("/getMe"):
+                me = {"id": 123456789, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+                return 200, json.dumps({"ok": True, "result": me}).encode()
+            raise RuntimeError(f"offline bot: no request to {url.rsplit('/', 1)[-1]}")
+
+    async def noop(update: Any, context: Any) -> None:
+        return None
+
+    app = (
+        ApplicationBuilder().token(TOKEN).request(OfflineRequest()).get_updates_request(OfflineRequest())
+        .job_queue(None).updater(None).build()
+    )
+    app.add_handler(CommandHandler("log", noop))
+    return app
+
+
+def telegram_update(bot: Any) -> Any:
+    from telegram import Update
+
+    message = {
+        "message_id": 1, "date": int(time.time()), "text": LINE,
+        "chat": {"id": -1001234567890, "type": "supergroup", "title": "DevRel"},
+        "from": {"id": 1001, "is_bot": False, "first_name": "alice", "username": "alice"},
+        "entities": [{"type": "bot_command", "offset": 0, "length": 4}],
+    }
+    return Update.de_json({"update_id": 1, "message": message}, bot)
+
+
+# --- (a) the bare insert and our path ---------------------------------------------------------------------
+
+
+def bare_insert(db: Database, team_id: int) -> Callable[[], None]:
+    row = {
+        "team_id": team_id, "kind": "talk", "title": "Scaling Postgres", "title_key": "scaling postgres",
+        "status": "done", "date": date(2026, 11, 20), "venue": "HighLoad++", "audience": 300, "contacts": 25,
+        "cost": 1500, "currency": "USD", "done_on": date(2026, 11, 20), "created_at": NOW, "updated_at": NOW,
+    }
+    columns = set(Activity.__table__.columns.keys())  # type: ignore[attr-defined]
+    row = {k: v for k, v in row.items() if k in columns}
+    statement = insert(Activity.__table__).values(**row)  # type: ignore[attr-defined]
+
+    def run() -> None:
+        with db.engine.begin() as conn:
+            conn.execute(statement)
+
+    return run
+
+
+def our_path(router: Router) -> Callable[[], None]:
+    command, args = parse_command_line(LINE)  # type: ignore[misc]
+    incoming = Incoming(chat=CHAT, user=USER, command=command, args=args, text=LINE)
+
+    def run() -> None:
+        (reply,) = router.dispatch(incoming)
+        if reply.is_error:
+            raise RuntimeError(f"/log failed in the benchmark: {reply.text}")
+
+    return run
+
+
+# --- measuring --------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summary(name: str, samples: list[float]) -> str:
+    per_second = len(samples) / sum(samples)
+    return (f"  {name:<44} {per_second:>8.0f} /s   p50 {percentile(samples, 0.5) * 1000:7.3f} ms"
+            f"   p99 {percentile(samples, 0.99) * 1000:7.3f} ms")
+
+
+def measure(db: Database, label: str, rounds: int, batch: int) -> None:
+    router = Router(db, default_timezone="UTC", clock=lambda: NOW)
+    ours = our_path(router)
+    ours()  # the team and its member exist from here on: every timed /log is the steady state
+    with db.session() as session:
+        team_id = session.exec(text("SELECT id FROM team")).scalar_one()  # type: ignore[call-overload]
+    assert isinstance(team_id, int)
+    bare = bare_insert(db, team_id)
+    app = offline_application()
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(app.initialize())
+    update = telegram_update(app.bot)
+
+    def ptb() -> None:
+        loop.run_until_complete(app.process_update(update))
+
+    for warm in (ours, bare, ptb):
+        for _ in range(5):
+            warm()
+    samples: dict[str, list[float]] = {"ours": [], "bare": [], "ptb": []}
+    paths = (("ours", ours), ("bare", bare), ("ptb", ptb))
+    for round_ in range(rounds):
+        # Rotate who goes first, so neither path always runs on a cache the other just warmed.
+        for name, run in paths[round_ % 3:] + paths[: round_ % 3]:
+            for _ in range(batch):
+                start = time.perf_counter()
+                run()
+                samples[name].append(time.perf_counter() - start)
+    loop.run_until_complete(app.shutdown())
+    loop.close()
+
+    print(f"{label}: {rounds} interleaved rounds × {batch} commands each")
+    print(summary("ours: /log through Router.dispatch", samples["ours"]))
+    print(summary("(a) bare SQLAlchemy Core insert", samples["bare"]))
+    print(summary("(b) PTB process_update, no-op handler", samples["ptb"]))
+    p50 = {k: percentile(v, 0.5) for k, v in samples.items()}
+    p99 = {k: percentile(v, 0.99) for k, v in samples.items()}
+    ratio = p50["ours"] / (p50["bare"] + p50["ptb"])
+    ratio99 = p99["ours"] / (p99["bare"] + p99["ptb"])
+    verdict = "within" if ratio <= 3 else "NOT within"
+    print(f"  ratio ours / (a + b): p50 {ratio:.2f}x, p99 {ratio99:.2f}x — {verdict} the 3x target")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--postgres", default=os.environ.get("DEVRELBOT_TEST_POSTGRES_URL"),
+                        help="a PostgreSQL URL (default: $DEVRELBOT_TEST_POSTGRES_URL); SQLite only without it")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        db.upgrade()
+        measure(db, "SQLite (file, WAL)", args.rounds, args.batch)
+        db.dispose()
+
+    if args.postgres:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = make_engine(args.postgres)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            options = {"options": f"-csearch_path={schema}"}
+            db = Database(make_engine(normalize_url(args.postgres), connect_args=options))
+            db.upgrade()
+            measure(db, "PostgreSQL", args.rounds, args.batch)
+            db.dispose()
+        finally:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    else:
+        print("PostgreSQL: not measured (give --postgres URL or set DEVRELBOT_TEST_POSTGRES_URL)")
+
+
+if __name__ == "__main__":
+    main()

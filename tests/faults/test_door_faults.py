@@ -1,0 +1,199 @@
+"""Platform trouble at the doors: Slack 500s and 429s, Telegram network errors, a database that is locked —
+retried with backoff, then a logged failure; never a crash, and never the other door down.
+
+Already covered elsewhere (not repeated here): one Slack 429 retried after Retry-After
+(tests/bot/test_slack.py), a Telegram RetryAfter waited out and one asking for an hour refused
+(tests/bot/test_telegram.py), a door failing to start retried while the other goes on (tests/bot/test_app.py,
+tests/bot/test_slack_door.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import sqlite3
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from devrelbot.bot.app import supervise
+from devrelbot.bot.slack import SlackDoor
+from devrelbot.handlers.router import Router
+from devrelbot.storage.db import Database
+from tests.bot.slack_support import slack_settings
+from tests.bot.test_telegram import eventually, make_door, running
+from tests.fakes.slack_api import FakeSlackAPI, SlackClient
+from tests.fakes.slack_api import slack_api as slack_api  # noqa: F401  (fixture)
+from tests.fakes.telegram_api import FakeBotApi, message_update
+from tests.fakes.telegram_api import fake_telegram as fake_telegram  # noqa: F401  (fixture)
+
+LOG_LINE = 'talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300'
+
+
+@contextlib.asynccontextmanager
+async def both_doors(slack_fake: FakeSlackAPI, telegram_fake: FakeBotApi, router: Router) -> AsyncIterator[
+    tuple[SlackClient, SlackDoor]
+]:
+    """Slack (HTTP mode) and Telegram (polling) under the app's supervisor in one event loop, as in production."""
+    slack_door = SlackDoor(slack_settings(slack_fake), router, host="127.0.0.1", port=0)
+    telegram_door = make_door(telegram_fake, router, network_backoff=0.01)
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(supervise(d, stop, first_delay=0.05, max_delay=0.2))
+             for d in (slack_door, telegram_door)]
+    try:
+        await asyncio.wait_for(asyncio.gather(slack_door.ready.wait(), telegram_door.ready.wait()), 10)
+        async with aiohttp.ClientSession() as session:
+            yield SlackClient(f"http://127.0.0.1:{slack_door.bound_port}/slack/events", slack_fake, session), \
+                slack_door
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 15)
+
+
+def messages(caplog, level: int = logging.WARNING) -> str:
+    return "\n".join(r.getMessage() for r in caplog.records if r.levelno >= level)
+
+
+async def test_slack_500s_are_retried_then_logged_and_telegram_keeps_answering(
+    slack_api, fake_telegram, router, caplog  # noqa: F811
+):
+    for _ in range(3):  # the first try and both retries
+        slack_api.fail("chat.postMessage", status=500)
+    async with both_doors(slack_api, fake_telegram, router) as (slack, _door):
+        response = await slack.command("/log", LOG_LINE)
+        fake_telegram.push(message_update("/help"))
+        (answer,) = await fake_telegram.wait_for("sendMessage", timeout=10)
+        await eventually(lambda: "could not send a reply" in messages(caplog), timeout=15)
+        # The Slack door is still up: the next command goes out.
+        await slack.command("/log", 'talk "Second" @ Conf 2026-11-20')
+        await slack_api.wait_for("chat.postMessage", timeout=10)
+
+    assert response.status == 200
+    assert [c.status for c in slack_api.attempts("chat.postMessage")] == [500, 500, 500, 200]
+    assert "devrelbot commands" in answer.params["text"]
+
+
+async def test_slack_429s_beyond_the_retries_are_logged_not_fatal(slack_api, fake_telegram, router, caplog):  # noqa: F811
+    for _ in range(4):  # the first try and three retries after Retry-After
+        slack_api.fail("chat.postMessage", status=429, headers={"Retry-After": "0"})
+    async with both_doors(slack_api, fake_telegram, router) as (slack, _door):
+        await slack.command("/log", LOG_LINE)
+        await eventually(lambda: "could not send a reply" in messages(caplog), timeout=15)
+        await slack.command("/log", 'talk "Second" @ Conf 2026-11-20')
+        [post] = await slack_api.wait_for("chat.postMessage", timeout=10)
+        fake_telegram.push(message_update("/list"))
+        await fake_telegram.wait_for("sendMessage", timeout=10)
+
+    assert [c.status for c in slack_api.attempts("chat.postMessage")] == [429, 429, 429, 429, 200]
+    assert "Second" in post.params["text"]
+
+
+async def test_telegram_network_errors_are_retried_with_backoff_and_the_message_goes_once(
+    fake_telegram, router  # noqa: F811
+):
+    for _ in range(2):
+        fake_telegram.fail_next("sendMessage", status=502, description="Bad Gateway")
+    async with running(make_door(fake_telegram, router, network_backoff=0.05)):
+        fake_telegram.push(message_update("/help"))
+        attempts = await fake_telegram.wait_for("sendMessage", 3, timeout=10)
+
+    assert len(attempts) == 3 and len({c.params["text"] for c in attempts}) == 1
+    assert attempts[2].at - attempts[1].at >= attempts[1].at - attempts[0].at >= 0.04  # backing off
+
+
+async def test_telegram_network_errors_beyond_the_retries_are_logged_and_slack_keeps_answering(
+    slack_api, fake_telegram, router, caplog  # noqa: F811
+):
+    for _ in range(3):
+        fake_telegram.fail_next("sendMessage", status=503, description="Service Unavailable")
+    async with both_doors(slack_api, fake_telegram, router) as (slack, _door):
+        fake_telegram.push(message_update("/help"))
+        await eventually(lambda: "Telegram update failed" in messages(caplog, logging.ERROR), timeout=10)
+        await slack.command("/log", LOG_LINE)
+        await slack_api.wait_for("chat.postMessage", timeout=10)
+        fake_telegram.push(message_update("/list"))  # the Telegram door is still up, too
+        await eventually(lambda: any("/list" not in c.text and c.params.get("parse_mode") == "HTML"
+                                     for c in fake_telegram.calls_to("sendMessage")[3:]), timeout=10)
+
+
+async def test_telegram_unreachable_while_polling_does_not_take_slack_down(
+    slack_api, fake_telegram, router, caplog  # noqa: F811
+):
+    async with both_doors(slack_api, fake_telegram, router) as (slack, _door):
+        await fake_telegram.close()  # the Bot API goes away: polling fails with network errors, retried by PTB
+        for n in range(3):
+            await slack.command("/log", f'talk "While Telegram is down {n}" @ Conf 2026-11-20')
+        posts = await slack_api.wait_for("chat.postMessage", 3, timeout=10)
+        await eventually(lambda: "Telegram polling error" in messages(caplog), timeout=10)
+
+    assert all("While Telegram is down" in p.params["text"] for p in posts)
+
+
+# --- the database locked, seen through the doors ------------------------------------------------------------
+
+
+@pytest.fixture
+def lockable(migrated_sqlite_template, tmp_path, clock):
+    path = tmp_path / "door.db"
+    shutil.copy(migrated_sqlite_template, path)
+    db = Database.from_url(f"sqlite:///{path}", busy_timeout=0.3)
+    yield path, db, Router(db, clock=clock)
+    db.dispose()
+
+
+@contextlib.contextmanager
+def exclusive_lock(path):
+    holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+async def test_a_locked_database_at_the_telegram_door_answers_try_again_then_recovers(
+    fake_telegram, lockable  # noqa: F811
+):
+    path, _db, router = lockable
+    async with running(make_door(fake_telegram, router)):
+        fake_telegram.push(message_update("/help"))
+        await fake_telegram.wait_for("sendMessage")
+        with exclusive_lock(path):
+            fake_telegram.push(message_update(f"/log {LOG_LINE}"))
+            busy = (await fake_telegram.wait_for("sendMessage", 2, timeout=10))[-1]
+        fake_telegram.push(message_update(f"/log {LOG_LINE}"))
+        done = (await fake_telegram.wait_for("sendMessage", 3, timeout=10))[-1]
+
+    assert "try again in a moment" in busy.text, busy.text
+    assert "Logged" in done.text
+
+
+async def test_a_locked_database_at_the_slack_door_answers_try_again_then_recovers(slack_api, lockable):  # noqa: F811
+    path, _db, router = lockable
+    async with _slack_only(slack_api, router) as slack:
+        with exclusive_lock(path):
+            await slack.command("/log", LOG_LINE)
+            [busy] = await slack_api.wait_for("response_url", timeout=10)
+        await slack.command("/log", LOG_LINE)
+        [done] = await slack_api.wait_for("chat.postMessage", timeout=10)
+
+    assert "try again in a moment" in busy.params["text"]
+    assert "Logged" in done.params["text"]
+
+
+@contextlib.asynccontextmanager
+async def _slack_only(api: FakeSlackAPI, router: Router) -> AsyncIterator[SlackClient]:
+    door = SlackDoor(slack_settings(api), router, host="127.0.0.1", port=0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(door.run(stop))
+    await asyncio.wait_for(door.ready.wait(), 10)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield SlackClient(f"http://127.0.0.1:{door.bound_port}/slack/events", api, session)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)

@@ -1,0 +1,93 @@
+"""A bot process is killed with SIGKILL in the middle of a reminder sweep (a send in flight, rows of its
+batch claimed but not sent); a new process sweeps once the claim lease has expired: every reminder goes out
+exactly once — none lost with the dead process, none sent twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlmodel import select
+
+from devrelbot.storage.activities import create_activity
+from devrelbot.storage.domain import Kind, Status
+from devrelbot.storage.models import Reminder
+from devrelbot.storage.reminders import DEFAULT_LEASE, reschedule
+from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat
+
+ROOT = Path(__file__).resolve().parents[2]
+ITEMS = 14
+CREATED = datetime(2026, 11, 1, tzinfo=UTC)
+SWEEP_AT = datetime(2026, 12, 31, tzinfo=UTC)  # every item is overdue
+HANG_AT = 6  # the first process hangs in its 6th send (its second batch of 4) and is killed there
+
+
+def fill(db) -> None:
+    with db.session() as s:
+        team = get_or_create_team_for_chat(s, platform="console", scope_id="c", name="T", timezone="UTC")
+        member = get_or_create_member(s, team=team, platform="console", user_id="u", display_name="u")
+        for i in range(ITEMS):
+            due = date(2026, 12, 1 + i)
+            activity = create_activity(s, team_id=team.id, kind=Kind.PUBLICATION, title=f"Item {i}", on=due,
+                                       status=Status.PLANNED, values={"due_date": due}, tags=(),
+                                       owner_id=member.id, created_by=member.id)
+            reschedule(s, activity=activity, team=team, now=CREATED)
+
+
+def sweeper(db, tmp_path: Path, name: str, now: datetime, hang_at: int) -> tuple[subprocess.Popen, Path, Path]:
+    sent, started = tmp_path / f"{name}.sent", tmp_path / f"{name}.started"
+    sent.touch()
+    started.touch()
+    url = db.engine.url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.faults.sweep_process", url, str(sent), str(started), now.isoformat(), name,
+         str(hang_at)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return process, sent, started
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_a_process_killed_mid_sweep_leaves_nothing_lost_or_doubled_for_the_next_one(db, tmp_path):
+    fill(db)
+    first, first_sent, first_started = sweeper(db, tmp_path, "first", SWEEP_AT, hang_at=HANG_AT)
+    try:
+        deadline = time.monotonic() + 60
+        while len(lines(first_started)) < HANG_AT:  # short bounded wait for the subprocess to reach the send
+            assert first.poll() is None, "the first sweeper ended before it was killed"
+            assert time.monotonic() < deadline, "the first sweeper never reached its hanging send"
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+    finally:
+        first.wait(30)
+    assert first.returncode == -signal.SIGKILL
+    in_flight = lines(first_started)[-1]
+    assert len(lines(first_sent)) == HANG_AT - 1 and in_flight not in lines(first_sent)
+    with db.session() as s:
+        stranded = [r for r in s.exec(select(Reminder)) if r.claimed_by == "first" and r.sent_at is None
+                    and r.cancelled_at is None]
+    assert stranded, "the dead process should have left claimed, unsent rows behind"
+
+    # Restarted after the lease ran out (the clock is moved, nobody sleeps).
+    later = SWEEP_AT + DEFAULT_LEASE + (DEFAULT_LEASE / 5)
+    second, second_sent, _ = sweeper(db, tmp_path, "second", later, hang_at=0)
+    assert second.wait(60) == 0
+
+    counts = Counter(lines(first_sent) + lines(second_sent))
+    assert [line for line, n in counts.items() if n > 1] == []
+    assert len(counts) == ITEMS and all(line.startswith("⚠️ Overdue") for line in counts)
+    assert in_flight in lines(second_sent)  # the send the kill interrupted went out after the restart
+    with db.session() as s:
+        states = Counter(("sent" if r.sent_at else "cancelled" if r.cancelled_at else "pending", r.kind)
+                         for r in s.exec(select(Reminder)))
+    assert states == {("sent", "overdue"): ITEMS, ("cancelled", "due_soon"): ITEMS,
+                      ("cancelled", "due_today"): ITEMS}
