@@ -180,6 +180,44 @@ def export(
     err.print(f"Wrote {file}")
 
 
+@app.command()
+def digest(
+    team: Annotated[str, typer.Option(help="The team's name (or number).")] = "Local team",
+    out: Annotated[Path, typer.Option(dir_okay=False, help="Where to write the chart (PNG).")] = Path("digest.png"),
+    week: Annotated[str | None, typer.Option(help="A day in the week to show (default: the last full week).")] = None,
+) -> None:
+    """Render a team's weekly digest locally: the text on the screen, the chart into a PNG file."""
+    settings = _setup()
+    from datetime import date
+
+    from devrelbot.bot.app import build_router
+    from devrelbot.handlers.digest import build_report, last_full_week
+    from devrelbot.markup import to_plain
+    from devrelbot.storage.models import utcnow
+    from devrelbot.storage.periods import period_containing
+
+    db, _router = build_router(settings)
+    try:
+        with db.session() as session:
+            found = _find_team(session, team)
+            now = utcnow()
+            try:
+                period = period_containing("week", date.fromisoformat(week)) if week else last_full_week(now, found)
+            except ValueError:
+                err.print(f"[red]--week {week!r} is not a date like 2026-11-16.[/red]")
+                raise typer.Exit(2) from None
+            result = build_report(session, team=found, period=period, now=now)
+    finally:
+        db.dispose()
+    Console(highlight=False).print(to_plain(result.summary) + "\n\n" + to_plain(result.details), soft_wrap=True,
+                                   markup=False)
+    if result.chart is None:
+        err.print("Nothing logged yet, so there is no chart. Try: devrelbot demo")
+        raise typer.Exit(1)
+    out.write_bytes(result.chart)
+    err.print(f"Wrote the chart to {out}")
+
+
 def _find_team(session, name: str):  # type: ignore[no-untyped-def]
     from sqlmodel import select
 

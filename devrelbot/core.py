@@ -89,11 +89,43 @@ class FormRequest:
 
 
 @dataclass(frozen=True)
+class PollSpec:
+    """A poll to send. ``choice_command`` serves platforms without native polls: each option becomes a button
+    that dispatches ``{choice_command} {option}`` (the option's text) as the person who clicked."""
+
+    question: str
+    options: tuple[str, ...]
+    anonymous: bool = True
+    choice_command: str | None = None
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    chat: ChatRef
+    message_id: str
+    poll_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DirectTarget:
+    """A person to message privately; the door decides how (a DM, or a mention in the team chat)."""
+
+    user: UserRef
+    fallback_chat: ChatRef | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot answers. ``text`` uses the small markup of :mod:`devrelbot.markup`.
 
     ``ephemeral`` replies are for the caller only (errors, help, private lists); ``announce`` replies
     are meant for the whole channel (a logged activity), even where the command itself was private.
+
+    Delivery options (all optional, for the doors): ``to`` sends the reply to another chat (on any platform)
+    or privately to a person instead of answering where the command came from; ``poll`` sends it as a poll
+    (``text`` is then unused); ``track`` asks the door to report the sent message back as a :class:`Posted`
+    event carrying the same token, so a handler can remember which message it was (a feedback card);
+    ``stop_polls`` asks the door to close those polls first.
     """
 
     text: str
@@ -103,6 +135,10 @@ class Reply:
     ephemeral: bool = False
     is_error: bool = False
     form: FormRequest | None = None
+    to: ChatRef | DirectTarget | None = None
+    poll: PollSpec | None = None
+    track: str | None = None
+    stop_polls: tuple[SentMessage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,25 +175,11 @@ class PollResults:
 
 
 @dataclass(frozen=True)
-class PollSpec:
-    question: str
-    options: tuple[str, ...]
-    anonymous: bool = True
+class Posted:
+    """A door sent a Reply that carried ``track``: here is the message it became (its id, its poll's id)."""
 
-
-@dataclass(frozen=True)
-class SentMessage:
-    chat: ChatRef
-    message_id: str
-    poll_id: str | None = None
-
-
-@dataclass(frozen=True)
-class DirectTarget:
-    """A person to message privately; the door decides how (a DM, or a mention in the team chat)."""
-
-    user: UserRef
-    fallback_chat: ChatRef | None = None
+    track: str
+    sent: SentMessage
 
 
 class Messenger(Protocol):
@@ -169,4 +191,12 @@ class Messenger(Protocol):
 
     async def send_poll(self, chat: ChatRef, poll: PollSpec) -> SentMessage: ...
 
+    async def send_in_thread(self, chat: ChatRef, parent_id: str, reply: Reply) -> SentMessage:
+        """Send under an earlier message: a Slack thread; a reply to it where threads do not exist."""
+        ...
+
     async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage: ...
+
+    async def stop_poll(self, message: SentMessage) -> PollResults | None:
+        """Close a poll sent with ``send_poll``; the final results where the platform counts the votes."""
+        ...

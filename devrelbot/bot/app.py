@@ -86,12 +86,23 @@ def messengers_of(doors: list[Door]) -> dict[str, Messenger]:
     return found
 
 
+def connect_doors(doors: list[Door]) -> dict[str, Messenger]:
+    """Give every door's outbox the Messengers of all doors, so a reply can go to another platform's chat
+    (``/feedback 42 everywhere`` from Slack into a linked Telegram group). Returns the Messengers."""
+    messengers = messengers_of(doors)
+    for door in doors:
+        outbox = getattr(door, "outbox", None)
+        if outbox is not None:
+            outbox.connect(messengers)
+    return messengers
+
+
 async def serve(doors: list[Door], *, db: Database) -> None:
     from devrelbot.jobs.scheduler import Ticker
 
     stop = asyncio.Event()
     install_signal_handlers(stop)
-    ticker = Ticker(db, messengers_of(doors))
+    ticker = Ticker(db, connect_doors(doors))
     ticker.start()
     log.info("devrelbot running: %s", ", ".join(d.name for d in doors))
     try:

@@ -15,11 +15,13 @@ from rich.console import Console
 from rich.text import Text
 
 from devrelbot import markup
+from devrelbot.bot.outbox import Outbox
 from devrelbot.core import (
     Button,
     ChatRef,
     DirectTarget,
     Incoming,
+    PollResults,
     PollSpec,
     Reply,
     SentMessage,
@@ -64,15 +66,25 @@ class ConsoleMessenger:
 
     async def send(self, chat: ChatRef, reply: Reply) -> SentMessage:
         self.show(reply)
+        return self.record(chat)
+
+    def record(self, chat: ChatRef) -> SentMessage:
+        """A message id for what was just shown (so a tracked card or poll can be found again)."""
         self._sent += 1
         return SentMessage(chat=chat, message_id=f"console-{self._sent}")
+
+    async def send_in_thread(self, chat: ChatRef, parent_id: str, reply: Reply) -> SentMessage:
+        return await self.send(chat, reply)
 
     async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage:
         return await self.send(LOCAL_CHAT, reply)
 
     async def send_poll(self, chat: ChatRef, poll: PollSpec) -> SentMessage:
-        lines = [markup.bold(poll.question), *(f"  {i}. {markup.escape(o)}" for i, o in enumerate(poll.options))]
-        return await self.send(chat, Reply("\n".join(lines)))
+        return await self.send(chat, poll_reply(poll))
+
+    async def stop_poll(self, message: SentMessage) -> PollResults | None:
+        self.console.print(_("🔒 The poll is closed."), soft_wrap=True)
+        return None
 
     def show(self, reply: Reply) -> list[Button]:
         style = "red" if reply.is_error else None
@@ -88,6 +100,15 @@ class ConsoleMessenger:
         return list(reply.buttons)
 
 
+def poll_reply(poll: PollSpec) -> Reply:
+    """The console has no polls: the question, and one numbered choice per option when a vote command is given."""
+    if poll.choice_command:
+        buttons = tuple(Button(option, f"{poll.choice_command} {option}") for option in poll.options)
+        return Reply(markup.bold(poll.question), buttons=buttons)
+    lines = [markup.bold(poll.question), *(f"  {i}. {markup.escape(o)}" for i, o in enumerate(poll.options))]
+    return Reply("\n".join(lines))
+
+
 class ConsoleDoor:
     def __init__(
         self,
@@ -101,6 +122,7 @@ class ConsoleDoor:
         self.stdin = stdin or sys.stdin
         self.console = console or Console(highlight=False)
         self.messenger = ConsoleMessenger(self.console, out_dir or Path.cwd())
+        self.outbox = Outbox(router, {"console": self.messenger})
         self.user = local_user()
         self._choices: list[Button] = []
 
@@ -139,4 +161,11 @@ class ConsoleDoor:
         command, args = parsed
         incoming = Incoming(chat=LOCAL_CHAT, user=self.user, command=command, args=args, text=text)
         for reply in await asyncio.to_thread(self.router.dispatch, incoming):
-            self._choices = self.messenger.show(reply) or self._choices
+            if reply.stop_polls:
+                await self.outbox.stop_polls(reply)
+            if reply.to is not None:
+                await self.outbox.send(reply, here=LOCAL_CHAT)
+                continue
+            shown = poll_reply(reply.poll) if reply.poll is not None else reply
+            self._choices = self.messenger.show(shown) or self._choices
+            await self.outbox.posted(reply, self.messenger.record(LOCAL_CHAT))

@@ -12,6 +12,9 @@ from devrelbot.handlers import checklist  # noqa: F401
 from devrelbot.handlers import followup  # noqa: F401
 from devrelbot.handlers import export  # noqa: F401
 from devrelbot.handlers import stats  # noqa: F401
+from devrelbot.handlers import report  # noqa: F401
+from devrelbot.handlers import feedback  # noqa: F401
+from devrelbot.handlers import survey  # noqa: F401
 from devrelbot.handlers import settings  # noqa: F401
 from devrelbot.handlers import connect  # noqa: F401
 from devrelbot.handlers import help  # noqa: F401

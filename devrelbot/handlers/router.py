@@ -19,7 +19,16 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from devrelbot import markup
-from devrelbot.core import FormRequest, Incoming, PollAnswer, PollResults, ReactionCount, ReactionEvent, Reply
+from devrelbot.core import (
+    FormRequest,
+    Incoming,
+    PollAnswer,
+    PollResults,
+    Posted,
+    ReactionCount,
+    ReactionEvent,
+    Reply,
+)
 from devrelbot.handlers.errors import IncompleteCommand, PermissionDenied, UserError
 from devrelbot.i18n import _, use_locale
 from devrelbot.storage.db import Database
@@ -71,7 +80,8 @@ class Request:
 
 Handler = Callable[[Request], "Reply | list[Reply]"]
 
-PlatformEvent = ReactionEvent | ReactionCount | PollAnswer | PollResults
+# Posted: a door sent a Reply that asked to be tracked (Reply.track), so a handler learns the message's id.
+PlatformEvent = ReactionEvent | ReactionCount | PollAnswer | PollResults | Posted
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,10 @@ class Command:
     examples: tuple[str, ...] = ()
     admin_only: bool = False
     details: str = ""
+    # Invocations only a team admin (or, for /connect CODE and /disconnect, a chat admin) may run, when only
+    # parts of a command are admin-only. The security test runs each as a non-admin member, after the first
+    # member (the admin) logged activity #1 and planned item #2, and expects a refusal that changes nothing.
+    admin_examples: tuple[str, ...] = ()
 
 
 class Registry:
@@ -113,11 +127,14 @@ class Registry:
         examples: Iterable[str] = (),
         admin_only: bool = False,
         details: str = "",
+        admin_examples: Iterable[str] = (),
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if name in self._commands:
                 raise ValueError(f"command /{name} is registered twice")
-            self._commands[name] = Command(name, handler, summary, usage, tuple(examples), admin_only, details)
+            self._commands[name] = Command(
+                name, handler, summary, usage, tuple(examples), admin_only, details, tuple(admin_examples)
+            )
             return handler
 
         return register

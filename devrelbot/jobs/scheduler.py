@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from devrelbot.core import Messenger
+from devrelbot.jobs.digest import sweep_digests
 from devrelbot.jobs.reminders import sweep_reminders
 from devrelbot.storage.db import Database
 from devrelbot.storage.models import utcnow
@@ -45,13 +46,21 @@ class Ticker:
                                next_run_time=datetime.now(UTC))
 
     async def tick(self) -> None:
+        """One sweep of each kind of due work; a failing one is logged and the next tick tries again."""
+        now = self.clock()
         try:
-            result = await sweep_reminders(self.db, self.messengers, now=self.clock(), worker=self.worker)
-        except Exception:  # the database may be away for a while: the next tick tries again
+            result = await sweep_reminders(self.db, self.messengers, now=now, worker=self.worker)
+            if result.sent or result.failed:
+                log.info("reminders: %d sent, %d failed, %d no longer needed", result.sent, result.failed,
+                         result.skipped)
+        except Exception:  # the database may be away for a while
             log.exception("reminder sweep failed")
-            return
-        if result.sent or result.failed:
-            log.info("reminders: %d sent, %d failed, %d no longer needed", result.sent, result.failed, result.skipped)
+        try:
+            digests = await sweep_digests(self.db, self.messengers, now=now, worker=self.worker)
+            if digests.delivered or digests.failed:
+                log.info("digests: %d delivered, %d failed", digests.delivered, digests.failed)
+        except Exception:
+            log.exception("digest sweep failed")
 
     def start(self) -> None:
         self.scheduler.start()

@@ -6,9 +6,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from devrelbot.storage.domain import Kind, Role, Status
+from devrelbot.storage.outbox import OutboxFields
 
 
 def utcnow() -> datetime:
@@ -32,6 +34,11 @@ class Team(SQLModel, table=True):
     # Plan reminders: this many days before the due date, and on the day, at this local hour.
     reminder_days_before: int = Field(default=3, ge=0, le=30)
     reminder_hour: int = Field(default=9, ge=0, le=23)
+    # Feedback: the emoji → score map ("🔥=5 👍=4 😐=3 👎=1" when None) and whether polls are anonymous.
+    feedback_emoji: str | None = Field(default=None, max_length=500)
+    polls_anonymous: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # When the next weekly digest is due (UTC); None while no chat subscribes to it.
+    next_digest_at: datetime | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -177,7 +184,7 @@ class LinkCode(SQLModel, table=True):
     used_by_chat: str | None = Field(default=None, max_length=96, index=True)
 
 
-class Reminder(SQLModel, table=True):
+class Reminder(OutboxFields, table=True):
     """Something to tell an activity's owner at ``due_at``. A sweep claims due rows atomically before it
     sends, so each goes out once, across restarts and with several bot processes on one database."""
 
@@ -195,13 +202,6 @@ class Reminder(SQLModel, table=True):
     activity_id: int = Field(sa_column=_fk("activity.id"))
     kind: str = Field(max_length=16)
     due_at: datetime
-    next_attempt_at: datetime  # due_at, then pushed back after a failed send
-    attempts: int = 0
-    claimed_by: str | None = Field(default=None, max_length=64)
-    claim_expires_at: datetime | None = None
-    sent_at: datetime | None = None
-    cancelled_at: datetime | None = None
-    last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -222,3 +222,136 @@ class ChecklistTick(SQLModel, table=True):
     item: str = Field(primary_key=True, max_length=32)
     ticked_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
     ticked_at: datetime = Field(default_factory=utcnow)
+
+
+class FeedbackCard(SQLModel, table=True):
+    """A message the bot posted to collect feedback on an activity: an emoji card, or a poll.
+
+    It is created before it is sent (``message_id`` is None until the door reports the sent message); a
+    reaction or poll answer counts only on a message that is a card."""
+
+    __tablename__ = "feedback_card"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "message_id", name="uq_feedback_card_message"),
+        UniqueConstraint("poll_id", name="uq_feedback_card_poll"),
+        CheckConstraint("mode IN ('emoji', 'poll')", name="ck_feedback_card_mode"),
+        CheckConstraint("scale IN ('rating', 'nps')", name="ck_feedback_card_scale"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    activity_id: int = Field(sa_column=_fk("activity.id"))
+    mode: str = Field(max_length=8)
+    scale: str = Field(default="rating", max_length=8)
+    anonymous: bool = False
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
+    poll_id: str | None = Field(default=None, max_length=128)
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class Vote(SQLModel, table=True):
+    """One voter's answer on one card: a later reaction or click replaces it, a removed one deletes it.
+
+    ``team_id`` and ``scale`` repeat the card's so a period's rating and NPS are one range scan on
+    ``ix_vote_team_scale_cast`` (the index covers the score)."""
+
+    __tablename__ = "vote"
+    __table_args__ = (
+        UniqueConstraint("card_id", "voter", name="uq_vote_card_voter"),
+        Index("ix_vote_team_scale_cast", "team_id", "scale", "cast_at", "score"),
+        CheckConstraint("scale IN ('rating', 'nps')", name="ck_vote_scale"),
+        CheckConstraint(
+            "(scale = 'rating' AND score BETWEEN 1 AND 5) OR (scale = 'nps' AND score BETWEEN 0 AND 10)",
+            name="ck_vote_score_range",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(sa_column=_fk("feedback_card.id"))
+    team_id: int = Field(sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False))
+    scale: str = Field(max_length=8)
+    voter: str = Field(max_length=96)  # "platform:user_id"
+    score: int
+    emoji: str | None = Field(default=None, max_length=64)
+    cast_at: datetime = Field(default_factory=utcnow)
+
+
+class VoteTally(SQLModel, table=True):
+    """Anonymous totals (a Telegram channel's reaction counts, an anonymous poll's results) per card and
+    option: the newest total replaces the older one, so a repeated update is counted once."""
+
+    __tablename__ = "vote_tally"
+    __table_args__ = (
+        Index("ix_vote_tally_team_scale_updated", "team_id", "scale", "updated_at", "score", "count"),
+        CheckConstraint("count >= 0", name="ck_vote_tally_count_nonnegative"),
+    )
+
+    card_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("feedback_card.id", ondelete="CASCADE"), primary_key=True)
+    )
+    option: str = Field(primary_key=True, max_length=64)  # the emoji, or the poll option's index
+    team_id: int = Field(sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False))
+    scale: str = Field(max_length=8)
+    score: int
+    count: int
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class HireSurvey(SQLModel, table=True):
+    """The new-hire survey: did our talks, articles or events influence the decision to join?"""
+
+    __tablename__ = "hire_survey"
+    __table_args__ = (
+        UniqueConstraint("team_id", "platform", "user_id", name="uq_hire_survey_person"),
+        CheckConstraint("answer IS NULL OR answer IN ('yes', 'partly', 'no')", name="ck_hire_survey_answer"),
+        Index("ix_hire_survey_team_answered", "team_id", "answered_at", "answer"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False))
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(max_length=200)
+    asked_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    asked_at: datetime = Field(default_factory=utcnow)
+    answer: str | None = Field(default=None, max_length=8)
+    answered_at: datetime | None = None
+    activity_id: int | None = Field(default=None, sa_column=_fk("activity.id", nullable=True, ondelete="SET NULL"))
+
+
+class DigestChannel(SQLModel, table=True):
+    """A chat that gets its team's weekly digest (``/digest here``)."""
+
+    __tablename__ = "digest_channel"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_digest_channel_platform_chat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    thread_id: str | None = Field(default=None, max_length=64)
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DigestDelivery(OutboxFields, table=True):
+    """One week's digest for one channel: sent once, in parts, resumed where a failed attempt stopped."""
+
+    __tablename__ = "digest_delivery"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "week_start", name="uq_digest_delivery_channel_week"),
+        Index("ix_digest_delivery_pending", "sent_at", "cancelled_at", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    channel_id: int = Field(sa_column=_fk("digest_channel.id"))
+    week_start: date
+    due_at: datetime
+    progress: int = 0  # parts already posted: summary, details, chart
+    thread_ref: str | None = Field(default=None, max_length=64)  # the summary's message: the rest goes under it
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,10 +1,5 @@
-"""Reminders as rows: what is due is data, and a sweep claims due rows atomically before it sends.
-
-The life of a reminder: created (``next_attempt_at = due_at``) → claimed by one worker for a lease →
-``sent_at`` set after a successful send, or pushed back with backoff after a failed one. A claim whose
-worker died expires with its lease and the row is claimed again: nothing is lost, and a row is sent by one
-worker at a time. ``FOR UPDATE SKIP LOCKED`` on PostgreSQL lets concurrent sweeps pass each other by.
-"""
+"""Reminders as rows: what is due is data; a sweep claims due rows atomically before it sends
+(the outbox life cycle in :mod:`devrelbot.storage.outbox`)."""
 
 from __future__ import annotations
 
@@ -12,17 +7,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlmodel import Session, col, or_, select, update
+from sqlmodel import Session, col, select, update
 
+from devrelbot.storage import outbox
 from devrelbot.storage.domain import Kind, Status
 from devrelbot.storage.models import Activity, Reminder, Team
+from devrelbot.storage.outbox import DEFAULT_LEASE
 from devrelbot.storage.periods import local_moment
 
 FOLLOW_UP_AFTER = timedelta(days=7)
 FOLLOW_UP_KINDS = frozenset({Kind.PUBLICATION, Kind.EVENT})
 CHECKLIST_DAYS_BEFORE = (7, 2)
-MAX_ATTEMPTS = 8
-DEFAULT_LEASE = timedelta(minutes=5)
 
 
 class ReminderKind(StrEnum):
@@ -121,68 +116,19 @@ def cancel_pending(
 def claim_due(
     session: Session, *, now: datetime, worker: str, limit: int = 50, lease: timedelta = DEFAULT_LEASE
 ) -> list[int]:
-    """Atomically take up to ``limit`` due reminders for ``worker``; another worker gets other rows."""
-    claimable = or_(col(Reminder.claim_expires_at).is_(None), col(Reminder.claim_expires_at) < now)
-    due = (
-        select(Reminder.id)
-        .where(col(Reminder.sent_at).is_(None), col(Reminder.cancelled_at).is_(None),
-               Reminder.next_attempt_at <= now, claimable)
-        .order_by(Reminder.next_attempt_at, Reminder.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    # One statement: SQLite takes its write lock at once (no read-then-upgrade deadlock), and the claim
-    # conditions are checked again on every row it updates, so a row is never taken by two workers.
-    claimed = session.exec(  # type: ignore[call-overload]
-        update(Reminder)
-        .where(col(Reminder.id).in_(due.scalar_subquery()), col(Reminder.sent_at).is_(None), claimable)
-        .values(claimed_by=worker, claim_expires_at=now + lease)
-        .returning(Reminder.id)
-    ).all()
-    return sorted(row[0] for row in claimed)
+    return outbox.claim(session, Reminder, now=now, worker=worker, limit=limit, lease=lease)
 
 
 def mark_sent(session: Session, *, reminder_id: int, worker: str, now: datetime) -> bool:
-    result = session.exec(  # type: ignore[call-overload]
-        update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.claimed_by == worker, col(Reminder.sent_at).is_(None))
-        .values(sent_at=now, claim_expires_at=None, last_error=None)
-    )
-    return bool(result.rowcount)
+    return outbox.mark_sent(session, Reminder, row_id=reminder_id, worker=worker, now=now)
 
 
 def mark_cancelled(session: Session, *, reminder_id: int, now: datetime, reason: str | None = None) -> None:
-    session.exec(  # type: ignore[call-overload]
-        update(Reminder)
-        .where(Reminder.id == reminder_id, col(Reminder.sent_at).is_(None))
-        .values(cancelled_at=now, claim_expires_at=None, last_error=reason)
-    )
+    outbox.mark_cancelled(session, Reminder, row_id=reminder_id, now=now, reason=reason)
 
 
 def mark_failed(session: Session, *, reminder_id: int, worker: str, now: datetime, error: str) -> datetime | None:
-    """Push the reminder back with exponential backoff; give up (cancel) after MAX_ATTEMPTS.
-    Returns the next attempt time, or None when it gave up."""
-    reminder = session.get(Reminder, reminder_id)
-    if reminder is None or reminder.claimed_by != worker or reminder.sent_at is not None:
-        return None
-    reminder.attempts += 1
-    reminder.last_error = error[:500]
-    reminder.claim_expires_at = None
-    reminder.claimed_by = None
-    retry_at: datetime | None = None
-    if reminder.attempts >= MAX_ATTEMPTS:
-        reminder.cancelled_at = now
-    else:
-        retry_at = now + backoff(reminder.attempts)
-        reminder.next_attempt_at = retry_at
-    session.add(reminder)
-    session.flush()
-    return retry_at
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, … minutes, at most six hours."""
-    return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
+    return outbox.mark_failed(session, Reminder, row_id=reminder_id, worker=worker, now=now, error=error)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ class RecordingMessenger:
     async def send_poll(self, chat: ChatRef, poll: PollSpec) -> SentMessage:
         raise NotImplementedError
 
+    async def send_in_thread(self, chat: ChatRef, parent_id: str, reply: Reply) -> SentMessage:
+        return await self.send(ChatRef(chat.platform, chat.chat_id, thread_id=parent_id), reply)
+
     async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage:
         import asyncio
 

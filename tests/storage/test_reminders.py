@@ -10,9 +10,9 @@ from sqlmodel import select
 from devrelbot.storage.activities import create_activity
 from devrelbot.storage.domain import Kind, Status
 from devrelbot.storage.models import Reminder
+from devrelbot.storage.outbox import MAX_ATTEMPTS
 from devrelbot.storage.periods import local_moment
 from devrelbot.storage.reminders import (
-    MAX_ATTEMPTS,
     claim_due,
     mark_failed,
     mark_sent,

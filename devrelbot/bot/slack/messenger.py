@@ -1,7 +1,8 @@
 """Sending to Slack: the Messenger port for jobs, and the few ways a door answers a person.
 
 Files cannot be ephemeral in Slack, so a private reply with an image or a CSV goes to the person's DM.
-Polls do not exist in Slack; a poll degrades to a message that asks for a numbered reaction.
+Polls do not exist in Slack; a poll degrades to a message with one button per option (or, without a
+vote command, numbered options to answer with a reaction).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from devrelbot import markup
 from devrelbot.bot.slack.blocks import fallback_text, reply_blocks
-from devrelbot.core import ChatRef, DirectTarget, Document, Image, PollSpec, Reply, SentMessage
+from devrelbot.core import Button, ChatRef, DirectTarget, Document, Image, PollResults, PollSpec, Reply, SentMessage
 from devrelbot.i18n import _
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ NUMBER_EMOJI = ("zero", "one", "two", "three", "four", "five", "six", "seven", "
 
 class SlackMessenger:
     platform = "slack"
+    # Slack posts about one message per second per channel; bulk senders (the digest) keep to it.
+    min_interval_per_chat = 1.0
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
@@ -43,6 +46,9 @@ class SlackMessenger:
         for attachment in _files(reply):
             await self.upload(chat, attachment)
         return SentMessage(chat=chat, message_id=message_id)
+
+    async def send_in_thread(self, chat: ChatRef, parent_id: str, reply: Reply) -> SentMessage:
+        return await self.send(replace(chat, thread_id=parent_id), reply)
 
     async def upload(self, chat: ChatRef, attachment: Image | Document) -> None:
         """files_upload_v2 does the three steps: get an upload URL, upload, complete into the channel."""
@@ -84,13 +90,25 @@ class SlackMessenger:
             return await self.send(target.fallback_chat, replace(reply, text=mention + reply.text))
 
     async def send_poll(self, chat: ChatRef, poll: PollSpec) -> SentMessage:
-        """Slack has no polls: the options are numbered and people vote with the matching number reaction."""
+        """Slack has no polls: with a ``choice_command``, one button per option (a click votes as the person who
+        clicked, a new click replaces the old); without one, numbered options to answer with a reaction."""
+        if poll.choice_command:
+            buttons = tuple(Button(option, f"{poll.choice_command} {option}") for option in poll.options)
+            return await self.send(chat, Reply(markup.bold(poll.question), buttons=buttons))
         lines = [markup.bold(poll.question)]
         for index, option in enumerate(poll.options):
             emoji = NUMBER_EMOJI[index] if index < len(NUMBER_EMOJI) else str(index)
             lines.append(f"• :{emoji}: {markup.escape(option)}")
         lines.append(_("Vote with the number's reaction."))
         return await self.send(chat, Reply("\n".join(lines)))
+
+    async def stop_poll(self, message: SentMessage) -> PollResults | None:
+        """Take the buttons off a button poll; the votes are counted by the bot, so there are no totals here."""
+        text = _("🔒 This poll is closed; its result is final.")
+        await self.client.chat_update(
+            channel=message.chat.chat_id, ts=message.message_id, text=text, blocks=reply_blocks(Reply(text))
+        )
+        return None
 
 
 def _files(reply: Reply) -> list[Image | Document]:

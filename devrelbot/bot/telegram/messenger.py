@@ -12,8 +12,9 @@ from telegram.constants import ParseMode, PollLimit
 from telegram.error import BadRequest, Forbidden
 
 from devrelbot import markup
+from devrelbot.bot.telegram.convert import poll_results
 from devrelbot.bot.telegram.render import CAPTION_LIMIT, ButtonPayloads, split_html
-from devrelbot.core import Button, ChatRef, DirectTarget, PollSpec, Reply, SentMessage
+from devrelbot.core import Button, ChatRef, DirectTarget, PollResults, PollSpec, Reply, SentMessage
 from telegram import (
     Bot,
     ForceReply,
@@ -66,6 +67,11 @@ class TelegramMessenger:
         messages = await self.deliver(chat, reply)
         return SentMessage(chat=chat, message_id=str(messages[0].message_id))
 
+    async def send_in_thread(self, chat: ChatRef, parent_id: str, reply: Reply) -> SentMessage:
+        """Telegram groups have no threads under a message: the closest is a reply to it."""
+        messages = await self.deliver(chat, reply, reply_to=int(parent_id))
+        return SentMessage(chat=chat, message_id=str(messages[0].message_id))
+
     async def deliver(
         self, chat: ChatRef, reply: Reply, *, reply_to: int | None = None, force_reply: bool = False
     ) -> list[Message]:
@@ -114,6 +120,11 @@ class TelegramMessenger:
             is_anonymous=poll.anonymous,
         )
         return SentMessage(chat=chat, message_id=str(message.message_id), poll_id=message.poll.id)
+
+    async def stop_poll(self, message: SentMessage) -> PollResults:
+        """Close the poll; Telegram answers with its final counts."""
+        poll = await self.bot.stop_poll(chat_id=int(message.chat.chat_id), message_id=int(message.message_id))
+        return poll_results(poll)
 
     async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage:
         """A private message; when the person never opened a chat with the bot, a mention in the team chat."""
