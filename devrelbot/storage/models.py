@@ -98,6 +98,8 @@ class Activity(SQLModel, table=True):
         # "activities of team T between two dates, by kind" is a range scan on this index.
         Index("ix_activity_team_date_kind", "team_id", "date", "kind"),
         Index("ix_activity_team_kind_title_key", "team_id", "kind", "title_key"),
+        # The media plan and its fulfilment: items of team T due between two dates.
+        Index("ix_activity_team_due_date", "team_id", "due_date"),
         CheckConstraint(f"kind IN ({_KINDS})", name="ck_activity_kind"),
         CheckConstraint(f"status IN ({_STATUSES})", name="ck_activity_status"),
         CheckConstraint("cost IS NULL OR cost >= 0", name="ck_activity_cost_nonnegative"),

@@ -15,25 +15,20 @@ from devrelbot.storage.db import Database, make_engine
 class FileMessenger:
     platform = "console"
 
-    def __init__(self, path: Path, both_sending) -> None:  # noqa: ANN001
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.lines: list[str] = []
-        self.both_sending = both_sending
 
     async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage:
-        if not self.lines:
-            # Hold the first send until the other process sends too: both really run at once, however
-            # unevenly the machine schedules them (the rows this one has claimed stay claimed meanwhile).
-            await asyncio.to_thread(self.both_sending.wait, 60)
-        await asyncio.sleep(0.002)  # a network round trip
+        await asyncio.sleep(0.005)  # a network round trip: the other process claims meanwhile
         self.lines.append(to_plain(reply.text).splitlines()[0])
         return SentMessage(chat=ChatRef(platform="console", chat_id="dm"), message_id=str(len(self.lines)))
 
 
-def run_worker(url: str, schema: str | None, worker: str, out: str, now_iso: str, start, both_sending) -> None:  # noqa: ANN001
+def run_worker(url: str, schema: str | None, worker: str, out: str, now_iso: str, start) -> None:  # noqa: ANN001
     connect_args = {"options": f"-csearch_path={schema}"} if schema else None
     db = Database(make_engine(url, connect_args=connect_args))
-    messenger = FileMessenger(Path(out), both_sending)
+    messenger = FileMessenger(Path(out))
     with db.engine.connect():  # connected before the start line, so neither gets a head start
         pass
     start.wait(60)  # both processes start sweeping together

@@ -1,0 +1,195 @@
+"""A weekly digest for a big team: 50,000 activities and 500,000 votes.
+
+Measures, side by side in one run, the digest's queries alone (the report without the chart) and the whole
+digest (queries + chart), on SQLite and — with --postgres URL or DEVRELBOT_TEST_POSTGRES_URL — PostgreSQL,
+and prints the plan of every distinct query so index use can be read off.
+
+    .venv/bin/python bench/bench_digest.py [--activities 50000] [--votes 500000] [--rounds 5]
+
+Targets: queries under 100 ms, the whole digest under 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import event, insert, text
+
+from devrelbot.handlers.digest import build_report, last_full_week
+from devrelbot.storage.db import Database, make_engine, normalize_url
+from devrelbot.storage.domain import Kind
+from devrelbot.storage.models import Activity, FeedbackCard, HireSurvey, Member, Team, Vote
+
+NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
+KINDS = list(Kind)
+
+
+def fill(db: Database, *, activities: int, votes: int, seed: int = 1) -> int:
+    """Bulk-load a team with two years of activity, a feedback card on every tenth, and the votes."""
+    rng = random.Random(seed)
+    with db.session() as s:
+        team = Team(name="Big team", timezone="Europe/Berlin", currency="USD")
+        s.add(team)
+        s.flush()
+        member = Member(team_id=team.id, platform="slack", user_id="U1", display_name="lead", role="admin")
+        s.add(member)
+        s.flush()
+        team_id, member_id = team.id, member.id
+    first_day = NOW.date() - timedelta(days=730)
+    rows = []
+    for i in range(activities):
+        kind = KINDS[i % len(KINDS)]
+        day = first_day + timedelta(days=rng.randrange(730))
+        online = kind in (Kind.PUBLICATION, Kind.SOCIAL)
+        rows.append({
+            "team_id": team_id, "kind": kind.value, "title": f"Activity {i}", "title_key": f"activity {i}",
+            "status": "done", "date": day, "owner_id": member_id, "created_by": member_id, "updated_by": member_id,
+            "audience": None if online else rng.randrange(20, 800),
+            "views": rng.randrange(100, 50_000) if online else None,
+            "likes": rng.randrange(0, 500) if online else None, "shares": rng.randrange(0, 50) if online else None,
+            "comments": rng.randrange(0, 80) if online else None, "contacts": rng.randrange(0, 60),
+            "cost": rng.randrange(0, 3000) if i % 3 == 0 else None, "currency": "USD" if i % 3 == 0 else None,
+            "due_date": day if i % 7 == 0 else None, "done_on": day,
+            "created_at": NOW, "updated_at": NOW,
+        })
+    with db.session() as s:
+        for chunk in _chunks(rows, 5000):
+            s.execute(insert(Activity), chunk)
+        ids = [r[0] for r in s.execute(text("SELECT id, date FROM activity WHERE team_id = :t AND id % 10 = 0"),
+                                        {"t": team_id}).all()]
+        cards = [{"team_id": team_id, "activity_id": a, "mode": "emoji", "scale": "rating" if n % 4 else "nps",
+                  "platform": "slack", "chat_id": "C1", "message_id": f"m{a}", "created_by": member_id,
+                  "created_at": NOW, "anonymous": False} for n, a in enumerate(ids)]
+        for chunk in _chunks(cards, 5000):
+            s.execute(insert(FeedbackCard), chunk)
+        card_rows = s.execute(text("SELECT id, scale FROM feedback_card WHERE team_id = :t"), {"t": team_id}).all()
+        per_card = max(1, votes // max(1, len(card_rows)))
+        vote_rows = []
+        for card_id, scale in card_rows:
+            for v in range(per_card):
+                score = rng.randrange(1, 6) if scale == "rating" else rng.randrange(0, 11)
+                cast = NOW - timedelta(minutes=rng.randrange(0, 730 * 24 * 60))
+                vote_rows.append({"card_id": card_id, "team_id": team_id, "scale": scale, "voter": f"slack:U{v}",
+                                  "score": score, "cast_at": cast})
+        for chunk in _chunks(vote_rows, 20_000):
+            s.execute(insert(Vote), chunk)
+        s.execute(insert(HireSurvey), [
+            {"team_id": team_id, "platform": "slack", "user_id": f"H{n}", "display_name": f"hire {n}",
+             "asked_at": NOW - timedelta(days=n), "answer": ("yes", "partly", "no")[n % 3],
+             "answered_at": NOW - timedelta(days=n)} for n in range(300)])
+    return team_id
+
+
+def _chunks(rows: list[dict], size: int) -> Iterator[list[dict]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+@contextmanager
+def recorded_statements(db: Database) -> Iterator[list[tuple[str, object]]]:
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def timed_digest(db: Database, team_id: int, *, with_chart: bool) -> float:
+    with db.session() as s:
+        team = s.get(Team, team_id)
+        start = time.perf_counter()
+        build_report(s, team=team, period=last_full_week(NOW, team), now=NOW, with_chart=with_chart)
+        return time.perf_counter() - start
+
+
+def plans(db: Database, team_id: int) -> list[str]:
+    with recorded_statements(db) as statements:
+        timed_digest(db, team_id, with_chart=False)
+    distinct: dict[str, object] = {}
+    for statement, parameters in statements:
+        distinct.setdefault(statement, parameters)
+    lines = []
+    with db.engine.connect() as conn:
+        for statement, parameters in distinct.items():
+            if db.is_postgres:
+                rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()  # type: ignore[arg-type]
+                plan = " | ".join(r[0].strip() for r in rows if "Scan" in r[0] or "Index" in r[0])
+            else:
+                rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()  # type: ignore[arg-type]
+                plan = " | ".join(str(r[-1]) for r in rows)
+            found = re.search(r"\bFROM\s+(\w+)", statement)
+            table = found.group(1) if found else "?"
+            lines.append(f"  {table:<14} {plan[:150]}")
+    return lines
+
+
+def run(label: str, db: Database, *, activities: int, votes: int, rounds: int) -> None:
+    started = time.perf_counter()
+    team_id = fill(db, activities=activities, votes=votes)
+    with db.engine.begin() as conn:  # fresh statistics, as a running database would have
+        conn.execute(text("ANALYZE"))
+    print(f"{label}: loaded {activities:,} activities and {votes:,} votes in {time.perf_counter() - started:.0f} s")
+    timed_digest(db, team_id, with_chart=True)  # warm caches and fonts once
+    queries, whole = [], []
+    for _ in range(rounds):
+        queries.append(timed_digest(db, team_id, with_chart=False))
+        whole.append(timed_digest(db, team_id, with_chart=True))
+    q_ms, w_ms = statistics.median(queries) * 1000, statistics.median(whole) * 1000
+    print(f"  queries alone: median {q_ms:.0f} ms (target 100 ms: {'met' if q_ms < 100 else 'MISSED'}); "
+          f"whole digest: median {w_ms:.0f} ms (target 1500 ms: {'met' if w_ms < 1500 else 'MISSED'}); "
+          f"queries are {q_ms / w_ms:.0%} of the digest, over {rounds} alternating rounds")
+    print("  query plans:")
+    for line in plans(db, team_id):
+        print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--activities", type=int, default=50_000)
+    parser.add_argument("--votes", type=int, default=500_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--postgres", default=os.environ.get("DEVRELBOT_TEST_POSTGRES_URL"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        db.upgrade()
+        run("SQLite", db, activities=args.activities, votes=args.votes, rounds=args.rounds)
+        db.dispose()
+    if args.postgres:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(args.postgres)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            options = {"options": f"-csearch_path={schema}"}
+            db = Database(make_engine(normalize_url(args.postgres), connect_args=options))
+            db.upgrade()
+            run("PostgreSQL", db, activities=args.activities, votes=args.votes, rounds=args.rounds)
+            db.dispose()
+        finally:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    else:
+        print("PostgreSQL: skipped (give --postgres URL or set DEVRELBOT_TEST_POSTGRES_URL)")
+
+
+if __name__ == "__main__":
+    main()
