@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import col, select
 
 from devrelbot.bot.console import LOCAL_CHAT, local_user
 from devrelbot.core import Incoming
 from devrelbot.handlers.router import Router, parse_command_line
 from devrelbot.markup import to_plain
+from devrelbot.storage.feedback import HireAnswer, Mode, Scale, answer_survey, cast_vote, create_card, start_survey
+from devrelbot.storage.models import Activity
 from devrelbot.storage.periods import local_today
+from devrelbot.storage.teams import team_for_chat
 
 TALKS = ["Scaling Postgres to 10 TB", "Kafka without tears", "Observability on a budget", "Go at classifieds scale",
          "Feature flags in mobile apps"]
@@ -79,7 +84,34 @@ def fill_demo(router: Router, *, weeks: int = 13, seed: int = 7) -> int:
         planned = re.search(r"#(\d+) .*, (\d{4}-\d{2}-\d{2})", reply_text) if line.startswith("/plan add") else None
         if planned and date.fromisoformat(planned.group(2)) < today and rng.random() < 0.8:
             _run(router, f"/plan done {planned.group(1)} views={rng.randrange(1_000, 20_000)}")
+    add_community_feedback(router, rng=rng)
     return stored
+
+
+def add_community_feedback(router: Router, *, rng: random.Random) -> None:
+    """Votes from a community on the talks and meetups (as if on feedback cards), and new hires' answers."""
+    with router.db.session() as session:
+        team = team_for_chat(session, platform=LOCAL_CHAT.platform, scope_id=LOCAL_CHAT.scope)
+        assert team is not None
+        done = session.exec(select(Activity).where(Activity.team_id == team.id, Activity.status == "done",
+                                                   col(Activity.kind).in_(["talk", "event"]))).all()
+        for activity in done:
+            scale = Scale.NPS if activity.kind == "event" else Scale.RATING
+            card = create_card(session, team_id=team.id, activity_id=activity.id, mode=Mode.EMOJI, scale=scale,
+                               platform="console", chat_id="community", created_by=None, now=_moment(activity.date))
+            for voter in range(rng.randrange(8, 40)):
+                score = rng.choice([3, 4, 4, 5, 5, 5]) if scale == Scale.RATING else rng.choice([6, 8, 9, 9, 10, 10])
+                cast_vote(session, card=card, voter=f"console:fan{voter}", score=score,
+                          now=_moment(activity.date) + timedelta(hours=rng.randrange(1, 72)))
+        for n, answer in enumerate([HireAnswer.YES, HireAnswer.PARTLY, HireAnswer.NO, HireAnswer.YES,
+                                    HireAnswer.PARTLY, HireAnswer.NO, HireAnswer.YES]):
+            survey, _new = start_survey(session, team_id=team.id, platform="console", user_id=f"hire{n}",
+                                        display_name=f"New hire {n}", asked_by=None, now=router.clock())
+            answer_survey(session, survey=survey, answer=answer, now=router.clock() - timedelta(days=9 * n))
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time(18), tzinfo=UTC)
 
 
 def _run(router: Router, line: str) -> str:

@@ -24,7 +24,7 @@ from devrelbot.storage.metrics import (
     reach,
 )
 from devrelbot.storage.models import Team
-from devrelbot.storage.periods import Period, local_moment, period_containing, periods_back
+from devrelbot.storage.periods import Period, local_moment, local_today, period_containing, periods_back
 from devrelbot.storage.plan import FulfilmentCounts, fulfilment, plan_items
 from devrelbot.storage.teams import members_by_id
 
@@ -82,8 +82,6 @@ def numbers_for(session: Session, *, team: Team, period: Period) -> PeriodNumber
 
 
 def last_full_week(now: datetime, team: Team) -> Period:
-    from devrelbot.storage.periods import local_today
-
     return period_containing("week", local_today(now, team.timezone)).previous()
 
 
@@ -99,6 +97,8 @@ def build_report(
     """The summary of ``period`` against the one before, the details, and a chart over ``buckets``
     (by default the eight weeks ending with the period)."""
     title = _title(period)
+    if period.end > local_today(now, team.timezone):
+        title += " " + _("(so far)")
     if not list_activities(session, team_id=team.id, limit=1):
         return Report(summary=f"📊 {markup.bold(title)}\n" + _("Nothing logged yet — try {example}").format(
             example=markup.code('/log talk "My talk" @ Conf today audience=100')), details="", chart=None)

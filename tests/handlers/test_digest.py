@@ -10,7 +10,7 @@ from devrelbot.handlers.digest import build_report, last_full_week
 from devrelbot.markup import to_plain
 from devrelbot.storage.models import Team
 from devrelbot.storage.periods import period_containing
-from tests.helpers import BOB, say
+from tests.helpers import BOB, incoming, say
 
 WEEK = period_containing("week", date(2026, 11, 16))  # Mon 16 – Sun 22 Nov
 
@@ -80,3 +80,15 @@ def test_the_chart_comes_with_the_report(router, db):
     say(router, '/log talk "T" @ Conf 2026-11-16 audience=10')
     result = report(db, datetime(2026, 11, 23, 10, tzinfo=UTC))
     assert result.chart is not None and result.chart.startswith(b"\x89PNG")
+
+
+def test_report_month_so_far_with_a_monthly_quarter_chart(router):
+    say(router, '/log talk "T" @ Conf 2026-11-16 audience=10')
+    replies = router.dispatch(incoming("/report month"))
+    assert "Monthly report, 2026-11-01 – 2026-11-30 (so far)" in to_plain(replies[0].text)
+    assert replies[-1].image is not None
+    last = router.dispatch(incoming("/report last quarter"))
+    assert "Quarterly report, 2026-07-01 – 2026-09-30" in to_plain(last[0].text)
+    assert "(so far)" not in to_plain(last[0].text)
+    bad = say(router, "/report year")
+    assert bad.is_error and "Example: /report month" in to_plain(bad.text)
