@@ -40,14 +40,15 @@ def fill(db) -> None:
             reschedule(s, activity=activity, team=team, now=CREATED)
 
 
-def sweeper(db, tmp_path: Path, name: str, now: datetime, hang_at: int) -> tuple[subprocess.Popen, Path, Path]:
+def sweeper(db, tmp_path: Path, name: str, now: datetime, hang_at: int,
+            kind: str = "reminders") -> tuple[subprocess.Popen, Path, Path]:
     sent, started = tmp_path / f"{name}.sent", tmp_path / f"{name}.started"
     sent.touch()
     started.touch()
     url = db.engine.url.render_as_string(hide_password=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.faults.sweep_process", url, str(sent), str(started), now.isoformat(), name,
-         str(hang_at)],
+         str(hang_at), kind],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     return process, sent, started
@@ -91,3 +92,40 @@ def test_a_process_killed_mid_sweep_leaves_nothing_lost_or_doubled_for_the_next_
                          for r in s.exec(select(Reminder)))
     assert states == {("sent", "overdue"): ITEMS, ("cancelled", "due_soon"): ITEMS,
                       ("cancelled", "due_today"): ITEMS}
+
+
+def test_a_process_killed_mid_digest_leaves_each_channel_its_parts_once(router, db, tmp_path):
+    """Five teams' digests, three parts each; the first process is killed in the middle of the 8th post."""
+    from devrelbot.core import ChatRef
+    from devrelbot.storage.models import DigestDelivery
+    from tests.helpers import say
+
+    chats = [ChatRef(platform="console", chat_id=f"team-{n}") for n in range(5)]
+    for chat in chats:
+        say(router, '/log talk "Scaling Postgres" @ Conf 2026-11-24 audience=100', chat=chat)
+        say(router, "/digest here", chat=chat)
+    monday = datetime(2026, 11, 30, 10, tzinfo=UTC)
+
+    first, first_sent, first_started = sweeper(db, tmp_path, "first", monday, hang_at=8, kind="digests")
+    try:
+        deadline = time.monotonic() + 60
+        while len(lines(first_started)) < 8:
+            assert first.poll() is None, "the first sweeper ended before it was killed"
+            assert time.monotonic() < deadline, "the first sweeper never reached its hanging send"
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+    finally:
+        first.wait(30)
+    assert first.returncode == -signal.SIGKILL
+
+    later = monday + DEFAULT_LEASE + (DEFAULT_LEASE / 5)
+    second, second_sent, _ = sweeper(db, tmp_path, "second", later, hang_at=0, kind="digests")
+    assert second.wait(120) == 0
+
+    posted = lines(first_sent) + lines(second_sent)
+    for chat in chats:
+        parts = [p for p in posted if p.startswith(chat.chat_id + ":") or p.startswith(chat.chat_id + " (")]
+        assert len(parts) == 3, (chat.chat_id, parts)  # summary, details, chart: each once
+        assert "Weekly digest" in parts[0] and parts[2].endswith("chart")
+    with db.session() as s:
+        assert all(d.sent_at is not None for d in s.exec(select(DigestDelivery)))
