@@ -18,20 +18,18 @@ import argparse
 import asyncio
 import json
 import os
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
+from databases import benchmark_databases  # bench/databases.py, beside this file
 from sqlalchemy import insert, text
 
 import devrelbot.handlers  # noqa: F401  (registers the commands)
 from devrelbot.core import ChatRef, Incoming, UserRef
 from devrelbot.handlers.router import Router, parse_command_line
-from devrelbot.storage.db import Database, make_engine, normalize_url
+from devrelbot.storage.db import Database
 from devrelbot.storage.models import Activity
 
 LINE = '/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 contacts=25 cost=1500 #backend #dba'
@@ -70,8 +68,13 @@ def offline_application() -> Any:
         return None
 
     app = (
-        ApplicationBuilder().token(TOKEN).request(OfflineRequest()).get_updates_request(OfflineRequest())
-        .job_queue(None).updater(None).build()
+        ApplicationBuilder()
+        .token(TOKEN)
+        .request(OfflineRequest())
+        .get_updates_request(OfflineRequest())
+        .job_queue(None)
+        .updater(None)
+        .build()
     )
     app.add_handler(CommandHandler("log", noop))
     return app
@@ -81,7 +84,9 @@ def telegram_update(bot: Any) -> Any:
     from telegram import Update
 
     message = {
-        "message_id": 1, "date": int(time.time()), "text": LINE,
+        "message_id": 1,
+        "date": int(time.time()),
+        "text": LINE,
         "chat": {"id": -1001234567890, "type": "supergroup", "title": "DevRel"},
         "from": {"id": 1001, "is_bot": False, "first_name": "alice", "username": "alice"},
         "entities": [{"type": "bot_command", "offset": 0, "length": 4}],
@@ -94,9 +99,20 @@ def telegram_update(bot: Any) -> Any:
 
 def bare_insert(db: Database, team_id: int) -> Callable[[], None]:
     row = {
-        "team_id": team_id, "kind": "talk", "title": "Scaling Postgres", "title_key": "scaling postgres",
-        "status": "done", "date": date(2026, 11, 20), "venue": "HighLoad++", "audience": 300, "contacts": 25,
-        "cost": 1500, "currency": "USD", "done_on": date(2026, 11, 20), "created_at": NOW, "updated_at": NOW,
+        "team_id": team_id,
+        "kind": "talk",
+        "title": "Scaling Postgres",
+        "title_key": "scaling postgres",
+        "status": "done",
+        "date": date(2026, 11, 20),
+        "venue": "HighLoad++",
+        "audience": 300,
+        "contacts": 25,
+        "cost": 1500,
+        "currency": "USD",
+        "done_on": date(2026, 11, 20),
+        "created_at": NOW,
+        "updated_at": NOW,
     }
     columns = set(Activity.__table__.columns.keys())  # type: ignore[attr-defined]
     row = {k: v for k, v in row.items() if k in columns}
@@ -131,8 +147,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(name: str, samples: list[float]) -> str:
     per_second = len(samples) / sum(samples)
-    return (f"  {name:<44} {per_second:>8.0f} /s   p50 {percentile(samples, 0.5) * 1000:7.3f} ms"
-            f"   p99 {percentile(samples, 0.99) * 1000:7.3f} ms")
+    return (
+        f"  {name:<44} {per_second:>8.0f} /s   p50 {percentile(samples, 0.5) * 1000:7.3f} ms"
+        f"   p99 {percentile(samples, 0.99) * 1000:7.3f} ms"
+    )
 
 
 def measure(db: Database, label: str, rounds: int, batch: int) -> None:
@@ -158,7 +176,7 @@ def measure(db: Database, label: str, rounds: int, batch: int) -> None:
     paths = (("ours", ours), ("bare", bare), ("ptb", ptb))
     for round_ in range(rounds):
         # Rotate who goes first, so neither path always runs on a cache the other just warmed.
-        for name, run in paths[round_ % 3:] + paths[: round_ % 3]:
+        for name, run in paths[round_ % 3 :] + paths[: round_ % 3]:
             for _ in range(batch):
                 start = time.perf_counter()
                 run()
@@ -182,33 +200,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--batch", type=int, default=20)
-    parser.add_argument("--postgres", default=os.environ.get("DEVRELBOT_TEST_POSTGRES_URL"),
-                        help="a PostgreSQL URL (default: $DEVRELBOT_TEST_POSTGRES_URL); SQLite only without it")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("DEVRELBOT_TEST_POSTGRES_URL"),
+        help="a PostgreSQL URL (default: $DEVRELBOT_TEST_POSTGRES_URL); SQLite only without it",
+    )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        db.upgrade()
-        measure(db, "SQLite (file, WAL)", args.rounds, args.batch)
-        db.dispose()
-
-    if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(args.postgres)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            options = {"options": f"-csearch_path={schema}"}
-            db = Database(make_engine(normalize_url(args.postgres), connect_args=options))
-            db.upgrade()
-            measure(db, "PostgreSQL", args.rounds, args.batch)
-            db.dispose()
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-    else:
-        print("PostgreSQL: not measured (give --postgres URL or set DEVRELBOT_TEST_POSTGRES_URL)")
+    for label, db in benchmark_databases(args.postgres, sqlite_label="SQLite (file, WAL)"):
+        measure(db, label, args.rounds, args.batch)
 
 
 if __name__ == "__main__":

@@ -16,18 +16,16 @@ import os
 import random
 import re
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from databases import benchmark_databases  # bench/databases.py, beside this file
 from sqlalchemy import event, insert, text
 
 from devrelbot.handlers.digest import build_report, last_full_week
-from devrelbot.storage.db import Database, make_engine, normalize_url
+from devrelbot.storage.db import Database
 from devrelbot.storage.domain import Kind
 from devrelbot.storage.models import Activity, FeedbackCard, HireSurvey, Member, Team, Vote
 
@@ -52,25 +50,55 @@ def fill(db: Database, *, activities: int, votes: int, seed: int = 1) -> int:
         kind = KINDS[i % len(KINDS)]
         day = first_day + timedelta(days=rng.randrange(730))
         online = kind in (Kind.PUBLICATION, Kind.SOCIAL)
-        rows.append({
-            "team_id": team_id, "kind": kind.value, "title": f"Activity {i}", "title_key": f"activity {i}",
-            "status": "done", "date": day, "owner_id": member_id, "created_by": member_id, "updated_by": member_id,
-            "audience": None if online else rng.randrange(20, 800),
-            "views": rng.randrange(100, 50_000) if online else None,
-            "likes": rng.randrange(0, 500) if online else None, "shares": rng.randrange(0, 50) if online else None,
-            "comments": rng.randrange(0, 80) if online else None, "contacts": rng.randrange(0, 60),
-            "cost": rng.randrange(0, 3000) if i % 3 == 0 else None, "currency": "USD" if i % 3 == 0 else None,
-            "due_date": day if i % 7 == 0 else None, "done_on": day,
-            "created_at": NOW, "updated_at": NOW,
-        })
+        rows.append(
+            {
+                "team_id": team_id,
+                "kind": kind.value,
+                "title": f"Activity {i}",
+                "title_key": f"activity {i}",
+                "status": "done",
+                "date": day,
+                "owner_id": member_id,
+                "created_by": member_id,
+                "updated_by": member_id,
+                "audience": None if online else rng.randrange(20, 800),
+                "views": rng.randrange(100, 50_000) if online else None,
+                "likes": rng.randrange(0, 500) if online else None,
+                "shares": rng.randrange(0, 50) if online else None,
+                "comments": rng.randrange(0, 80) if online else None,
+                "contacts": rng.randrange(0, 60),
+                "cost": rng.randrange(0, 3000) if i % 3 == 0 else None,
+                "currency": "USD" if i % 3 == 0 else None,
+                "due_date": day if i % 7 == 0 else None,
+                "done_on": day,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        )
     with db.session() as s:
         for chunk in _chunks(rows, 5000):
             s.execute(insert(Activity), chunk)
-        ids = [r[0] for r in s.execute(text("SELECT id, date FROM activity WHERE team_id = :t AND id % 10 = 0"),
-                                        {"t": team_id}).all()]
-        cards = [{"team_id": team_id, "activity_id": a, "mode": "emoji", "scale": "rating" if n % 4 else "nps",
-                  "platform": "slack", "chat_id": "C1", "message_id": f"m{a}", "created_by": member_id,
-                  "created_at": NOW, "anonymous": False} for n, a in enumerate(ids)]
+        ids = [
+            r[0]
+            for r in s.execute(
+                text("SELECT id, date FROM activity WHERE team_id = :t AND id % 10 = 0"), {"t": team_id}
+            ).all()
+        ]
+        cards = [
+            {
+                "team_id": team_id,
+                "activity_id": a,
+                "mode": "emoji",
+                "scale": "rating" if n % 4 else "nps",
+                "platform": "slack",
+                "chat_id": "C1",
+                "message_id": f"m{a}",
+                "created_by": member_id,
+                "created_at": NOW,
+                "anonymous": False,
+            }
+            for n, a in enumerate(ids)
+        ]
         for chunk in _chunks(cards, 5000):
             s.execute(insert(FeedbackCard), chunk)
         card_rows = s.execute(text("SELECT id, scale FROM feedback_card WHERE team_id = :t"), {"t": team_id}).all()
@@ -80,20 +108,39 @@ def fill(db: Database, *, activities: int, votes: int, seed: int = 1) -> int:
             for v in range(per_card):
                 score = rng.randrange(1, 6) if scale == "rating" else rng.randrange(0, 11)
                 cast = NOW - timedelta(minutes=rng.randrange(0, 730 * 24 * 60))
-                vote_rows.append({"card_id": card_id, "team_id": team_id, "scale": scale, "voter": f"slack:U{v}",
-                                  "score": score, "cast_at": cast})
+                vote_rows.append(
+                    {
+                        "card_id": card_id,
+                        "team_id": team_id,
+                        "scale": scale,
+                        "voter": f"slack:U{v}",
+                        "score": score,
+                        "cast_at": cast,
+                    }
+                )
         for chunk in _chunks(vote_rows, 20_000):
             s.execute(insert(Vote), chunk)
-        s.execute(insert(HireSurvey), [
-            {"team_id": team_id, "platform": "slack", "user_id": f"H{n}", "display_name": f"hire {n}",
-             "asked_at": NOW - timedelta(days=n), "answer": ("yes", "partly", "no")[n % 3],
-             "answered_at": NOW - timedelta(days=n)} for n in range(300)])
+        s.execute(
+            insert(HireSurvey),
+            [
+                {
+                    "team_id": team_id,
+                    "platform": "slack",
+                    "user_id": f"H{n}",
+                    "display_name": f"hire {n}",
+                    "asked_at": NOW - timedelta(days=n),
+                    "answer": ("yes", "partly", "no")[n % 3],
+                    "answered_at": NOW - timedelta(days=n),
+                }
+                for n in range(300)
+            ],
+        )
     return team_id
 
 
 def _chunks(rows: list[dict], size: int) -> Iterator[list[dict]]:
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 @contextmanager
@@ -152,9 +199,11 @@ def run(label: str, db: Database, *, activities: int, votes: int, rounds: int) -
         queries.append(timed_digest(db, team_id, with_chart=False))
         whole.append(timed_digest(db, team_id, with_chart=True))
     q_ms, w_ms = statistics.median(queries) * 1000, statistics.median(whole) * 1000
-    print(f"  queries alone: median {q_ms:.0f} ms (target 100 ms: {'met' if q_ms < 100 else 'MISSED'}); "
-          f"whole digest: median {w_ms:.0f} ms (target 1500 ms: {'met' if w_ms < 1500 else 'MISSED'}); "
-          f"queries are {q_ms / w_ms:.0%} of the digest, over {rounds} alternating rounds")
+    print(
+        f"  queries alone: median {q_ms:.0f} ms (target 100 ms: {'met' if q_ms < 100 else 'MISSED'}); "
+        f"whole digest: median {w_ms:.0f} ms (target 1500 ms: {'met' if w_ms < 1500 else 'MISSED'}); "
+        f"queries are {q_ms / w_ms:.0%} of the digest, over {rounds} alternating rounds"
+    )
     print("  query plans:")
     for line in plans(db, team_id):
         print(line)
@@ -167,28 +216,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--postgres", default=os.environ.get("DEVRELBOT_TEST_POSTGRES_URL"))
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        db.upgrade()
-        run("SQLite", db, activities=args.activities, votes=args.votes, rounds=args.rounds)
-        db.dispose()
-    if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(args.postgres)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            options = {"options": f"-csearch_path={schema}"}
-            db = Database(make_engine(normalize_url(args.postgres), connect_args=options))
-            db.upgrade()
-            run("PostgreSQL", db, activities=args.activities, votes=args.votes, rounds=args.rounds)
-            db.dispose()
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-    else:
-        print("PostgreSQL: skipped (give --postgres URL or set DEVRELBOT_TEST_POSTGRES_URL)")
+    for label, db in benchmark_databases(args.postgres):
+        run(label, db, activities=args.activities, votes=args.votes, rounds=args.rounds)
 
 
 if __name__ == "__main__":

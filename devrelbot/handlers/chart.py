@@ -108,35 +108,34 @@ def _activities(ax, x: list[int], data: DashboardData) -> None:  # type: ignore[
 
 def _reach(ax, x: list[int], data: DashboardData) -> None:  # type: ignore[no-untyped-def]
     _style(ax, _("Reach and engagement"))
-    ax.bar(x, list(data.reach), color="#9ecae1", width=0.7, label=_("reach (people, views)"))
-    ax.set_ylabel(_("reach"), color=MUTED)
-    ax.set_ylim(0, max(max(data.reach, default=0), 1) * HEADROOM)
-    _compact_axis(ax)
-    twin = ax.twinx()
-    twin.plot(x, list(data.engagement), color=ACCENT, marker="o", linewidth=2.2, label=_("engagement"))
-    twin.set_ylim(0, max(max(data.engagement, default=0), 1) * HEADROOM)
-    twin.set_ylabel(_("engagement (likes + shares + comments)"), color=ACCENT)
-    _compact_axis(twin)
-    twin.tick_params(colors=ACCENT, labelsize=10)
-    twin.spines["top"].set_visible(False)
-    _legend(ax, twin)
+    _bars_and_line(ax, x, bars=data.reach, bar_colour="#9ecae1", bar_label=_("reach (people, views)"),
+                   bar_axis=_("reach"), line=data.engagement, line_colour=ACCENT, line_label=_("engagement"),
+                   line_axis=_("engagement (likes + shares + comments)"))
 
 
 def _contacts(ax, x: list[int], data: DashboardData) -> None:  # type: ignore[no-untyped-def]
     _style(ax, _("Contacts and cost per contact"))
-    ax.bar(x, list(data.contacts), color="#a1d99b", width=0.7, label=_("contacts"))
-    ax.set_ylabel(_("contacts"), color=MUTED)
-    ax.set_ylim(0, max(max(data.contacts, default=0), 1) * HEADROOM)
+    cost_label = _("cost per contact, {currency}").format(currency=data.currency)
+    _bars_and_line(ax, x, bars=data.contacts, bar_colour="#a1d99b", bar_label=_("contacts"), bar_axis=_("contacts"),
+                   line=data.cost_per_contact, line_colour=ACCENT_2, line_label=cost_label, line_axis=cost_label)
+
+
+def _bars_and_line(ax, x: list[int], *, bars: Sequence[int], bar_colour: str, bar_label: str,  # type: ignore[no-untyped-def]
+                   bar_axis: str, line: Sequence[float | None], line_colour: str, line_label: str,
+                   line_axis: str) -> None:
+    """Counts as bars on the left axis, a second measure as a line on its own right axis (gaps where None)."""
+    ax.bar(x, list(bars), color=bar_colour, width=0.7, label=bar_label)
+    ax.set_ylabel(bar_axis, color=MUTED)
+    ax.set_ylim(0, max(max(bars, default=0), 1) * HEADROOM)
     _compact_axis(ax)
     twin = ax.twinx()
-    costs = _gaps(data.cost_per_contact)
-    twin.plot(x, costs, color=ACCENT_2, marker="o", linewidth=2.2,
-              label=_("cost per contact, {currency}").format(currency=data.currency))
-    finite = [c for c in costs if not math.isnan(c)]
+    values = _gaps(line)
+    twin.plot(x, values, color=line_colour, marker="o", linewidth=2.2, label=line_label)
+    finite = [v for v in values if not math.isnan(v)]
     twin.set_ylim(0, max(max(finite, default=0), 1) * HEADROOM)
-    twin.set_ylabel(_("cost per contact, {currency}").format(currency=data.currency), color=ACCENT_2)
+    twin.set_ylabel(line_axis, color=line_colour)
     _compact_axis(twin)
-    twin.tick_params(colors=ACCENT_2, labelsize=10)
+    twin.tick_params(colors=line_colour, labelsize=10)
     twin.spines["top"].set_visible(False)
     _legend(ax, twin)
 

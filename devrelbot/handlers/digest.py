@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from devrelbot import markup
+from devrelbot.core import Image, Reply
 from devrelbot.handlers import render
 from devrelbot.handlers.chart import DashboardData, render_dashboard
 from devrelbot.i18n import _, ngettext
@@ -68,6 +69,16 @@ class PeriodNumbers:
         contacts = sum(f.paid_contacts.get(currency, 0) for f in self.figures.values())
         value = cost_per_contact(cost, contacts) if cost else None
         return None if value is None else float(value)
+
+
+def as_replies(report: Report) -> list[Reply]:
+    """What a chat gets, in order: the summary, then the details and the chart (in a thread where one exists)."""
+    replies = [Reply(report.summary)]
+    if report.details:
+        replies.append(Reply(report.details))
+    if report.chart is not None:
+        replies.append(Reply(_("The last eight weeks"), image=Image("digest.png", report.chart)))
+    return replies
 
 
 def numbers_for(session: Session, *, team: Team, period: Period) -> PeriodNumbers:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from devrelbot import markup
-from devrelbot.core import Image, Reply
-from devrelbot.handlers.digest import Report, build_report
+from devrelbot.core import Reply
+from devrelbot.handlers.digest import as_replies, build_report
 from devrelbot.handlers.errors import UserError
 from devrelbot.handlers.router import Request, registry
 from devrelbot.i18n import _
@@ -36,16 +36,7 @@ def report(req: Request) -> list[Reply]:
         period = period.previous()
     buckets = (periods_back(period_containing("month", period.last_day), 6) if name == "quarter"
                else periods_back(period_containing("week", period.last_day), 8))
-    return replies_of(build_report(req.session, team=req.team, period=period, now=req.now, buckets=buckets))
-
-
-def replies_of(result: Report) -> list[Reply]:
-    replies = [Reply(result.summary)]
-    if result.details:
-        replies.append(Reply(result.details))
-    if result.chart is not None:
-        replies.append(Reply(_("The chart"), image=Image("report.png", result.chart)))
-    return replies
+    return as_replies(build_report(req.session, team=req.team, period=period, now=req.now, buckets=buckets))
 
 
 @registry.command(

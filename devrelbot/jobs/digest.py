@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from devrelbot.core import ChatRef, Image, Messenger, Reply, SentMessage
-from devrelbot.handlers.digest import Report, build_report
-from devrelbot.i18n import _, use_locale
+from devrelbot.core import ChatRef, Messenger, Reply, SentMessage
+from devrelbot.handlers.digest import Report, as_replies, build_report
+from devrelbot.i18n import use_locale
 from devrelbot.storage import outbox
 from devrelbot.storage.db import Database
 from devrelbot.storage.digests import (
@@ -64,16 +64,6 @@ async def sweep_digests(
     return DigestSweep(opened=opened, delivered=delivered, failed=failed)
 
 
-def parts_of(report: Report) -> list[Reply]:
-    """What a channel gets, in order: the summary, then (under it) the details and the chart."""
-    parts = [Reply(report.summary)]
-    if report.details:
-        parts.append(Reply(report.details))
-    if report.chart is not None:
-        parts.append(Reply(_("The last eight weeks"), image=Image("digest.png", report.chart)))
-    return parts
-
-
 async def _deliver(db: Database, messengers: Mapping[str, Messenger], job: DeliveryJob, report: Report, *,
                    now: datetime, worker: str, pace: bool) -> bool:
     chat = ChatRef(platform=job.platform, chat_id=job.chat_id, thread_id=job.thread_id)  # type: ignore[arg-type]
@@ -82,7 +72,7 @@ async def _deliver(db: Database, messengers: Mapping[str, Messenger], job: Deliv
     try:
         if messenger is None:
             raise LookupError(f"the {job.platform} door is not running")
-        for index, part in enumerate(parts_of(report)):
+        for index, part in enumerate(as_replies(report)):
             if index < progress:
                 continue  # the channel already has this part (an earlier attempt failed after it)
             if index and pace:

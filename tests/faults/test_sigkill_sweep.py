@@ -54,6 +54,20 @@ def sweeper(db, tmp_path: Path, name: str, now: datetime, hang_at: int,
     return process, sent, started
 
 
+def kill_in_send(process: subprocess.Popen, started: Path, send: int) -> None:
+    """SIGKILL the process once it is inside its ``send``-th send (a short, bounded wait to get there)."""
+    try:
+        deadline = time.monotonic() + 60
+        while len(lines(started)) < send:
+            assert process.poll() is None, "the sweeper ended before it was killed"
+            assert time.monotonic() < deadline, "the sweeper never reached its hanging send"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(30)
+    assert process.returncode == -signal.SIGKILL
+
+
 def lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
@@ -61,16 +75,7 @@ def lines(path: Path) -> list[str]:
 def test_a_process_killed_mid_sweep_leaves_nothing_lost_or_doubled_for_the_next_one(db, tmp_path):
     fill(db)
     first, first_sent, first_started = sweeper(db, tmp_path, "first", SWEEP_AT, hang_at=HANG_AT)
-    try:
-        deadline = time.monotonic() + 60
-        while len(lines(first_started)) < HANG_AT:  # short bounded wait for the subprocess to reach the send
-            assert first.poll() is None, "the first sweeper ended before it was killed"
-            assert time.monotonic() < deadline, "the first sweeper never reached its hanging send"
-            time.sleep(0.02)
-        first.send_signal(signal.SIGKILL)
-    finally:
-        first.wait(30)
-    assert first.returncode == -signal.SIGKILL
+    kill_in_send(first, first_started, HANG_AT)
     in_flight = lines(first_started)[-1]
     assert len(lines(first_sent)) == HANG_AT - 1 and in_flight not in lines(first_sent)
     with db.session() as s:
@@ -107,16 +112,7 @@ def test_a_process_killed_mid_digest_leaves_each_channel_its_parts_once(router, 
     monday = datetime(2026, 11, 30, 10, tzinfo=UTC)
 
     first, first_sent, first_started = sweeper(db, tmp_path, "first", monday, hang_at=8, kind="digests")
-    try:
-        deadline = time.monotonic() + 60
-        while len(lines(first_started)) < 8:
-            assert first.poll() is None, "the first sweeper ended before it was killed"
-            assert time.monotonic() < deadline, "the first sweeper never reached its hanging send"
-            time.sleep(0.02)
-        first.send_signal(signal.SIGKILL)
-    finally:
-        first.wait(30)
-    assert first.returncode == -signal.SIGKILL
+    kill_in_send(first, first_started, 8)
 
     later = monday + DEFAULT_LEASE + (DEFAULT_LEASE / 5)
     second, second_sent, _ = sweeper(db, tmp_path, "second", later, hang_at=0, kind="digests")

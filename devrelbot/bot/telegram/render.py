@@ -62,35 +62,21 @@ def _with_text(span: markup.Span, text: str) -> markup.Span:
 
 def _span_pieces(span: markup.Span, limit: int) -> list[str]:
     """One span as HTML; a span too long for one message is cut into several, each with its own tags."""
-    html = markup.to_html(_span_markup(span))
+    html = markup.span_html(span)
     if len(html) <= limit:
         return [html]
-    overhead = len(markup.to_html(_span_markup(_with_text(span, "x")))) - 1
+    overhead = len(markup.span_html(_with_text(span, "x"))) - 1
     room = max(1, limit - overhead)
     pieces: list[str] = []
     text = span.text
     while text:
         # Escaping can grow a character to 5 (&amp;): shrink the cut until the piece fits.
         size = min(len(text), room)
-        while size > 1 and len(markup.to_html(_span_markup(_with_text(span, text[:size])))) > limit:
+        while size > 1 and len(markup.span_html(_with_text(span, text[:size]))) > limit:
             size = max(1, size * 3 // 4)
-        pieces.append(markup.to_html(_span_markup(_with_text(span, text[:size]))))
+        pieces.append(markup.span_html(_with_text(span, text[:size])))
         text = text[size:]
     return pieces
-
-
-def _span_markup(span: markup.Span) -> str:
-    """The markup source of one span, so that :func:`markup.to_html` stays the only renderer."""
-    body = markup.escape(span.text)
-    if span.code:
-        body = f"`{body}`"
-    if span.url:
-        body = f"[{body}]({markup.escape(span.url)})"
-    if span.italic:
-        body = f"_{body}_"
-    if span.bold:
-        body = f"*{body}*"
-    return body
 
 
 def _pack(pieces: list[str], limit: int) -> list[str]:
