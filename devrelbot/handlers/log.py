@@ -54,7 +54,7 @@ def log_activity(req: Request) -> Reply:
         owner_id=owner.id,
         created_by=req.member.id,
     )
-    reschedule(req.session, activity=activity, team=req.team, now=req.now)
+    reschedule(req.session, activity=activity, team=req.team, now=req.now, new=True)
     verb = _("Planned") if status == Status.PLANNED else _("Logged")
     text = f"✅ {verb} {render.details(activity, tags=sorted(fields.tags), owner=owner)}"
     return Reply(text)

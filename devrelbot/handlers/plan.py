@@ -80,7 +80,7 @@ def add(req: Request, args: str) -> Reply:
                                        "notes": fields.notes, "due_date": fields.on},
         tags=fields.tags, owner_id=owner.id, created_by=req.member.id,
     )
-    reschedule(req.session, activity=activity, team=req.team, now=req.now)
+    reschedule(req.session, activity=activity, team=req.team, now=req.now, new=True)
     text = "🗓️ " + _("Added to the plan: {what}, owner {owner}").format(
         what=render.headline(activity), owner=markup.escape(owner.display_name))
     return Reply(text)

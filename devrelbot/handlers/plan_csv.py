@@ -136,7 +136,7 @@ def import_plan(
             status=Status.PLANNED, values={"venue": row.outlet, "url": row.url, "due_date": row.due},
             tags=row.tags, owner_id=(row.owner or importer).id, created_by=importer.id,
         )
-        reschedule(session, activity=activity, team=team, now=now)
+        reschedule(session, activity=activity, team=team, now=now, new=True)
         result.imported += 1
         if progress:
             progress(done, len(good))

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, insert
 from sqlmodel import Session, col, delete, func, select
 
 from devrelbot.storage.domain import Kind, Status
@@ -49,7 +49,7 @@ def create_activity(
     )
     session.add(activity)
     session.flush()
-    set_tags(session, activity_id=activity.id, tags=tags)
+    _insert_tags(session, activity_id=activity.id, tags=tags)
     return activity
 
 
@@ -80,9 +80,13 @@ def delete_activity(session: Session, *, activity: Activity) -> None:
 
 def set_tags(session: Session, *, activity_id: int | None, tags: Iterable[str]) -> None:
     session.exec(delete(ActivityTag).where(ActivityTag.activity_id == activity_id))  # type: ignore[call-overload]
-    for tag in sorted(set(tags)):
-        session.add(ActivityTag(activity_id=activity_id, tag=tag))
-    session.flush()
+    _insert_tags(session, activity_id=activity_id, tags=tags)
+
+
+def _insert_tags(session: Session, *, activity_id: int | None, tags: Iterable[str]) -> None:
+    rows = [{"activity_id": activity_id, "tag": tag} for tag in sorted(set(tags))]
+    if rows:
+        session.execute(insert(ActivityTag), rows)
 
 
 def get_activity(session: Session, *, activity_id: int) -> Activity | None:

@@ -48,13 +48,14 @@ def planned_reminders(activity: Activity, team: Team) -> set[tuple[ReminderKind,
     return wanted
 
 
-def reschedule(session: Session, *, activity: Activity, team: Team, now: datetime) -> None:
+def reschedule(session: Session, *, activity: Activity, team: Team, now: datetime, new: bool = False) -> None:
     """Make the activity's pending reminders match its current state (after any change to it).
 
     Unsent plan reminders that no longer fit are removed, missing future ones added. A done publication
     or event gets its one follow-up for numbers a week later, unless it ever had one (sent, snoozed or
-    stopped with "No numbers")."""
-    existing = session.exec(select(Reminder).where(Reminder.activity_id == activity.id)).all()
+    stopped with "No numbers"). ``new``: the activity was created in this transaction."""
+    # A just-created activity has no reminders yet: no need to ask (this runs on every /log).
+    existing = [] if new else session.exec(select(Reminder).where(Reminder.activity_id == activity.id)).all()
     wanted = {(k, at) for k, at in planned_reminders(activity, team) if at > now}
     have = {(ReminderKind(r.kind), _aware(r.due_at)) for r in existing}
     for reminder in existing:

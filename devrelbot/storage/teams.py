@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from devrelbot.storage.domain import Role
 from devrelbot.storage.models import ChatBinding, Member, Team
 
 
 def team_for_chat(session: Session, *, platform: str, scope_id: str) -> Team | None:
-    binding = session.exec(
-        select(ChatBinding).where(ChatBinding.platform == platform, ChatBinding.chat_id == scope_id)
+    """One indexed join: every command starts here."""
+    return session.exec(
+        select(Team).join(ChatBinding, col(ChatBinding.team_id) == Team.id)
+        .where(ChatBinding.platform == platform, ChatBinding.chat_id == scope_id)
     ).first()
-    return session.get(Team, binding.team_id) if binding else None
 
 
 def get_or_create_team_for_chat(
