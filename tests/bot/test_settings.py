@@ -61,3 +61,16 @@ def test_secrets_lists_every_token_for_masking(monkeypatch):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEF")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s3cr3t-value")
     assert sorted(load_settings(_env_file=None).secrets()) == ["123456:ABCDEF", "s3cr3t-value"]
+
+
+def test_env_example_documents_every_setting_with_a_comment():
+    from pathlib import Path
+
+    from devrelbot.bot.settings import Settings
+
+    lines = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8").splitlines()
+    for name in Settings.model_fields:
+        key = name.upper()
+        index = next((i for i, line in enumerate(lines) if line.startswith(f"{key}=")), None)
+        assert index is not None, f"{key} is missing from .env.example"
+        assert lines[index - 1].startswith("#"), f"{key} has no comment above it in .env.example"
