@@ -137,11 +137,25 @@ def drop(req: Request, args: str) -> Reply:
     return Reply("🗑️ " + _("Dropped from the plan: {what}").format(what=render.headline(activity)))
 
 
+def _how_to_attach(platform: str) -> str:
+    """Where the platform allows files, how to send one with the command (docs/plan.md)."""
+    if platform == "telegram":
+        return _("Send the CSV as a file with the caption /plan import.")
+    if platform == "slack":
+        return _("Slash commands cannot carry files: upload the CSV in a message to me (or in a channel I am in) "
+                 "with the text /plan import.")
+    return _("From a terminal: devrelbot plan import plan.csv --team <team>.")
+
+
 def import_attached(req: Request) -> Reply:
-    files = [a for a in req.incoming.attachments if a.filename.lower().endswith((".csv", ".txt"))]
+    attached = req.incoming.attachments
+    files = [a for a in attached if a.filename.lower().endswith((".csv", ".txt"))]
+    if not files and attached:
+        raise UserError(_("{name} is not a CSV file: save the sheet as CSV (UTF-8) and send that.").format(
+            name=f"“{attached[0].filename[:80]}”"), example="/plan import  + plan.csv")
     if not files:
         raise UserError(_("Attach a CSV file to /plan import (columns kind,title,due,owner,outlet,tags,url)."),
-                        example="/plan import  + plan.csv")
+                        hint=_how_to_attach(req.incoming.chat.platform), example="/plan import  + plan.csv")
     result = import_plan(req.session, team=req.team, importer=req.member, data=files[0].content, now=req.now,
                          today=req.today)
     if result.errors:

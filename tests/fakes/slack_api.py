@@ -2,7 +2,9 @@
 the door requests signed exactly as Slack signs them (v0 HMAC-SHA256 of ``v0:{timestamp}:{body}``).
 
 Serves auth.test, chat.postMessage, chat.postEphemeral, views.open/update/publish, the three file-upload
-steps, users.info, conversations.info/open and response_url; anything else answers ``{"ok": true}``.
+steps, users.info, conversations.info/open, files.info and response_url; anything else answers ``{"ok": true}``.
+Files stored with :meth:`FakeSlackAPI.add_file` are downloaded from their ``url_private_download`` (recorded as
+``file_download``); without the bot token as a Bearer header Slack answers its HTML sign-in page, and so does this.
 Faults are queued per method: ``api.fail("chat.postMessage", status=429, headers={"Retry-After": "0"})``.
 """
 
@@ -48,6 +50,8 @@ class FakeSlackAPI:
         self.calls: list[Call] = []
         self.faults: dict[str, list[Fault]] = {}
         self.display_names: dict[str, str] = {}
+        self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # by file id: the file object and its bytes
+        self.files_readable = True  # False: the app lacks files:read, downloads get the sign-in page
         self.socket_envelopes: list[dict[str, Any]] = []  # sent to a Socket Mode client once it connects
         self._sockets: list[web.WebSocketResponse] = []
         self._ts = itertools.count(1)
@@ -61,6 +65,7 @@ class FakeSlackAPI:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{token}", self._response_url)
+        app.router.add_get("/files-pri/{team_file}/download/{name}", self._file_download)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -83,6 +88,24 @@ class FakeSlackAPI:
         return f"{self.base}/response/{token}"
 
     # --- what tests look at ---------------------------------------------------------------------------
+
+    def add_file(self, name: str, content: bytes, *, size: int | None = None, **extra: Any) -> dict[str, Any]:
+        """Store a file someone uploaded; returns its file object as a ``message`` event's ``files`` carries it."""
+        file_id = f"F{next(self._ts):08d}"
+        file = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": "text/csv",
+            "filetype": "csv",
+            "size": len(content) if size is None else size,
+            "mode": "hosted",
+            "url_private": f"{self.base}/files-pri/{TEAM_ID}-{file_id}/{name}",
+            "url_private_download": f"{self.base}/files-pri/{TEAM_ID}-{file_id}/download/{name}",
+            **extra,
+        }
+        self.files[file_id] = (file, content)
+        return file
 
     def fail(self, method: str, *, status: int = 200, headers: dict[str, str] | None = None, error: str = "") -> None:
         """Queue one fault for the next call of ``method``: an HTTP status, or ``{"ok": false, "error": …}``."""
@@ -142,6 +165,9 @@ class FakeSlackAPI:
             user = str(params.get("user"))
             name = self.display_names.get(user, user.lower())
             return {**ok, "user": {"id": user, "name": name, "profile": {"display_name": name, "real_name": name}}}
+        if method == "files.info":
+            stored = self.files.get(str(params.get("file")))
+            return {**ok, "file": stored[0]} if stored else {"ok": False, "error": "file_not_found"}
         if method == "conversations.info":
             return {**ok, "channel": {"id": params.get("channel"), "is_private": False}}
         if method == "apps.connections.open":
@@ -154,6 +180,20 @@ class FakeSlackAPI:
         data = await request.read()
         self.calls.append(Call("upload", {"file_id": request.match_info["file_id"], "size": len(data), "data": data}))
         return web.Response(text=f"OK - {len(data)}")
+
+    async def _file_download(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["team_file"].removeprefix(f"{TEAM_ID}-")
+        authorization = request.headers.get("Authorization", "")
+        fault = self.faults.get("file_download", []).pop(0) if self.faults.get("file_download") else None
+        status = fault.status if fault is not None else 200
+        self.calls.append(Call("file_download", {"file_id": file_id, "authorization": authorization}, status))
+        if fault is not None:
+            return web.Response(status=fault.status, text="error")
+        if authorization != f"Bearer {BOT_TOKEN}" or not self.files_readable:
+            return web.Response(text="<!DOCTYPE html><html>Sign in to Slack</html>", content_type="text/html")
+        if file_id not in self.files:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=self.files[file_id][1], content_type="text/csv")
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, deliver the queued envelopes, record every acknowledgement."""
@@ -194,6 +234,33 @@ def sign(body: str, *, timestamp: int | None = None, secret: str = SIGNING_SECRE
     ts = str(int(time.time()) if timestamp is None else timestamp)
     digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def file_share_event(
+    text: str,
+    files: list[dict[str, Any]],
+    *,
+    user: str = "UALICE",
+    channel: str = "D0ALICE",
+    thread_ts: str | None = None,
+) -> dict[str, Any]:
+    """A message with files, as Slack sends it to a bot in the conversation (message.im / message.channels)."""
+    event: dict[str, Any] = {
+        "type": "message",
+        "subtype": "file_share",
+        "text": text,
+        "files": files,
+        "upload": False,
+        "user": user,
+        "display_as_bot": False,
+        "ts": f"1700000100.{len(text):06d}",
+        "channel": channel,
+        "channel_type": "im" if channel.startswith("D") else "channel",
+        "event_ts": f"1700000100.{len(text):06d}",
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
 
 
 def command_payload(

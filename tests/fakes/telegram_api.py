@@ -1,4 +1,6 @@
 """A fake Telegram Bot API: aiohttp on 127.0.0.1, port 0, ``/bot<token>/<method>``, recording every call.
+Files a test stores with :meth:`FakeBotApi.add_file` are served by ``getFile`` and downloaded from
+``/file/bot<token>/<file_path>`` (recorded as a ``download`` call), as the real Bot API serves them.
 
 Tests feed updates with :meth:`FakeBotApi.push` (served to ``getUpdates`` as long polling does), make the
 next call to a method fail with :meth:`FakeBotApi.fail_next`, say who administers a chat with ``admins``,
@@ -55,6 +57,8 @@ class FakeBotApi:
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(500)
         self._poll_ids = itertools.count(9000)
+        self.files: dict[str, bytes] = {}  # by file_id: what getFile and the download path serve
+        self._file_ids = itertools.count(1)
         self.polls: dict[int, dict[str, Any]] = {}  # sent polls by message id; stopPoll closes them
         self.final_counts: dict[int, list[int]] = {}  # what stopPoll reports per message id, when set
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
@@ -68,6 +72,7 @@ class FakeBotApi:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -94,6 +99,12 @@ class FakeBotApi:
         self._updates.append(update)
         asyncio.get_running_loop().create_task(self._notify())
         return update["update_id"]
+
+    def add_file(self, content: bytes) -> str:
+        """Store a file as if someone had sent it to the bot; returns its file_id."""
+        file_id = f"BQACAgIAAxkBAAI-{next(self._file_ids)}"
+        self.files[file_id] = content
+        return file_id
 
     def fail_next(self, method: str, *, status: int, description: str, retry_after: int | None = None) -> None:
         payload: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
@@ -152,6 +163,20 @@ class FakeBotApi:
                 )
             result = handler(params, files)
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        self.calls.append(Call("download", {"path": path}))
+        await self._notify()
+        if request.match_info["token"] != self.token or not self.token_valid:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        if self._failures.get("download"):
+            status, payload = self._failures["download"].pop(0)
+            return web.json_response(payload, status=status)
+        content = self.files.get(path.removeprefix("documents/"))
+        if content is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.Response(body=content, content_type="application/octet-stream")
 
     @staticmethod
     async def _read(request: web.Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
@@ -252,6 +277,17 @@ class FakeBotApi:
         message["message_id"] = int(params["message_id"])
         return message
 
+    def _m_getFile(self, params: dict[str, str], files: dict[str, Any]) -> dict[str, Any]:
+        file_id = params["file_id"]
+        if file_id not in self.files:
+            raise web.HTTPBadRequest(
+                text=json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}),
+                content_type="application/json",
+            )
+        size = len(self.files[file_id])
+        return {"file_id": file_id, "file_unique_id": f"u{file_id[-6:]}", "file_size": size,
+                "file_path": f"documents/{file_id}"}
+
     def _m_getChatMember(self, params: dict[str, str], files: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
         user = {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"}
@@ -320,6 +356,36 @@ def message_update(
     if text.startswith("/"):
         length = len(text.split()[0])
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return {"message": message}
+
+
+def document_update(
+    file_id: str,
+    filename: str | None = "plan.csv",
+    *,
+    size: int,
+    caption: str | None = None,
+    chat_id: int = GROUP_ID,
+    user_id: int = ALICE_ID,
+    username: str = "alice",
+    mime_type: str = "text/csv",
+) -> dict[str, Any]:
+    """A file sent as a document, with its caption (a command in it is marked as Telegram marks it)."""
+    document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u{file_id[-6:]}", "file_size": size,
+                                "mime_type": mime_type}
+    if filename is not None:
+        document["file_name"] = filename
+    message: dict[str, Any] = {
+        "message_id": next(_incoming_ids),
+        "date": int(time.time()),
+        "chat": tg_chat(chat_id),
+        "from": tg_user(user_id, username),
+        "document": document,
+    }
+    if caption:
+        message["caption"] = caption
+        if caption.startswith("/"):
+            message["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": len(caption.split()[0])}]
     return {"message": message}
 
 

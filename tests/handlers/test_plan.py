@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from devrelbot.core import Attachment, Incoming
+from devrelbot.core import Attachment, ChatRef, Incoming, UserRef
 from devrelbot.storage.models import Activity, Reminder
 from tests.helpers import ALICE, BOB, TEAM_CHAT, say, text_of
 
@@ -136,6 +136,26 @@ def test_plan_import_from_an_attached_csv(router, db):
         assert [(a.title, a.due_date.isoformat()) for a in s.exec(select(Activity)).all()] == [
             ("A", "2026-12-01"), ("B", "2026-12-05")]
     assert "Attach a CSV" in text_of(say(router, "/plan import"))
+
+
+@pytest.mark.parametrize(
+    ("platform", "how"),
+    [("telegram", "as a file with the caption /plan import"), ("slack", "Slash commands cannot carry files"),
+     ("console", "devrelbot plan import plan.csv")],
+)
+def test_plan_import_without_a_file_says_how_to_attach_one_on_that_platform(router, platform, how):
+    chat = ChatRef(platform=platform, chat_id="c-1", workspace_id="W1" if platform == "slack" else None)
+    reply = say(router, "/plan import", chat=chat, user=UserRef(platform, "u-1", "carol"))
+    assert reply.is_error and "Attach a CSV file" in text_of(reply) and how in text_of(reply)
+
+
+def test_plan_import_of_a_file_that_is_not_csv_says_so_and_imports_nothing(router, db):
+    incoming = Incoming(chat=TEAM_CHAT, user=ALICE, command="plan", args="import",
+                        attachments=(Attachment("plan.xlsx", b"PK\x03\x04"),))
+    [reply] = router.dispatch(incoming)
+    assert reply.is_error and "“plan.xlsx” is not a CSV file" in text_of(reply)
+    with db.session() as s:
+        assert s.exec(select(Activity)).all() == []
 
 
 def test_reminder_settings_move_pending_reminders(router, db):

@@ -24,7 +24,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from devrelbot.bot.settings import Settings
-from devrelbot.bot.slack.listeners import SlackListeners
+from devrelbot.bot.slack.files import FileImports
+from devrelbot.bot.slack.listeners import SlackListeners, _guarded
 from devrelbot.bot.slack.messenger import SlackMessenger
 from devrelbot.handlers.router import Router
 
@@ -91,6 +92,12 @@ class SlackDoor:
         self.listeners = SlackListeners(router, self.messenger)
         self.outbox = self.listeners.outbox
         self.app = build_app(settings, self.client, self.listeners)
+        # /plan import with a CSV shared in a message (slash commands cannot carry files): docs/plan.md
+        assert settings.slack_bot_token is not None  # build_client checked it
+        self.file_imports = FileImports(
+            self.listeners, token=settings.slack_bot_token.get_secret_value(), api_base_url=settings.slack_api_base_url
+        )
+        self.app.event("message")(_guarded(self.file_imports.on_message))
         self.bound_port: int | None = None  # the HTTP port actually bound (tests bind port 0)
         self.ready = asyncio.Event()
 

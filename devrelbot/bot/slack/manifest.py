@@ -22,8 +22,15 @@ BOT_SCOPES = (
     "im:write",  # DMs: reminders, private files, answers from App Home
     "channels:read",  # conversations.info on public channels
     "groups:read",  # conversations.info on private channels the bot is in
+    "files:read",  # download a CSV shared with "/plan import" (url_private_download)
+    "im:history",  # message.im: files shared in the bot's DM
+    "channels:history",  # message.channels: files shared in public channels the bot is in
+    "groups:history",  # message.groups: files shared in private channels the bot is in
 )
-BOT_EVENTS = ("app_home_opened", "reaction_added", "reaction_removed")
+# The message.* events deliver every message of those conversations; the door ignores all but a file shared
+# with "/plan import" (devrelbot/bot/slack/files.py), without storing or logging them.
+BOT_EVENTS = ("app_home_opened", "reaction_added", "reaction_removed", "message.im", "message.channels",
+              "message.groups")
 
 
 def _q(text: str) -> str:
