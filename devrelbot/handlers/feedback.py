@@ -39,6 +39,7 @@ from devrelbot.storage.feedback import (
     emoji_map_of,
     get_card,
     open_polls,
+    reaction_target,
     replace_tallies,
     scores_of,
     voter_key,
@@ -250,8 +251,8 @@ def on_reaction(req: EventRequest) -> None:
     assert isinstance(event, ReactionEvent)
     if event.user is None or event.user.is_bot:
         return None
-    card = card_for_message(req.session, platform=event.chat.platform, chat_id=event.chat.chat_id,
-                            message_id=event.message_id)
+    card = reaction_target(req.session, platform=event.chat.platform, chat_id=event.chat.chat_id,
+                           message_id=event.message_id)
     if card is None or card.mode != Mode.EMOJI.value or card.closed_at is not None:
         return None
     emoji = normalize_emoji(event.emoji)
@@ -259,8 +260,7 @@ def on_reaction(req: EventRequest) -> None:
     if not event.added:
         withdraw_vote(req.session, card=card, voter=voter, emoji=emoji)
         return None
-    team = req.session.get(Team, card.team_id)
-    score = emoji_map_of(team).get(emoji) if team else None
+    score = card.emoji_map.get(emoji)
     if score is not None:
         cast_vote(req.session, card=card, voter=voter, score=score, emoji=emoji, now=req.now)
     return None

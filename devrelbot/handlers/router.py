@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -33,6 +33,7 @@ from devrelbot.handlers.errors import IncompleteCommand, PermissionDenied, UserE
 from devrelbot.i18n import _, use_locale
 from devrelbot.storage.db import Database
 from devrelbot.storage.domain import Role
+from devrelbot.storage.events import mark_processed
 from devrelbot.storage.models import Member, Team, utcnow
 from devrelbot.storage.periods import local_today
 from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat, home_team_of, team_for_chat
@@ -228,22 +229,38 @@ class Router:
                 )
             ]
 
-    def handle_event(self, event: PlatformEvent) -> list[Reply]:
+    def handle_event(self, event: PlatformEvent, *, once: tuple[str, str] | None = None) -> list[Reply]:
         """Run the handlers registered for this event type in one transaction. Never raises: a bad event is
-        logged and dropped, so a door's loop goes on."""
-        handlers = self.commands.handlers_for(type(event))
-        if not handlers:
+        logged and dropped, so a door's loop goes on.
+
+        ``once=(platform, event_id)``: a platform's delivery id (a Slack event id, a Telegram update id) is
+        recorded in that same transaction, and a repeat of it runs nothing — so an event counts exactly once,
+        and one that failed is not marked as handled."""
+        return self.handle_events((event,), once=once)
+
+    def handle_events(
+        self, events: Sequence[PlatformEvent], *, once: tuple[str, str] | None = None
+    ) -> list[Reply]:
+        """:meth:`handle_event` for what one delivery carries (a Telegram reaction update changes several
+        emoji at once): all of it in one transaction, deduplicated by ``once`` as a whole."""
+        work = [(event, self.commands.handlers_for(type(event))) for event in events]
+        if not any(handlers for _event, handlers in work):
             return []
         replies: list[Reply] = []
         try:
             with self.db.session() as session:
-                request = EventRequest(event=event, session=session, now=self.clock())
-                for handler in handlers:
-                    result = handler(request)
-                    if result is not None:
-                        replies.extend(_as_list(result))
+                if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
+                    log.debug("%s event %s already handled", once[0], once[1])
+                    return []
+                now = self.clock()
+                for event, handlers in work:
+                    request = EventRequest(event=event, session=session, now=now)
+                    for handler in handlers:
+                        result = handler(request)
+                        if result is not None:
+                            replies.extend(_as_list(result))
         except Exception:
-            log.exception("handling %s failed", type(event).__name__)
+            log.exception("handling %s failed", ", ".join(sorted({type(e).__name__ for e in events})))
             return []
         return replies
 

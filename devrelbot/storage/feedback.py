@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 
-from sqlalchemy import case, delete, update
+from sqlalchemy import bindparam, case, delete, update
 from sqlmodel import Session, col, func, select
 
 from devrelbot.storage.emoji import normalize_emoji
@@ -56,13 +57,19 @@ def format_emoji_map(mapping: Mapping[str, int]) -> str:
 
 def emoji_map_of(team: Team) -> dict[str, int]:
     """The team's emoji → score map (the default until an admin changes it)."""
-    if not team.feedback_emoji:
-        return dict(DEFAULT_EMOJI_MAP)
+    return dict(_parsed_emoji_map(team.feedback_emoji))
+
+
+@lru_cache(maxsize=256)
+def _parsed_emoji_map(stored: str | None) -> tuple[tuple[str, int], ...]:
+    """``team.feedback_emoji`` parsed: every reaction needs it, and teams change it rarely (bounded cache)."""
+    if not stored:
+        return tuple(DEFAULT_EMOJI_MAP.items())
     mapping: dict[str, int] = {}
-    for pair in team.feedback_emoji.split():
+    for pair in stored.split():
         emoji, _sep, score = pair.rpartition("=")
         mapping[normalize_emoji(emoji)] = int(score)
-    return mapping
+    return tuple(mapping.items())
 
 
 def set_emoji_map(session: Session, *, team: Team, mapping: Mapping[str, int]) -> None:
@@ -124,6 +131,42 @@ def card_for_message(session: Session, *, platform: str, chat_id: str, message_i
     ).first()
 
 
+@dataclass(frozen=True)
+class ReactionTarget:
+    """What a reaction needs to know about the card it is on, read in one query (reactions come in bulk)."""
+
+    id: int
+    team_id: int
+    mode: str
+    scale: str
+    closed_at: datetime | None
+    feedback_emoji: str | None  # the team's, as stored
+
+    @property
+    def emoji_map(self) -> dict[str, int]:
+        return dict(_parsed_emoji_map(self.feedback_emoji))
+
+
+_REACTION_TARGET = (
+    select(FeedbackCard.id, FeedbackCard.team_id, FeedbackCard.mode, FeedbackCard.scale, FeedbackCard.closed_at,
+           Team.feedback_emoji)
+    .join(Team, col(Team.id) == col(FeedbackCard.team_id))
+    .where(
+        col(FeedbackCard.platform) == bindparam("platform"),
+        col(FeedbackCard.chat_id) == bindparam("chat_id"),
+        col(FeedbackCard.message_id) == bindparam("message_id"),
+    )
+)
+
+
+def reaction_target(session: Session, *, platform: str, chat_id: str, message_id: str) -> ReactionTarget | None:
+    """:func:`card_for_message` for the reaction path: the card's few fields and its team's emoji map, in one
+    indexed query (``uq_feedback_card_message``) without loading ORM objects."""
+    params = {"platform": platform, "chat_id": chat_id, "message_id": message_id}
+    row = session.execute(_REACTION_TARGET, params).first()
+    return ReactionTarget(*row) if row is not None else None
+
+
 def card_for_poll(session: Session, *, poll_id: str) -> FeedbackCard | None:
     """The card of a native poll (only Telegram has them; its poll ids are unique)."""
     return session.exec(select(FeedbackCard).where(FeedbackCard.poll_id == poll_id)).first()
@@ -175,30 +218,61 @@ def _insert(session: Session, model: type) -> Any:
     return insert(model)
 
 
+class VotedCard(Protocol):
+    """A FeedbackCard, or the :class:`ReactionTarget` a reaction reads: what a vote needs of its card."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def team_id(self) -> int: ...
+    @property
+    def scale(self) -> str: ...
+
+
+# Core statements on the table (an ORM entity with bound parameters would take the slower ORM bulk path).
+_VOTE: Any = Vote.__table__  # type: ignore[attr-defined]
+_VOTE_COLUMNS = ("card_id", "team_id", "scale", "voter", "score", "emoji", "cast_at")
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_vote(session: Session) -> Any:
+    """``INSERT … ON CONFLICT (card_id, voter) DO UPDATE`` with bound parameters, built once per dialect (a
+    statement built per vote costs more than running it)."""
+    dialect = session.get_bind().dialect.name
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        insert = _insert(session, _VOTE).values({name: bindparam(name) for name in _VOTE_COLUMNS})
+        excluded = insert.excluded
+        statement = _UPSERTS[dialect] = insert.on_conflict_do_update(
+            index_elements=["card_id", "voter"],
+            set_={"score": excluded.score, "emoji": excluded.emoji, "cast_at": excluded.cast_at},
+        )
+    return statement
+
+
+_WITHDRAW = delete(_VOTE).where(_VOTE.c.card_id == bindparam("card_id"), _VOTE.c.voter == bindparam("voter"))
+_WITHDRAW_EMOJI = _WITHDRAW.where(_VOTE.c.emoji == bindparam("emoji"))
+
+
 def cast_vote(
-    session: Session, *, card: FeedbackCard, voter: str, score: int, now: datetime, emoji: str | None = None
+    session: Session, *, card: VotedCard, voter: str, score: int, now: datetime, emoji: str | None = None
 ) -> None:
     """The voter's vote on the card is now ``score``: inserted, or replacing their earlier one (atomically)."""
     if score not in scores_of(Scale(card.scale)):
         raise ValueError(f"score {score} is outside the {card.scale} scale")
-    statement = (
-        _insert(session, Vote)
-        .values(card_id=card.id, team_id=card.team_id, scale=card.scale, voter=voter, score=score, emoji=emoji,
-                cast_at=now)
-        .on_conflict_do_update(
-            index_elements=["card_id", "voter"], set_={"score": score, "emoji": emoji, "cast_at": now}
-        )
-    )
-    session.execute(statement)
+    params = {"card_id": card.id, "team_id": card.team_id, "scale": card.scale, "voter": voter, "score": score,
+              "emoji": emoji, "cast_at": now}
+    session.execute(_upsert_vote(session), params)
 
 
-def withdraw_vote(session: Session, *, card: FeedbackCard, voter: str, emoji: str | None = None) -> bool:
+def withdraw_vote(session: Session, *, card: VotedCard, voter: str, emoji: str | None = None) -> bool:
     """Delete the voter's vote; with ``emoji``, only when that is the reaction the vote came from (a reaction
     that was already replaced by another one withdraws nothing). True when a vote was deleted."""
-    statement = delete(Vote).where(col(Vote.card_id) == card.id, col(Vote.voter) == voter)
-    if emoji is not None:
-        statement = statement.where(col(Vote.emoji) == emoji)
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    if emoji is None:
+        result = session.execute(_WITHDRAW, {"card_id": card.id, "voter": voter})
+    else:
+        result = session.execute(_WITHDRAW_EMOJI, {"card_id": card.id, "voter": voter, "emoji": emoji})
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def replace_tallies(

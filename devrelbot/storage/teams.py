@@ -71,7 +71,20 @@ def get_or_create_member(session: Session, *, team: Team, platform: str, user_id
     except IntegrityError:
         member = _member(session, team_id=team.id, platform=platform, user_id=user_id)
         assert member is not None
+        return member
+    if role is Role.ADMIN and _earlier_member_exists(session, team_id=team.id, member_id=member.id):
+        # SQLite: the count above is read before this transaction holds the write lock, so two first members
+        # may both count zero. Writes are serialised, so the one inserted second (the higher id) finds the
+        # first one committed by now, and becomes an advocate; the first one keeps the admin role.
+        member.role = Role.ADVOCATE.value
+        session.add(member)
+        session.flush()
     return member
+
+
+def _earlier_member_exists(session: Session, *, team_id: int | None, member_id: int | None) -> bool:
+    query = select(func.count()).select_from(Member).where(Member.team_id == team_id, Member.id < member_id)
+    return bool(session.exec(query).one())
 
 
 def _member(session: Session, *, team_id: int | None, platform: str, user_id: str) -> Member | None:

@@ -58,6 +58,11 @@ async def test_socket_mode_serves_commands_and_events_through_the_same_listeners
         acks = await slack_api.wait_for("socket_ack", 2)
         assert {a.params["envelope_id"] for a in acks} == {"env-1", "env-2"}
         await slack_api.wait_for("chat.postMessage")
+        # The ack goes out before the listener runs: wait (bounded) for the reaction to be handled.
+        for _ in range(500):
+            if recorder.reactions:
+                break
+            await asyncio.sleep(0.01)
 
     await run_until(door, asyncio.Event(), served)
 

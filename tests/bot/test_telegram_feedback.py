@@ -170,3 +170,21 @@ async def test_the_new_hire_survey_end_to_end(door, fake_telegram, db):  # noqa:
     assert (survey.user_id, survey.answer, survey.activity_id) == (str(BOB_ID), "partly", 1)
     stats = await say(fake_telegram, "/stats")
     assert "hiring influence: 100% (1 of 1 surveyed new hires)" in stats
+
+
+async def test_a_redelivered_reaction_update_is_counted_once(door, fake_telegram, db):  # noqa: F811
+    """Telegram may deliver an update again (a restart before the offset was confirmed): the vote it cast was
+    withdrawn since, and the redelivery must not bring it back."""
+    await say(fake_telegram, TALK)
+    await say(fake_telegram, "/feedback 1")
+    await eventually(lambda: bool(cards(db)) and cards(db)[0].message_id is not None)
+    card_id = int(cards(db)[0].message_id)
+    bob = tg_user(BOB_ID, "bob")
+    first = reaction(card_id, bob, [], ["🔥"])
+    fake_telegram.push(first)
+    await eventually(lambda: votes(db) == {f"telegram:{BOB_ID}": 5})
+    fake_telegram.push(reaction(card_id, bob, ["🔥"], []))
+    await eventually(lambda: votes(db) == {})
+    fake_telegram.push({**first})  # the same update_id again
+    assert "no answers yet" in await say(fake_telegram, "/show 1")
+    assert votes(db) == {}

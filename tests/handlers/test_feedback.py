@@ -238,3 +238,56 @@ def test_feedback_everywhere_without_community_chats_says_how_to_link_one(router
     assert card.track and "/connect telegram community" in text_of(note)
     assert say(router, "/feedback 1 somewhere").is_error
     assert say(router, "/feedback 99").is_error
+
+
+def test_a_redelivered_reaction_counts_once_and_a_failed_one_is_not_marked_as_handled(router, db, monkeypatch):
+    """``once=(platform, delivery id)`` is recorded in the transaction that applies the reaction: a repeat of
+    the id changes nothing (here: it would bring a withdrawn vote back), and a delivery whose handling failed
+    is rolled back with its mark, so its redelivery still counts."""
+    card_on(router)
+    carol = person("carol")
+
+    def event(emoji: str, *, added: bool = True) -> ReactionEvent:
+        return ReactionEvent(chat=TEAM_CHAT, message_id="m-1", user=carol, emoji=emoji, added=added)
+
+    router.handle_event(event("🔥"), once=("console", "ev-1"))
+    router.handle_event(event("🔥", added=False), once=("console", "ev-2"))
+    router.handle_event(event("🔥"), once=("console", "ev-1"))  # ev-1 again, after it was withdrawn
+    assert votes(db) == {}
+
+    import devrelbot.handlers.feedback as feedback
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away mid-vote")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(feedback, "cast_vote", broken)
+        assert router.handle_event(event("👍"), once=("console", "ev-3")) == []  # logged, not raised
+    assert votes(db) == {}
+    router.handle_event(event("👍"), once=("console", "ev-3"))  # the redelivery is not taken for a repeat
+    assert votes(db) == {"console:u-carol": 4}
+
+
+def test_one_delivery_with_several_reactions_is_one_transaction_deduplicated_as_a_whole(router, db):
+    """A Telegram update that replaces 👍 by 😐 is two events; both apply, and its redelivery applies neither."""
+    card_on(router)
+    dave = person("dave")
+    react(router, "👍", dave)
+    change = [ReactionEvent(chat=TEAM_CHAT, message_id="m-1", user=dave, emoji="👍", added=False),
+              ReactionEvent(chat=TEAM_CHAT, message_id="m-1", user=dave, emoji="😐", added=True)]
+    router.handle_events(change, once=("telegram", "1:500"))
+    assert votes(db) == {"console:u-dave": 3}
+    react(router, "😐", dave, added=False)
+    router.handle_events(change, once=("telegram", "1:500"))  # redelivered: nothing happens
+    assert votes(db) == {}
+
+
+def test_a_changed_emoji_map_applies_to_the_next_reaction(router, db):
+    """The parsed map is cached by its stored text, so a change made with /settings is seen at once."""
+    card_on(router)
+    say(router, "/settings emoji 🔥=5 🎉=4 👎=1")
+    react(router, "🎉", person("erin"))
+    assert votes(db) == {"console:u-erin": 4}
+    say(router, "/settings emoji 🔥=5 🎉=2 👎=1")
+    react(router, "🎉", person("frank"))
+    assert votes(db)["console:u-frank"] == 2

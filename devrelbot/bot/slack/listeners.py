@@ -238,8 +238,10 @@ class SlackListeners:
     # --- events ---------------------------------------------------------------------------------------
 
     async def on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A reaction is a vote when it is on a feedback card. A retried event (the same event_id) counts once:
+        the router records the id in the transaction that applies the reaction (one trip to the database)."""
         item = event.get("item") or {}
-        if item.get("type") != "message" or not await self.first_time(body):
+        if item.get("type") != "message":
             return
         workspace = inbound.team_of(body)
         chat = inbound.chat_ref(channel_id=item["channel"], team_id=workspace)
@@ -254,7 +256,8 @@ class SlackListeners:
             added=event["type"] == "reaction_added",
             event_id=body.get("event_id"),
         )
-        replies = await asyncio.to_thread(self.router.handle_event, reaction)
+        once = ("slack", str(reaction.event_id)) if reaction.event_id else None
+        replies = await asyncio.to_thread(self.router.handle_event, reaction, once=once)
         if replies and reaction.user is not None:
             await self.deliver(replies, Origin(chat, reaction.user, workspace))
 

@@ -28,17 +28,18 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from devrelbot.bot import attachments
 from devrelbot.bot.outbox import Outbox, needs_outbox
 from devrelbot.bot.settings import Settings
-from devrelbot.bot.telegram import convert
+from devrelbot.bot.telegram import convert, files
 from devrelbot.bot.telegram.dialogue import DialogueKey, LogDialogue, Step, answer, prompt
 from devrelbot.bot.telegram.messenger import TelegramMessenger, mention
 from devrelbot.bot.telegram.render import ButtonPayloads, menu_description
-from devrelbot.core import ChatRef, Incoming, Reply, SentMessage, UserRef
+from devrelbot.core import Attachment, ChatRef, Incoming, Reply, SentMessage, UserRef
 from devrelbot.handlers.router import PlatformEvent, Router, error_reply, parse_command_line
 from devrelbot.i18n import _
 from devrelbot.storage.events import mark_processed
-from telegram import BotCommand, CallbackQuery, Chat, ChatMember, Message, Update
+from telegram import BotCommand, CallbackQuery, Chat, ChatMember, Message, MessageReactionUpdated, Update
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +299,9 @@ class TelegramDoor:
     # --- updates -------------------------------------------------------------------------------------
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.message_reaction is not None:  # deduplicated in the transaction that applies it
+            await self._on_reaction(update.update_id, update.message_reaction)
+            return
         if not await self._first_time(update.update_id):
             log.debug("Telegram update %s already handled", update.update_id)
             return
@@ -305,9 +309,6 @@ class TelegramDoor:
             await self._on_button(update.callback_query)
         elif update.message is not None:
             await self._on_message(update.message)
-        elif update.message_reaction is not None:
-            for event in convert.reaction_events(update.update_id, update.message_reaction):
-                await self._on_event(event, convert.chat_ref(update.message_reaction.chat))
         elif update.message_reaction_count is not None:
             counts = update.message_reaction_count
             await self._on_event(convert.reaction_count(counts), convert.chat_ref(counts.chat))
@@ -318,12 +319,15 @@ class TelegramDoor:
         elif update.my_chat_member is not None:
             await self._on_membership(update)
 
+    def _update_key(self, update_id: int) -> str:
+        return f"{self._bot_id}:{update_id}"
+
     async def _first_time(self, update_id: int) -> bool:
         """Telegram may deliver an update twice (a restart before the offset was confirmed, a webhook retry)."""
 
         def mark() -> bool:
             with self.router.db.session() as session:
-                return mark_processed(session, platform="telegram", event_id=f"{self._bot_id}:{update_id}")
+                return mark_processed(session, platform="telegram", event_id=self._update_key(update_id))
 
         try:
             return await asyncio.to_thread(mark)
@@ -349,7 +353,15 @@ class TelegramDoor:
             return
         command, args = parsed
         anonymous_admin = message.sender_chat is not None and message.sender_chat.id == message.chat.id
-        await self._command(chat, sender, command, args, text, message.message_id, anonymous_admin)
+        attached: tuple[Attachment, ...] = ()
+        document = files.document_of(message)
+        if document is not None and attachments.wants_file(command, args) and self.app is not None:
+            try:  # a CSV captioned /plan import (or a reply to one): the command gets the file
+                attached = (await files.download(self.app.bot, document),)
+            except attachments.FileRefused as refused:
+                await self._say(chat, refused.reply, message.message_id)
+                return
+        await self._command(chat, sender, command, args, text, message.message_id, anonymous_admin, attached)
 
     async def _on_button(self, query: CallbackQuery) -> None:
         """A press re-dispatches the button's command as the person who pressed it."""
@@ -379,6 +391,7 @@ class TelegramDoor:
         text: str,
         message_id: int | None,
         anonymous_admin: bool,
+        attached: tuple[Attachment, ...] = (),
     ) -> None:
         key = _key(chat, sender)
         if command in ("cancel", "skip"):
@@ -394,6 +407,7 @@ class TelegramDoor:
             args=args,
             text=text,
             message_id=str(message_id) if message_id is not None else None,
+            attachments=attached,
             chat_admin=admin,
         )
         await self._dispatch(incoming, reply_to=message_id)
@@ -414,6 +428,16 @@ class TelegramDoor:
                 if reply.track and sent:
                     await self.outbox.posted(reply, SentMessage(incoming.chat, str(sent[0].message_id)))
         return replies
+
+    async def _on_reaction(self, update_id: int, reaction: MessageReactionUpdated) -> None:
+        """One update may add and remove several emoji (a changed vote): all of it in one transaction, which
+        also records the update id, so a redelivered update changes nothing and a failed one is not lost."""
+        events = convert.reaction_events(update_id, reaction)
+        once = ("telegram", self._update_key(update_id))
+        replies = await asyncio.to_thread(self.router.handle_events, events, once=once)
+        chat = convert.chat_ref(reaction.chat)
+        for reply in replies:
+            await self._say(chat, reply, None)
 
     async def _on_event(self, event: PlatformEvent, chat: ChatRef | None) -> None:
         replies = await asyncio.to_thread(self.router.handle_event, event)
