@@ -103,11 +103,11 @@ class Doors:
         async def _close() -> None:
             assert self.stop is not None
             self.stop.set()
-            await asyncio.wait_for(asyncio.gather(*self.tasks), 10)
+            await asyncio.wait_for(asyncio.gather(*self.tasks), 30)
             await self.slack_api.stop()
             await self.telegram_api.close()
 
-        self.call(_close())
+        self.call(_close(), timeout=60)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 

@@ -30,6 +30,8 @@ from devrelbot.bot.slack.messenger import SlackMessenger
 from devrelbot.handlers.router import Router
 
 log = logging.getLogger(__name__)
+# On stop, requests still in flight get this long to finish (aiohttp would wait a minute).
+SHUTDOWN_SECONDS = 3.0
 
 EVENTS_PATH = "/slack/events"
 DEFAULT_HTTP_PORT = 3000
@@ -133,7 +135,7 @@ class SlackDoor:
     async def _serve_http(self, stop: asyncio.Event) -> None:
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, self.handle_http)
-        runner = web.AppRunner(web_app, access_log=None)
+        runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)

@@ -42,6 +42,8 @@ from devrelbot.storage.events import mark_processed
 from telegram import BotCommand, CallbackQuery, Chat, ChatMember, Message, MessageReactionUpdated, Update
 
 log = logging.getLogger(__name__)
+# On stop, requests still in flight get this long to finish (aiohttp would wait a minute).
+SHUTDOWN_SECONDS = 3.0
 
 ALLOWED_UPDATES = [
     "message",
@@ -238,7 +240,7 @@ class TelegramDoor:
         assert url is not None and secret is not None
         server = web.Application()
         server.router.add_post(urlsplit(url).path or "/", self._webhook_handler(app, secret.get_secret_value()))
-        runner = web.AppRunner(server, access_log=None)
+        runner = web.AppRunner(server, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
         await runner.setup()
         port = DEFAULT_WEBHOOK_PORT if self.webhook_port is None else self.webhook_port  # 0: any free port
         site = web.TCPSite(runner, self.webhook_host, port)
