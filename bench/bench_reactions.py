@@ -30,22 +30,20 @@ import logging
 import os
 import random
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import text
+from databases import benchmark_databases  # bench/databases.py, beside this file
 from sqlmodel import func, select
 
 import devrelbot.handlers  # noqa: F401  (registers the commands and the feedback event handlers)
 from devrelbot.bot.settings import Settings
 from devrelbot.handlers.router import Router
-from devrelbot.storage.db import Database, make_engine, normalize_url
+from devrelbot.storage.db import Database
 from devrelbot.storage.feedback import DEFAULT_EMOJI_MAP
 from devrelbot.storage.models import Activity, FeedbackCard, ProcessedEvent, Vote
 
@@ -370,22 +368,6 @@ def measure(db: Database, label: str, seconds: float, concurrency: int) -> bool:
     return ok
 
 
-def postgres_database(url: str) -> Iterator[Database]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        db = Database(make_engine(normalize_url(url), connect_args={"options": f"-csearch_path={schema}"}))
-        db.upgrade()
-        yield db
-        db.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0, help="how long each door is fed (default 60)")
@@ -396,16 +378,8 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
 
     ok = True
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        db.upgrade()
-        ok = measure(db, "SQLite (file, WAL)", args.seconds, args.concurrency) and ok
-        db.dispose()
-    if args.postgres:
-        for db in postgres_database(args.postgres):
-            ok = measure(db, "PostgreSQL", args.seconds, args.concurrency) and ok
-    else:
-        print("PostgreSQL: not measured (give --postgres URL or set DEVRELBOT_TEST_POSTGRES_URL)")
+    for label, db in benchmark_databases(args.postgres, sqlite_label="SQLite (file, WAL)"):
+        ok = measure(db, label, args.seconds, args.concurrency) and ok
     if not ok:
         raise SystemExit("votes in the database differ from the votes sent")
 
