@@ -14,9 +14,9 @@ import statistics
 import time
 from datetime import date
 
-from devrelbot.handlers.chart import DPI, HEIGHT_PX, WIDTH_PX, DashboardData, render_dashboard
-from devrelbot.storage.domain import Kind
-from devrelbot.storage.periods import period_containing, periods_back
+from handlers.chart import DPI, HEIGHT_PX, WIDTH_PX, DashboardData, render_dashboard
+from storage.domain import Kind
+from storage.periods import period_containing, periods_back
 
 
 def sample() -> DashboardData:

@@ -26,11 +26,11 @@ from typing import Any
 from databases import benchmark_databases  # bench/databases.py, beside this file
 from sqlalchemy import insert, text
 
-import devrelbot.handlers  # noqa: F401  (registers the commands)
-from devrelbot.core import ChatRef, Incoming, UserRef
-from devrelbot.handlers.router import Router, parse_command_line
-from devrelbot.storage.db import Database
-from devrelbot.storage.models import Activity
+import handlers  # noqa: F401  (registers the commands)
+from handlers.core import ChatRef, Incoming, UserRef
+from handlers.router import Router, parse_command_line
+from storage.db import Database
+from storage.models import Activity
 
 LINE = '/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 contacts=25 cost=1500 #backend #dba'
 CHAT = ChatRef(platform="console", chat_id="bench")

@@ -24,10 +24,10 @@ from datetime import UTC, datetime, timedelta
 from databases import benchmark_databases  # bench/databases.py, beside this file
 from sqlalchemy import event, insert, text
 
-from devrelbot.handlers.digest import build_report, last_full_week
-from devrelbot.storage.db import Database
-from devrelbot.storage.domain import Kind
-from devrelbot.storage.models import Activity, FeedbackCard, HireSurvey, Member, Team, Vote
+from handlers.digest import build_report, last_full_week
+from storage.db import Database
+from storage.domain import Kind
+from storage.models import Activity, FeedbackCard, HireSurvey, Member, Team, Vote
 
 NOW = datetime(2026, 11, 30, 10, tzinfo=UTC)
 KINDS = list(Kind)

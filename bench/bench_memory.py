@@ -25,12 +25,12 @@ from pathlib import Path
 
 from sqlmodel import select
 
-import devrelbot.handlers  # noqa: F401  (registers the commands)
-from devrelbot.core import ChatRef, Incoming, UserRef
-from devrelbot.handlers.digest import build_report, last_full_week
-from devrelbot.handlers.router import Router, parse_command_line
-from devrelbot.storage.db import Database
-from devrelbot.storage.models import Team
+import handlers  # noqa: F401  (registers the commands)
+from handlers.core import ChatRef, Incoming, UserRef
+from handlers.digest import build_report, last_full_week
+from handlers.router import Router, parse_command_line
+from storage.db import Database
+from storage.models import Team
 
 CHAT = ChatRef(platform="console", chat_id="bench")
 PEOPLE = [UserRef(platform="console", user_id=f"u{i}", display_name=f"person{i}") for i in range(5)]

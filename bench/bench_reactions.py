@@ -40,12 +40,12 @@ import aiohttp
 from databases import benchmark_databases  # bench/databases.py, beside this file
 from sqlmodel import func, select
 
-import devrelbot.handlers  # noqa: F401  (registers the commands and the feedback event handlers)
-from devrelbot.bot.settings import Settings
-from devrelbot.handlers.router import Router
-from devrelbot.storage.db import Database
-from devrelbot.storage.feedback import DEFAULT_EMOJI_MAP
-from devrelbot.storage.models import Activity, FeedbackCard, ProcessedEvent, Vote
+import handlers  # noqa: F401  (registers the commands and the feedback event handlers)
+from bot.settings import Settings
+from handlers.router import Router
+from storage.db import Database
+from storage.feedback import DEFAULT_EMOJI_MAP
+from storage.models import Activity, FeedbackCard, ProcessedEvent, Vote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the fakes live in tests/
 from tests.fakes import slack_api as fake_slack  # noqa: E402
@@ -203,7 +203,7 @@ class TrackingRouter(Router):
 
 
 async def bench_slack(db: Database, seconds: float, concurrency: int, seed: int) -> bool:
-    from devrelbot.bot.slack import SlackDoor
+    from bot.slack import SlackDoor
 
     api = fake_slack.FakeSlackAPI()
     await api.start()
@@ -301,9 +301,10 @@ async def wait_for_card(db: Database, platform: str) -> FeedbackCard:
 
 
 async def bench_telegram(db: Database, seconds: float, concurrency: int, seed: int) -> bool:
-    from devrelbot.bot.settings import load_settings
-    from devrelbot.bot.telegram.door import TelegramDoor
     from telegram import Update
+
+    from bot.settings import load_settings
+    from bot.telegram.door import TelegramDoor
 
     api = fake_tg.FakeBotApi()
     await api.start()

@@ -37,7 +37,7 @@ def environment(workdir: Path) -> dict[str, str]:
 def time_to_ready(workdir: Path) -> float:
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "devrelbot", "run"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "bot", "run"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, text=True, cwd=workdir, env=environment(workdir),
     )
     assert process.stdin is not None and process.stdout is not None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from devrelbot.storage.db import Database, make_engine, normalize_url
+from storage.db import Database, make_engine, normalize_url
 
 
 def benchmark_databases(postgres_url: str | None, *, sqlite_label: str = "SQLite") -> Iterator[tuple[str, Database]]:

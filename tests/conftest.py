@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-import devrelbot.handlers  # noqa: F401  (registers the commands)
-from devrelbot.handlers.router import Router
-from devrelbot.storage.db import Database, make_engine, normalize_url
+import handlers  # noqa: F401  (registers the commands)
+from handlers.router import Router
+from storage.db import Database, make_engine, normalize_url
 
 POSTGRES_URL = os.environ.get("DEVRELBOT_TEST_POSTGRES_URL")
 

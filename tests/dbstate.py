@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlmodel import SQLModel
 
-from devrelbot.storage.db import Database
+from storage.db import Database
 
 
 def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from devrelbot.core import ChatRef, Incoming, Reply, UserRef
-from devrelbot.handlers.router import Router, parse_command_line
+from handlers.core import ChatRef, Incoming, Reply, UserRef
+from handlers.router import Router, parse_command_line
 
 TEAM_CHAT = ChatRef(platform="console", chat_id="team-chat")
 ALICE = UserRef(platform="console", user_id="u-alice", display_name="alice")
@@ -25,6 +25,6 @@ def say(router: Router, line: str, *, user: UserRef = ALICE, chat: ChatRef = TEA
 
 
 def text_of(reply: Reply) -> str:
-    from devrelbot.markup import to_plain
+    from handlers.markup import to_plain
 
     return to_plain(reply.text)

@@ -4,8 +4,8 @@ import re
 
 from sqlmodel import select
 
-from devrelbot.demo import demo_commands, fill_demo
-from devrelbot.storage.models import Activity
+from bot.demo import demo_commands, fill_demo
+from storage.models import Activity
 from tests.helpers import say, text_of
 
 
@@ -17,7 +17,7 @@ def test_demo_fills_a_quarter_that_stats_and_talks_can_show(router, db, clock):
     assert len(activities) == count > 30
     assert {a.kind for a in activities} == {"talk", "event", "partnership", "publication", "social"}
     assert any(a.status == "planned" for a in activities)
-    from devrelbot.bot.console import LOCAL_CHAT
+    from bot.console import LOCAL_CHAT
 
     stats = text_of(say(router, "/stats quarter", chat=LOCAL_CHAT))
     assert "• reach: " in stats and "Nothing done" not in stats

@@ -7,22 +7,24 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from devrelbot.i18n import _, use_locale
+from handlers.i18n import _, use_locale
 
 ROOT = Path(__file__).resolve().parent.parent
+LAYERS = ("bot", "handlers", "jobs", "storage")
 
 
 def test_the_catalog_template_lists_every_message_in_the_code():
     extracted = {
         message if isinstance(message, str) else message[0]
+        for layer in LAYERS
         for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT / "devrelbot"), method_map=[("**.py", "python")]
+            str(ROOT / layer), method_map=[("**.py", "python")]
         )
     }
-    with (ROOT / "devrelbot" / "locale" / "devrelbot.pot").open("rb") as handle:
+    with (ROOT / "handlers" / "locale" / "devrelbot.pot").open("rb") as handle:
         catalog = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     missing = sorted(extracted - catalog)
-    refresh = "pybabel extract -F babel.cfg --sort-output --no-location -o devrelbot/locale/devrelbot.pot ."
+    refresh = "pybabel extract -F babel.cfg --sort-output --no-location -o handlers/locale/devrelbot.pot ."
     assert missing == [], f"run: {refresh}"
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "devrelbot"
+ROOT = Path(__file__).resolve().parent.parent
 SDKS = ("telegram", "slack_bolt", "slack_sdk")
 FORBIDDEN = {
-    "storage": ("devrelbot.handlers", "devrelbot.jobs", "devrelbot.bot", *SDKS),
-    "handlers": ("devrelbot.jobs", "devrelbot.bot", *SDKS),
-    "jobs": ("devrelbot.bot", *SDKS),
+    "storage": ("handlers", "jobs", "bot", *SDKS),
+    "handlers": ("jobs", "bot", *SDKS),
+    "jobs": ("bot", *SDKS),
 }
 
 
@@ -28,10 +28,10 @@ def imports_of(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_layer_imports_only_what_it_may(layer):
-    files = sorted((PACKAGE / layer).rglob("*.py"))
+    files = sorted((ROOT / layer).rglob("*.py"))
     assert files
     offences = [
-        f"{path.relative_to(PACKAGE)} imports {name}"
+        f"{path.relative_to(ROOT)} imports {name}"
         for path in files
         for name in imports_of(path)
         if any(name == banned or name.startswith(banned + ".") for banned in FORBIDDEN[layer])
@@ -39,6 +39,13 @@ def test_layer_imports_only_what_it_may(layer):
     assert offences == []
 
 
+def test_the_layers_are_top_level_packages():
+    assert not (ROOT / "devrelbot").exists()
+    for layer in ("bot", "handlers", "jobs", "storage"):
+        assert (ROOT / layer / "__init__.py").is_file()
+
+
 def test_core_types_import_no_sdk_and_no_layer():
-    names = imports_of(PACKAGE / "core.py") | imports_of(PACKAGE / "markup.py")
-    assert not [n for n in names if n.startswith(("devrelbot.", *SDKS))]
+    names = imports_of(ROOT / "handlers" / "core.py") | imports_of(ROOT / "handlers" / "markup.py")
+    layers = ("handlers", "jobs", "bot", "storage")
+    assert not [n for n in names if n.split(".")[0] in (*layers, *SDKS)]

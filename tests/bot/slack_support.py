@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 import aiohttp
 import pytest
 
-from devrelbot.bot.settings import Settings
-from devrelbot.bot.slack import SlackDoor
-from devrelbot.core import Image, ReactionEvent, Reply
-from devrelbot.handlers.router import EventRequest, Registry, Request, Router, registry
-from devrelbot.storage.db import Database
+from bot.settings import Settings
+from bot.slack import SlackDoor
+from handlers.core import Image, ReactionEvent, Reply
+from handlers.router import EventRequest, Registry, Request, Router, registry
+from storage.db import Database
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackAPI, SlackClient
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

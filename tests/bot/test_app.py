@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from devrelbot.bot.app import supervise
+from bot.app import supervise
 
 
 class FlakyDoor:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from devrelbot.storage.db import Database
-from devrelbot.storage.models import Activity
+from storage.db import Database
+from storage.models import Activity
 
 SCRIPT = """\
 /log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 contacts=25 cost=1500 #backend #dba
@@ -32,7 +32,7 @@ SCRIPT = """\
 def run_console(tmp_path: Path, script: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "LOG_LEVEL": "WARNING"}
     return subprocess.run(
-        [sys.executable, "-m", "devrelbot", "console"], input=script, capture_output=True, text=True,
+        [sys.executable, "-m", "bot", "console"], input=script, capture_output=True, text=True,
         cwd=tmp_path, env=env, timeout=60, check=False,
     )
 
@@ -72,7 +72,7 @@ def test_console_explains_non_commands_and_bad_choices(tmp_path):
 def test_run_without_tokens_opens_the_console_and_says_so(tmp_path, command):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}")
-    result = subprocess.run([sys.executable, "-m", "devrelbot", command], input="/help\n", capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "bot", command], input="/help\n", capture_output=True,
                             text=True, cwd=tmp_path, env=env, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert "/log — Log a talk" in result.stdout
@@ -82,7 +82,7 @@ def test_run_without_tokens_opens_the_console_and_says_so(tmp_path, command):
 
 def test_a_bad_setting_stops_start_up_naming_it(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DEFAULT_TIMEZONE": "Mars/Olympus"}
-    result = subprocess.run([sys.executable, "-m", "devrelbot", "run"], input="", capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], input="", capture_output=True, text=True,
                             cwd=tmp_path, env=env, timeout=60, check=False)
     assert result.returncode == 2
     assert "DEFAULT_TIMEZONE" in result.stderr and "Mars/Olympus" in result.stderr

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from devrelbot.bot.slack.door import build_client
-from devrelbot.bot.slack.messenger import SlackMessenger
-from devrelbot.core import ChatRef
-from devrelbot.jobs.digest import sweep_digests
+from bot.slack.door import build_client
+from bot.slack.messenger import SlackMessenger
+from handlers.core import ChatRef
+from jobs.digest import sweep_digests
 from tests.bot.slack_support import slack_settings
 from tests.bot.test_telegram import door as telegram_door  # noqa: F401  (fixture)
 from tests.fakes.slack_api import slack_api  # noqa: F401  (fixture)

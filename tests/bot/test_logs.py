@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from devrelbot.bot.logs import SecretFilter
+from bot.logs import SecretFilter
 
 
 def test_configured_secrets_and_token_shapes_are_masked(caplog):

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
-from devrelbot.bot.app import connect_doors
-from devrelbot.bot.outbox import Outbox
-from devrelbot.core import ChatRef, DirectTarget, PollSpec, Reply, SentMessage, UserRef
-from devrelbot.storage.models import FeedbackCard
+from bot.app import connect_doors
+from bot.outbox import Outbox
+from handlers.core import ChatRef, DirectTarget, PollSpec, Reply, SentMessage, UserRef
+from storage.models import FeedbackCard
 from tests.handlers.test_feedback import GROUP, TALK, in_group
 from tests.helpers import incoming, say, text_of
 

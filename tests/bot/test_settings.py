@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from devrelbot.bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +66,7 @@ def test_secrets_lists_every_token_for_masking(monkeypatch):
 def test_env_example_documents_every_setting_with_a_comment():
     from pathlib import Path
 
-    from devrelbot.bot.settings import Settings
+    from bot.settings import Settings
 
     lines = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8").splitlines()
     for name in Settings.model_fields:

@@ -8,7 +8,7 @@ import time
 
 from sqlmodel import select
 
-from devrelbot.storage.models import Activity, Member, ProcessedEvent, Team
+from storage.models import Activity, Member, ProcessedEvent, Team
 from tests.bot import slack_support
 from tests.bot.slack_support import PNG
 from tests.fakes import slack_api as fake

@@ -8,10 +8,10 @@ import logging
 import pytest
 from sqlmodel import select
 
-from devrelbot.bot.app import supervise
-from devrelbot.bot.slack import SlackDoor
-from devrelbot.bot.slack.door import SlackStartError
-from devrelbot.storage.models import Activity
+from bot.app import supervise
+from bot.slack import SlackDoor
+from bot.slack.door import SlackStartError
+from storage.models import Activity
 from tests.bot import slack_support
 from tests.bot.slack_support import slack_settings
 from tests.fakes import slack_api as fake

@@ -9,8 +9,8 @@ import time
 import pytest
 from sqlmodel import select
 
-from devrelbot.handlers.router import Router
-from devrelbot.storage.models import FeedbackCard, HireSurvey, Vote
+from handlers.router import Router
+from storage.models import FeedbackCard, HireSurvey, Vote
 from tests.bot import slack_support
 from tests.fakes import slack_api as fake
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, SlackClient

@@ -10,9 +10,9 @@ import logging
 import pytest
 from sqlmodel import select
 
-from devrelbot.bot.attachments import MAX_BYTES
-from devrelbot.bot.slack.files import command_of, trusted_url
-from devrelbot.storage.models import Activity, ProcessedEvent
+from bot.attachments import MAX_BYTES
+from bot.slack.files import command_of, trusted_url
+from storage.models import Activity, ProcessedEvent
 from tests.bot import slack_support
 from tests.fakes import slack_api as fake
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI, SlackClient, file_share_event

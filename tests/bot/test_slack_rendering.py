@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import devrelbot.handlers  # noqa: F401  (registers the commands)
-from devrelbot.bot.slack import inbound
-from devrelbot.bot.slack.blocks import SECTION_LIMIT, fallback_text, reply_blocks
-from devrelbot.bot.slack.manifest import render_manifest
-from devrelbot.bot.slack.modal import ModalContext, log_modal, to_log_args, validate
-from devrelbot.core import Button, Reply
-from devrelbot.handlers.parsing import parse_log
-from devrelbot.handlers.router import registry
-from devrelbot.storage.domain import Kind
+import handlers  # noqa: F401  (registers the commands)
+from bot.slack import inbound
+from bot.slack.blocks import SECTION_LIMIT, fallback_text, reply_blocks
+from bot.slack.manifest import render_manifest
+from bot.slack.modal import ModalContext, log_modal, to_log_args, validate
+from handlers.core import Button, Reply
+from handlers.parsing import parse_log
+from handlers.router import registry
+from storage.domain import Kind
 
 TODAY = date(2026, 11, 26)
-MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml"
+MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yml"
 
 
 def test_command_text_turns_slack_escapes_back_into_what_was_typed():
@@ -119,7 +119,7 @@ def test_the_manifest_lists_every_command_of_the_router():
     expected = render_manifest(registry.all())
 
     assert MANIFEST.read_text(encoding="utf-8") == expected, (
-        "slack/manifest.yml is out of date: python -m devrelbot.bot.slack.manifest > slack/manifest.yml"
+        "deploy/slack-manifest.yml is out of date: python -m bot.slack.manifest > deploy/slack-manifest.yml"
     )
     for command in registry.all():
         assert f"- command: /{inbound.slack_command(command.name)}\n" in expected

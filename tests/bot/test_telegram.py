@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from sqlmodel import select
 
-from devrelbot.bot.settings import load_settings
-from devrelbot.bot.telegram.door import ALLOWED_UPDATES, TelegramDoor
-from devrelbot.core import ChatRef, Incoming, UserRef
-from devrelbot.handlers.router import Router, registry
-from devrelbot.storage.models import Activity, ChatBinding
+from bot.settings import load_settings
+from bot.telegram.door import ALLOWED_UPDATES, TelegramDoor
+from handlers.core import ChatRef, Incoming, UserRef
+from handlers.router import Router, registry
+from storage.models import Activity, ChatBinding
 from tests.fakes.telegram_api import (
     ALICE_ID,
     BOB_ID,
@@ -296,7 +296,7 @@ async def test_a_handler_that_raises_does_not_stop_the_bot(fake_telegram, db, cl
 
     @commands.command("ping", summary="answers", usage="/ping")
     def ping(req):
-        from devrelbot.core import Reply
+        from handlers.core import Reply
 
         return Reply("pong")
 

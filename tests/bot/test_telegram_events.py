@@ -10,8 +10,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from devrelbot.bot.telegram.render import MESSAGE_LIMIT, botfather_commands, split_html
-from devrelbot.core import (
+from bot.telegram.render import MESSAGE_LIMIT, botfather_commands, split_html
+from handlers.core import (
     ChatRef,
     DirectTarget,
     Image,
@@ -23,8 +23,8 @@ from devrelbot.core import (
     Reply,
     UserRef,
 )
-from devrelbot.handlers.router import Registry, Router, registry
-from devrelbot.markup import escape
+from handlers.markup import escape
+from handlers.router import Registry, Router, registry
 from tests.bot.test_telegram import eventually, make_door, running
 from tests.fakes.telegram_api import (
     ALICE_ID,
@@ -180,21 +180,21 @@ def test_split_html_leaves_a_short_reply_whole():
 
 
 def test_the_botfather_command_list_in_the_repo_matches_the_router():
-    listed = (ROOT / "telegram" / "commands.txt").read_text(encoding="utf-8")
+    listed = (ROOT / "deploy" / "telegram-commands.txt").read_text(encoding="utf-8")
     assert listed == botfather_commands(registry.all()), (
-        "regenerate it: .venv/bin/python -m devrelbot.bot.telegram.render > telegram/commands.txt"
+        "regenerate it: .venv/bin/python -m bot.telegram.render > deploy/telegram-commands.txt"
     )
     assert [line.split(" - ")[0] for line in listed.splitlines()] == [c.name for c in registry.all()]
 
 
 def test_the_console_does_not_load_python_telegram_bot():
-    code = "import sys, devrelbot.cli, devrelbot.bot.app, devrelbot.bot.telegram; print('telegram' in sys.modules)"
+    code = "import sys, bot.cli, bot.app, bot.telegram; print('telegram' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_webhook_settings_are_validated_and_name_the_setting(monkeypatch):
-    from devrelbot.bot.settings import SettingsError, load_settings
+    from bot.settings import SettingsError, load_settings
 
     for name, value, extra in (
         ("TELEGRAM_WEBHOOK_URL", "not a url", {"telegram_webhook_secret": "abc"}),

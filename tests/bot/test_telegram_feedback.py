@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from devrelbot.storage.models import FeedbackCard, HireSurvey, Vote
+from storage.models import FeedbackCard, HireSurvey, Vote
 from tests.bot.test_telegram import door, eventually  # noqa: F401  (fixture)
 from tests.fakes.telegram_api import (
     ALICE_ID,

@@ -7,8 +7,8 @@ import logging
 
 from sqlmodel import select
 
-from devrelbot.bot.attachments import MAX_BYTES
-from devrelbot.storage.models import Activity
+from bot.attachments import MAX_BYTES
+from storage.models import Activity
 from tests.bot.test_telegram import door  # noqa: F401  (fixture: the door running against the fake)
 from tests.fakes.telegram_api import (
     ALICE_ID,

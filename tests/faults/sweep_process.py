@@ -13,11 +13,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from devrelbot.core import ChatRef, DirectTarget, Reply, SentMessage
-from devrelbot.jobs.digest import sweep_digests
-from devrelbot.jobs.reminders import sweep_reminders
-from devrelbot.markup import to_plain
-from devrelbot.storage.db import Database
+from handlers.core import ChatRef, DirectTarget, Reply, SentMessage
+from handlers.markup import to_plain
+from jobs.digest import sweep_digests
+from jobs.reminders import sweep_reminders
+from storage.db import Database
 
 
 def append(path: Path, line: str) -> None:

@@ -13,9 +13,9 @@ from contextlib import closing
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from devrelbot.handlers.router import Router
-from devrelbot.storage.db import Database, make_engine
-from devrelbot.storage.models import Activity
+from handlers.router import Router
+from storage.db import Database, make_engine
+from storage.models import Activity
 from tests.dbstate import snapshot
 from tests.helpers import BOB, say, text_of
 

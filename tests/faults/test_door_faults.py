@@ -19,10 +19,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from devrelbot.bot.app import supervise
-from devrelbot.bot.slack import SlackDoor
-from devrelbot.handlers.router import Router
-from devrelbot.storage.db import Database
+from bot.app import supervise
+from bot.slack import SlackDoor
+from handlers.router import Router
+from storage.db import Database
 from tests.bot.slack_support import slack_settings
 from tests.bot.test_telegram import eventually, make_door, running
 from tests.fakes.slack_api import FakeSlackAPI, SlackClient

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devrelbot.bot.slack import SlackDoor
+from bot.slack import SlackDoor
 from tests.bot.slack_support import slack_settings
 from tests.bot.test_telegram import make_door
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI, command_payload, sign

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from devrelbot.storage.activities import create_activity
-from devrelbot.storage.domain import Kind, Status
-from devrelbot.storage.models import Reminder
-from devrelbot.storage.reminders import DEFAULT_LEASE, reschedule
-from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat
+from storage.activities import create_activity
+from storage.domain import Kind, Status
+from storage.models import Reminder
+from storage.reminders import DEFAULT_LEASE, reschedule
+from storage.teams import get_or_create_member, get_or_create_team_for_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 ITEMS = 14
@@ -101,8 +101,8 @@ def test_a_process_killed_mid_sweep_leaves_nothing_lost_or_doubled_for_the_next_
 
 def test_a_process_killed_mid_digest_leaves_each_channel_its_parts_once(router, db, tmp_path):
     """Five teams' digests, three parts each; the first process is killed in the middle of the 8th post."""
-    from devrelbot.core import ChatRef
-    from devrelbot.storage.models import DigestDelivery
+    from handlers.core import ChatRef
+    from storage.models import DigestDelivery
     from tests.helpers import say
 
     chats = [ChatRef(platform="console", chat_id=f"team-{n}") for n in range(5)]

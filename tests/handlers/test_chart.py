@@ -7,9 +7,9 @@ from datetime import date
 
 from PIL import Image
 
-from devrelbot.handlers.chart import HEIGHT_PX, WIDTH_PX, DashboardData, render_dashboard
-from devrelbot.storage.domain import Kind
-from devrelbot.storage.periods import period_containing, periods_back
+from handlers.chart import HEIGHT_PX, WIDTH_PX, DashboardData, render_dashboard
+from storage.domain import Kind
+from storage.periods import period_containing, periods_back
 
 WEEKS = periods_back(period_containing("week", date(2026, 11, 16)), 8)
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from sqlmodel import select
 
-from devrelbot.core import ChatRef, UserRef
-from devrelbot.storage.models import Activity, ChatBinding, LinkCode
+from handlers.core import ChatRef, UserRef
+from storage.models import Activity, ChatBinding, LinkCode
 from tests.helpers import incoming, text_of
 
 SLACK = ChatRef(platform="slack", chat_id="C1", workspace_id="T1")

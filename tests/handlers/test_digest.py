@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
-from devrelbot.handlers.digest import build_report, last_full_week
-from devrelbot.markup import to_plain
-from devrelbot.storage.models import Team
-from devrelbot.storage.periods import period_containing
+from handlers.digest import build_report, last_full_week
+from handlers.markup import to_plain
+from storage.models import Team
+from storage.periods import period_containing
 from tests.helpers import BOB, incoming, say
 
 WEEK = period_containing("week", date(2026, 11, 16))  # Mon 16 – Sun 22 Nov

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from sqlmodel import select
 
-from devrelbot.core import (
+from handlers.core import (
     ChatRef,
     PollAnswer,
     PollResults,
@@ -18,8 +18,8 @@ from devrelbot.core import (
     SentMessage,
     UserRef,
 )
-from devrelbot.handlers.router import Router
-from devrelbot.storage.models import FeedbackCard, Vote, VoteTally
+from handlers.router import Router
+from storage.models import FeedbackCard, Vote, VoteTally
 from tests.helpers import BOB, TEAM_CHAT, incoming, say, text_of
 
 GROUP = ChatRef(platform="telegram", chat_id="-100777")
@@ -255,7 +255,7 @@ def test_a_redelivered_reaction_counts_once_and_a_failed_one_is_not_marked_as_ha
     router.handle_event(event("🔥"), once=("console", "ev-1"))  # ev-1 again, after it was withdrawn
     assert votes(db) == {}
 
-    import devrelbot.handlers.feedback as feedback
+    import handlers.feedback as feedback
 
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away mid-vote")

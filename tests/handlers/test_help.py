@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from devrelbot.handlers.router import registry
+from handlers.router import registry
 from tests.helpers import say, text_of
 
 

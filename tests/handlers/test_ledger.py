@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from devrelbot.core import ChatRef
-from devrelbot.storage.models import Activity, ActivityTag
+from handlers.core import ChatRef
+from storage.models import Activity, ActivityTag
 from tests.helpers import ALICE, BOB, say, text_of
 
 OTHER_TEAM_CHAT = ChatRef(platform="console", chat_id="other-team")

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from devrelbot.storage.models import Activity, ActivityTag, Team
+from storage.models import Activity, ActivityTag, Team
 from tests.helpers import say, text_of
 
 
@@ -122,7 +122,7 @@ def test_owner_can_be_another_team_member(router, db):
     say(router, "/help", user=BOB)  # bob joins the team
     say(router, '/log talk "Bob talk" @ Conf 2026-11-01 @bob')
     with db.session() as s:
-        from devrelbot.storage.models import Member
+        from storage.models import Member
 
         activity = s.exec(select(Activity)).one()
         assert s.get(Member, activity.owner_id).display_name == "bob"

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devrelbot.handlers.errors import IncompleteCommand, UserError
-from devrelbot.handlers.parsing import (
+from handlers.errors import IncompleteCommand, UserError
+from handlers.parsing import (
     LogCommand,
     parse_count,
     parse_date,
@@ -16,7 +16,7 @@ from devrelbot.handlers.parsing import (
     parse_money,
     tokenize,
 )
-from devrelbot.storage.domain import Kind, Status
+from storage.domain import Kind, Status
 
 TODAY = date(2026, 11, 26)
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from devrelbot.core import Attachment, ChatRef, Incoming, UserRef
-from devrelbot.storage.models import Activity, Reminder
+from handlers.core import Attachment, ChatRef, Incoming, UserRef
+from storage.models import Activity, Reminder
 from tests.helpers import ALICE, BOB, TEAM_CHAT, say, text_of
 
 

@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from devrelbot.handlers.errors import UserError
-from devrelbot.handlers.plan_csv import export_activities, import_plan
-from devrelbot.storage.models import Activity, ActivityTag, Member, Reminder, Team
+from handlers.errors import UserError
+from handlers.plan_csv import export_activities, import_plan
+from storage.models import Activity, ActivityTag, Member, Reminder, Team
 from tests.helpers import BOB, say
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -115,7 +115,7 @@ def test_the_cli_imports_and_exports(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "LOG_LEVEL": "WARNING"}
 
     def devrelbot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "devrelbot", *args], input=stdin, capture_output=True,
+        return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
                               text=True, cwd=tmp_path, env=env, timeout=60, check=False)
 
     devrelbot("console", stdin="/help\n")  # the local team and its first member

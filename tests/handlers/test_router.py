@@ -5,9 +5,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
-from devrelbot.core import Incoming, Reply
-from devrelbot.handlers.router import Registry, Router, parse_command_line, registry
-from devrelbot.storage.models import Activity, ActivityTag
+from handlers.core import Incoming, Reply
+from handlers.router import Registry, Router, parse_command_line, registry
+from storage.models import Activity, ActivityTag
 from tests.helpers import ALICE, TEAM_CHAT, say, text_of
 
 
@@ -74,6 +74,6 @@ def test_database_trouble_asks_to_try_again(db, clock, monkeypatch):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     router = Router(db, clock=clock)
-    monkeypatch.setattr("devrelbot.handlers.log.create_activity", locked)
+    monkeypatch.setattr("handlers.log.create_activity", locked)
     reply = say(router, '/log talk "X" @ Conf today')
     assert reply.is_error and "try again in a moment" in text_of(reply)

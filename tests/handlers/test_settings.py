@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from devrelbot.storage.models import Activity, Team
+from storage.models import Activity, Team
 from tests.helpers import ALICE, BOB, say, text_of
 
 

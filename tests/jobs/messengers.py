@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from devrelbot.core import ChatRef, DirectTarget, PollSpec, Reply, SentMessage
+from handlers.core import ChatRef, DirectTarget, PollSpec, Reply, SentMessage
 
 
 @dataclass
@@ -36,6 +36,6 @@ class RecordingMessenger:
 
     @property
     def texts(self) -> list[str]:
-        from devrelbot.markup import to_plain
+        from handlers.markup import to_plain
 
         return [to_plain(reply.text) for _target, reply in self.sent]

@@ -6,10 +6,10 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from devrelbot.core import ChatRef, DirectTarget, Reply, SentMessage
-from devrelbot.jobs.reminders import sweep_reminders
-from devrelbot.markup import to_plain
-from devrelbot.storage.db import Database, make_engine
+from handlers.core import ChatRef, DirectTarget, Reply, SentMessage
+from handlers.markup import to_plain
+from jobs.reminders import sweep_reminders
+from storage.db import Database, make_engine
 
 
 class FileMessenger:

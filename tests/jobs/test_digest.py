@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import func, select
 
-from devrelbot.core import ChatRef
-from devrelbot.jobs.digest import sweep_digests
-from devrelbot.storage.digests import next_digest_time
-from devrelbot.storage.models import DigestDelivery, Team
+from handlers.core import ChatRef
+from jobs.digest import sweep_digests
+from storage.digests import next_digest_time
+from storage.models import DigestDelivery, Team
 from tests.helpers import say, text_of
 from tests.jobs.messengers import RecordingMessenger
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from devrelbot.jobs.reminders import sweep_reminders
-from devrelbot.storage.models import Reminder
+from jobs.reminders import sweep_reminders
+from storage.models import Reminder
 from tests.helpers import BOB, say, text_of
 from tests.jobs.messengers import RecordingMessenger
 

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import func, select
 
-from devrelbot.storage.activities import create_activity
-from devrelbot.storage.domain import Kind, Status
-from devrelbot.storage.models import Reminder
-from devrelbot.storage.reminders import reschedule
-from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat
+from storage.activities import create_activity
+from storage.domain import Kind, Status
+from storage.models import Reminder
+from storage.reminders import reschedule
+from storage.teams import get_or_create_member, get_or_create_team_for_chat
 from tests.conftest import postgres_db
 from tests.jobs.sweep_worker import run_worker
 

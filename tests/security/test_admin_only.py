@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from devrelbot.core import ChatRef
-from devrelbot.handlers.router import Command, registry
+from handlers.core import ChatRef
+from handlers.router import Command, registry
 from tests.dbstate import snapshot
 from tests.helpers import ALICE, BOB, say, text_of
 

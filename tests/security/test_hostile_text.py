@@ -9,8 +9,8 @@ import re
 import pytest
 from sqlmodel import select
 
-from devrelbot.markup import to_html, to_plain, to_slack
-from devrelbot.storage.models import Activity, ActivityTag
+from handlers.markup import to_html, to_plain, to_slack
+from storage.models import Activity, ActivityTag
 from tests.dbstate import snapshot
 from tests.helpers import say, text_of
 

@@ -13,8 +13,8 @@ import time
 import aiohttp
 import pytest
 
-from devrelbot.bot.logs import configure_logging
-from devrelbot.bot.slack import SlackDoor
+from bot.logs import configure_logging
+from bot.slack import SlackDoor
 from tests.bot.slack_support import slack_settings
 from tests.bot.test_telegram import make_door, running
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, SlackClient

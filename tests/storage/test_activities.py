@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from devrelbot.storage.activities import (
+from storage.activities import (
     create_activity,
     list_activities,
     period_figures,
     tags_of,
     talk_reuse,
 )
-from devrelbot.storage.domain import Kind, Status
-from devrelbot.storage.metrics import engagement, reach
-from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat
+from storage.domain import Kind, Status
+from storage.metrics import engagement, reach
+from storage.teams import get_or_create_member, get_or_create_team_for_chat
 
 
 def _team(session):
@@ -106,7 +106,7 @@ def test_two_people_arriving_at_once_make_one_admin(any_db):
     with any_db.session() as s:
         from sqlmodel import select
 
-        from devrelbot.storage.models import Member
+        from storage.models import Member
 
         roles = sorted(m.role for m in s.exec(select(Member)).all())
     assert roles.count("admin") == 1

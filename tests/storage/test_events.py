@@ -6,11 +6,11 @@ import threading
 
 from sqlmodel import func, select
 
-from devrelbot.core import ChatRef, Incoming, Posted, ReactionEvent, SentMessage, UserRef
-from devrelbot.handlers.router import Router
-from devrelbot.storage.db import Database
-from devrelbot.storage.events import mark_processed
-from devrelbot.storage.models import Vote
+from handlers.core import ChatRef, Incoming, Posted, ReactionEvent, SentMessage, UserRef
+from handlers.router import Router
+from storage.db import Database
+from storage.events import mark_processed
+from storage.models import Vote
 
 
 def test_an_id_is_new_once_then_a_repeat(any_db: Database):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from devrelbot.storage.links import (
+from storage.links import (
     LinkOutcome,
     create_link_code,
     hash_code,
@@ -15,8 +15,8 @@ from devrelbot.storage.links import (
     redeem_link_code,
     unbind_chat,
 )
-from devrelbot.storage.models import Activity, ChatBinding, LinkCode, Member
-from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat
+from storage.models import Activity, ChatBinding, LinkCode, Member
+from storage.teams import get_or_create_member, get_or_create_team_for_chat
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

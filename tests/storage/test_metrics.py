@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from devrelbot.storage.domain import Kind
-from devrelbot.storage.metrics import (
+from storage.domain import Kind
+from storage.metrics import (
     Figures,
     cost_per_contact,
     engagement,

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from devrelbot.storage.db import Database, upgrade
+from storage.db import Database, upgrade
 from tests.conftest import postgres_db
 
 

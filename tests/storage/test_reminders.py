@@ -7,18 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from devrelbot.storage.activities import create_activity
-from devrelbot.storage.domain import Kind, Status
-from devrelbot.storage.models import Reminder
-from devrelbot.storage.outbox import MAX_ATTEMPTS
-from devrelbot.storage.periods import local_moment
-from devrelbot.storage.reminders import (
+from storage.activities import create_activity
+from storage.domain import Kind, Status
+from storage.models import Reminder
+from storage.outbox import MAX_ATTEMPTS
+from storage.periods import local_moment
+from storage.reminders import (
     claim_due,
     mark_failed,
     mark_sent,
     reschedule,
 )
-from devrelbot.storage.teams import get_or_create_member, get_or_create_team_for_chat
+from storage.teams import get_or_create_member, get_or_create_team_for_chat
 
 NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from devrelbot.core import ChatRef, Posted, ReactionEvent, SentMessage, UserRef
-from devrelbot.handlers.router import Router
-from devrelbot.storage.activities import create_activity
-from devrelbot.storage.domain import Kind, Status
-from devrelbot.storage.feedback import (
+from handlers.core import ChatRef, Posted, ReactionEvent, SentMessage, UserRef
+from handlers.router import Router
+from storage.activities import create_activity
+from storage.domain import Kind, Status
+from storage.feedback import (
     FeedbackSummary,
     HireAnswer,
     Mode,
@@ -30,9 +30,9 @@ from devrelbot.storage.feedback import (
     start_survey,
     withdraw_vote,
 )
-from devrelbot.storage.metrics import NpsResult
-from devrelbot.storage.models import Team, Vote
-from devrelbot.storage.teams import get_or_create_team_for_chat
+from storage.metrics import NpsResult
+from storage.models import Team, Vote
+from storage.teams import get_or_create_team_for_chat
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
@@ -51,7 +51,7 @@ def setup_card(db, *, scale: Scale = Scale.RATING, team_name: str = "T") -> tupl
 
 
 def card_of(s, card_id):
-    from devrelbot.storage.feedback import get_card
+    from storage.feedback import get_card
 
     return get_card(s, card_id=card_id)
 

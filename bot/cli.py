@@ -1,0 +1,265 @@
+"""The ``devrelbot`` command (Typer)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from handlers.router import Router
+    from storage.db import Database
+
+app = typer.Typer(
+    help="devrelbot — a DevRel team's ledger, plan, feedback and digest on Slack and Telegram.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+err = Console(stderr=True, highlight=False)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        err.print(f"[red]{error}[/red]\nFix it in the environment or in .env (see .env.example).", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _setup() -> Settings:
+    from bot.logs import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.secrets())
+    return settings
+
+
+@app.command()
+def run() -> None:
+    """Run every door whose tokens are set; with none, open the local console."""
+    settings = _setup()
+    from bot.app import build_router, platform_doors, serve
+
+    db, router = build_router(settings)
+    doors = platform_doors(settings, router)
+    if not doors:
+        err.print(
+            "No TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN is set — starting the local console. "
+            "Put tokens in .env to run on Telegram or Slack (see README).",
+            soft_wrap=True,
+        )
+        _run_console(router, db)
+    else:
+        asyncio.run(serve(doors, db=db))
+    db.dispose()
+
+
+@app.command()
+def console() -> None:
+    """Type commands as the admin of a local team (stdin may be a pipe)."""
+    settings = _setup()
+    from bot.app import build_router
+
+    db, router = build_router(settings)
+    _run_console(router, db)
+    db.dispose()
+
+
+def _run_console(router: Router, db: Database) -> None:
+    from bot.app import run_console
+
+    try:
+        asyncio.run(run_console(router, db=db))
+    except KeyboardInterrupt:
+        pass
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (the bot also does this on start)."""
+    settings = _setup()
+    from storage.db import Database
+
+    db = Database.from_url(settings.database_url)
+    db.upgrade()
+    db.dispose()
+    err.print("Database schema is up to date.")
+
+
+@app.command()
+def demo(
+    weeks: Annotated[int, typer.Option(min=1, max=104, help="How many weeks of history to make.")] = 13,
+    seed: Annotated[int, typer.Option(help="Random seed, for the same data every time.")] = 7,
+) -> None:
+    """Fill the local console team with a realistic quarter of DevRel activity."""
+    settings = _setup()
+    from bot.app import build_router
+    from bot.demo import fill_demo
+
+    db, router = build_router(settings)
+    count = fill_demo(router, weeks=weeks, seed=seed)
+    db.dispose()
+    err.print(
+        f"Added {count} demo activities to the local team. Try: devrelbot console, then /stats quarter", soft_wrap=True
+    )
+
+
+plan_app = typer.Typer(help="The media plan.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+
+
+@plan_app.command("import")
+def plan_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV file.")],
+    team: Annotated[str, typer.Option(help="The team's name (or number); the console's team is 'Local team'.")],
+    skip_invalid: Annotated[bool, typer.Option(help="Import the good rows even if some are wrong.")] = False,
+) -> None:
+    """Import plan items from CSV (columns kind,title,due,owner,outlet,tags,url, in any order)."""
+    settings = _setup()
+    from rich.progress import Progress
+
+    from bot.app import build_router
+    from handlers.errors import UserError
+    from handlers.plan_csv import import_plan
+    from storage.models import utcnow
+    from storage.periods import local_today
+
+    db, _router = build_router(settings)
+    try:
+        with db.session() as session, Progress(console=err, transient=True) as progress:
+            found = _find_team(session, team)
+            task = progress.add_task(f"Importing into {found.name}", total=None)
+            now = utcnow()
+            result = import_plan(
+                session, team=found, importer=_team_admin(session, found), data=file.read_bytes(), now=now,
+                today=local_today(now, found.timezone), skip_invalid=skip_invalid,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+            if result.errors and not skip_invalid:
+                raise typer.Exit(_report_errors(result.errors, imported=False))
+    except UserError as error:
+        err.print(f"[red]{error.message}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    if result.errors:
+        _report_errors(result.errors, imported=True)
+    err.print(f"Imported {result.imported} plan items into {found.name}"
+              + (f"; skipped {result.skipped} invalid rows." if result.skipped else "."), soft_wrap=True)
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="activities or plan")],
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="The CSV file to write.")],
+    team: Annotated[str, typer.Option(help="The team's name (or number).")] = "Local team",
+) -> None:
+    """Export a team's activities or open plan items as CSV."""
+    if what not in ("activities", "plan"):
+        err.print(f"[red]Cannot export {what!r}: choose activities or plan.[/red]")
+        raise typer.Exit(2)
+    settings = _setup()
+    from bot.app import build_router
+    from handlers.plan_csv import export_activities
+
+    db, _router = build_router(settings)
+    try:
+        with db.session() as session:
+            data = export_activities(session, team_id=_find_team(session, team).id, plan_only=what == "plan")
+    finally:
+        db.dispose()
+    file.write_bytes(data)
+    err.print(f"Wrote {file}")
+
+
+@app.command()
+def digest(
+    team: Annotated[str, typer.Option(help="The team's name (or number).")] = "Local team",
+    out: Annotated[Path, typer.Option(dir_okay=False, help="Where to write the chart (PNG).")] = Path("digest.png"),
+    week: Annotated[str | None, typer.Option(help="A day in the week to show (default: the last full week).")] = None,
+) -> None:
+    """Render a team's weekly digest locally: the text on the screen, the chart into a PNG file."""
+    settings = _setup()
+    from datetime import date
+
+    from bot.app import build_router
+    from handlers.digest import build_report, last_full_week
+    from handlers.markup import to_plain
+    from storage.models import utcnow
+    from storage.periods import period_containing
+
+    db, _router = build_router(settings)
+    try:
+        with db.session() as session:
+            found = _find_team(session, team)
+            now = utcnow()
+            try:
+                period = period_containing("week", date.fromisoformat(week)) if week else last_full_week(now, found)
+            except ValueError:
+                err.print(f"[red]--week {week!r} is not a date like 2026-11-16.[/red]")
+                raise typer.Exit(2) from None
+            result = build_report(session, team=found, period=period, now=now)
+    finally:
+        db.dispose()
+    Console(highlight=False).print(to_plain(result.summary) + "\n\n" + to_plain(result.details), soft_wrap=True,
+                                   markup=False)
+    if result.chart is None:
+        err.print("Nothing logged yet, so there is no chart. Try: devrelbot demo")
+        raise typer.Exit(1)
+    out.write_bytes(result.chart)
+    err.print(f"Wrote the chart to {out}")
+
+
+def _find_team(session, name: str):  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from storage.models import Team
+
+    teams = session.exec(select(Team).where(Team.name == name)).all()
+    if not teams and name.isdigit():
+        teams = [t for t in [session.get(Team, int(name))] if t is not None]
+    if len(teams) != 1:
+        known = ", ".join(f"{t.id}: {t.name}" for t in session.exec(select(Team)).all()) or "none yet"
+        problem = "No team is called" if not teams else "More than one team is called"
+        err.print(f"[red]{problem} {name!r}; give its number instead. Teams: {known}[/red]", soft_wrap=True)
+        raise typer.Exit(2)
+    return teams[0]
+
+
+def _team_admin(session, team):  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from storage.models import Member
+
+    member = session.exec(select(Member).where(Member.team_id == team.id).order_by(Member.id)).first()
+    if member is None:
+        err.print("[red]That team has no members yet: use the bot in it once first.[/red]")
+        raise typer.Exit(2)
+    return member
+
+
+def _report_errors(errors: list[str], *, imported: bool) -> int:
+    head = "Skipped these rows:" if imported else "Nothing was imported; fix these rows (or use --skip-invalid):"
+    err.print(f"[yellow]{head}[/yellow]")
+    for line in errors:
+        err.print(f"  {line}", soft_wrap=True, markup=False)
+    return 1
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""The console door: type commands as a local admin of a local team. Works piped, too:
+
+printf '/log talk "X" @ Conf today audience=100\n/list\n' | devrelbot console
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from bot.outbox import Outbox
+from handlers import markup
+from handlers.core import (
+    Button,
+    ChatRef,
+    DirectTarget,
+    Incoming,
+    PollResults,
+    PollSpec,
+    Reply,
+    SentMessage,
+    UserRef,
+)
+from handlers.i18n import _
+from handlers.router import Router, parse_command_line
+
+LOCAL_CHAT = ChatRef(platform="console", chat_id="local")
+
+
+def local_user() -> UserRef:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "you"
+    return UserRef(platform="console", user_id="local", display_name=name)
+
+
+def to_rich(text: str) -> Text:
+    out = Text()
+    for span in markup.parse(text):
+        style = " ".join(s for s, on in (("bold", span.bold), ("italic", span.italic), ("cyan", span.code)) if on)
+        if span.url:
+            out.append(span.text, style=f"{style} link {span.url}".strip())
+            if span.url != span.text:
+                out.append(f" ({span.url})")
+        else:
+            out.append(span.text, style=style or None)
+    return out
+
+
+class ConsoleMessenger:
+    """Prints what jobs send (reminders, digests), so the console shows them too."""
+
+    platform = "console"
+
+    def __init__(self, console: Console, out_dir: Path) -> None:
+        self.console = console
+        self.out_dir = out_dir
+        self._sent = 0
+
+    async def send(self, chat: ChatRef, reply: Reply) -> SentMessage:
+        self.show(reply)
+        return self.record(chat)
+
+    def record(self, chat: ChatRef) -> SentMessage:
+        """A message id for what was just shown (so a tracked card or poll can be found again)."""
+        self._sent += 1
+        return SentMessage(chat=chat, message_id=f"console-{self._sent}")
+
+    async def send_in_thread(self, chat: ChatRef, parent_id: str, reply: Reply) -> SentMessage:
+        return await self.send(chat, reply)
+
+    async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage:
+        return await self.send(LOCAL_CHAT, reply)
+
+    async def send_poll(self, chat: ChatRef, poll: PollSpec) -> SentMessage:
+        return await self.send(chat, poll_reply(poll))
+
+    async def stop_poll(self, message: SentMessage) -> PollResults | None:
+        self.console.print(_("🔒 The poll is closed."), soft_wrap=True)
+        return None
+
+    def show(self, reply: Reply) -> list[Button]:
+        style = "red" if reply.is_error else None
+        self.console.print(to_rich(reply.text), style=style, soft_wrap=True)
+        for attachment in (reply.image, reply.document):
+            if attachment is not None:
+                path = self.out_dir / attachment.filename
+                path.write_bytes(attachment.content)
+                self.console.print(_("📎 saved {path}").format(path=path), soft_wrap=True)
+        if reply.buttons:
+            choices = "   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, start=1))
+            self.console.print(Text("  " + choices + "  " + _("— type a number to choose")), soft_wrap=True)
+        return list(reply.buttons)
+
+
+def poll_reply(poll: PollSpec) -> Reply:
+    """The console has no polls: the question, and one numbered choice per option when a vote command is given."""
+    if poll.choice_command:
+        buttons = tuple(Button(option, f"{poll.choice_command} {option}") for option in poll.options)
+        return Reply(markup.bold(poll.question), buttons=buttons)
+    lines = [markup.bold(poll.question), *(f"  {i}. {markup.escape(o)}" for i, o in enumerate(poll.options))]
+    return Reply("\n".join(lines))
+
+
+class ConsoleDoor:
+    def __init__(
+        self,
+        router: Router,
+        *,
+        stdin: TextIO | None = None,
+        console: Console | None = None,
+        out_dir: Path | None = None,
+    ) -> None:
+        self.router = router
+        self.stdin = stdin or sys.stdin
+        self.console = console or Console(highlight=False)
+        self.messenger = ConsoleMessenger(self.console, out_dir or Path.cwd())
+        self.outbox = Outbox(router, {"console": self.messenger})
+        self.user = local_user()
+        self._choices: list[Button] = []
+
+    @property
+    def interactive(self) -> bool:
+        return self.stdin.isatty()
+
+    async def run(self) -> None:
+        if self.interactive:
+            self.console.print(_("devrelbot console — type /help, or /quit to leave."))
+        while True:
+            if self.interactive:
+                self.console.print("> ", end="")
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                break
+            if line.strip().lower() in ("/quit", "/exit", "quit", "exit"):
+                break
+            await self.handle_line(line)
+
+    async def handle_line(self, line: str) -> None:
+        text = line.strip()
+        if not text:
+            return
+        if text.isdigit() and self._choices:
+            index = int(text) - 1
+            if not 0 <= index < len(self._choices):
+                self.console.print(_("Choose 1 to {n}.").format(n=len(self._choices)), style="red")
+                return
+            text = self._choices[index].command
+        self._choices = []
+        parsed = parse_command_line(text)
+        if parsed is None:
+            self.messenger.show(Reply(_("Commands start with / — try /help."), is_error=True))
+            return
+        command, args = parsed
+        incoming = Incoming(chat=LOCAL_CHAT, user=self.user, command=command, args=args, text=text)
+        for reply in await asyncio.to_thread(self.router.dispatch, incoming):
+            if reply.stop_polls:
+                await self.outbox.stop_polls(reply)
+            if reply.to is not None:
+                await self.outbox.send(reply, here=LOCAL_CHAT)
+                continue
+            shown = poll_reply(reply.poll) if reply.poll is not None else reply
+            self._choices = self.messenger.show(shown) or self._choices
+            await self.outbox.posted(reply, self.messenger.record(LOCAL_CHAT))

@@ -1,0 +1,124 @@
+"""``devrelbot demo``: a realistic quarter of DevRel work for the local console team.
+
+Everything goes through the router as typed commands, so the demo data obeys the same rules as real input.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import col, select
+
+from bot.console import LOCAL_CHAT, local_user
+from handlers.core import Incoming
+from handlers.markup import to_plain
+from handlers.router import Router, parse_command_line
+from storage.feedback import HireAnswer, Mode, Scale, answer_survey, cast_vote, create_card, start_survey
+from storage.models import Activity
+from storage.periods import local_today
+from storage.teams import team_for_chat
+
+TALKS = ["Scaling Postgres to 10 TB", "Kafka without tears", "Observability on a budget", "Go at classifieds scale",
+         "Feature flags in mobile apps"]
+CONFERENCES = ["HighLoad++", "PGConf", "DevOops", "GopherCon", "Mobius", "HolyJS", "SmartData"]
+OUTLETS = ["Habr", "Medium", "company blog", "YouTube"]
+NETWORKS = ["X", "LinkedIn", "Telegram channel"]
+TAGS = ["backend", "frontend", "mobile", "devops", "dba", "datascience"]
+
+
+def demo_commands(today: date, *, weeks: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    start = today - timedelta(weeks=weeks)
+    lines: list[str] = []
+    for week in range(weeks):
+        monday = start + timedelta(weeks=week)
+
+        def day(monday: date = monday) -> str:
+            return (monday + timedelta(days=rng.randrange(0, 5))).isoformat()
+
+        def tag() -> str:
+            return "#" + rng.choice(TAGS)
+
+        if rng.random() < 0.8:
+            audience = rng.randrange(80, 600)
+            lines.append(f'/log talk "{rng.choice(TALKS)}" @ {rng.choice(CONFERENCES)} {day()} audience={audience} '
+                         f"contacts={rng.randrange(5, 40)} rating={rng.choice([3.9, 4.2, 4.5, 4.8])} {tag()}")
+        if week % 3 == 1:
+            lines.append(f'/log meetup "Backend meetup #{week // 3 + 1}" @ Office {day()} '
+                         f"audience={rng.randrange(40, 120)} stream_views={rng.randrange(300, 3000)} "
+                         f"contacts={rng.randrange(15, 60)} "
+                         f"cost={rng.randrange(300, 1500)}usd nps={rng.randrange(40, 92)} {tag()}")
+        for _ in range(rng.randrange(1, 3)):
+            views = rng.randrange(2_000, 40_000)
+            lines.append(f'/log article "Engineering notes {week}-{rng.randrange(100)}" @ {rng.choice(OUTLETS)} '
+                         f"{day()} views={views} likes={views // rng.randrange(40, 120)} shares={rng.randrange(3, 60)} "
+                         f"comments={rng.randrange(0, 80)} subscribers={rng.randrange(0, 200)} {tag()}")
+        for _ in range(rng.randrange(1, 4)):
+            views = rng.randrange(500, 15_000)
+            lines.append(f'/log social "Thread {week}-{rng.randrange(1000)}" @ {rng.choice(NETWORKS)} {day()} '
+                         f"views={views} likes={views // rng.randrange(20, 60)} shares={rng.randrange(0, 30)} "
+                         f"comments={rng.randrange(0, 20)}")
+        if week == weeks // 2:
+            lines.append(f'/log booth "Partner booth" @ {rng.choice(CONFERENCES)} {day()} audience=1500 '
+                         f"participants={rng.randrange(100, 300)} contacts={rng.randrange(60, 150)} cost=5000usd "
+                         "target_actions=240")
+    for offset, title in ((5, TALKS[0]), (12, "Backend meetup planning"), (20, TALKS[1])):
+        lines.append(f'/log talk "{title}" @ {rng.choice(CONFERENCES)} {(today + timedelta(days=offset)).isoformat()}')
+    for week in range(weeks):  # the media plan: two posts due each week, most of them done on time
+        for n in range(2):
+            due = start + timedelta(weeks=week, days=1 + 2 * n)
+            lines.append(f'/plan add article "Planned post {week}.{n}" due {due.isoformat()} @ {rng.choice(OUTLETS)}')
+    return lines
+
+
+def fill_demo(router: Router, *, weeks: int = 13, seed: int = 7) -> int:
+    """Log the demo commands as the console user; returns how many were stored."""
+    today = local_today(router.clock(), router.default_timezone)
+    rng = random.Random(seed)
+    stored = 0
+    for line in demo_commands(today, weeks=weeks, seed=seed):
+        reply_text = _run(router, line)
+        stored += 1
+        planned = re.search(r"#(\d+) .*, (\d{4}-\d{2}-\d{2})", reply_text) if line.startswith("/plan add") else None
+        if planned and date.fromisoformat(planned.group(2)) < today and rng.random() < 0.8:
+            _run(router, f"/plan done {planned.group(1)} views={rng.randrange(1_000, 20_000)}")
+    add_community_feedback(router, rng=rng)
+    return stored
+
+
+def add_community_feedback(router: Router, *, rng: random.Random) -> None:
+    """Votes from a community on the talks and meetups (as if on feedback cards), and new hires' answers."""
+    with router.db.session() as session:
+        team = team_for_chat(session, platform=LOCAL_CHAT.platform, scope_id=LOCAL_CHAT.scope)
+        assert team is not None
+        done = session.exec(select(Activity).where(Activity.team_id == team.id, Activity.status == "done",
+                                                   col(Activity.kind).in_(["talk", "event"]))).all()
+        for activity in done:
+            scale = Scale.NPS if activity.kind == "event" else Scale.RATING
+            card = create_card(session, team_id=team.id, activity_id=activity.id, mode=Mode.EMOJI, scale=scale,
+                               platform="console", chat_id="community", created_by=None, now=_moment(activity.date))
+            for voter in range(rng.randrange(8, 40)):
+                score = rng.choice([3, 4, 4, 5, 5, 5]) if scale == Scale.RATING else rng.choice([6, 8, 9, 9, 10, 10])
+                cast_vote(session, card=card, voter=f"console:fan{voter}", score=score,
+                          now=_moment(activity.date) + timedelta(hours=rng.randrange(1, 72)))
+        for n, answer in enumerate([HireAnswer.YES, HireAnswer.PARTLY, HireAnswer.NO, HireAnswer.YES,
+                                    HireAnswer.PARTLY, HireAnswer.NO, HireAnswer.YES]):
+            survey, _new = start_survey(session, team_id=team.id, platform="console", user_id=f"hire{n}",
+                                        display_name=f"New hire {n}", asked_by=None, now=router.clock())
+            answer_survey(session, survey=survey, answer=answer, now=router.clock() - timedelta(days=9 * n))
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time(18), tzinfo=UTC)
+
+
+def _run(router: Router, line: str) -> str:
+    parsed = parse_command_line(line)
+    assert parsed is not None
+    command, args = parsed
+    replies = router.dispatch(Incoming(chat=LOCAL_CHAT, user=local_user(), command=command, args=args, text=line))
+    if not replies or replies[0].is_error:
+        raise RuntimeError(f"demo command rejected: {line}: {replies[0].text if replies else ''}")
+    return to_plain(replies[0].text)

@@ -1,0 +1,340 @@
+"""Every Slack listener, shared by Socket Mode and HTTP mode: slash commands, button clicks, the /log modal,
+reactions and App Home.
+
+Each listener acks first (Slack wants an answer within 3 seconds), then runs the router in a worker thread
+(database work must not block the loop) and sends what came back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.outbox import Outbox, needs_outbox
+from bot.slack import inbound
+from bot.slack.blocks import BUTTON_ACTION_PREFIX, fallback_text, reply_blocks
+from bot.slack.home import home_view
+from bot.slack.messenger import SlackMessenger
+from bot.slack.modal import (
+    CALLBACK_ID,
+    KIND_ACTION,
+    ModalContext,
+    initial_kind,
+    kind_of,
+    log_modal,
+    submitted_values,
+    validate,
+)
+from handlers.core import ChatRef, Incoming, ReactionEvent, Reply, SentMessage, UserRef
+from handlers.i18n import use_locale
+from handlers.router import Router, parse_command_line
+from storage.events import mark_processed
+from storage.periods import local_today
+from storage.teams import team_for_chat
+
+log = logging.getLogger(f"devrelbot.{__name__}")
+
+# Posting into a channel the bot is not in fails; a slash command can still answer there via response_url.
+_NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where to answer: the chat (None for App Home, which has none: answers go to the DM), the person, and
+    the short-lived handles Slack gives (response_url, trigger_id for opening a modal)."""
+
+    chat: ChatRef | None
+    user: UserRef
+    workspace_id: str
+    respond: AsyncRespond | None = None
+    trigger_id: str | None = None
+
+
+class SlackListeners:
+    def __init__(self, router: Router, messenger: SlackMessenger) -> None:
+        self.router = router
+        self.messenger = messenger
+        # Replies addressed elsewhere, polls and tracked cards; bot/app.py adds the other doors' messengers.
+        self.outbox = Outbox(router, {"slack": messenger})
+        self.bot_user_id: str | None = None  # set from auth.test: the bot's own reactions are not votes
+        self._people: dict[str, tuple[str, bool]] = {}
+
+    def register(self, app: AsyncApp) -> None:
+        """Wire every listener on ``app``. Slash commands come from the router's registry, in one place."""
+        for command in self.router.commands.all():
+            app.command(f"/{inbound.slack_command(command.name)}")(_guarded(self.on_command))
+        app.action(re.compile(rf"^{BUTTON_ACTION_PREFIX}\d+$"))(_guarded(self.on_button))
+        app.action(KIND_ACTION)(_guarded(self.on_kind_change))
+        app.view(CALLBACK_ID)(_guarded(self.on_log_submission))
+        app.event("reaction_added")(_guarded(self.on_reaction))
+        app.event("reaction_removed")(_guarded(self.on_reaction))
+        app.event("app_home_opened")(_guarded(self.on_home_opened))
+
+    # --- commands and clicks ----------------------------------------------------------------------------
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        workspace = inbound.team_of(body)
+        chat = inbound.chat_ref(channel_id=body["channel_id"], team_id=workspace, channel_name=body.get("channel_name"))
+        user = await self.user_ref(body["user_id"], body.get("user_name"))
+        name = inbound.router_command(str(body["command"]).lstrip("/").lower())
+        args = inbound.command_text(body.get("text") or "")
+        incoming = Incoming(chat=chat, user=user, command=name, args=args, text=f"/{name} {args}".strip())
+        origin = Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
+        await self.deliver(await self.dispatch(incoming), origin)
+
+    async def on_button(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """A click re-dispatches the button's command line through the router, as the person who clicked."""
+        await ack()
+        parsed = parse_command_line(str(body["actions"][0].get("value") or ""))
+        if parsed is None:
+            return
+        name, args = parsed
+        workspace = inbound.team_of(body)
+        user = await self.user_ref(body["user"]["id"], body["user"].get("username"))
+        chat = self._click_chat(body, workspace)
+        origin = Origin(
+            chat,
+            user,
+            workspace,
+            respond=respond if body.get("response_url") else None,
+            trigger_id=body.get("trigger_id"),
+        )
+        incoming = Incoming(
+            chat=chat or _home_chat(user.user_id, workspace), user=user, command=name, args=args, text=f"/{name} {args}"
+        )
+        await self.deliver(await self.dispatch(incoming), origin)
+
+    @staticmethod
+    def _click_chat(body: dict[str, Any], workspace: str) -> ChatRef | None:
+        channel = (body.get("channel") or {}).get("id")
+        if not channel:
+            return None  # a click in App Home or in a modal
+        thread = (body.get("message") or {}).get("thread_ts") or (body.get("container") or {}).get("thread_ts")
+        return inbound.chat_ref(channel_id=channel, team_id=workspace, thread_ts=thread)
+
+    async def dispatch(self, incoming: Incoming) -> list[Reply]:
+        return await asyncio.to_thread(self.router.dispatch, incoming)
+
+    # --- answering --------------------------------------------------------------------------------------
+
+    async def deliver(self, replies: list[Reply], origin: Origin) -> None:
+        for reply in replies:
+            try:
+                await self._deliver_one(reply, origin)
+            except Exception as error:  # one failed send must not stop the others, nor the door
+                log.warning("Slack: could not send a reply: %s: %s", type(error).__name__, error)
+
+    async def _deliver_one(self, reply: Reply, origin: Origin) -> None:
+        if reply.stop_polls:
+            await self.outbox.stop_polls(reply)
+        if reply.form is not None and reply.form.command == "log" and origin.trigger_id:
+            if await self.open_log_modal(origin, dict(reply.form.known)):
+                return
+        if needs_outbox(reply):
+            here = origin.chat or await self.messenger.dm(origin.user.user_id, workspace_id=origin.workspace_id)
+            await self.outbox.send(reply, here=here)
+        elif origin.chat is None:
+            dm = await self.messenger.dm(origin.user.user_id, workspace_id=origin.workspace_id)
+            await self.outbox.posted(reply, await self.messenger.send(dm, reply))
+        elif reply.ephemeral:
+            await self._private(reply, origin, origin.chat)
+        else:
+            await self.outbox.posted(reply, await self._public(reply, origin, origin.chat))
+
+    async def _private(self, reply: Reply, origin: Origin, chat: ChatRef) -> None:
+        if origin.respond is not None and reply.image is None and reply.document is None:
+            await origin.respond(
+                text=fallback_text(reply), blocks=reply_blocks(reply), response_type="ephemeral", replace_original=False
+            )
+        else:
+            await self.messenger.send_ephemeral(chat, origin.user.user_id, reply)
+
+    async def _public(self, reply: Reply, origin: Origin, chat: ChatRef) -> SentMessage | None:
+        """Post into the channel; the SentMessage, or None when it went through response_url (no id to track)."""
+        try:
+            return await self.messenger.send(chat, reply)
+        except SlackApiError as error:
+            if error.response.get("error") not in _NOT_A_MEMBER or origin.respond is None:
+                raise
+            log.info("Slack: not a member of %s; answering through the command's response_url", chat.chat_id)
+            await origin.respond(text=fallback_text(reply), blocks=reply_blocks(reply), response_type="in_channel")
+            return None
+
+    # --- the /log modal -----------------------------------------------------------------------------------
+
+    async def open_log_modal(self, origin: Origin, known: dict[str, str]) -> bool:
+        """Open the modal for a /log that lacked fields. False when Slack refused (the trigger expired): the
+        caller then shows the text reply instead."""
+        context = ModalContext(
+            team_id=origin.workspace_id,
+            user_id=origin.user.user_id,
+            channel_id=origin.chat.chat_id if origin.chat else None,
+            thread_ts=origin.chat.thread_id if origin.chat else None,
+        )
+        try:
+            await self.messenger.client.views_open(
+                trigger_id=origin.trigger_id, view=log_modal(context, kind=initial_kind(known), known=known)
+            )
+        except SlackApiError as error:
+            log.warning("Slack: could not open the /log modal: %s", error.response.get("error"))
+            return False
+        return True
+
+    async def on_kind_change(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """Another kind has other metrics: re-render the modal, keeping what was typed."""
+        await ack()
+        view = body["view"]
+        values = submitted_values(view)
+        context = ModalContext.loads(view.get("private_metadata") or "")
+        await client.views_update(
+            view_id=view["id"], hash=view.get("hash"), view=log_modal(context, kind=kind_of(values), known=values)
+        )
+
+    async def on_log_submission(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Validate with the one-line parser: errors stay in the modal, nothing is stored; else log it."""
+        context = ModalContext.loads(view.get("private_metadata") or "")
+        values = submitted_values(view)
+        today, currency, locale = await asyncio.to_thread(self._team_defaults, context.team_id or inbound.team_of(body))
+        with use_locale(locale):
+            args, errors = validate(values, today=today, default_currency=currency)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        workspace = context.team_id or inbound.team_of(body)
+        user = await self.user_ref(body["user"]["id"], body["user"].get("username"))
+        chat = (
+            inbound.chat_ref(channel_id=context.channel_id, team_id=workspace, thread_ts=context.thread_ts)
+            if context.channel_id
+            else None
+        )
+        incoming = Incoming(
+            chat=chat or _home_chat(user.user_id, workspace), user=user, command="log", args=args, text=f"/log {args}"
+        )
+        await self.deliver(await self.dispatch(incoming), Origin(chat, user, workspace))
+
+    def _team_defaults(self, workspace_id: str) -> tuple[date, str, str]:
+        """Today in the team's time zone, its currency and locale (a new workspace: the bot's defaults)."""
+        with self.router.db.session() as session:
+            team = team_for_chat(session, platform="slack", scope_id=workspace_id)
+            timezone = team.timezone if team else self.router.default_timezone
+            currency = team.currency if team else "USD"
+            locale = team.locale if team else "en"
+        return local_today(self.router.clock(), timezone), currency, locale
+
+    # --- events ---------------------------------------------------------------------------------------
+
+    async def on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A reaction is a vote when it is on a feedback card. A retried event (the same event_id) counts once:
+        the router records the id in the transaction that applies the reaction (one trip to the database)."""
+        item = event.get("item") or {}
+        if item.get("type") != "message":
+            return
+        workspace = inbound.team_of(body)
+        chat = inbound.chat_ref(channel_id=item["channel"], team_id=workspace)
+        user_id = event.get("user")
+        if user_id and user_id == self.bot_user_id:
+            return
+        reaction = ReactionEvent(
+            chat=chat,
+            message_id=str(item["ts"]),
+            user=await self.user_ref(user_id) if user_id else None,
+            emoji=inbound.emoji(event["reaction"]),
+            added=event["type"] == "reaction_added",
+            event_id=body.get("event_id"),
+        )
+        once = ("slack", str(reaction.event_id)) if reaction.event_id else None
+        replies = await asyncio.to_thread(self.router.handle_event, reaction, once=once)
+        if replies and reaction.user is not None:
+            await self.deliver(replies, Origin(chat, reaction.user, workspace))
+
+    async def on_home_opened(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab") != "home" or not await self.first_time(body):
+            return
+        workspace = inbound.team_of(body)
+        user = await self.user_ref(event["user"])
+        chat = _home_chat(user.user_id, workspace)
+        # One after the other: on a new workspace the first dispatch creates the team and the member.
+        stats = await self.dispatch(Incoming(chat=chat, user=user, command="stats", args="week"))
+        recent = await self.dispatch(Incoming(chat=chat, user=user, command="list", args=f"@{user.user_id}"))
+        view = home_view(stats_text=_text(stats), recent_text=_text(recent))
+        await client.views_publish(user_id=user.user_id, view=view)
+
+    async def first_time(self, body: dict[str, Any]) -> bool:
+        """Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same event_id: the
+        ProcessedEvent table lets it through once, also across restarts and processes."""
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+
+        def mark() -> bool:
+            with self.router.db.session() as session:
+                return mark_processed(session, platform="slack", event_id=str(event_id))
+
+        first = await asyncio.to_thread(mark)
+        if not first:
+            log.debug("Slack: event %s already processed", event_id)
+        return first
+
+    # --- people ---------------------------------------------------------------------------------------
+
+    async def user_ref(self, user_id: str, fallback: str | None = None) -> UserRef:
+        """The person's Slack display name and whether it is a bot (users.info, cached per process); their
+        handle if that fails."""
+        person = self._people.get(user_id)
+        if person is None:
+            name, is_bot = await self._lookup(user_id)
+            person = self._people[user_id] = (name or fallback or user_id, is_bot)
+        return UserRef(platform="slack", user_id=user_id, display_name=person[0], is_bot=person[1])
+
+    async def _lookup(self, user_id: str) -> tuple[str | None, bool]:
+        try:
+            response = await self.messenger.client.users_info(user=user_id)
+        except Exception as error:
+            log.info("Slack: users.info for %s failed (%s); using the handle", user_id, type(error).__name__)
+            return None, False
+        user = response.get("user") or {}
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("name") or None
+        return name, bool(user.get("is_bot"))
+
+
+def _guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A payload a listener cannot make sense of (a field missing or of the wrong type) is logged and ignored
+    inside the listener. Letting it raise would be worse than a 500: slack-bolt then discards the ack already
+    given and holds the request for its 3-second ack timeout before answering 404."""
+
+    @functools.wraps(listener)
+    async def run(**kwargs: Any) -> None:
+        try:
+            await listener(**kwargs)
+        except Exception as error:
+            log.warning("Slack: ignored a request its listener could not handle: %s: %s", type(error).__name__,
+                        error, exc_info=log.isEnabledFor(logging.DEBUG))
+            ack = kwargs.get("ack")
+            if ack is not None and ack.response is None:
+                await ack()
+
+    return run
+
+
+def _home_chat(user_id: str, workspace_id: str) -> ChatRef:
+    """App Home and modals have no channel; the workspace is what binds the person to the team."""
+    return ChatRef(platform="slack", chat_id=user_id, workspace_id=workspace_id, is_private=True)
+
+
+def _text(replies: list[Reply]) -> str:
+    return "\n".join(r.text for r in replies)

@@ -1,0 +1,25 @@
+"""The Telegram door (python-telegram-bot 22).
+
+Modules: ``render`` (HTML splitting, button payloads, the BotFather command list — no PTB import),
+``dialogue`` (the guided /log), ``convert`` (updates → core types), ``messenger`` (sending), ``door``
+(the Application, polling or webhook, and the update loop).
+
+``TelegramDoor`` is resolved lazily so that importing a PTB-free submodule does not load PTB.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.telegram.door import TelegramDoor
+
+__all__ = ["TelegramDoor"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TelegramDoor":
+        from bot.telegram.door import TelegramDoor
+
+        return TelegramDoor
+    raise AttributeError(name)

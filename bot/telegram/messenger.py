@@ -1,0 +1,155 @@
+"""Sending to Telegram: Reply → HTML messages, inline keyboards, photos, documents and native polls.
+
+This is the Telegram ``Messenger`` that jobs send through, and what the door uses to answer commands.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode, PollLimit
+from telegram.error import BadRequest, Forbidden
+
+from bot.telegram.convert import poll_results
+from bot.telegram.render import CAPTION_LIMIT, ButtonPayloads, split_html
+from handlers import markup
+from handlers.core import Button, ChatRef, DirectTarget, PollResults, PollSpec, Reply, SentMessage
+
+log = logging.getLogger(f"devrelbot.{__name__}")
+
+ROW_WIDTH = 3
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+LONG_LABEL = 20
+
+
+def keyboard(buttons: Sequence[Button], payloads: ButtonPayloads) -> InlineKeyboardMarkup:
+    """Short labels share a row (three at most); any long label puts every button on its own row."""
+    width = 1 if any(len(b.label) > LONG_LABEL for b in buttons) else ROW_WIDTH
+    keys = [InlineKeyboardButton(b.label, callback_data=payloads.encode(b.command)) for b in buttons]
+    return InlineKeyboardMarkup([keys[i : i + width] for i in range(0, len(keys), width)])
+
+
+def mention(user_id: str, name: str) -> str:
+    """A markup link that Telegram shows as a mention (and that selective ForceReply targets)."""
+    return markup.link(name, f"tg://user?id={user_id}")
+
+
+class TelegramMessenger:
+    """Exists as long as the door does (jobs hold on to it); the door attaches each run's ``Bot`` to it."""
+
+    platform = "telegram"
+
+    def __init__(self, bot: Bot | None, payloads: ButtonPayloads) -> None:
+        self._bot = bot
+        self.payloads = payloads
+
+    @property
+    def bot(self) -> Bot:
+        if self._bot is None:
+            raise ConnectionError("the Telegram door is not connected (starting, or retrying after a failure)")
+        return self._bot
+
+    def attach(self, bot: Bot | None) -> None:
+        self._bot = bot
+
+    async def send(self, chat: ChatRef, reply: Reply) -> SentMessage:
+        messages = await self.deliver(chat, reply)
+        return SentMessage(chat=chat, message_id=str(messages[0].message_id))
+
+    async def send_in_thread(self, chat: ChatRef, parent_id: str, reply: Reply) -> SentMessage:
+        """Telegram groups have no threads under a message: the closest is a reply to it."""
+        messages = await self.deliver(chat, reply, reply_to=int(parent_id))
+        return SentMessage(chat=chat, message_id=str(messages[0].message_id))
+
+    async def deliver(
+        self, chat: ChatRef, reply: Reply, *, reply_to: int | None = None, force_reply: bool = False
+    ) -> list[Message]:
+        """Send one Reply as one or more messages; buttons (or a ForceReply) go on the last one."""
+        chunks = split_html(reply.text)
+        markup_ = self._reply_markup(reply, force_reply)
+        common = self._common(chat, reply_to)
+        sent: list[Message] = []
+        attachment = reply.image or reply.document
+        if attachment is not None:
+            caption = chunks.pop(0) if len(chunks[0]) <= CAPTION_LIMIT else None
+            file = InputFile(attachment.content, filename=attachment.filename)
+            send = self.bot.send_photo if reply.image is not None else self.bot.send_document
+            extra = {"photo": file} if reply.image is not None else {"document": file}
+            last = not [c for c in chunks if c.strip()]
+            sent.append(
+                await send(
+                    **common,
+                    **extra,
+                    caption=caption or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup_ if last else None,
+                )
+            )
+        texts = [c for c in chunks if c.strip()]
+        for i, text in enumerate(texts):
+            last = i == len(texts) - 1
+            sent.append(
+                await self.bot.send_message(
+                    **common,
+                    text=text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=markup_ if last else None,
+                )
+            )
+        return sent
+
+    async def send_poll(self, chat: ChatRef, poll: PollSpec) -> SentMessage:
+        if not 2 <= len(poll.options) <= PollLimit.MAX_OPTION_NUMBER:
+            raise ValueError(f"a Telegram poll has 2 to {PollLimit.MAX_OPTION_NUMBER} options")
+        message = await self.bot.send_poll(
+            **self._common(chat, None),
+            question=poll.question[: PollLimit.MAX_QUESTION_LENGTH],
+            options=[o[: PollLimit.MAX_OPTION_LENGTH] for o in poll.options],
+            is_anonymous=poll.anonymous,
+        )
+        return SentMessage(chat=chat, message_id=str(message.message_id), poll_id=message.poll.id)
+
+    async def stop_poll(self, message: SentMessage) -> PollResults:
+        """Close the poll; Telegram answers with its final counts."""
+        poll = await self.bot.stop_poll(chat_id=int(message.chat.chat_id), message_id=int(message.message_id))
+        return poll_results(poll)
+
+    async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage:
+        """A private message; when the person never opened a chat with the bot, a mention in the team chat."""
+        private = ChatRef(platform="telegram", chat_id=target.user.user_id, is_private=True)
+        try:
+            return await self.send(private, reply)
+        except (Forbidden, BadRequest):
+            if target.fallback_chat is None:
+                raise
+            log.info("cannot message a Telegram user privately; mentioning them in the team chat instead")
+            text = f"{mention(target.user.user_id, target.user.display_name)}, {reply.text}"
+            return await self.send(target.fallback_chat, Reply(text, image=reply.image, buttons=reply.buttons))
+
+    def _reply_markup(self, reply: Reply, force_reply: bool) -> InlineKeyboardMarkup | ForceReply | None:
+        if reply.buttons:
+            return keyboard(reply.buttons, self.payloads)
+        if force_reply:
+            return ForceReply(selective=True)
+        return None
+
+    @staticmethod
+    def _common(chat: ChatRef, reply_to: int | None) -> dict[str, object]:
+        common: dict[str, object] = {"chat_id": int(chat.chat_id)}
+        if chat.thread_id is not None:
+            common["message_thread_id"] = int(chat.thread_id)
+        if reply_to is not None:
+            common["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        return common

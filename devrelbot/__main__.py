@@ -1,3 +1,0 @@
-from devrelbot.cli import main
-
-main()

@@ -1,0 +1,25 @@
+"""Platform-agnostic commands. Importing this package registers every command on the router's registry.
+
+The import order below is the order /help lists the commands in.
+"""
+
+# isort: off
+from handlers import log  # noqa: F401
+from handlers import ledger  # noqa: F401
+from handlers import talks  # noqa: F401
+from handlers import plan  # noqa: F401
+from handlers import checklist  # noqa: F401
+from handlers import followup  # noqa: F401
+from handlers import export  # noqa: F401
+from handlers import stats  # noqa: F401
+from handlers import report  # noqa: F401
+from handlers import feedback  # noqa: F401
+from handlers import survey  # noqa: F401
+from handlers import settings  # noqa: F401
+from handlers import connect  # noqa: F401
+from handlers import help  # noqa: F401
+
+# isort: on
+from handlers.router import Registry, Request, Router, parse_command_line, registry
+
+__all__ = ["Registry", "Request", "Router", "parse_command_line", "registry"]

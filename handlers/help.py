@@ -1,0 +1,47 @@
+"""/help — what the bot can do, and how to write each command."""
+
+from __future__ import annotations
+
+from handlers import markup
+from handlers.core import Reply
+from handlers.errors import UserError
+from handlers.i18n import _
+from handlers.router import Request, registry
+
+
+@registry.command(
+    "help",
+    summary="What each command does; /help <command> for details",
+    usage="/help [command]",
+    examples=("/help", "/help log"),
+)
+def help_(req: Request) -> Reply:
+    name = req.args.strip().lstrip("/").lower()
+    if not name:
+        lines = [markup.bold(_("devrelbot commands"))]
+        for command in registry.all():
+            admin = (" " + _("(admins)") if command.admin_only
+                     else " " + _("(partly admins)") if command.admin_examples else "")
+            lines.append(f"• {markup.code('/' + command.name)} — {markup.escape(_(command.summary))}{admin}")
+        lines.append(_("Type /help <command> for details, e.g. {example}.").format(example=markup.code("/help log")))
+        return Reply("\n".join(lines), ephemeral=True)
+    command = registry.get(name)
+    if command is None:
+        raise UserError(
+            _("There is no command /{name}; /help lists them all.").format(name=name[:40]), example="/help log"
+        )
+    lines = [
+        f"{markup.bold('/' + command.name)} — {markup.escape(_(command.summary))}",
+        _("Usage: {usage}").format(usage=markup.code(command.usage)),
+    ]
+    if command.details:
+        lines.append(markup.escape(_(command.details)))
+    if command.examples:
+        lines.append(_("Examples:"))
+        lines.extend(f"• {markup.code(e)}" for e in command.examples)
+    if command.admin_only:
+        lines.append(_("Only team admins can use it."))
+    elif command.admin_examples:
+        lines.append(_("Only admins can do these:"))
+        lines.extend(f"• {markup.code(e)}" for e in command.admin_examples)
+    return Reply("\n".join(lines), ephemeral=True)

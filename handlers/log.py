@@ -1,0 +1,83 @@
+"""/log — record a talk, event, partnership, publication or social post in one line."""
+
+from __future__ import annotations
+
+from handlers import render
+from handlers.core import Reply
+from handlers.errors import UserError
+from handlers.i18n import _
+from handlers.parsing import EXAMPLES, Fields, parse_log
+from handlers.router import Request, registry
+from storage.activities import create_activity
+from storage.domain import Status
+from storage.models import Member
+from storage.reminders import reschedule
+from storage.teams import find_members_by_name
+
+LOG_DETAILS = """\
+Kinds: talk, event (meetup, workshop, hackathon), partnership (booth), publication (post, article, video, blog), \
+social (tweet).
+Title: in quotes ("…", '…' or «…»), or the words up to the first @, #, date, key=value or link.
+Dates: 2026-11-20, 20.11.2026, today, yesterday, tomorrow (default today). A future date makes the item planned.
+Numbers: 300, 12k, 1.5k. Cost: cost=1500, cost=1500usd, cost=€200 (default: the team's currency).
+Also: @ venue (or outlet / network), #tags, a link, @person for the owner, status=planned|done|cancelled, \
+notes="…"."""
+
+
+@registry.command(
+    "log",
+    summary="Log a talk, event, partnership, publication or social post",
+    usage="/log <kind> <title> [@ venue] [date] [key=value …] [#tag …] [link]",
+    examples=tuple(EXAMPLES.values()),
+    details=LOG_DETAILS,
+)
+def log_activity(req: Request) -> Reply:
+    command = parse_log(req.args, today=req.today, default_currency=req.team.currency)
+    fields = command.fields
+    owner = resolve_owner(req, fields, example=EXAMPLES[command.kind])
+    on = fields.on or req.today
+    status = fields.status or (Status.PLANNED if on > req.today else Status.DONE)
+    activity = create_activity(
+        req.session,
+        team_id=req.team.id,
+        kind=command.kind,
+        title=command.title,
+        on=on,
+        status=status,
+        values={
+            **fields.values, "venue": fields.venue, "url": fields.url, "notes": fields.notes,
+            # A planned item is in the media plan, due on its date; a done one was done on its date.
+            "due_date": on if status == Status.PLANNED else None,
+            "done_on": on if status == Status.DONE else None,
+        },
+        tags=fields.tags,
+        owner_id=owner.id,
+        created_by=req.member.id,
+    )
+    reschedule(req.session, activity=activity, team=req.team, now=req.now, new=True)
+    verb = _("Planned") if status == Status.PLANNED else _("Logged")
+    text = f"✅ {verb} {render.details(activity, tags=sorted(fields.tags), owner=owner)}"
+    return Reply(text)
+
+
+def resolve_owner(req: Request, fields: Fields, *, example: str) -> Member:
+    """``@alice`` makes a team member the owner. An unknown ``@Word`` with no venue yet reads as the venue."""
+    if fields.owner is None:
+        return req.member
+    matches = find_members_by_name(req.session, team_id=req.team.id, name=fields.owner)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise UserError(
+            _("More than one team member is called @{name}; use their user id.").format(name=fields.owner),
+            example=example,
+        )
+    if fields.venue is None:
+        fields.venue = fields.owner
+        return req.member
+    raise UserError(
+        _("No one in this team is called @{name}. To name a venue, write “@ {name}” with a space.").format(
+            name=fields.owner
+        ),
+        example=example,
+    )

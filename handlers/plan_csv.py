@@ -1,0 +1,187 @@
+"""CSV in and out: the team's plan from a spreadsheet, and the ledger back out.
+
+Imports accept what Google Sheets and Excel write: UTF-8 with or without a BOM, `,` or `;` separators,
+dates as 2026-11-20 or 20.11.2026, columns in any order. Every row is checked first; nothing is
+imported if any row is wrong, unless the caller asks to skip the invalid ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from handlers.errors import UserError
+from handlers.i18n import _
+from handlers.parsing import MAX_TEXT, MAX_TITLE, parse_date, parse_tag, parse_text, parse_url
+from storage.activities import create_activity, figures_of, tags_of
+from storage.domain import METRICS, Status, resolve_kind
+from storage.metrics import cost_per_contact, engagement, reach
+from storage.models import Activity, Member, Team
+from storage.reminders import reschedule
+from storage.teams import find_members_by_name, members_by_id
+
+PLAN_COLUMNS = ("kind", "title", "due", "owner", "outlet", "tags", "url")
+REQUIRED = ("kind", "title", "due")
+IGNORED = ("id", "status")  # in our own plan export: the file imports again as it is
+HEADER_ALIASES = {"venue": "outlet", "date": "due", "due_date": "due", "link": "url", "type": "kind",
+                  "name": "title", "tag": "tags"}
+ROW_EXAMPLE = "article,Postgres 17 in production,2026-12-10,alice,Habr,backend dba,https://habr.com/…"
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    line: int
+    kind: str
+    title: str
+    due: date
+    owner: Member | None
+    outlet: str | None
+    tags: tuple[str, ...]
+    url: str | None
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Decode and split a CSV; returns the normalised header and (line number, row) pairs."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(_("The file is not UTF-8 text; save it as “CSV UTF-8”."), example=ROW_EXAMPLE) from None
+    if not text.strip():
+        raise UserError(_("The file is empty."), example=",".join(PLAN_COLUMNS) + "\n" + ROW_EXAMPLE)
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    raw_header = next(reader)
+    header = [HEADER_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in raw_header]
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [h for h in header if h and h not in PLAN_COLUMNS and h not in IGNORED]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append(_("missing columns: {cols}").format(cols=", ".join(missing)))
+        if unknown:
+            problems.append(_("unknown columns: {cols}").format(cols=", ".join(unknown)))
+        raise UserError(_("The header is wrong ({problems}). Columns: {cols}, in any order.").format(
+            problems="; ".join(problems), cols=",".join(PLAN_COLUMNS)), example=",".join(PLAN_COLUMNS))
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        rows.append((reader.line_num, {h: (values[i].strip() if i < len(values) else "") for i, h in
+                                       enumerate(header) if h}))
+    return header, rows
+
+
+def check_row(session: Session, *, team: Team, line: int, row: dict[str, str], today: date) -> PlanRow:
+    kind = resolve_kind(row.get("kind", ""))
+    if kind is None:
+        raise UserError(_("kind {token} is not one of talk, event, partnership, publication, social.").format(
+            token=f"“{row.get('kind', '')[:40]}”"))
+    title = parse_text("title", row.get("title", ""), limit=MAX_TITLE, example=ROW_EXAMPLE)
+    if not row.get("due"):
+        raise UserError(_("due is empty."))
+    due = parse_date(row["due"], today=today, example=ROW_EXAMPLE)
+    owner = None
+    if row.get("owner"):
+        matches = find_members_by_name(session, team_id=team.id, name=row["owner"])
+        if len(matches) != 1:
+            raise UserError(_("owner {token} is not a member of the team (they join by using the bot once).").format(
+                token=f"“{row['owner'][:40]}”"))
+        owner = matches[0]
+    outlet = parse_text("outlet", row["outlet"], limit=MAX_TEXT, example=ROW_EXAMPLE) if row.get("outlet") else None
+    tags = tuple(dict.fromkeys(parse_tag("#" + t.lstrip("#"), example=ROW_EXAMPLE)
+                               for t in row.get("tags", "").replace(",", " ").split()))
+    url = parse_url(row["url"], example=ROW_EXAMPLE) if row.get("url") else None
+    return PlanRow(line, kind.value, title, due, owner, outlet, tags, url)
+
+
+def import_plan(
+    session: Session,
+    *,
+    team: Team,
+    importer: Member,
+    data: bytes,
+    now: datetime,
+    today: date,
+    skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Check every row, then import all of them in the caller's transaction (or none, when any is wrong)."""
+    _header, rows = read_rows(data)
+    result = ImportResult()
+    good: list[PlanRow] = []
+    for line, row in rows:
+        try:
+            good.append(check_row(session, team=team, line=line, row=row, today=today))
+        except UserError as error:
+            result.errors.append(_("line {line}: {message}").format(line=line, message=error.message))
+    if result.errors and not skip_invalid:
+        return result
+    result.skipped = len(result.errors)
+    for done, row in enumerate(good, start=1):
+        activity = create_activity(
+            session, team_id=team.id, kind=resolve_kind(row.kind), title=row.title, on=row.due,  # type: ignore[arg-type]
+            status=Status.PLANNED, values={"venue": row.outlet, "url": row.url, "due_date": row.due},
+            tags=row.tags, owner_id=(row.owner or importer).id, created_by=importer.id,
+        )
+        reschedule(session, activity=activity, team=team, now=now, new=True)
+        result.imported += 1
+        if progress:
+            progress(done, len(good))
+    return result
+
+
+ACTIVITY_COLUMNS = ("id", "kind", "title", "status", "date", "due_date", "done_on", "owner", "venue", "url", "tags",
+                    *METRICS, "currency", "reach", "engagement", "cost_per_contact", "notes", "created_at")
+
+
+def export_activities(session: Session, *, team_id: int, plan_only: bool = False) -> bytes:
+    """The team's activities (or open plan items) as CSV, with the derived metrics; UTF-8 with a BOM so
+    that Excel opens it right."""
+    query = select(Activity).where(Activity.team_id == team_id)
+    if plan_only:
+        query = query.where(Activity.status == Status.PLANNED.value)
+    activities = list(session.exec(query.order_by(Activity.date, Activity.id)).all())
+    owners = members_by_id(session, ids={a.owner_id for a in activities if a.owner_id})
+    tags = tags_of(session, ids=[a.id for a in activities])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if plan_only:
+        writer.writerow(("id", *PLAN_COLUMNS))
+        for a in activities:
+            owner = owners.get(a.owner_id or -1)
+            writer.writerow((a.id, a.kind, a.title, (a.due_date or a.date).isoformat(),
+                             owner.display_name if owner else "", a.venue or "", " ".join(tags[a.id]), a.url or ""))
+    else:
+        writer.writerow(ACTIVITY_COLUMNS)
+        for a in activities:
+            writer.writerow(_activity_row(a, owners.get(a.owner_id or -1), tags[a.id]))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _activity_row(a: Activity, owner: Member | None, tags: Iterable[str]) -> list[object]:
+    figures = figures_of(a)
+    per_contact = cost_per_contact(a.cost, a.contacts)
+    return [
+        a.id, a.kind, a.title, a.status, a.date.isoformat(), _iso(a.due_date), _iso(a.done_on),
+        owner.display_name if owner else "", a.venue or "", a.url or "", " ".join(tags),
+        *("" if getattr(a, m) is None else getattr(a, m) for m in METRICS),
+        a.currency or "", reach(figures), engagement(figures), "" if per_contact is None else per_contact,
+        a.notes or "", a.created_at.isoformat(),
+    ]
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""

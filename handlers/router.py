@@ -1,0 +1,298 @@
+"""The router: command names to handlers, help text per command, one transaction per command.
+
+A door builds an :class:`Incoming` and calls :meth:`Router.dispatch`; it gets ``Reply`` values back and
+renders them. Handlers never send anything themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlmodel import Session
+
+from handlers import markup
+from handlers.core import (
+    FormRequest,
+    Incoming,
+    PollAnswer,
+    PollResults,
+    Posted,
+    ReactionCount,
+    ReactionEvent,
+    Reply,
+)
+from handlers.errors import IncompleteCommand, PermissionDenied, UserError
+from handlers.i18n import _, use_locale
+from storage.db import Database
+from storage.domain import Role
+from storage.events import mark_processed
+from storage.models import Member, Team, utcnow
+from storage.periods import local_today
+from storage.teams import get_or_create_member, get_or_create_team_for_chat, home_team_of, team_for_chat
+
+log = logging.getLogger(f"devrelbot.{__name__}")
+
+_COMMAND_LINE = re.compile(r"^/([A-Za-z][A-Za-z0-9_]*)(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.S)
+
+
+def parse_command_line(text: str) -> tuple[str, str] | None:
+    """``/log@devrelbot talk "X"`` → ("log", 'talk "X"'); None when the text is not a command."""
+    m = _COMMAND_LINE.match(text.strip())
+    if not m:
+        return None
+    return m.group(1).lower(), (m.group(2) or "").strip()
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything a handler needs: what was asked, by whom, in which team, inside one open transaction."""
+
+    incoming: Incoming
+    session: Session
+    team: Team
+    member: Member
+    now: datetime  # aware, UTC
+
+    @property
+    def args(self) -> str:
+        return self.incoming.args
+
+    @property
+    def today(self) -> date:
+        """Today in the team's time zone."""
+        return local_today(self.now, self.team.timezone)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.team.timezone)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.member.role == Role.ADMIN.value
+
+
+Handler = Callable[[Request], "Reply | list[Reply]"]
+
+# Posted: a door sent a Reply that asked to be tracked (Reply.track), so a handler learns the message's id.
+PlatformEvent = ReactionEvent | ReactionCount | PollAnswer | PollResults | Posted
+
+
+@dataclass(frozen=True)
+class EventRequest:
+    """A platform event that is not a command (a reaction, a poll answer), inside one open transaction."""
+
+    event: PlatformEvent
+    session: Session
+    now: datetime
+
+
+EventHandler = Callable[[EventRequest], "Reply | list[Reply] | None"]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    summary: str  # one line, untranslated source text (translated when shown)
+    usage: str
+    examples: tuple[str, ...] = ()
+    admin_only: bool = False
+    details: str = ""
+    # Invocations only a team admin (or, for /connect CODE and /disconnect, a chat admin) may run, when only
+    # parts of a command are admin-only. The security test runs each as a non-admin member, after the first
+    # member (the admin) logged activity #1 and planned item #2, and expects a refusal that changes nothing.
+    admin_examples: tuple[str, ...] = ()
+
+
+class Registry:
+    """The set of commands. Handler modules register with ``@registry.command(...)``."""
+
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+        self._event_handlers: dict[type, list[EventHandler]] = {}
+
+    def command(
+        self,
+        name: str,
+        *,
+        summary: str,
+        usage: str,
+        examples: Iterable[str] = (),
+        admin_only: bool = False,
+        details: str = "",
+        admin_examples: Iterable[str] = (),
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if name in self._commands:
+                raise ValueError(f"command /{name} is registered twice")
+            self._commands[name] = Command(
+                name, handler, summary, usage, tuple(examples), admin_only, details, tuple(admin_examples)
+            )
+            return handler
+
+        return register
+
+    def on(self, event_type: type) -> Callable[[EventHandler], EventHandler]:
+        """Register a handler for a platform event type (ReactionEvent, PollAnswer, …)."""
+
+        def register(handler: EventHandler) -> EventHandler:
+            self._event_handlers.setdefault(event_type, []).append(handler)
+            return handler
+
+        return register
+
+    def handlers_for(self, event_type: type) -> list[EventHandler]:
+        return list(self._event_handlers.get(event_type, ()))
+
+    def get(self, name: str) -> Command | None:
+        return self._commands.get(name)
+
+    def all(self) -> list[Command]:
+        return list(self._commands.values())
+
+
+registry = Registry()
+
+
+def error_reply(error: UserError) -> Reply:
+    lines = [f"⚠️ {markup.escape(error.message)}"]
+    if error.hint:
+        lines.append(markup.escape(error.hint))
+    if error.example:
+        lines.append(_("Example: {example}").format(example=markup.code(error.example)))
+    form = None
+    if isinstance(error, IncompleteCommand):
+        form = FormRequest(command=error.command, known=tuple(sorted(error.known.items())))
+    return Reply("\n".join(lines), ephemeral=True, is_error=True, form=form)
+
+
+class Router:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        commands: Registry = registry,
+        default_timezone: str = "UTC",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.commands = commands
+        self.default_timezone = default_timezone
+        self.clock = clock
+
+    def dispatch(self, incoming: Incoming) -> list[Reply]:
+        """Run one command in one transaction. Blocking (database work): doors call it in a worker thread."""
+        command = self.commands.get(incoming.command.lower())
+        if command is None:
+            return [
+                error_reply(
+                    UserError(
+                        _("Unknown command /{name}, try /help.").format(name=incoming.command[:40]), example="/help"
+                    )
+                )
+            ]
+        try:
+            with self.db.session() as session:
+                request = self._request(session, incoming)
+                with use_locale(request.team.locale):
+                    if command.admin_only and not request.is_admin:
+                        raise PermissionDenied(
+                            _("/{name} is for team admins; ask an admin of your team.").format(name=command.name)
+                        )
+                    return _as_list(command.handler(request))
+        except UserError as error:
+            return [error_reply(error)]
+        except (OperationalError, PoolTimeout):
+            log.warning("database unavailable while running /%s", command.name, exc_info=True)
+            return [
+                Reply(
+                    _("⏳ The database is busy or unreachable — try again in a moment. Nothing was saved."),
+                    ephemeral=True,
+                    is_error=True,
+                )
+            ]
+        except Exception:
+            log.exception("/%s failed", command.name)
+            return [
+                Reply(
+                    _("Something went wrong, nothing was saved. The error is in the bot's log."),
+                    ephemeral=True,
+                    is_error=True,
+                )
+            ]
+
+    def handle_event(self, event: PlatformEvent, *, once: tuple[str, str] | None = None) -> list[Reply]:
+        """Run the handlers registered for this event type in one transaction. Never raises: a bad event is
+        logged and dropped, so a door's loop goes on.
+
+        ``once=(platform, event_id)``: a platform's delivery id (a Slack event id, a Telegram update id) is
+        recorded in that same transaction, and a repeat of it runs nothing — so an event counts exactly once,
+        and one that failed is not marked as handled."""
+        return self.handle_events((event,), once=once)
+
+    def handle_events(
+        self, events: Sequence[PlatformEvent], *, once: tuple[str, str] | None = None
+    ) -> list[Reply]:
+        """:meth:`handle_event` for what one delivery carries (a Telegram reaction update changes several
+        emoji at once): all of it in one transaction, deduplicated by ``once`` as a whole."""
+        work = [(event, self.commands.handlers_for(type(event))) for event in events]
+        if not any(handlers for _event, handlers in work):
+            return []
+        replies: list[Reply] = []
+        try:
+            with self.db.session() as session:
+                if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
+                    log.debug("%s event %s already handled", once[0], once[1])
+                    return []
+                now = self.clock()
+                for event, handlers in work:
+                    request = EventRequest(event=event, session=session, now=now)
+                    for handler in handlers:
+                        result = handler(request)
+                        if result is not None:
+                            replies.extend(_as_list(result))
+        except Exception:
+            log.exception("handling %s failed", ", ".join(sorted({type(e).__name__ for e in events})))
+            return []
+        return replies
+
+    def _request(self, session: Session, incoming: Incoming) -> Request:
+        chat = incoming.chat
+        team = team_for_chat(session, platform=chat.platform, scope_id=chat.scope)
+        if team is None and chat.is_private:
+            # A direct message (a reminder's button, say) acts in the person's team, not in a new one.
+            team = home_team_of(session, platform=incoming.user.platform, user_id=incoming.user.user_id)
+        if team is None:
+            team = get_or_create_team_for_chat(
+                session,
+                platform=chat.platform,
+                scope_id=chat.scope,
+                name=_team_name(incoming),
+                timezone=self.default_timezone,
+            )
+        member = get_or_create_member(
+            session,
+            team=team,
+            platform=incoming.user.platform,
+            user_id=incoming.user.user_id,
+            display_name=incoming.user.display_name,
+        )
+        return Request(incoming=incoming, session=session, team=team, member=member, now=self.clock())
+
+
+def _team_name(incoming: Incoming) -> str:
+    if incoming.chat.platform == "console":
+        return "Local team"
+    return f"{incoming.chat.platform.title()} {incoming.chat.scope}"
+
+
+def _as_list(result: Any) -> list[Reply]:
+    return [result] if isinstance(result, Reply) else list(result)

@@ -1,0 +1,110 @@
+"""/stats — the period's numbers by kind, each against the previous period."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from handlers import markup, render
+from handlers.core import Reply
+from handlers.errors import UserError
+from handlers.feedback_results import period_lines
+from handlers.i18n import _
+from handlers.router import Request, registry
+from storage.activities import period_figures
+from storage.domain import Kind
+from storage.metrics import Figures, cost_per_contact, engagement, percent_change, reach
+from storage.periods import PERIOD_NAMES, Period, period_containing
+from storage.plan import FulfilmentCounts, fulfilment
+
+STATS_EXAMPLE = "/stats month"
+
+
+@registry.command(
+    "stats",
+    summary="Numbers for this week, month or quarter, against the previous one",
+    usage="/stats [week|month|quarter]",
+    examples=("/stats", STATS_EXAMPLE, "/stats quarter"),
+    details=(
+        "Counts done activities by kind, reach, engagement, contacts and cost per contact, plan fulfilment, "
+        "the community rating and NPS, and hiring influence."
+    ),
+)
+def stats(req: Request) -> Reply:
+    word = req.args.strip().lower() or "week"
+    if word not in PERIOD_NAMES:
+        raise UserError(
+            _("{token} is not a period: use week, month or quarter.").format(token=f"“{req.args.strip()[:40]}”"),
+            example=STATS_EXAMPLE,
+        )
+    current = period_containing(word, req.today)  # type: ignore[arg-type]
+    previous = current.previous()
+    now = period_figures(req.session, team_id=req.team.id, start=current.start, end=current.end)
+    before = period_figures(req.session, team_id=req.team.id, start=previous.start, end=previous.end)
+    lines = [format_stats(current, previous, now, before)]
+    plan_now = fulfilment(req.session, team_id=req.team.id, start=current.start, end=current.end)
+    plan_before = fulfilment(req.session, team_id=req.team.id, start=previous.start, end=previous.end)
+    lines.append(fulfilment_line(plan_now, plan_before))
+    lines.extend(period_lines(req.session, team=req.team, current=current, previous=previous))
+    return Reply("\n".join(lines), ephemeral=True)
+
+
+def fulfilment_line(now: FulfilmentCounts, before: FulfilmentCounts) -> str:
+    """plan fulfilment: 75% (3 of 4 due) (was 50%); "—" when nothing was due."""
+    shown = render.percent(100 * now.share if now.share is not None else None)
+    was = render.percent(100 * before.share if before.share is not None else None)
+    if now.due:
+        counts = _("{done} of {due} due items done on time").format(done=now.done_on_time, due=now.due)
+    else:
+        counts = _("nothing in the plan was due")
+    return f"• {_('plan fulfilment')}: {shown} ({counts}) ({_('was')} {was})"
+
+
+def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures], before: Mapping[Kind, Figures]) -> str:
+    title = _("Stats for this {period} ({start} – {end}) against the previous one ({pstart} – {pend})").format(
+        period=_(current.name),
+        start=current.start.isoformat(),
+        end=current.last_day.isoformat(),
+        pstart=previous.start.isoformat(),
+        pend=previous.last_day.isoformat(),
+    )
+    lines = [markup.bold(title)]
+    if not now and not before:
+        lines.append(_("Nothing done in these periods yet — log something with /log."))
+        return "\n".join(lines)
+    for kind in Kind:
+        lines.append(_line(_(kind.value), _count(now, kind), _count(before, kind)))
+    lines.append(_line(_("reach"), sum(reach(f) for f in now.values()), sum(reach(f) for f in before.values())))
+    lines.append(
+        _line(_("engagement"), sum(engagement(f) for f in now.values()), sum(engagement(f) for f in before.values()))
+    )
+    lines.append(_line(_("contacts"), sum(f.contacts for f in now.values()), sum(f.contacts for f in before.values())))
+    lines.append(f"• {_('cost per contact')}: {_cost_per_contact(now)} ({_('was')} {_cost_per_contact(before)})")
+    return "\n".join(lines)
+
+
+def _count(figures: Mapping[Kind, Figures], kind: Kind) -> int:
+    return figures[kind].count if kind in figures else 0
+
+
+def _line(label: str, current: int, previous: int) -> str:
+    return f"• {label}: {render.number(current)} ({_change(current, previous)})"
+
+
+def _change(current: int, previous: int) -> str:
+    if previous == 0:
+        return _("new") if current else _("no change")
+    return render.percent(percent_change(current, previous), signed=True)
+
+
+def _cost_per_contact(figures: Mapping[Kind, Figures]) -> str:
+    """Per currency: what was spent / the contacts of the activities it was spent on."""
+    costs: dict[str, Decimal] = {}
+    contacts: dict[str, int] = {}
+    for f in figures.values():
+        for currency, amount in f.costs.items():
+            costs[currency] = costs.get(currency, Decimal(0)) + amount
+            contacts[currency] = contacts.get(currency, 0) + f.paid_contacts.get(currency, 0)
+    if not costs:
+        return render.DASH
+    return ", ".join(render.money(cost_per_contact(costs[c], contacts[c]), c) for c in sorted(costs))

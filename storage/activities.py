@@ -1,0 +1,230 @@
+"""Activities: the ledger of talks, events, partnerships, publications and social posts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, insert
+from sqlmodel import Session, col, delete, func, select
+
+from storage.domain import Kind, Status
+from storage.metrics import Figures
+from storage.models import Activity, ActivityTag, utcnow
+
+
+def title_key(title: str) -> str:
+    """The same talk given again: titles compared without case, punctuation runs or extra spaces."""
+    return re.sub(r"[\W_]+", " ", title.casefold()).strip()[:200]
+
+
+def create_activity(
+    session: Session,
+    *,
+    team_id: int,
+    kind: Kind,
+    title: str,
+    on: date,
+    status: Status,
+    values: Mapping[str, Any],
+    tags: Iterable[str],
+    owner_id: int | None,
+    created_by: int | None,
+) -> Activity:
+    activity = Activity(
+        team_id=team_id,
+        kind=kind.value,
+        title=title,
+        title_key=title_key(title),
+        status=status.value,
+        date=on,
+        owner_id=owner_id,
+        created_by=created_by,
+        updated_by=created_by,
+        **values,
+    )
+    session.add(activity)
+    session.flush()
+    _insert_tags(session, activity_id=activity.id, tags=tags)
+    return activity
+
+
+def update_activity(
+    session: Session, *, activity: Activity, values: Mapping[str, Any], add_tags: Iterable[str], updated_by: int
+) -> Activity:
+    for name, value in values.items():
+        setattr(activity, name, value)
+    if "title" in values:
+        activity.title_key = title_key(values["title"])
+    activity.updated_at = utcnow()
+    activity.updated_by = updated_by
+    session.add(activity)
+    session.flush()
+    new_tags = set(add_tags)
+    if new_tags:
+        set_tags(
+            session, activity_id=activity.id, tags=new_tags | set(tags_of(session, ids=[activity.id])[activity.id])
+        )
+    return activity
+
+
+def delete_activity(session: Session, *, activity: Activity) -> None:
+    session.exec(delete(ActivityTag).where(ActivityTag.activity_id == activity.id))  # type: ignore[call-overload]
+    session.delete(activity)
+    session.flush()
+
+
+def set_tags(session: Session, *, activity_id: int | None, tags: Iterable[str]) -> None:
+    session.exec(delete(ActivityTag).where(ActivityTag.activity_id == activity_id))  # type: ignore[call-overload]
+    _insert_tags(session, activity_id=activity_id, tags=tags)
+
+
+def _insert_tags(session: Session, *, activity_id: int | None, tags: Iterable[str]) -> None:
+    rows = [{"activity_id": activity_id, "tag": tag} for tag in sorted(set(tags))]
+    if rows:
+        session.execute(insert(ActivityTag), rows)
+
+
+def get_activity(session: Session, *, activity_id: int) -> Activity | None:
+    return session.get(Activity, activity_id)
+
+
+def tags_of(session: Session, *, ids: Iterable[int | None]) -> dict[int, list[str]]:
+    ids = [i for i in ids if i is not None]
+    found: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        rows = session.exec(
+            select(ActivityTag).where(col(ActivityTag.activity_id).in_(ids)).order_by(ActivityTag.tag)
+        ).all()
+        for row in rows:
+            found[row.activity_id].append(row.tag)
+    return found
+
+
+def list_activities(
+    session: Session,
+    *,
+    team_id: int,
+    kind: Kind | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    owner_ids: Iterable[int] | None = None,
+    tag: str | None = None,
+    status: Status | None = None,
+    limit: int = 50,
+) -> list[Activity]:
+    """Newest first; ``start`` inclusive, ``end`` exclusive."""
+    query = select(Activity).where(Activity.team_id == team_id)
+    if kind is not None:
+        query = query.where(Activity.kind == kind.value)
+    if status is not None:
+        query = query.where(Activity.status == status.value)
+    if start is not None:
+        query = query.where(Activity.date >= start)
+    if end is not None:
+        query = query.where(Activity.date < end)
+    if owner_ids is not None:
+        query = query.where(col(Activity.owner_id).in_(list(owner_ids)))
+    if tag is not None:
+        query = query.where(
+            select(ActivityTag.activity_id)
+            .where(ActivityTag.activity_id == Activity.id, ActivityTag.tag == tag)
+            .exists()
+        )
+    query = query.order_by(col(Activity.date).desc(), col(Activity.id).desc()).limit(limit)
+    return list(session.exec(query).all())
+
+
+@dataclass(frozen=True)
+class TalkReuse:
+    title: str
+    times_given: int
+    planned: int
+    last_given: date | None
+
+
+def talk_reuse(session: Session, *, team_id: int) -> list[TalkReuse]:
+    """Each talk with how many times it was given (done) and how many more are planned."""
+    given = func.sum(case((Activity.status == Status.DONE.value, 1), else_=0))
+    planned = func.sum(case((Activity.status == Status.PLANNED.value, 1), else_=0))
+    last_given = func.max(case((Activity.status == Status.DONE.value, Activity.date), else_=None))
+    rows = session.exec(
+        select(Activity.title_key, func.min(Activity.title), given, planned, last_given)
+        .where(Activity.team_id == team_id, Activity.kind == Kind.TALK.value)
+        .group_by(Activity.title_key)
+    ).all()
+    result = [
+        TalkReuse(title=title, times_given=int(g or 0), planned=int(p or 0), last_given=_as_date(last))
+        for _key, title, g, p, last in rows
+    ]
+    return sorted(result, key=lambda r: (-r.times_given, -r.planned, r.title.casefold()))
+
+
+def _as_date(value: date | str | None) -> date | None:
+    # SQLite returns MAX() over a CASE as text; PostgreSQL keeps the date type.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_SUMMED = (
+    "audience",
+    "stream_views",
+    "views",
+    "likes",
+    "shares",
+    "comments",
+    "contacts",
+    "target_actions",
+    "subscribers",
+    "participants",
+)
+
+
+def period_figures(session: Session, *, team_id: int, start: date, end: date) -> dict[Kind, Figures]:
+    """Done activities of a team with ``start <= date < end``, summed per kind (one grouped query)."""
+    columns = [func.coalesce(func.sum(getattr(Activity, name)), 0) for name in _SUMMED]
+    base = (
+        Activity.team_id == team_id,
+        Activity.date >= start,
+        Activity.date < end,
+        Activity.status == Status.DONE.value,
+    )
+    rows = session.exec(select(Activity.kind, func.count(), *columns).where(*base).group_by(Activity.kind)).all()
+    cost_rows = session.exec(
+        select(Activity.kind, Activity.currency, func.sum(Activity.cost), func.coalesce(func.sum(Activity.contacts), 0))
+        .where(*base, col(Activity.cost).is_not(None))
+        .group_by(Activity.kind, Activity.currency)
+    ).all()
+    costs: dict[str, dict[str, Decimal]] = {}
+    paid_contacts: dict[str, dict[str, int]] = {}
+    for kind, currency, total, contacts in cost_rows:
+        costs.setdefault(kind, {})[currency or ""] = Decimal(total)
+        paid_contacts.setdefault(kind, {})[currency or ""] = int(contacts)
+    figures: dict[Kind, Figures] = {}
+    for kind, count, *sums in rows:
+        values = {name: int(v) for name, v in zip(_SUMMED, sums, strict=True)}
+        figures[Kind(kind)] = Figures(
+            kind=Kind(kind),
+            count=int(count),
+            costs=costs.get(kind, {}),
+            paid_contacts=paid_contacts.get(kind, {}),
+            **values,
+        )
+    return figures
+
+
+def figures_of(activity: Activity) -> Figures:
+    values = {name: getattr(activity, name) or 0 for name in _SUMMED}
+    if activity.cost is None:
+        return Figures(kind=Kind(activity.kind), count=1, **values)
+    currency = activity.currency or ""
+    return Figures(
+        kind=Kind(activity.kind),
+        count=1,
+        costs={currency: activity.cost},
+        paid_contacts={currency: activity.contacts or 0},
+        **values,
+    )

@@ -1,0 +1,359 @@
+"""SQLModel tables. Times are aware UTC datetimes (SQLModel's UTCDateTime); an activity's day is a plain date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, UniqueConstraint
+from sqlalchemy import true as sa_true
+from sqlmodel import Field, SQLModel
+
+from storage.domain import Kind, Role, Status
+from storage.outbox import OutboxFields
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class Team(SQLModel, table=True):
+    __tablename__ = "team"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    currency: str = Field(default="USD", max_length=3)
+    digest_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday, as in ISO weeks
+    digest_hour: int = Field(default=10, ge=0, le=23)
+    locale: str = Field(default="en", max_length=16)
+    # Plan reminders: this many days before the due date, and on the day, at this local hour.
+    reminder_days_before: int = Field(default=3, ge=0, le=30)
+    reminder_hour: int = Field(default=9, ge=0, le=23)
+    # Feedback: the emoji → score map ("🔥=5 👍=4 😐=3 👎=1" when None) and whether polls are anonymous.
+    feedback_emoji: str | None = Field(default=None, max_length=500)
+    polls_anonymous: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # When the next weekly digest is due (UTC); None while no chat subscribes to it.
+    next_digest_at: datetime | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ChatBinding(SQLModel, table=True):
+    """A chat (or a whole Slack workspace) that belongs to a team."""
+
+    __tablename__ = "chat_binding"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_chat_binding_platform_chat"),
+        CheckConstraint("purpose IN ('team', 'community')", name="ck_chat_binding_purpose"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    purpose: str = Field(default="team", max_length=16)
+    title: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "member"
+    __table_args__ = (
+        UniqueConstraint("team_id", "platform", "user_id", name="uq_member_team_platform_user"),
+        CheckConstraint("role IN ('admin', 'advocate', 'member')", name="ck_member_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(max_length=200)
+    role: str = Field(default=Role.ADVOCATE.value, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+_KINDS = ", ".join(f"'{k.value}'" for k in Kind)
+_STATUSES = ", ".join(f"'{s.value}'" for s in Status)
+_COUNTS = (
+    "audience",
+    "stream_views",
+    "participants",
+    "views",
+    "subscribers",
+    "likes",
+    "shares",
+    "comments",
+    "target_actions",
+    "contacts",
+)
+
+
+class Activity(SQLModel, table=True):
+    __tablename__ = "activity"
+    __table_args__ = (
+        # "activities of team T between two dates, by kind" is a range scan on this index.
+        Index("ix_activity_team_date_kind", "team_id", "date", "kind"),
+        Index("ix_activity_team_kind_title_key", "team_id", "kind", "title_key"),
+        # The media plan and its fulfilment: items of team T due between two dates.
+        Index("ix_activity_team_due_date", "team_id", "due_date"),
+        CheckConstraint(f"kind IN ({_KINDS})", name="ck_activity_kind"),
+        CheckConstraint(f"status IN ({_STATUSES})", name="ck_activity_status"),
+        CheckConstraint("cost IS NULL OR cost >= 0", name="ck_activity_cost_nonnegative"),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="ck_activity_rating_range"),
+        CheckConstraint("nps IS NULL OR (nps >= -100 AND nps <= 100)", name="ck_activity_nps_range"),
+        *(CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"ck_activity_{c}_nonnegative") for c in _COUNTS),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    kind: str = Field(max_length=16)
+    title: str = Field(max_length=200)
+    # Case- and space-folded title: the same talk given again shares it (re-use).
+    title_key: str = Field(max_length=200)
+    status: str = Field(default=Status.DONE.value, max_length=16)
+    date: date
+    owner_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    venue: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    notes: str | None = Field(default=None, max_length=2000)
+    # Set when the item entered the media plan (planned for a future day); plan fulfilment compares
+    # done_on (the day it actually happened) with it.
+    due_date: date | None = None
+    done_on: date | None = None
+
+    audience: int | None = None
+    stream_views: int | None = None
+    participants: int | None = None
+    views: int | None = None
+    subscribers: int | None = None
+    likes: int | None = None
+    shares: int | None = None
+    comments: int | None = None
+    target_actions: int | None = None
+    contacts: int | None = None
+    cost: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
+    currency: str | None = Field(default=None, max_length=3)
+    rating: float | None = None
+    nps: int | None = None
+
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+
+
+class ActivityTag(SQLModel, table=True):
+    __tablename__ = "activity_tag"
+    __table_args__ = (Index("ix_activity_tag_tag", "tag"),)
+
+    activity_id: int = Field(sa_column=Column(Integer, ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True))
+    tag: str = Field(primary_key=True, max_length=64)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Platform events already handled: Slack retries and Telegram re-deliveries are processed once."""
+
+    __tablename__ = "processed_event"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    event_id: str = Field(primary_key=True, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code (``/connect telegram``) that joins another chat to a team.
+
+    Only a hash of the code is stored, so a copy of the database cannot be used to link a chat; the code is
+    valid for a short time and once (``used_at`` is claimed atomically).
+    """
+
+    __tablename__ = "link_code"
+    __table_args__ = (CheckConstraint("purpose IN ('team', 'community')", name="ck_link_code_purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    purpose: str = Field(default="team", max_length=16)
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    # "platform:chat_id" of the chat that redeemed the code; /disconnect looks for it.
+    used_by_chat: str | None = Field(default=None, max_length=96, index=True)
+
+
+class Reminder(OutboxFields, table=True):
+    """Something to tell an activity's owner at ``due_at``. A sweep claims due rows atomically before it
+    sends, so each goes out once, across restarts and with several bot processes on one database."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "kind", "due_at", name="uq_reminder_activity_kind_due"),
+        CheckConstraint(
+            "kind IN ('due_soon', 'due_today', 'overdue', 'followup', 'checklist')", name="ck_reminder_kind"
+        ),
+        Index("ix_reminder_pending", "sent_at", "cancelled_at", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    activity_id: int = Field(sa_column=_fk("activity.id"))
+    kind: str = Field(max_length=16)
+    due_at: datetime
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+CHECKLIST_ITEMS: tuple[str, ...] = (
+    "own_content", "external_content", "organisation", "announcements", "online_stream",
+    "networking", "closing", "post_event_materials", "reporting", "misc",
+)
+
+
+class ChecklistTick(SQLModel, table=True):
+    """A ticked item of an event's ten-point checklist (the seed talk's list)."""
+
+    __tablename__ = "checklist_tick"
+
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True)
+    )
+    item: str = Field(primary_key=True, max_length=32)
+    ticked_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    ticked_at: datetime = Field(default_factory=utcnow)
+
+
+class FeedbackCard(SQLModel, table=True):
+    """A message the bot posted to collect feedback on an activity: an emoji card, or a poll.
+
+    It is created before it is sent (``message_id`` is None until the door reports the sent message); a
+    reaction or poll answer counts only on a message that is a card."""
+
+    __tablename__ = "feedback_card"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "message_id", name="uq_feedback_card_message"),
+        UniqueConstraint("poll_id", name="uq_feedback_card_poll"),
+        CheckConstraint("mode IN ('emoji', 'poll')", name="ck_feedback_card_mode"),
+        CheckConstraint("scale IN ('rating', 'nps')", name="ck_feedback_card_scale"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    activity_id: int = Field(sa_column=_fk("activity.id"))
+    mode: str = Field(max_length=8)
+    scale: str = Field(default="rating", max_length=8)
+    anonymous: bool = False
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
+    poll_id: str | None = Field(default=None, max_length=128)
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class Vote(SQLModel, table=True):
+    """One voter's answer on one card: a later reaction or click replaces it, a removed one deletes it.
+
+    ``team_id`` and ``scale`` repeat the card's so a period's rating and NPS are one range scan on
+    ``ix_vote_team_scale_cast`` (the index covers the score)."""
+
+    __tablename__ = "vote"
+    __table_args__ = (
+        UniqueConstraint("card_id", "voter", name="uq_vote_card_voter"),
+        Index("ix_vote_team_scale_cast", "team_id", "scale", "cast_at", "score"),
+        CheckConstraint("scale IN ('rating', 'nps')", name="ck_vote_scale"),
+        CheckConstraint(
+            "(scale = 'rating' AND score BETWEEN 1 AND 5) OR (scale = 'nps' AND score BETWEEN 0 AND 10)",
+            name="ck_vote_score_range",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(sa_column=_fk("feedback_card.id"))
+    team_id: int = Field(sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False))
+    scale: str = Field(max_length=8)
+    voter: str = Field(max_length=96)  # "platform:user_id"
+    score: int
+    emoji: str | None = Field(default=None, max_length=64)
+    cast_at: datetime = Field(default_factory=utcnow)
+
+
+class VoteTally(SQLModel, table=True):
+    """Anonymous totals (a Telegram channel's reaction counts, an anonymous poll's results) per card and
+    option: the newest total replaces the older one, so a repeated update is counted once."""
+
+    __tablename__ = "vote_tally"
+    __table_args__ = (
+        Index("ix_vote_tally_team_scale_updated", "team_id", "scale", "updated_at", "score", "count"),
+        CheckConstraint("count >= 0", name="ck_vote_tally_count_nonnegative"),
+    )
+
+    card_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("feedback_card.id", ondelete="CASCADE"), primary_key=True)
+    )
+    option: str = Field(primary_key=True, max_length=64)  # the emoji, or the poll option's index
+    team_id: int = Field(sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False))
+    scale: str = Field(max_length=8)
+    score: int
+    count: int
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class HireSurvey(SQLModel, table=True):
+    """The new-hire survey: did our talks, articles or events influence the decision to join?"""
+
+    __tablename__ = "hire_survey"
+    __table_args__ = (
+        UniqueConstraint("team_id", "platform", "user_id", name="uq_hire_survey_person"),
+        CheckConstraint("answer IS NULL OR answer IN ('yes', 'partly', 'no')", name="ck_hire_survey_answer"),
+        Index("ix_hire_survey_team_answered", "team_id", "answered_at", "answer"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False))
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(max_length=200)
+    asked_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    asked_at: datetime = Field(default_factory=utcnow)
+    answer: str | None = Field(default=None, max_length=8)
+    answered_at: datetime | None = None
+    activity_id: int | None = Field(default=None, sa_column=_fk("activity.id", nullable=True, ondelete="SET NULL"))
+
+
+class DigestChannel(SQLModel, table=True):
+    """A chat that gets its team's weekly digest (``/digest here``)."""
+
+    __tablename__ = "digest_channel"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_digest_channel_platform_chat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    thread_id: str | None = Field(default=None, max_length=64)
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DigestDelivery(OutboxFields, table=True):
+    """One week's digest for one channel: sent once, in parts, resumed where a failed attempt stopped."""
+
+    __tablename__ = "digest_delivery"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "week_start", name="uq_digest_delivery_channel_week"),
+        Index("ix_digest_delivery_pending", "sent_at", "cancelled_at", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    channel_id: int = Field(sa_column=_fk("digest_channel.id"))
+    week_start: date
+    due_at: datetime
+    progress: int = 0  # parts already posted: summary, details, chart
+    thread_ref: str | None = Field(default=None, max_length=64)  # the summary's message: the rest goes under it
+    created_at: datetime = Field(default_factory=utcnow)
