@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from handlers import markup
 from handlers.core import Reply
-from handlers.errors import PermissionDenied, UserError
+from handlers.errors import PermissionDenied, UserError, quote_token
 from handlers.i18n import _
 from handlers.router import Request, registry
 from storage.links import (
@@ -53,7 +53,7 @@ def connect(req: Request) -> Reply:
     if looks_like_code(req.args):
         return _redeem(req, req.args)
     raise UserError(
-        _("{token} is neither “telegram” nor a link code like ABCD-EFGH.").format(token=f"“{words[0][:40]}”"),
+        _("{token} is neither “telegram” nor a link code like ABCD-EFGH.").format(token=quote_token(words[0])),
         example=CONNECT_EXAMPLE,
         hint=_("In the Telegram group, send the code: {example}").format(example=REDEEM_EXAMPLE),
     )

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+TOKEN_LIMIT = 40
+
+
+def quote_token(token: str, *, limit: int = TOKEN_LIMIT) -> str:
+    """A person's token as an error message shows it: in quotes, cut to ``limit`` characters with "…" so a
+    pasted essay does not flood the reply (and a cut is never mistaken for what was typed)."""
+    shown = token if len(token) <= limit else token[:limit] + "…"
+    return f"“{shown}”"
+
 
 class UserError(Exception):
     """Bad input. The router turns it into a private reply and rolls back, so nothing is stored."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.core import Document, Reply
-from handlers.errors import UserError
+from handlers.errors import UserError, quote_token
 from handlers.i18n import _
 from handlers.plan_csv import export_activities
 from handlers.router import Request, registry
@@ -20,7 +20,7 @@ EXPORTS = ("activities", "plan")
 def export(req: Request) -> Reply:
     what = req.args.strip().lower() or "activities"
     if what not in EXPORTS:
-        raise UserError(_("{token} cannot be exported; choose activities or plan.").format(token=f"“{what[:40]}”"),
+        raise UserError(_("{token} cannot be exported; choose activities or plan.").format(token=quote_token(what)),
                         example="/export plan")
     data = export_activities(req.session, team_id=req.team.id, plan_only=what == "plan")
     filename = f"devrelbot-{what}-{req.today.isoformat()}.csv"

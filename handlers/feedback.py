@@ -20,7 +20,7 @@ from handlers.core import (
     Reply,
     SentMessage,
 )
-from handlers.errors import PermissionDenied, UserError
+from handlers.errors import PermissionDenied, UserError, quote_token
 from handlers.i18n import _, ngettext
 from handlers.ledger import load_activity
 from handlers.parsing import parse_id
@@ -78,7 +78,7 @@ def feedback(req: Request) -> list[Reply]:
     if rest not in ([], ["everywhere"]):
         raise UserError(
             _("{token} is not an option of /feedback; the only one is “everywhere”.").format(
-                token=f"“{words[1][:40]}”"
+                token=quote_token(words[1])
             ),
             example="/feedback 42 everywhere",
         )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from handlers import markup, render
 from handlers.core import Button, Reply
-from handlers.errors import PermissionDenied, UserError
+from handlers.errors import PermissionDenied, UserError, quote_token
 from handlers.feedback_results import activity_lines
+from handlers.filters import Filter, parse_filters
 from handlers.i18n import _
 from handlers.log import resolve_owner
-from handlers.parsing import UPDATE_EXAMPLE, Fields, parse_fields, parse_id, parse_tag, tokenize
+from handlers.parsing import UPDATE_EXAMPLE, Fields, parse_fields, parse_id, tokenize
 from handlers.router import Request, registry
 from storage.activities import (
     delete_activity,
@@ -18,13 +19,12 @@ from storage.activities import (
     tags_of,
     update_activity,
 )
-from storage.domain import METRICS, Kind, Status, resolve_kind
+from storage.domain import METRICS, Kind, Status
 from storage.metrics import reach
 from storage.models import Activity
-from storage.periods import PERIOD_NAMES, period_containing
 from storage.plan import mark_done
 from storage.reminders import ReminderKind, cancel_pending, reschedule
-from storage.teams import find_members_by_name, members_by_id
+from storage.teams import members_by_id
 
 SHOW_EXAMPLE = "/show 42"
 DELETE_EXAMPLE = "/delete 42"
@@ -154,7 +154,7 @@ def delete(req: Request) -> Reply:
         return Reply(_("Kept {what}").format(what=render.headline(activity)), ephemeral=True)
     if action:
         raise UserError(
-            _("{token} is not an option of /delete.").format(token=f"“{parts[1][:40]}”"), example=DELETE_EXAMPLE
+            _("{token} is not an option of /delete.").format(token=quote_token(parts[1])), example=DELETE_EXAMPLE
         )
     return Reply(
         _("Delete {what}? This cannot be undone.").format(what=render.headline(activity)),
@@ -173,45 +173,25 @@ def delete(req: Request) -> Reply:
     examples=("/list", LIST_EXAMPLE, "/list publication week @alice"),
 )
 def list_(req: Request) -> Reply:
-    kind: Kind | None = None
-    period_name: str | None = None
-    owner_ids: list[int] | None = None
-    tag: str | None = None
-    for token in tokenize(req.args, example=LIST_EXAMPLE):
-        word = token.text
-        if word.lower() in (*PERIOD_NAMES, "all") and period_name is None:
-            period_name = word.lower()
-        elif word.startswith("#") and tag is None:
-            tag = parse_tag(word, example=LIST_EXAMPLE)
-        elif word.startswith("@") and owner_ids is None:
-            owners = find_members_by_name(req.session, team_id=req.team.id, name=word)
-            if not owners:
-                raise UserError(
-                    _("No one in this team is called {token}.").format(token=f"“{word[:40]}”"), example=LIST_EXAMPLE
-                )
-            owner_ids = [m.id for m in owners if m.id is not None]
-        elif resolve_kind(word) and kind is None:
-            kind = resolve_kind(word)
-        else:
-            raise UserError(
-                _(
-                    "I don't know what {token} means in /list: give a kind, week, month, quarter or all, "
-                    "@person or #tag."
-                ).format(token=f"“{word[:40]}”"),
-                example=LIST_EXAMPLE,
-            )
-    start = end = None
-    if period_name in PERIOD_NAMES:
-        period = period_containing(period_name, req.today)  # type: ignore[arg-type]
-        start, end = period.start, period.end
+    filters = parse_filters(
+        req.args,
+        session=req.session,
+        team_id=req.team_id,
+        accept=(Filter.KIND, Filter.PERIOD, Filter.ALL, Filter.PERSON, Filter.TAG),
+        example=LIST_EXAMPLE,
+        unknown=lambda token: _(
+            "I don't know what {token} means in /list: give a kind, week, month, quarter or all, @person or #tag."
+        ).format(token=token),
+    )
+    period = filters.period_for(req.today)
     rows = list_activities(
         req.session,
-        team_id=req.team.id,
-        kind=kind,
-        start=start,
-        end=end,
-        owner_ids=owner_ids,
-        tag=tag,
+        team_id=req.team_id,
+        kind=filters.kind,
+        start=period.start if period else None,
+        end=period.end if period else None,
+        owner_ids=filters.owner_ids,
+        tag=filters.tag,
         limit=LIST_LIMIT + 1,
     )
     if not rows:

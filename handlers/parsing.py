@@ -17,7 +17,7 @@ from typing import Any
 
 from babel.numbers import list_currencies
 
-from handlers.errors import IncompleteCommand, UserError
+from handlers.errors import IncompleteCommand, UserError, quote_token
 from handlers.i18n import _
 from storage.domain import (
     KIND_ALIASES,
@@ -109,13 +109,13 @@ def tokenize(text: str, *, example: str = LOG_EXAMPLE) -> list[Token]:
             continue
         start = i
         if text[i] in QUOTES:
-            close = _closing_quote(text, i, example)
+            close = _closingquote_token(text, i, example)
             tokens.append(Token(text[i + 1 : close], text[start : close + 1], quoted=True))
             i = close + 1
             continue
         while i < n and not text[i].isspace():
             if text[i] == "=" and i + 1 < n and text[i + 1] in QUOTES:
-                close = _closing_quote(text, i + 1, example)
+                close = _closingquote_token(text, i + 1, example)
                 key = text[start:i]
                 tokens.append(Token(f"{key}={text[i + 2 : close]}", text[start : close + 1], quoted=True))
                 i = close + 1
@@ -126,22 +126,17 @@ def tokenize(text: str, *, example: str = LOG_EXAMPLE) -> list[Token]:
     return tokens
 
 
-def _closing_quote(text: str, open_at: int, example: str) -> int:
+def _closingquote_token(text: str, open_at: int, example: str) -> int:
     close = text.find(QUOTES[text[open_at]], open_at + 1)
     if close == -1:
         fragment = text[open_at : open_at + 30]
         raise UserError(
             _("Unbalanced quote: {fragment} has no closing {quote}.").format(
-                fragment=_quote(fragment + ("…" if len(text) - open_at > 30 else "")), quote=QUOTES[text[open_at]]
+                fragment=quote_token(fragment + ("…" if len(text) - open_at > 30 else "")), quote=QUOTES[text[open_at]]
             ),
             example=example,
         )
     return close
-
-
-def _quote(token: str) -> str:
-    shown = token if len(token) <= 40 else token[:40] + "…"
-    return f"“{shown}”"
 
 
 def is_date_word(token: Token) -> bool:
@@ -175,7 +170,7 @@ def parse_date(word: str, *, today: date, example: str = LOG_EXAMPLE) -> date:
     else:
         raise UserError(
             _("{token} is not a date I know. Write 2026-11-20, 20.11.2026, today, yesterday or tomorrow.").format(
-                token=_quote(word)
+                token=quote_token(word)
             ),
             example=example,
             field="date",
@@ -183,12 +178,14 @@ def parse_date(word: str, *, today: date, example: str = LOG_EXAMPLE) -> date:
     try:
         parsed = date(year, month, day)
     except ValueError:
-        raise UserError(_("{token} is not a real calendar date.").format(token=_quote(word)), example=example) from None
+        raise UserError(
+            _("{token} is not a real calendar date.").format(token=quote_token(word)), example=example
+        ) from None
     latest = today.year + YEARS_AHEAD
     if not MIN_YEAR <= parsed.year <= latest:
         raise UserError(
             _("The date {token} is out of range: use a year between {low} and {high}.").format(
-                token=_quote(word), low=MIN_YEAR, high=latest
+                token=quote_token(word), low=MIN_YEAR, high=latest
             ),
             example=example,
             field="date",
@@ -205,19 +202,21 @@ def parse_count(key: str, raw: str, *, example: str) -> int:
     text = raw.strip().replace("_", "").replace("\u202f", "").replace("\u00a0", "")
     if text.startswith("-") and _COUNT.match(text[1:]):
         raise UserError(
-            _("{key} cannot be negative: {token}.").format(key=key, token=_quote(raw)), example=example, field=key
+            _("{key} cannot be negative: {token}.").format(key=key, token=quote_token(raw)), example=example, field=key
         )
     m = _COUNT.match(text)
     if not m:
         raise UserError(
-            _("{key} must be a whole number like 300, 12k or 1.5k, not {token}.").format(key=key, token=_quote(raw)),
+            _("{key} must be a whole number like 300, 12k or 1.5k, not {token}.").format(
+                key=key, token=quote_token(raw)
+            ),
             example=example,
             field=key,
         )
     value = _scaled(*m.groups())
     if value != value.to_integral_value():
         raise UserError(
-            _("{key} must be a whole number; {token} is {value}.").format(key=key, token=_quote(raw), value=value),
+            _("{key} must be a whole number; {token} is {value}.").format(key=key, token=quote_token(raw), value=value),
             example=example,
             field=key,
         )
@@ -235,13 +234,13 @@ def parse_rating(raw: str, *, example: str) -> float:
         value = float(Decimal(raw.strip().replace(",", ".")))
     except (InvalidOperation, ValueError):
         raise UserError(
-            _("rating must be a number from 1 to 5, not {token}.").format(token=_quote(raw)),
+            _("rating must be a number from 1 to 5, not {token}.").format(token=quote_token(raw)),
             example=example,
             field="rating",
         ) from None
     if not 1 <= value <= 5:
         raise UserError(
-            _("rating must be from 1 to 5; {token} is outside.").format(token=_quote(raw)),
+            _("rating must be from 1 to 5; {token} is outside.").format(token=quote_token(raw)),
             example=example,
             field="rating",
         )
@@ -252,14 +251,14 @@ def parse_nps(raw: str, *, example: str) -> int:
     text = raw.strip()
     if not re.fullmatch(r"[+-]?\d{1,4}", text):
         raise UserError(
-            _("nps must be a whole number from -100 to 100, not {token}.").format(token=_quote(raw)),
+            _("nps must be a whole number from -100 to 100, not {token}.").format(token=quote_token(raw)),
             example=example,
             field="nps",
         )
     value = int(text)
     if not -100 <= value <= 100:
         raise UserError(
-            _("nps must be from -100 to 100; {token} is outside.").format(token=_quote(raw)),
+            _("nps must be from -100 to 100; {token} is outside.").format(token=quote_token(raw)),
             example=example,
             field="nps",
         )
@@ -269,12 +268,14 @@ def parse_nps(raw: str, *, example: str) -> int:
 def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decimal, str]:
     text = raw.strip().replace("_", "").replace(" ", "")
     if text.startswith("-"):
-        raise UserError(_("cost cannot be negative: {token}.").format(token=_quote(raw)), example=example, field="cost")
+        raise UserError(
+            _("cost cannot be negative: {token}.").format(token=quote_token(raw)), example=example, field="cost"
+        )
     m = _MONEY.match(text)
     if not m:
         raise UserError(
             _("cost must be an amount with an optional currency, like 1500, 1500usd or 2.5kEUR — not {token}.").format(
-                token=_quote(raw)
+                token=quote_token(raw)
             ),
             example=example,
             field="cost",
@@ -283,13 +284,13 @@ def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decim
     code = CURRENCY_SYMBOLS.get(prefix or "") or CURRENCY_SYMBOLS.get(currency or "") or (currency or "").upper()
     if prefix and currency and CURRENCY_SYMBOLS.get(prefix) != code:
         raise UserError(
-            _("cost {token} names two currencies.").format(token=_quote(raw)), example=example, field="cost"
+            _("cost {token} names two currencies.").format(token=quote_token(raw)), example=example, field="cost"
         )
     code = code or default_currency
     if code not in _currencies():
         raise UserError(
             _("{code} in {token} is not a currency code I know; use ISO codes like USD, EUR, RUB.").format(
-                code=code, token=_quote(raw)
+                code=code, token=quote_token(raw)
             ),
             example=example,
             field="cost",
@@ -297,7 +298,9 @@ def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decim
     amount = _scaled(number, suffix).quantize(Decimal("0.01"))
     if amount > MAX_COST:
         raise UserError(
-            _("cost {token} is too large; check the number.").format(token=_quote(raw)), example=example, field="cost"
+            _("cost {token} is too large; check the number.").format(token=quote_token(raw)),
+            example=example,
+            field="cost",
         )
     return amount, code
 
@@ -318,7 +321,7 @@ def parse_status(raw: str, *, example: str) -> Status:
         return Status(word)
     except ValueError:
         raise UserError(
-            _("status must be planned, done or cancelled, not {token}.").format(token=_quote(raw)), example=example
+            _("status must be planned, done or cancelled, not {token}.").format(token=quote_token(raw)), example=example
         ) from None
 
 
@@ -341,7 +344,7 @@ def parse_url(raw: str, *, example: str) -> str:
     url = raw.strip()
     if not _URL.match(url) or len(url) > MAX_URL:
         raise UserError(
-            _("{token} is not a web address; it must start with http:// or https://.").format(token=_quote(raw)),
+            _("{token} is not a web address; it must start with http:// or https://.").format(token=quote_token(raw)),
             example=example,
             field="url",
         )
@@ -353,7 +356,7 @@ def parse_tag(raw: str, *, example: str) -> str:
     if not m:
         raise UserError(
             _("{token} is not a tag: tags are # and a word of letters, digits, - or _ (like #backend).").format(
-                token=_quote(raw)
+                token=quote_token(raw)
             ),
             example=example,
             field="tags",
@@ -364,7 +367,7 @@ def parse_tag(raw: str, *, example: str) -> str:
 def parse_id(raw: str, *, example: str) -> int:
     text = raw.strip().lstrip("#")
     if not text.isascii() or not text.isdigit() or len(text) > 12:
-        raise UserError(_("{token} is not an activity number like 42.").format(token=_quote(raw)), example=example)
+        raise UserError(_("{token} is not an activity number like 42.").format(token=quote_token(raw)), example=example)
     return int(text)
 
 
@@ -430,7 +433,7 @@ def _parse_kind(token: Token) -> Kind:
             _(
                 "{token} is not a kind of activity. Kinds: talk, event (meetup, workshop), partnership (booth), "
                 "publication (post, article, video), social (tweet)."
-            ).format(token=_quote(token.raw))
+            ).format(token=quote_token(token.raw))
             + hint,
             example=LOG_EXAMPLE,
             field="kind",
@@ -499,7 +502,7 @@ def parse_fields(
                 _(
                     "I don't know what {token} means here. Put a title of several words in quotes, "
                     "a {place} after “@ ”, and numbers as key=value."
-                ).format(token=_quote(token.raw), place=PLACE_WORD[kind]),
+                ).format(token=quote_token(token.raw), place=PLACE_WORD[kind]),
                 example=example,
             )
     return fields
@@ -508,7 +511,7 @@ def parse_fields(
 def _once(seen: set[str], name: str, raw: str, example: str) -> None:
     if name in seen:
         raise UserError(
-            _("{name} is given twice (again at {token}); give it once.").format(name=name, token=_quote(raw)),
+            _("{name} is given twice (again at {token}); give it once.").format(name=name, token=quote_token(raw)),
             example=example,
         )
     seen.add(name)
@@ -576,7 +579,7 @@ def _unknown_key(key: str, kind: Kind, allow_title: bool) -> str:
     hint = _(" Did you mean {key}?").format(key=METRIC_ALIASES.get(close[0], close[0])) if close else ""
     return (
         _("Unknown key {token}. A {kind} takes: {keys}.").format(
-            token=_quote(key), kind=kind.value, keys=", ".join(keys)
+            token=quote_token(key), kind=kind.value, keys=", ".join(keys)
         )
         + hint
     )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from handlers import markup, render
 from handlers.core import Button, Reply
-from handlers.errors import IncompleteCommand, PermissionDenied, UserError
+from handlers.errors import IncompleteCommand, PermissionDenied, UserError, quote_token
+from handlers.filters import Filter, parse_filters
 from handlers.i18n import _
 from handlers.ledger import apply_changes, load_activity
 from handlers.log import resolve_owner
@@ -16,10 +15,9 @@ from handlers.router import Request, registry
 from storage.activities import create_activity
 from storage.domain import Kind, Status
 from storage.models import Activity
-from storage.periods import PERIOD_NAMES, period_containing
 from storage.plan import plan_items
 from storage.reminders import reschedule
-from storage.teams import find_members_by_name, members_by_id
+from storage.teams import members_by_id
 
 ADD_EXAMPLE = '/plan add article "Postgres 17 in production" due 2026-12-10 @alice @ Habr #backend'
 DONE_EXAMPLE = "/plan done 42 views=12k likes=300"
@@ -151,7 +149,7 @@ def import_attached(req: Request) -> Reply:
     files = [a for a in attached if a.filename.lower().endswith((".csv", ".txt"))]
     if not files and attached:
         raise UserError(_("{name} is not a CSV file: save the sheet as CSV (UTF-8) and send that.").format(
-            name=f"“{attached[0].filename[:80]}”"), example="/plan import  + plan.csv")
+            name=quote_token(attached[0].filename, limit=80)), example="/plan import  + plan.csv")
     if not files:
         raise UserError(_("Attach a CSV file to /plan import (columns kind,title,due,owner,outlet,tags,url)."),
                         hint=_how_to_attach(req.incoming.chat.platform), example="/plan import  + plan.csv")
@@ -165,28 +163,19 @@ def import_attached(req: Request) -> Reply:
 
 
 def list_plan(req: Request) -> Reply:
-    period_name: str | None = None
-    owner_ids: list[int] | None = None
-    for token in tokenize(req.args, example=LIST_EXAMPLE):
-        word = token.text.lower()
-        if word in (*PERIOD_NAMES, "all") and period_name is None:
-            period_name = word
-        elif word.startswith("@") and owner_ids is None:
-            owners = find_members_by_name(req.session, team_id=req.team.id, name=word)
-            if not owners:
-                raise UserError(_("No one in this team is called {token}.").format(token=f"“{token.text[:40]}”"),
-                                example=LIST_EXAMPLE)
-            owner_ids = [m.id for m in owners if m.id is not None]
-        else:
-            raise UserError(
-                _("I don't know what {token} means in /plan. Use week, month or all, @person, or one of: {subs}.")
-                .format(token=f"“{token.text[:40]}”", subs=", ".join(SUBCOMMANDS)),
-                example=LIST_EXAMPLE,
-            )
-    end: date | None = None
-    if period_name in PERIOD_NAMES:
-        end = period_containing(period_name, req.today).end  # type: ignore[arg-type]
-    items = plan_items(req.session, team_id=req.team.id, end=end, owner_ids=owner_ids)
+    filters = parse_filters(
+        req.args,
+        session=req.session,
+        team_id=req.team_id,
+        accept=(Filter.PERIOD, Filter.ALL, Filter.PERSON),
+        example=LIST_EXAMPLE,
+        unknown=lambda token: _(
+            "I don't know what {token} means in /plan. Use week, month or all, @person, or one of: {subs}."
+        ).format(token=token, subs=", ".join(SUBCOMMANDS)),
+    )
+    period = filters.period_for(req.today)
+    items = plan_items(req.session, team_id=req.team.id, end=period.end if period else None,
+                       owner_ids=filters.owner_ids)
     if not items:
         return Reply(_("The plan is empty here — add an item: {example}").format(example=markup.code(ADD_EXAMPLE)),
                      ephemeral=True)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from handlers.errors import UserError
+from handlers.errors import UserError, quote_token
 from handlers.i18n import _
 from handlers.parsing import MAX_TEXT, MAX_TITLE, parse_date, parse_tag, parse_text, parse_url
 from storage.activities import create_activity, figures_of, tags_of
@@ -88,7 +88,7 @@ def check_row(session: Session, *, team: Team, line: int, row: dict[str, str], t
     kind = resolve_kind(row.get("kind", ""))
     if kind is None:
         raise UserError(_("kind {token} is not one of talk, event, partnership, publication, social.").format(
-            token=f"“{row.get('kind', '')[:40]}”"))
+            token=quote_token(row.get('kind', ''))))
     title = parse_text("title", row.get("title", ""), limit=MAX_TITLE, example=ROW_EXAMPLE)
     if not row.get("due"):
         raise UserError(_("due is empty."))
@@ -98,7 +98,7 @@ def check_row(session: Session, *, team: Team, line: int, row: dict[str, str], t
         matches = find_members_by_name(session, team_id=team.id, name=row["owner"])
         if len(matches) != 1:
             raise UserError(_("owner {token} is not a member of the team (they join by using the bot once).").format(
-                token=f"“{row['owner'][:40]}”"))
+                token=quote_token(row['owner'])))
         owner = matches[0]
     outlet = parse_text("outlet", row["outlet"], limit=MAX_TEXT, example=ROW_EXAMPLE) if row.get("outlet") else None
     tags = tuple(dict.fromkeys(parse_tag("#" + t.lstrip("#"), example=ROW_EXAMPLE)

@@ -6,10 +6,11 @@ from handlers import markup
 from handlers.core import Reply
 from handlers.digest import as_replies, build_report
 from handlers.errors import UserError
+from handlers.filters import Filter, parse_filters
 from handlers.i18n import _
 from handlers.router import Request, registry
 from storage.digests import WEEKDAYS, channels_of, subscribe, unsubscribe
-from storage.periods import PERIOD_NAMES, period_containing, periods_back
+from storage.periods import period_containing, periods_back
 
 REPORT_EXAMPLE = "/report month"
 DIGEST_EXAMPLE = "/digest here"
@@ -24,16 +25,18 @@ DIGEST_EXAMPLE = "/digest here"
             "The chart shows weeks (week, month) or months (quarter).",
 )
 def report(req: Request) -> list[Reply]:
-    words = req.args.lower().split()
-    last = "last" in words
-    names = [w for w in words if w != "last"]
-    if len(names) > 1 or (names and names[0] not in PERIOD_NAMES):
-        raise UserError(_("{token} is not a period: use week, month or quarter, optionally after “last”.").format(
-            token=f"“{req.args.strip()[:40]}”"), example=REPORT_EXAMPLE)
-    name = names[0] if names else "week"
-    period = period_containing(name, req.today)  # type: ignore[arg-type]
-    if last:
-        period = period.previous()
+    filters = parse_filters(
+        req.args,
+        session=req.session,
+        team_id=req.team_id,
+        accept=(Filter.PERIOD, Filter.LAST),
+        example=REPORT_EXAMPLE,
+        unknown=lambda token: _("{token} is not a period: use week, month or quarter, optionally after “last”.")
+        .format(token=token),
+    )
+    name = filters.period or "week"
+    period = filters.period_for(req.today, default=name)
+    assert period is not None  # a default period and no "all"
     buckets = (periods_back(period_containing("month", period.last_day), 6) if name == "quarter"
                else periods_back(period_containing("week", period.last_day), 8))
     return as_replies(build_report(req.session, team=req.team, period=period, now=req.now, buckets=buckets))

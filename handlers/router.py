@@ -66,6 +66,17 @@ class Request:
         return self.incoming.args
 
     @property
+    def team_id(self) -> int:
+        """The team's id: the router only hands over stored teams, so there is one."""
+        assert self.team.id is not None
+        return self.team.id
+
+    @property
+    def member_id(self) -> int:
+        assert self.member.id is not None
+        return self.member.id
+
+    @property
     def today(self) -> date:
         """Today in the team's time zone."""
         return local_today(self.now, self.team.timezone)

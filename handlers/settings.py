@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers import markup
 from handlers.core import Reply
-from handlers.errors import PermissionDenied, UserError
+from handlers.errors import PermissionDenied, UserError, quote_token
 from handlers.i18n import _
 from handlers.parsing import _currencies, tokenize
 from handlers.router import Request, registry
@@ -102,7 +102,7 @@ def parse_settings(args: str) -> dict[str, object]:
             raise UserError(
                 _("I don't know the setting {token}; use timezone=…, currency=…, reminder_hour=…, "
                   "reminder_days=…, polls=… or digest=….").format(
-                    token=f"“{token.raw[:40]}”"
+                    token=quote_token(token.raw)
                 ),
                 example=SETTINGS_EXAMPLE,
                 field=name,
@@ -143,7 +143,7 @@ def parse_emoji_map(pairs: list[str]) -> dict[str, int]:
         emoji = normalize_emoji(raw) if sep else ""
         if not emoji or not score.isdigit() or not 1 <= int(score) <= 5:
             raise UserError(
-                _("{token} is not emoji=score with a score from 1 to 5.").format(token=f"“{pair[:40]}”"),
+                _("{token} is not emoji=score with a score from 1 to 5.").format(token=quote_token(pair)),
                 example=EMOJI_EXAMPLE,
             )
         if emoji in mapping:
@@ -159,7 +159,7 @@ def parse_digest_time(raw: str) -> tuple[int, int]:
     if not m or day not in WEEKDAYS or not 0 <= int(m.group(2)) <= 23 or m.group(3) not in (None, "00"):
         raise UserError(
             _("digest takes a weekday and a whole hour, like mon 10:00 — not {token}.").format(
-                token=f"“{raw.replace('@', ' ')[:40]}”"),
+                token=quote_token(raw.replace('@', ' '))),
             example=DIGEST_EXAMPLE, field="digest",
         )
     return WEEKDAYS.index(day), int(m.group(2))
@@ -171,7 +171,7 @@ def parse_whole(name: str, raw: str) -> int:
     if not text.isdigit() or not low <= int(text) <= high:
         raise UserError(
             _("{name} must be a whole number from {low} to {high}, not {token}.").format(
-                name=name, low=low, high=high, token=f"“{text[:40]}”"),
+                name=name, low=low, high=high, token=quote_token(text)),
             example="/settings reminder_hour=10 reminder_days=2",
             field=name,
         )
@@ -187,7 +187,7 @@ def parse_timezone(raw: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError(
             _("{token} is not a time zone; use an IANA name like Europe/Berlin, America/New_York or UTC.").format(
-                token=f"“{name[:40]}”"
+                token=quote_token(name)
             ),
             example=SETTINGS_EXAMPLE,
             field="timezone",
@@ -200,7 +200,7 @@ def parse_currency(raw: str) -> str:
     if code not in _currencies():
         raise UserError(
             _("{token} is not a currency code; use three letters like EUR, USD or GBP.").format(
-                token=f"“{raw.strip()[:40]}”"
+                token=quote_token(raw.strip())
             ),
             example=SETTINGS_EXAMPLE,
             field="currency",

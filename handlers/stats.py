@@ -7,14 +7,14 @@ from decimal import Decimal
 
 from handlers import markup, render
 from handlers.core import Reply
-from handlers.errors import UserError
 from handlers.feedback_results import period_lines
+from handlers.filters import Filter, parse_filters
 from handlers.i18n import _
 from handlers.router import Request, registry
 from storage.activities import period_figures
 from storage.domain import Kind
 from storage.metrics import Figures, cost_per_contact, engagement, percent_change, reach
-from storage.periods import PERIOD_NAMES, Period, period_containing
+from storage.periods import Period
 from storage.plan import FulfilmentCounts, fulfilment
 
 STATS_EXAMPLE = "/stats month"
@@ -31,13 +31,16 @@ STATS_EXAMPLE = "/stats month"
     ),
 )
 def stats(req: Request) -> Reply:
-    word = req.args.strip().lower() or "week"
-    if word not in PERIOD_NAMES:
-        raise UserError(
-            _("{token} is not a period: use week, month or quarter.").format(token=f"“{req.args.strip()[:40]}”"),
-            example=STATS_EXAMPLE,
-        )
-    current = period_containing(word, req.today)  # type: ignore[arg-type]
+    filters = parse_filters(
+        req.args,
+        session=req.session,
+        team_id=req.team_id,
+        accept=(Filter.PERIOD,),
+        example=STATS_EXAMPLE,
+        unknown=lambda token: _("{token} is not a period: use week, month or quarter.").format(token=token),
+    )
+    current = filters.period_for(req.today, default="week")
+    assert current is not None  # a default period and no "all"
     previous = current.previous()
     now = period_figures(req.session, team_id=req.team.id, start=current.start, end=current.end)
     before = period_figures(req.session, team_id=req.team.id, start=previous.start, end=previous.end)

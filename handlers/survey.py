@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from handlers import markup, render
 from handlers.core import Button, DirectTarget, Reply, UserRef
-from handlers.errors import PermissionDenied, UserError
+from handlers.errors import PermissionDenied, UserError, quote_token
 from handlers.i18n import _
 from handlers.parsing import parse_id
 from handlers.router import Request, registry
@@ -87,7 +87,7 @@ def _resolve(req: Request, name: str) -> UserRef:
     if not _USER_ID.match(wanted):
         raise UserError(
             _("I don't know {token} yet: mention them (@…) so I get their id, or ask them to send me /help first.")
-            .format(token=f"“{name[:40]}”"),
+            .format(token=quote_token(name)),
             example=SURVEY_EXAMPLE,
         )
     known = req.session.exec(

@@ -1,0 +1,110 @@
+"""The filter words that /list, /plan, /stats and /report share — a kind, a period (``week|month|quarter``,
+``all``, ``last``), ``@person`` and ``#tag`` — read in one place, so every command understands them the same
+way and only says which of them it takes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from handlers.errors import UserError, quote_token
+from handlers.i18n import _
+from handlers.parsing import parse_tag, tokenize
+from storage.domain import Kind, resolve_kind
+from storage.periods import PERIOD_NAMES, Period, PeriodName, period_containing
+from storage.teams import find_members_by_name
+
+_PERIODS: dict[str, PeriodName] = {name: name for name in PERIOD_NAMES}
+
+
+class Filter(StrEnum):
+    KIND = "kind"  # talk, publication, … (any alias /log knows)
+    PERIOD = "period"  # week, month or quarter: the calendar period containing today
+    ALL = "all"  # no time limit
+    LAST = "last"  # the previous complete period instead of the current one
+    PERSON = "person"  # @name: activities that team member owns
+    TAG = "tag"  # #tag
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: Kind | None = None
+    period: PeriodName | None = None
+    all_time: bool = False
+    last: bool = False
+    person: str | None = None  # as typed, with its @
+    owner_ids: tuple[int, ...] | None = None  # the members ``person`` names (never empty when ``person`` is set)
+    tag: str | None = None  # without its #
+
+    def period_for(self, today: date, *, default: PeriodName | None = None) -> Period | None:
+        """The calendar period asked for (or ``default``), the previous one with "last"; None for "all" or when
+        neither a period nor a default is there."""
+        name = None if self.all_time else self.period or default
+        if name is None:
+            return None
+        current = period_containing(name, today)
+        return current.previous() if self.last else current
+
+
+def parse_filters(
+    args: str,
+    *,
+    session: Session,
+    team_id: int,
+    accept: Collection[Filter],
+    example: str,
+    unknown: Callable[[str], str],
+) -> Filters:
+    """Read ``args`` as filter words in any order; each filter at most once.
+
+    ``accept``: the filters this command takes; a word for any other filter is refused like an unknown one.
+    ``unknown``: the command's own message for a word it does not take, given that word quoted.
+    An ``@person`` who is not in the team is an error, never an empty result."""
+    kind: Kind | None = None
+    period: PeriodName | None = None
+    all_time = last = False
+    person: str | None = None
+    owner_ids: tuple[int, ...] | None = None
+    tag: str | None = None
+    for token in tokenize(args, example=example):
+        word = token.text
+        lowered = word.lower()
+        if Filter.PERIOD in accept and lowered in _PERIODS:
+            _once(period is not None or all_time, word, example)
+            period = _PERIODS[lowered]
+        elif Filter.ALL in accept and lowered == "all":
+            _once(period is not None or all_time, word, example)
+            all_time = True
+        elif Filter.LAST in accept and lowered == "last":
+            last = True  # "last last" still means the previous period
+        elif Filter.TAG in accept and word.startswith("#"):
+            _once(tag is not None, word, example)
+            tag = parse_tag(word, example=example)
+        elif Filter.PERSON in accept and word.startswith("@"):
+            _once(person is not None, word, example)
+            owners = find_members_by_name(session, team_id=team_id, name=word)
+            if not owners:
+                raise UserError(
+                    _("No one in this team is called {token}.").format(token=quote_token(word)), example=example
+                )
+            person, owner_ids = word, tuple(m.id for m in owners if m.id is not None)
+        elif Filter.KIND in accept and (found := resolve_kind(word)) is not None:
+            _once(kind is not None, word, example)
+            kind = found
+        else:
+            raise UserError(unknown(quote_token(word)), example=example)
+    return Filters(
+        kind=kind, period=period, all_time=all_time, last=last, person=person, owner_ids=owner_ids, tag=tag
+    )
+
+
+def _once(already: bool, word: str, example: str) -> None:
+    if already:
+        raise UserError(
+            _("{token} repeats a filter given before; give each filter once.").format(token=quote_token(word)),
+            example=example,
+        )
