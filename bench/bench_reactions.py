@@ -44,7 +44,7 @@ import handlers  # noqa: F401  (registers the commands and the feedback event ha
 from bot.settings import Settings
 from handlers.router import Router
 from storage.db import Database
-from storage.feedback import DEFAULT_EMOJI_MAP
+from storage.feedback.emoji_map import DEFAULT_EMOJI_MAP
 from storage.models import Activity, FeedbackCard, ProcessedEvent, Vote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the fakes live in tests/

@@ -15,7 +15,10 @@ from bot.console import LOCAL_CHAT, local_user
 from handlers.core import Incoming
 from handlers.markup import to_plain
 from handlers.router import Router, parse_command_line
-from storage.feedback import HireAnswer, Mode, Scale, answer_survey, cast_vote, create_card, start_survey
+from storage.feedback.cards import Mode, create_card
+from storage.feedback.scales import Scale
+from storage.feedback.survey import HireAnswer, answer_survey, start_survey
+from storage.feedback.votes import cast_vote
 from storage.models import Activity
 from storage.periods import local_today
 from storage.teams import team_for_chat

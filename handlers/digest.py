@@ -14,7 +14,8 @@ from handlers.core import Image, Reply
 from handlers.i18n import _, ngettext
 from storage.activities import figures_of, list_activities, period_figures
 from storage.domain import Kind, Status
-from storage.feedback import FeedbackSummary, feedback_summary, hiring_counts
+from storage.feedback.results import FeedbackSummary, feedback_summary
+from storage.feedback.survey import hiring_counts
 from storage.metrics import (
     Figures,
     cost_per_contact,

@@ -26,24 +26,20 @@ from handlers.ledger import load_activity
 from handlers.parsing import parse_id
 from handlers.router import EventRequest, Request, registry
 from storage.emoji import normalize_emoji
-from storage.feedback import (
+from storage.feedback.cards import (
     Mode,
-    Scale,
     card_for_message,
     card_for_poll,
     card_posted,
-    cast_vote,
     close_card,
     create_card,
-    emoji_map_of,
     get_card,
     open_polls,
     reaction_target,
-    replace_tallies,
-    scores_of,
-    voter_key,
-    withdraw_vote,
 )
+from storage.feedback.emoji_map import emoji_map_of
+from storage.feedback.scales import Scale, scores_of
+from storage.feedback.votes import cast_vote, replace_tallies, voter_key, withdraw_vote
 from storage.links import linked_chats
 from storage.models import Activity, FeedbackCard, Team
 

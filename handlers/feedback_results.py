@@ -11,7 +11,9 @@ from sqlmodel import Session
 
 from handlers import render
 from handlers.i18n import _, ngettext
-from storage.feedback import FeedbackSummary, activity_feedback, emoji_map_of, feedback_summary, hiring_counts
+from storage.feedback.emoji_map import emoji_map_of
+from storage.feedback.results import FeedbackSummary, activity_feedback, feedback_summary
+from storage.feedback.survey import hiring_counts
 from storage.metrics import NpsResult, hiring_influence
 from storage.models import Activity, Team
 from storage.periods import Period

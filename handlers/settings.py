@@ -17,7 +17,7 @@ from handlers.parsing import _currencies, tokenize
 from handlers.router import Request, registry
 from storage.digests import WEEKDAYS, reschedule_digest
 from storage.emoji import normalize_emoji
-from storage.feedback import DEFAULT_EMOJI_MAP, emoji_map_of, format_emoji_map, set_emoji_map
+from storage.feedback.emoji_map import DEFAULT_EMOJI_MAP, emoji_map_of, format_emoji_map, set_emoji_map
 from storage.plan import plan_items
 from storage.reminders import reschedule
 

@@ -19,7 +19,7 @@ from handlers.parsing import parse_id
 from handlers.router import Request, registry
 from storage.activities import get_activity, list_activities
 from storage.domain import Role, Status
-from storage.feedback import HireAnswer, answer_survey, get_survey, start_survey
+from storage.feedback.survey import HireAnswer, answer_survey, get_survey, start_survey
 from storage.models import Member
 from storage.teams import find_members_by_name
 

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from storage.domain import Role
-from storage.feedback import move_team_feedback
+from storage.feedback.merge import move_team_feedback
 from storage.models import Activity, ChatBinding, LinkCode, Member, Team
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: people copy codes by eye

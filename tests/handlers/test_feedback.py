@@ -109,6 +109,24 @@ def test_skin_tones_variation_selectors_and_slack_names_are_the_same_emoji(route
     assert "console:u-dave" not in votes(db)
 
 
+def test_any_emoji_in_the_map_merges_slack_names_and_telegram_unicode(router, db):
+    say(router, TALK)
+    changed = say(router, "/settings emoji :partying_face:=5 🙏=4 man-shrugging=3 flag-fr=1")
+    assert "feedback emoji: 🥳=5 🙏=4 🤷\u200d♂=3 🇫🇷=1" in text_of(changed)
+    posted(router, say(router, "/feedback 1"))
+
+    react(router, "🥳", person("carol", platform="telegram"))
+    react(router, "partying_face", person("erin", platform="slack"))
+    react(router, "pray::skin-tone-5", person("dave", platform="slack"))
+    react(router, "🤷🏽‍♂️", person("frank", platform="telegram"))
+    react(router, "🇫🇷", person("gina", platform="telegram"))
+    assert votes(db) == {"telegram:u-carol": 5, "slack:u-erin": 5, "slack:u-dave": 4, "telegram:u-frank": 3,
+                         "telegram:u-gina": 1}
+
+    react(router, "🙏🏻", person("dave", platform="slack"), added=False)  # the same 🙏 in another spelling
+    assert "slack:u-dave" not in votes(db)
+
+
 def test_bad_emoji_maps_are_refused_and_only_admins_change_it(router):
     say(router, TALK)
     assert say(router, "/settings emoji 🔥=6").is_error

@@ -15,21 +15,11 @@ from handlers.core import ChatRef, Posted, ReactionEvent, SentMessage, UserRef
 from handlers.router import Router
 from storage.activities import create_activity
 from storage.domain import Kind, Status
-from storage.feedback import (
-    FeedbackSummary,
-    HireAnswer,
-    Mode,
-    Scale,
-    answer_survey,
-    card_posted,
-    cast_vote,
-    create_card,
-    feedback_summary,
-    hiring_counts,
-    replace_tallies,
-    start_survey,
-    withdraw_vote,
-)
+from storage.feedback.cards import Mode, card_posted, create_card, get_card
+from storage.feedback.results import FeedbackSummary, feedback_summary
+from storage.feedback.scales import Scale
+from storage.feedback.survey import HireAnswer, answer_survey, hiring_counts, start_survey
+from storage.feedback.votes import cast_vote, replace_tallies, withdraw_vote
 from storage.metrics import NpsResult
 from storage.models import Team, Vote
 from storage.teams import get_or_create_team_for_chat
@@ -51,8 +41,6 @@ def setup_card(db, *, scale: Scale = Scale.RATING, team_name: str = "T") -> tupl
 
 
 def card_of(s, card_id):
-    from storage.feedback import get_card
-
     return get_card(s, card_id=card_id)
 
 
