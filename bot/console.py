@@ -95,7 +95,7 @@ class ConsoleMessenger:
                 path.write_bytes(attachment.content)
                 self.console.print(_("📎 saved {path}").format(path=path), soft_wrap=True)
         if reply.buttons:
-            choices = "   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, start=1))
+            choices = "   ".join(f"[{i}] {markup.strip_bidi(b.label)}" for i, b in enumerate(reply.buttons, start=1))
             self.console.print(Text("  " + choices + "  " + _("— type a number to choose")), soft_wrap=True)
         return list(reply.buttons)
 

@@ -11,6 +11,16 @@ import html
 from dataclasses import dataclass
 
 _SPECIAL = set("\\*_`[]")
+# Bidirectional controls: LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI; LRM, RLM; ALM. A title carrying one
+# could reorder the bot's own words around it, so no renderer lets them through (handlers.safe_text).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_NO_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
+
+
+def strip_bidi(text: str) -> str:
+    """``text`` without bidirectional control characters (for labels and poll options the doors draw as
+    they are; markup text loses them in :func:`parse`)."""
+    return text.translate(_NO_BIDI)
 
 
 def escape(text: str) -> str:
@@ -46,7 +56,11 @@ class Span:
 
 
 def parse(text: str) -> list[Span]:
-    """Turn markup into spans. Never raises: an unclosed marker is treated as a literal character."""
+    """Turn markup into spans. Never raises: an unclosed marker is treated as a literal character.
+
+    Every renderer starts here, so bidirectional controls (a title with U+202E reversing what follows it)
+    are removed here, once, for every platform."""
+    text = strip_bidi(text)
     spans: list[Span] = []
     i, n = 0, len(text)
     buf: list[str] = []

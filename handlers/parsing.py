@@ -19,6 +19,7 @@ from babel.numbers import list_currencies
 
 from handlers.errors import IncompleteCommand, UserError, quote_token
 from handlers.i18n import _
+from handlers.safe_text import char_name, first_control_char
 from storage.domain import (
     KIND_ALIASES,
     METRIC_ALIASES,
@@ -329,6 +330,15 @@ def parse_text(key: str, raw: str, *, limit: int, example: str) -> str:
     text = " ".join(raw.split())
     if not text:
         raise UserError(_("{key} cannot be empty.").format(key=key), example=example, field=key)
+    bad = first_control_char(text)
+    if bad is not None:
+        raise UserError(
+            _("{key} contains an invisible control character ({char}) that cannot be stored; remove it.").format(
+                key=key, char=char_name(bad)
+            ),
+            example=example,
+            field=key,
+        )
     if len(text) > limit:
         raise UserError(
             _("{key} is too long ({length} characters); the limit is {limit}.").format(

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from handlers.errors import UserError, quote_token
 from handlers.i18n import _
 from handlers.parsing import MAX_TEXT, MAX_TITLE, parse_date, parse_tag, parse_text, parse_url
+from handlers.safe_text import csv_cell, uncsv_cell
 from storage.activities import create_activity, figures_of, tags_of
 from storage.domain import METRICS, Status, resolve_kind
 from storage.metrics import cost_per_contact, engagement, reach
@@ -79,7 +80,7 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
     for values in reader:
         if not any(v.strip() for v in values):
             continue
-        rows.append((reader.line_num, {h: (values[i].strip() if i < len(values) else "") for i, h in
+        rows.append((reader.line_num, {h: (uncsv_cell(values[i].strip()) if i < len(values) else "") for i, h in
                                        enumerate(header) if h}))
     return header, rows
 
@@ -162,13 +163,19 @@ def export_activities(session: Session, *, team_id: int, plan_only: bool = False
         writer.writerow(("id", *PLAN_COLUMNS))
         for a in activities:
             owner = owners.get(a.owner_id or -1)
-            writer.writerow((a.id, a.kind, a.title, (a.due_date or a.date).isoformat(),
-                             owner.display_name if owner else "", a.venue or "", " ".join(tags[a.id]), a.url or ""))
+            writer.writerow(safe_row((a.id, a.kind, a.title, (a.due_date or a.date).isoformat(),
+                                      owner.display_name if owner else "", a.venue or "", " ".join(tags[a.id]),
+                                      a.url or "")))
     else:
         writer.writerow(ACTIVITY_COLUMNS)
         for a in activities:
-            writer.writerow(_activity_row(a, owners.get(a.owner_id or -1), tags[a.id]))
+            writer.writerow(safe_row(_activity_row(a, owners.get(a.owner_id or -1), tags[a.id])))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def safe_row(values: Iterable[object]) -> list[object]:
+    """Every exported row goes through here: no cell may start like a spreadsheet formula."""
+    return [csv_cell(v) for v in values]
 
 
 def _activity_row(a: Activity, owner: Member | None, tags: Iterable[str]) -> list[object]:

@@ -31,6 +31,7 @@ from handlers.core import (
 )
 from handlers.errors import IncompleteCommand, PermissionDenied, UserError
 from handlers.i18n import _, use_locale
+from handlers.safe_text import char_name, drop_control_chars, first_control_char
 from storage.db import Database
 from storage.domain import Role
 from storage.events import mark_processed
@@ -210,6 +211,9 @@ class Router:
                     )
                 )
             ]
+        refused = _control_char_refusal(command, incoming)
+        if refused is not None:
+            return [refused]
         try:
             with self.db.session() as session:
                 request = self._request(session, incoming)
@@ -294,9 +298,25 @@ class Router:
             team=team,
             platform=incoming.user.platform,
             user_id=incoming.user.user_id,
-            display_name=incoming.user.display_name,
+            display_name=drop_control_chars(incoming.user.display_name),
         )
         return Request(incoming=incoming, session=session, team=team, member=member, now=self.clock())
+
+
+def _control_char_refusal(command: Command, incoming: Incoming) -> Reply | None:
+    """NUL and other control characters are refused before anything runs, on every database alike (PostgreSQL
+    cannot store a NUL; SQLite would)."""
+    bad = first_control_char(incoming.args)
+    if bad is None:
+        return None
+    example = command.examples[0] if command.examples else command.usage
+    return error_reply(
+        UserError(
+            _("Your message contains an invisible control character ({char}); nothing was saved. Type it again "
+              "without it.").format(char=char_name(bad)),
+            example=example,
+        )
+    )
 
 
 def _team_name(incoming: Incoming) -> str:

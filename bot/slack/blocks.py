@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.core import Button, Reply
-from handlers.markup import to_slack
+from handlers.markup import strip_bidi, to_slack
 
 BUTTON_ACTION_PREFIX = "devrelbot_button_"
 SECTION_LIMIT = 3000  # Slack's limit for a section's text
@@ -45,7 +45,8 @@ def button_blocks(buttons: tuple[Button, ...] | list[Button]) -> list[Block]:
 
 
 def button_element(button: Button, index: int) -> Block:
-    label = button.label if len(button.label) <= BUTTON_LABEL_LIMIT else button.label[: BUTTON_LABEL_LIMIT - 1] + "…"
+    label = strip_bidi(button.label)
+    label = label if len(label) <= BUTTON_LABEL_LIMIT else label[: BUTTON_LABEL_LIMIT - 1] + "…"
     element: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": label, "emoji": True},

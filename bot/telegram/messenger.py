@@ -36,7 +36,7 @@ LONG_LABEL = 20
 def keyboard(buttons: Sequence[Button], payloads: ButtonPayloads) -> InlineKeyboardMarkup:
     """Short labels share a row (three at most); any long label puts every button on its own row."""
     width = 1 if any(len(b.label) > LONG_LABEL for b in buttons) else ROW_WIDTH
-    keys = [InlineKeyboardButton(b.label, callback_data=payloads.encode(b.command)) for b in buttons]
+    keys = [InlineKeyboardButton(markup.strip_bidi(b.label), callback_data=payloads.encode(b.command)) for b in buttons]
     return InlineKeyboardMarkup([keys[i : i + width] for i in range(0, len(keys), width)])
 
 
@@ -115,8 +115,8 @@ class TelegramMessenger:
             raise ValueError(f"a Telegram poll has 2 to {PollLimit.MAX_OPTION_NUMBER} options")
         message = await self.bot.send_poll(
             **self._common(chat, None),
-            question=poll.question[: PollLimit.MAX_QUESTION_LENGTH],
-            options=[o[: PollLimit.MAX_OPTION_LENGTH] for o in poll.options],
+            question=markup.strip_bidi(poll.question)[: PollLimit.MAX_QUESTION_LENGTH],
+            options=[markup.strip_bidi(o)[: PollLimit.MAX_OPTION_LENGTH] for o in poll.options],
             is_anonymous=poll.anonymous,
         )
         return SentMessage(chat=chat, message_id=str(message.message_id), poll_id=message.poll.id)
