@@ -87,13 +87,13 @@ def messengers_of(doors: list[Door]) -> dict[str, Messenger]:
 
 
 def connect_doors(doors: list[Door]) -> dict[str, Messenger]:
-    """Give every door's outbox the Messengers of all doors, so a reply can go to another platform's chat
+    """Give every door's delivery the Messengers of all doors, so a reply can go to another platform's chat
     (``/feedback 42 everywhere`` from Slack into a linked Telegram group). Returns the Messengers."""
     messengers = messengers_of(doors)
     for door in doors:
-        outbox = getattr(door, "outbox", None)
-        if outbox is not None:
-            outbox.connect(messengers)
+        delivery = getattr(door, "delivery", None)
+        if delivery is not None:
+            delivery.connect(messengers)
     return messengers
 
 

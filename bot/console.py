@@ -14,7 +14,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
-from bot.outbox import Outbox
+from bot.delivery import Delivery
 from handlers import markup
 from handlers.core import (
     Button,
@@ -63,6 +63,8 @@ class ConsoleMessenger:
         self.console = console
         self.out_dir = out_dir
         self._sent = 0
+        # The buttons shown last, as numbered choices: typing a number picks one (also a reminder's).
+        self.choices: list[Button] = []
 
     async def send(self, chat: ChatRef, reply: Reply) -> SentMessage:
         self.show(reply)
@@ -86,7 +88,7 @@ class ConsoleMessenger:
         self.console.print(_("🔒 The poll is closed."), soft_wrap=True)
         return None
 
-    def show(self, reply: Reply) -> list[Button]:
+    def show(self, reply: Reply) -> None:
         style = "red" if reply.is_error else None
         self.console.print(to_rich(reply.text), style=style, soft_wrap=True)
         for attachment in (reply.image, reply.document):
@@ -97,7 +99,7 @@ class ConsoleMessenger:
         if reply.buttons:
             choices = "   ".join(f"[{i}] {markup.strip_bidi(b.label)}" for i, b in enumerate(reply.buttons, start=1))
             self.console.print(Text("  " + choices + "  " + _("— type a number to choose")), soft_wrap=True)
-        return list(reply.buttons)
+            self.choices = list(reply.buttons)
 
 
 def poll_reply(poll: PollSpec) -> Reply:
@@ -122,9 +124,8 @@ class ConsoleDoor:
         self.stdin = stdin or sys.stdin
         self.console = console or Console(highlight=False)
         self.messenger = ConsoleMessenger(self.console, out_dir or Path.cwd())
-        self.outbox = Outbox(router, {"console": self.messenger})
+        self.delivery = Delivery(router, {"console": self.messenger})
         self.user = local_user()
-        self._choices: list[Button] = []
 
     @property
     def interactive(self) -> bool:
@@ -147,25 +148,35 @@ class ConsoleDoor:
         text = line.strip()
         if not text:
             return
-        if text.isdigit() and self._choices:
+        choices = self.messenger.choices
+        if text.isdigit() and choices:
             index = int(text) - 1
-            if not 0 <= index < len(self._choices):
-                self.console.print(_("Choose 1 to {n}.").format(n=len(self._choices)), style="red")
+            if not 0 <= index < len(choices):
+                self.console.print(_("Choose 1 to {n}.").format(n=len(choices)), style="red")
                 return
-            text = self._choices[index].command
-        self._choices = []
+            text = choices[index].command
+        self.messenger.choices = []
         parsed = parse_command_line(text)
         if parsed is None:
             self.messenger.show(Reply(_("Commands start with / — try /help."), is_error=True))
             return
         command, args = parsed
         incoming = Incoming(chat=LOCAL_CHAT, user=self.user, command=command, args=args, text=text)
-        for reply in await asyncio.to_thread(self.router.dispatch, incoming):
-            if reply.stop_polls:
-                await self.outbox.stop_polls(reply)
-            if reply.to is not None:
-                await self.outbox.send(reply, here=LOCAL_CHAT)
-                continue
-            shown = poll_reply(reply.poll) if reply.poll is not None else reply
-            self._choices = self.messenger.show(shown) or self._choices
-            await self.outbox.posted(reply, self.messenger.record(LOCAL_CHAT))
+        replies = await asyncio.to_thread(self.router.dispatch, incoming)
+        await self.delivery.deliver(replies, _Here(self.messenger))
+
+
+class _Here:
+    """The console is its one chat: every reply is printed there; it has no forms (the text says what to type)."""
+
+    def __init__(self, messenger: ConsoleMessenger) -> None:
+        self.messenger = messenger
+
+    async def chat(self) -> ChatRef:
+        return LOCAL_CHAT
+
+    async def show_form(self, reply: Reply) -> bool:
+        return False
+
+    async def post(self, reply: Reply) -> SentMessage:
+        return await self.messenger.send(LOCAL_CHAT, reply)

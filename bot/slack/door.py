@@ -92,7 +92,7 @@ class SlackDoor:
         self.client = build_client(settings)
         self.messenger = SlackMessenger(self.client)
         self.listeners = SlackListeners(router, self.messenger)
-        self.outbox = self.listeners.outbox
+        self.delivery = self.listeners.delivery
         self.app = build_app(settings, self.client, self.listeners)
         # /plan import with a CSV shared in a message (slash commands cannot carry files): docs/plan.md
         assert settings.slack_bot_token is not None  # build_client checked it

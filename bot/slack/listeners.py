@@ -22,7 +22,8 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outbox import Outbox, needs_outbox
+from bot.delivery import Delivery
+from bot.inbox import Inbox
 from bot.slack import inbound
 from bot.slack.blocks import BUTTON_ACTION_PREFIX, fallback_text, reply_blocks
 from bot.slack.home import home_view
@@ -40,7 +41,6 @@ from bot.slack.modal import (
 from handlers.core import ChatRef, Incoming, ReactionEvent, Reply, SentMessage, UserRef
 from handlers.i18n import use_locale
 from handlers.router import Router, parse_command_line
-from storage.events import mark_processed
 from storage.periods import local_today
 from storage.teams import team_for_chat
 
@@ -66,8 +66,9 @@ class SlackListeners:
     def __init__(self, router: Router, messenger: SlackMessenger) -> None:
         self.router = router
         self.messenger = messenger
-        # Replies addressed elsewhere, polls and tracked cards; bot/app.py adds the other doors' messengers.
-        self.outbox = Outbox(router, {"slack": messenger})
+        # The one reply-delivery path; bot/app.py adds the other doors' messengers to it.
+        self.delivery = Delivery(router, {"slack": messenger})
+        self.inbox = Inbox(router, "slack")
         self.bot_user_id: str | None = None  # set from auth.test: the bot's own reactions are not votes
         self._people: dict[str, tuple[str, bool]] = {}
 
@@ -131,28 +132,22 @@ class SlackListeners:
     # --- answering --------------------------------------------------------------------------------------
 
     async def deliver(self, replies: list[Reply], origin: Origin) -> None:
-        for reply in replies:
-            try:
-                await self._deliver_one(reply, origin)
-            except Exception as error:  # one failed send must not stop the others, nor the door
-                log.warning("Slack: could not send a reply: %s: %s", type(error).__name__, error)
+        try:
+            await self.delivery.deliver(replies, _Here(self, origin))
+        except Exception as error:  # the listener has acked: a failed send is logged, the door goes on
+            log.warning("Slack: could not send a reply: %s: %s", type(error).__name__, error)
 
-    async def _deliver_one(self, reply: Reply, origin: Origin) -> None:
-        if reply.stop_polls:
-            await self.outbox.stop_polls(reply)
-        if reply.form is not None and reply.form.command == "log" and origin.trigger_id:
-            if await self.open_log_modal(origin, dict(reply.form.known)):
-                return
-        if needs_outbox(reply):
-            here = origin.chat or await self.messenger.dm(origin.user.user_id, workspace_id=origin.workspace_id)
-            await self.outbox.send(reply, here=here)
-        elif origin.chat is None:
-            dm = await self.messenger.dm(origin.user.user_id, workspace_id=origin.workspace_id)
-            await self.outbox.posted(reply, await self.messenger.send(dm, reply))
-        elif reply.ephemeral:
+    async def here_chat(self, origin: Origin) -> ChatRef:
+        """The command's channel; App Home has none, so the person's DM."""
+        return origin.chat or await self.messenger.dm(origin.user.user_id, workspace_id=origin.workspace_id)
+
+    async def post(self, reply: Reply, origin: Origin) -> SentMessage | None:
+        if origin.chat is None:
+            return await self.messenger.send(await self.here_chat(origin), reply)
+        if reply.ephemeral:
             await self._private(reply, origin, origin.chat)
-        else:
-            await self.outbox.posted(reply, await self._public(reply, origin, origin.chat))
+            return None
+        return await self._public(reply, origin, origin.chat)
 
     async def _private(self, reply: Reply, origin: Origin, chat: ChatRef) -> None:
         if origin.respond is not None and reply.image is None and reply.document is None:
@@ -256,8 +251,7 @@ class SlackListeners:
             added=event["type"] == "reaction_added",
             event_id=body.get("event_id"),
         )
-        once = ("slack", str(reaction.event_id)) if reaction.event_id else None
-        replies = await asyncio.to_thread(self.router.handle_event, reaction, once=once)
+        replies = await self.inbox.apply([reaction], reaction.event_id)
         if replies and reaction.user is not None:
             await self.deliver(replies, Origin(chat, reaction.user, workspace))
 
@@ -274,20 +268,10 @@ class SlackListeners:
         await client.views_publish(user_id=user.user_id, view=view)
 
     async def first_time(self, body: dict[str, Any]) -> bool:
-        """Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same event_id: the
-        ProcessedEvent table lets it through once, also across restarts and processes."""
+        """Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same event_id: it gets
+        through once, also across restarts and processes."""
         event_id = body.get("event_id")
-        if not event_id:
-            return True
-
-        def mark() -> bool:
-            with self.router.db.session() as session:
-                return mark_processed(session, platform="slack", event_id=str(event_id))
-
-        first = await asyncio.to_thread(mark)
-        if not first:
-            log.debug("Slack: event %s already processed", event_id)
-        return first
+        return await self.inbox.first_time(str(event_id) if event_id else None)
 
     # --- people ---------------------------------------------------------------------------------------
 
@@ -329,6 +313,25 @@ def _guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitabl
                 await ack()
 
     return run
+
+
+class _Here:
+    """Answers where the Slack request came from (see :meth:`SlackListeners.post`); /log with fields missing
+    opens the modal while Slack's trigger is fresh."""
+
+    def __init__(self, listeners: SlackListeners, origin: Origin) -> None:
+        self.listeners, self.origin = listeners, origin
+
+    async def chat(self) -> ChatRef:
+        return await self.listeners.here_chat(self.origin)
+
+    async def show_form(self, reply: Reply) -> bool:
+        if reply.form is None or reply.form.command != "log" or not self.origin.trigger_id:
+            return False
+        return await self.listeners.open_log_modal(self.origin, dict(reply.form.known))
+
+    async def post(self, reply: Reply) -> SentMessage | None:
+        return await self.listeners.post(reply, self.origin)
 
 
 def _home_chat(user_id: str, workspace_id: str) -> ChatRef:

@@ -23,14 +23,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from sqlalchemy.exc import DBAPIError
 from telegram import BotCommand, CallbackQuery, Chat, ChatMember, Message, MessageReactionUpdated, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import attachments
-from bot.outbox import Outbox, needs_outbox
+from bot.delivery import Delivery
+from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.telegram import convert, files
 from bot.telegram.dialogue import DialogueKey, LogDialogue, Step, answer, prompt
@@ -39,7 +39,6 @@ from bot.telegram.render import ButtonPayloads, menu_description
 from handlers.core import Attachment, ChatRef, Incoming, Reply, SentMessage, UserRef
 from handlers.i18n import _
 from handlers.router import PlatformEvent, Router, error_reply, parse_command_line
-from storage.events import mark_processed
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 # On stop, requests still in flight get this long to finish (aiohttp would wait a minute).
@@ -153,8 +152,9 @@ class TelegramDoor:
         self.app: Application | None = None
         # Built once: the scheduler takes each door's messenger before the doors start.
         self.messenger = TelegramMessenger(None, self.payloads)
-        # Replies addressed elsewhere, polls and tracked cards; bot/app.py adds the other doors' messengers.
-        self.outbox = Outbox(router, {"telegram": self.messenger})
+        # The one reply-delivery path; bot/app.py adds the other doors' messengers to it.
+        self.delivery = Delivery(router, {"telegram": self.messenger})
+        self.inbox = Inbox(router, "telegram")
         self.bound_port: int | None = None  # the webhook server's port once it listens (port 0 in tests)
         self.ready = asyncio.Event()
         self._bot_id = 0
@@ -304,8 +304,7 @@ class TelegramDoor:
         if update.message_reaction is not None:  # deduplicated in the transaction that applies it
             await self._on_reaction(update.update_id, update.message_reaction)
             return
-        if not await self._first_time(update.update_id):
-            log.debug("Telegram update %s already handled", update.update_id)
+        if not await self.inbox.first_time(self._update_key(update.update_id)):
             return
         if update.callback_query is not None:
             await self._on_button(update.callback_query)
@@ -322,22 +321,8 @@ class TelegramDoor:
             await self._on_membership(update)
 
     def _update_key(self, update_id: int) -> str:
+        """Update ids are counted per bot: with the bot's id they stay unique if the token changes bots."""
         return f"{self._bot_id}:{update_id}"
-
-    async def _first_time(self, update_id: int) -> bool:
-        """Telegram may deliver an update twice (a restart before the offset was confirmed, a webhook retry)."""
-
-        def mark() -> bool:
-            with self.router.db.session() as session:
-                return mark_processed(session, platform="telegram", event_id=self._update_key(update_id))
-
-        try:
-            return await asyncio.to_thread(mark)
-        except DBAPIError as error:
-            # The database is locked or away: handle the update anyway, so a command is answered "try again
-            # in a moment" by the router instead of failing here with "something went wrong".
-            log.warning("could not check Telegram update %s for a repeat: %s", update_id, type(error).__name__)
-            return True
 
     async def _on_message(self, message: Message) -> None:
         text = message.text or message.caption or ""
@@ -417,26 +402,14 @@ class TelegramDoor:
     async def _dispatch(self, incoming: Incoming, *, reply_to: int | None) -> list[Reply]:
         """Run the command off the loop (database work) and send what it answers."""
         replies = await asyncio.to_thread(self.router.dispatch, incoming)
-        key = _key(incoming.chat, incoming.user)
-        for reply in replies:
-            if reply.stop_polls:
-                await self.outbox.stop_polls(reply)
-            if reply.form is not None and reply.form.command == "log":
-                await self._start_dialogue(key, incoming.chat, incoming.user, dict(reply.form.known), reply_to)
-            elif needs_outbox(reply):
-                await self.outbox.send(reply, here=incoming.chat)
-            else:
-                sent = await self._say(incoming.chat, reply, reply_to)
-                if reply.track and sent:
-                    await self.outbox.posted(reply, SentMessage(incoming.chat, str(sent[0].message_id)))
+        await self.delivery.deliver(replies, _Here(self, incoming.chat, incoming.user, reply_to))
         return replies
 
     async def _on_reaction(self, update_id: int, reaction: MessageReactionUpdated) -> None:
         """One update may add and remove several emoji (a changed vote): all of it in one transaction, which
         also records the update id, so a redelivered update changes nothing and a failed one is not lost."""
         events = convert.reaction_events(update_id, reaction)
-        once = ("telegram", self._update_key(update_id))
-        replies = await asyncio.to_thread(self.router.handle_events, events, once=once)
+        replies = await self.inbox.apply(events, self._update_key(update_id))
         chat = convert.chat_ref(reaction.chat)
         for reply in replies:
             await self._say(chat, reply, None)
@@ -602,6 +575,29 @@ class TelegramDoor:
             log.warning("could not check chat admin status: %s", error)
             return False
         return member.status in CHAT_ADMIN_STATUSES
+
+
+class _Here:
+    """Answers in the chat of the update: a reply to the person's message; /log with fields missing starts the
+    guided dialogue."""
+
+    def __init__(self, door: TelegramDoor, chat: ChatRef, user: UserRef, reply_to: int | None) -> None:
+        self.door, self.user, self.reply_to = door, user, reply_to
+        self._chat = chat
+
+    async def chat(self) -> ChatRef:
+        return self._chat
+
+    async def show_form(self, reply: Reply) -> bool:
+        if reply.form is None or reply.form.command != "log":
+            return False
+        key = _key(self._chat, self.user)
+        await self.door._start_dialogue(key, self._chat, self.user, dict(reply.form.known), self.reply_to)
+        return True
+
+    async def post(self, reply: Reply) -> SentMessage | None:
+        sent = await self.door._say(self._chat, reply, self.reply_to)
+        return SentMessage(self._chat, str(sent[0].message_id)) if sent else None
 
 
 def _key(chat: ChatRef, user: UserRef) -> DialogueKey:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from sqlmodel import select
 
+from bot.console import LOCAL_CHAT, ConsoleDoor
+from handlers.core import Button, Reply
 from storage.db import Database
 from storage.models import Activity
 
@@ -86,3 +90,13 @@ def test_a_bad_setting_stops_start_up_naming_it(tmp_path):
                             cwd=tmp_path, env=env, timeout=60, check=False)
     assert result.returncode == 2
     assert "DEFAULT_TIMEZONE" in result.stderr and "Mars/Olympus" in result.stderr
+
+
+async def test_buttons_a_job_printed_can_be_chosen_by_number(router, tmp_path):
+    out = io.StringIO()
+    door = ConsoleDoor(router, console=Console(file=out, width=200), out_dir=tmp_path)
+    await door.messenger.send(LOCAL_CHAT, Reply("⏰ Reminder", buttons=(Button("Help", "/help"),)))  # as a job does
+
+    await door.handle_line("1")
+
+    assert "[1] Help" in out.getvalue() and "devrelbot commands" in out.getvalue()

@@ -78,6 +78,7 @@ async def test_slack_mentions_and_entities_reach_the_router_as_typed(slack: Slac
 async def test_a_workspace_becomes_one_team_and_its_first_user_is_admin(slack: SlackClient, slack_api, db):
     slack_api.display_names["UALICE"] = "alice"
     await slack.command("/settings", user="UALICE", channel="C0GENERAL")
+    await slack_api.wait_for("response_url")  # Slack is answered before the command runs: alice comes first
     await slack.command("/settings", user="UBOB", channel="C0RANDOM")
     await slack_api.wait_for("response_url", 2)
     await slack.command("/settings", "timezone=Europe/Berlin", user="UBOB")  # bob is not an admin

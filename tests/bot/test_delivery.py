@@ -1,14 +1,15 @@
-"""The outbox: a reply addressed to another platform's chat goes through that platform's Messenger, and a
+"""Reply delivery: a reply addressed to another platform's chat goes through that platform's Messenger, and a
 tracked one is reported back, so ``/feedback 42 everywhere`` from Slack lands (and counts) in Telegram."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pytest
 from sqlmodel import select
 
 from bot.app import connect_doors
-from bot.outbox import Outbox
+from bot.delivery import Delivery
 from handlers.core import ChatRef, DirectTarget, PollSpec, Reply, SentMessage, UserRef
 from storage.models import FeedbackCard
 from tests.handlers.test_feedback import GROUP, TALK, in_group
@@ -41,24 +42,24 @@ class Recording:
 @dataclass
 class FakeDoor:
     messenger: Recording
-    outbox: Outbox
+    delivery: Delivery
 
 
 async def test_a_reply_for_another_platform_goes_through_its_messenger_and_is_tracked(router, db):
     slack, telegram = Recording("slack"), Recording("telegram")
-    doors = [FakeDoor(slack, Outbox(router, {"slack": slack})), FakeDoor(telegram, Outbox(router, {}))]
+    doors = [FakeDoor(slack, Delivery(router, {"slack": slack})), FakeDoor(telegram, Delivery(router, {}))]
     assert connect_doors(doors) == {"slack": slack, "telegram": telegram}  # type: ignore[arg-type]
-    outbox = doors[0].outbox
+    delivery = doors[0].delivery
 
     say(router, TALK)
     code = text_of(say(router, "/connect telegram community")).split("Link code: ")[1].split()[0]
     router.dispatch(in_group(f"/connect {code}"))
     here, there, _note = router.dispatch(incoming("/feedback 1 everywhere"))
-    await outbox.send(here, here=SLACK_CHANNEL)
-    await outbox.send(there, here=SLACK_CHANNEL)
-    await outbox.send(Reply("hi", to=DirectTarget(user=UserRef(platform="telegram", user_id="7", display_name="x"))),
+    await delivery.send(here, here=SLACK_CHANNEL)
+    await delivery.send(there, here=SLACK_CHANNEL)
+    await delivery.send(Reply("hi", to=DirectTarget(user=UserRef(platform="telegram", user_id="7", display_name="x"))),
                       here=SLACK_CHANNEL)
-    await outbox.send(Reply("nobody", to=ChatRef(platform="console", chat_id="c")), here=None)  # no door: logged
+    await delivery.send(Reply("nobody", to=ChatRef(platform="console", chat_id="c")), here=None)  # no door: logged
 
     assert [chat for chat, _reply in slack.sent] == [SLACK_CHANNEL]
     assert [chat for chat, _reply in telegram.sent][0] == GROUP
@@ -66,3 +67,45 @@ async def test_a_reply_for_another_platform_goes_through_its_messenger_and_is_tr
     with db.session() as s:
         posted = {(c.platform, c.chat_id, c.message_id) for c in s.exec(select(FeedbackCard))}
     assert posted == {("slack", "C0GENERAL", "slack-1"), ("telegram", GROUP.chat_id, "telegram-1")}
+
+
+@dataclass
+class RecordingHere:
+    """A door's own chat that refuses the first reply it is asked to post."""
+
+    chat_ref: ChatRef
+    posted: list[Reply] = field(default_factory=list)
+    refuse: bool = True
+
+    async def chat(self) -> ChatRef:
+        return self.chat_ref
+
+    async def show_form(self, reply: Reply) -> bool:
+        return False
+
+    async def post(self, reply: Reply) -> SentMessage:
+        if self.refuse:
+            self.refuse = False
+            raise ConnectionError("chat unreachable")
+        self.posted.append(reply)
+        return SentMessage(chat=self.chat_ref, message_id=str(len(self.posted)))
+
+
+async def test_one_failed_reply_does_not_stop_the_others_and_the_door_hears_of_it(router):
+    here = RecordingHere(SLACK_CHANNEL)
+    delivery = Delivery(router, {})
+
+    with pytest.raises(ConnectionError, match="chat unreachable"):
+        await delivery.deliver([Reply("first"), Reply("second"), Reply("third")], here)
+
+    assert [r.text for r in here.posted] == ["second", "third"]
+
+
+async def test_a_poll_in_the_command_chat_goes_through_the_messenger_of_its_platform(router):
+    slack = Recording("slack")
+    delivery = Delivery(router, {"slack": slack})
+    poll = PollSpec(question="Best talk?", options=("A", "B"))
+
+    await delivery.deliver([Reply("Poll", poll=poll)], RecordingHere(SLACK_CHANNEL, refuse=False))
+
+    assert slack.sent == [(SLACK_CHANNEL, poll)]

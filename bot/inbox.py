@@ -1,0 +1,58 @@
+"""Event dedupe, one path for every door: what a platform delivers is checked against its delivery id.
+
+Platforms deliver at least once: Slack retries an event it thinks we missed (same ``event_id``), Telegram
+sends an update again after a restart before its offset was confirmed or on a webhook retry (same
+``update_id``). A door hands each delivery's id here before acting on it, and a repeat is dropped — also
+across restarts and processes, because the ids are kept in the database (:mod:`storage.events`).
+
+This is the one place a door decides "seen before?", so a durable inbox (store first, acknowledge after the
+commit, work it off later) replaces these two methods without touching the doors' handling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy.exc import DBAPIError
+
+from handlers.core import Platform, Reply
+from handlers.router import PlatformEvent, Router
+from storage.events import mark_processed
+
+log = logging.getLogger(f"devrelbot.{__name__}")
+
+
+class Inbox:
+    def __init__(self, router: Router, platform: Platform) -> None:
+        self.router = router
+        self.platform = platform
+
+    async def first_time(self, delivery_id: str | None) -> bool:
+        """Record the delivery; True the first time (or when it has no id), False for a repeat.
+
+        When the database is locked or away the delivery is let through: the command then gets the router's
+        "try again in a moment" instead of being dropped unanswered."""
+        if not delivery_id:
+            return True
+
+        def mark() -> bool:
+            with self.router.db.session() as session:
+                return mark_processed(session, platform=self.platform, event_id=delivery_id)
+
+        try:
+            first = await asyncio.to_thread(mark)
+        except DBAPIError as error:
+            log.warning("could not check %s delivery %s for a repeat: %s", self.platform, delivery_id,
+                        type(error).__name__)
+            return True
+        if not first:
+            log.debug("%s delivery %s already handled", self.platform, delivery_id)
+        return first
+
+    async def apply(self, events: Sequence[PlatformEvent], delivery_id: str | None) -> list[Reply]:
+        """Apply platform events (reactions, say) with their delivery id recorded in the same transaction:
+        a repeat changes nothing, and a delivery that failed is not marked as handled."""
+        once = (self.platform, delivery_id) if delivery_id else None
+        return await asyncio.to_thread(self.router.handle_events, events, once=once)
