@@ -311,10 +311,9 @@ async def bench_telegram(db: Database, seconds: float, concurrency: int, seed: i
     router = TrackingRouter(db, default_timezone="UTC")
     settings = load_settings(_env_file=None, telegram_bot_token=fake_tg.TOKEN, telegram_api_base_url=api.base_url)
     door = TelegramDoor(settings, router)
-    app = door.app = door.build_application()
+    app = door.build_application()
     await app.initialize()  # getMe, from the fake
-    door._bot_id, door._username = app.bot.id, app.bot.username or ""  # what door.run does before polling
-    door.messenger.attach(app.bot)
+    door.attach(app)  # what door.run does before polling
     update_ids = itertools.count(1)
     try:
         for line in (f"/log {TALK}", "/feedback {id}"):

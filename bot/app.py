@@ -1,7 +1,7 @@
 """The one process: database, router, the doors whose credentials are set, all in one event loop.
 
-Each platform door runs under a supervisor: if it cannot start or fails later, the failure is logged and
-the door is retried with backoff, while the other doors go on.
+Each platform door runs under a supervisor (tenacity's retrying loop): if it cannot start or fails later, the
+failure is logged and the door is retried with exponential backoff, while the other doors go on.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import contextlib
 import logging
 import signal
 from typing import Protocol
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 from bot.settings import Settings
 from handlers import Router
@@ -48,25 +50,31 @@ def platform_doors(settings: Settings, router: Router) -> list[Door]:
 
 
 async def supervise(door: Door, stop: asyncio.Event, *, first_delay: float = 1.0, max_delay: float = 300.0) -> None:
-    delay = first_delay
-    while not stop.is_set():
-        try:
-            await door.run(stop)
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # one platform's failure must never take the others down
-            log.error(
-                "%s door failed: %s: %s — retrying in %.0f s",
-                door.name,
-                type(error).__name__,
-                error,
-                delay,
-                exc_info=log.isEnabledFor(logging.DEBUG),
-            )
+    """Run the door until ``stop`` is set. If it cannot start or fails later, log it and run it again after
+    ``first_delay`` seconds, doubling up to ``max_delay``; one platform's failure never takes the others down,
+    and ``stop`` ends a wait at once."""
+
+    async def wait_unless_stopped(seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
-        delay = min(delay * 2, max_delay)
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+    def failed(state: RetryCallState, then: str) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.error("%s door failed: %s: %s — %s", door.name, type(error).__name__, error, then,
+                  exc_info=error if log.isEnabledFor(logging.DEBUG) else None)
+
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(Exception),  # not CancelledError: cancelling the app cancels the door
+        wait=wait_exponential(multiplier=first_delay, max=max_delay),
+        stop=lambda _state: stop.is_set(),
+        sleep=wait_unless_stopped,
+        before_sleep=lambda state: failed(state, f"retrying in {state.upcoming_sleep:g} s"),
+        retry_error_callback=lambda state: failed(state, "stopping"),
+    )
+    async for attempt in retrying:
+        with attempt:
+            if not stop.is_set():  # stopped during the wait: do not start the door again
+                await door.run(stop)
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

@@ -13,8 +13,11 @@ from rich.console import Console
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from handlers.router import Router
     from storage.db import Database
+    from storage.models import Member, Team
 
 app = typer.Typer(
     help="devrelbot — a DevRel team's ledger, plan, feedback and digest on Slack and Telegram.",
@@ -173,7 +176,9 @@ def export(
     db, _router = build_router(settings)
     try:
         with db.session() as session:
-            data = export_activities(session, team_id=_find_team(session, team).id, plan_only=what == "plan")
+            found = _find_team(session, team)
+            assert found.id is not None  # read from the database
+            data = export_activities(session, team_id=found.id, plan_only=what == "plan")
     finally:
         db.dispose()
     file.write_bytes(data)
@@ -218,7 +223,7 @@ def digest(
     err.print(f"Wrote the chart to {out}")
 
 
-def _find_team(session, name: str):  # type: ignore[no-untyped-def]
+def _find_team(session: Session, name: str) -> Team:
     from sqlmodel import select
 
     from storage.models import Team
@@ -234,12 +239,12 @@ def _find_team(session, name: str):  # type: ignore[no-untyped-def]
     return teams[0]
 
 
-def _team_admin(session, team):  # type: ignore[no-untyped-def]
-    from sqlmodel import select
+def _team_admin(session: Session, team: Team) -> Member:
+    from sqlmodel import col, select
 
     from storage.models import Member
 
-    member = session.exec(select(Member).where(Member.team_id == team.id).order_by(Member.id)).first()
+    member = session.exec(select(Member).where(Member.team_id == team.id).order_by(col(Member.id))).first()
     if member is None:
         err.print("[red]That team has no members yet: use the bot in it once first.[/red]")
         raise typer.Exit(2)

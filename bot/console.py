@@ -21,6 +21,7 @@ from handlers.core import (
     ChatRef,
     DirectTarget,
     Incoming,
+    Platform,
     PollResults,
     PollSpec,
     Reply,
@@ -57,7 +58,7 @@ def to_rich(text: str) -> Text:
 class ConsoleMessenger:
     """Prints what jobs send (reminders, digests), so the console shows them too."""
 
-    platform = "console"
+    platform: Platform = "console"
 
     def __init__(self, console: Console, out_dir: Path) -> None:
         self.console = console

@@ -95,10 +95,11 @@ def add_community_feedback(router: Router, *, rng: random.Random) -> None:
     """Votes from a community on the talks and meetups (as if on feedback cards), and new hires' answers."""
     with router.db.session() as session:
         team = team_for_chat(session, platform=LOCAL_CHAT.platform, scope_id=LOCAL_CHAT.scope)
-        assert team is not None
+        assert team is not None and team.id is not None
         done = session.exec(select(Activity).where(Activity.team_id == team.id, Activity.status == "done",
                                                    col(Activity.kind).in_(["talk", "event"]))).all()
         for activity in done:
+            assert activity.id is not None  # read from the database
             scale = Scale.NPS if activity.kind == "event" else Scale.RATING
             card = create_card(session, team_id=team.id, activity_id=activity.id, mode=Mode.EMOJI, scale=scale,
                                platform="console", chat_id="community", created_by=None, now=_moment(activity.date))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
@@ -28,6 +28,9 @@ from bot.slack.files import FileImports
 from bot.slack.listeners import SlackListeners, _guarded
 from bot.slack.messenger import SlackMessenger
 from handlers.router import Router
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 # On stop, requests still in flight get this long to finish (aiohttp would wait a minute).
@@ -160,8 +163,9 @@ class SlackDoor:
             return web.Response(status=400)
         return await to_aiohttp_response(bolt_response)
 
-    def socket_mode_handler(self):  # type: ignore[no-untyped-def]
-        """The Socket Mode adapter over the same AsyncApp, hence over the same listeners."""
+    def socket_mode_handler(self) -> AsyncSocketModeHandler:
+        """The Socket Mode adapter over the same AsyncApp, hence over the same listeners (imported here: only
+        Socket Mode needs the websocket client)."""
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         assert self.settings.slack_app_token is not None

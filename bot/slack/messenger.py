@@ -14,7 +14,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import fallback_text, reply_blocks
 from handlers import markup
-from handlers.core import Button, ChatRef, DirectTarget, Document, Image, PollResults, PollSpec, Reply, SentMessage
+from handlers.core import (
+    Button,
+    ChatRef,
+    DirectTarget,
+    Document,
+    Image,
+    Platform,
+    PollResults,
+    PollSpec,
+    Reply,
+    SentMessage,
+)
 from handlers.i18n import _
 
 log = logging.getLogger(f"devrelbot.{__name__}")
@@ -23,7 +34,7 @@ NUMBER_EMOJI = ("zero", "one", "two", "three", "four", "five", "six", "seven", "
 
 
 class SlackMessenger:
-    platform = "slack"
+    platform: Platform = "slack"
     # Slack posts about one message per second per channel; bulk senders (the digest) keep to it.
     min_interval_per_chat = 1.0
 

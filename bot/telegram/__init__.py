@@ -1,8 +1,10 @@
 """The Telegram door (python-telegram-bot 22).
 
-Modules: ``render`` (HTML splitting, button payloads, the BotFather command list — no PTB import),
-``dialogue`` (the guided /log), ``convert`` (updates → core types), ``messenger`` (sending), ``door``
-(the Application, polling or webhook, and the update loop).
+Modules, each read top to bottom: ``door`` (the Application's life cycle: build, start, stop, polling),
+``webhook`` (webhook mode's server), ``ratelimit`` (flood limits, bounded), ``updates`` (what each update
+does), ``dialogue`` (the guided /log), ``convert`` (updates → core types), ``messenger`` (sending),
+``render`` (HTML splitting, button payloads, the BotFather command list — no PTB import), ``files``
+(downloading an attached CSV).
 
 ``TelegramDoor`` is resolved lazily so that importing a PTB-free submodule does not load PTB.
 """

@@ -5,21 +5,35 @@ mode on the answer comes as a reply to the bot, which is what such a bot can see
 
 It starts when ``/log`` comes back with a form (required fields missing). Each answer is checked at once
 with the /log parser, and the finished answers become one ordinary ``/log`` line that the door dispatches,
-so a guided entry and a typed one are stored the same way. No PTB here: the door owns timers and sending.
+so a guided entry and a typed one are stored the same way. :class:`Dialogues` holds the ones in progress,
+one per person and chat, each with a clock that ends an abandoned one with a message. No PTB here: the door
+hands in how to send and how to dispatch.
+
+PTB's ``ConversationHandler`` is not used: its timeout needs PTB's JobQueue (switched off, the app owns the one
+scheduler), it keys conversations by chat and user but not by forum topic, and the dialogue starts from a
+router's answer (a form), not from an update a handler could match.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any, Protocol
 
+from bot.telegram.render import mention
 from handlers import markup
-from handlers.core import Button, Reply
+from handlers.core import Button, ChatRef, Incoming, Reply, UserRef
 from handlers.errors import UserError
 from handlers.i18n import _
 from handlers.parsing import QUOTES, parse_log
+from handlers.router import error_reply
 from storage.domain import Kind
+
+log = logging.getLogger(f"devrelbot.{__name__}")
 
 SKIP_WORDS = {"skip", "-", "none", "no", "/skip"}
 KIND_LABELS = {
@@ -42,6 +56,10 @@ class Step(StrEnum):
 _STEP_OF_FIELD = {"kind": Step.KIND, "title": Step.TITLE, "date": Step.DATE}
 
 DialogueKey = tuple[str, str | None, str]  # chat id, thread id, user id
+
+
+def dialogue_key(chat: ChatRef, user: UserRef) -> DialogueKey:
+    return (chat.chat_id, chat.thread_id, user.user_id)
 
 
 @dataclass
@@ -132,3 +150,107 @@ def answer(dialogue: LogDialogue, text: str, *, today: date) -> UserError | None
     else:
         dialogue.step = dialogue.next_step()
     return None
+
+
+class Say(Protocol):
+    async def __call__(self, chat: ChatRef, reply: Reply, reply_to: int | None, *, force_reply: bool = False) -> Any:
+        ...
+
+
+class Dialogues:
+    """The guided /log questions in progress: one per person and chat (and forum topic)."""
+
+    def __init__(
+        self,
+        *,
+        say: Say,
+        dispatch: Callable[[Incoming, int | None], Awaitable[list[Reply]]],
+        today: Callable[[], date],
+        timeout: float,
+    ) -> None:
+        self.say = say
+        self.dispatch = dispatch
+        self.today = today
+        self.timeout = timeout
+        self.active: dict[DialogueKey, LogDialogue] = {}
+        self._timers: dict[DialogueKey, asyncio.Task[None]] = {}
+
+    def __contains__(self, key: DialogueKey) -> bool:
+        return key in self.active
+
+    async def start(self, chat: ChatRef, user: UserRef, known: dict[str, str], reply_to: int | None) -> None:
+        key = dialogue_key(chat, user)
+        dialogue = self.active[key] = LogDialogue.from_known(known)
+        self._arm_timer(key, chat)
+        await self._ask(chat, user, dialogue, reply_to)
+
+    async def answer(self, chat: ChatRef, user: UserRef, text: str, reply_to: int | None) -> None:
+        key = dialogue_key(chat, user)
+        dialogue = self.active[key]
+        error = answer(dialogue, text, today=self.today())
+        if error is not None:
+            await self.say(chat, error_reply(error), reply_to)
+        elif dialogue.done:
+            await self._finish(key, chat, user, dialogue, reply_to)
+            return
+        self._arm_timer(key, chat)
+        await self._ask(chat, user, dialogue, reply_to)
+
+    async def control(self, chat: ChatRef, user: UserRef, command: str, reply_to: int | None) -> None:
+        """/cancel ends the person's dialogue; /skip answers its current question with "skip"."""
+        key = dialogue_key(chat, user)
+        if key not in self.active:
+            await self.say(chat, Reply(_("Nothing to cancel."), ephemeral=True), reply_to)
+            return
+        if command == "cancel":
+            self._end(key)
+            await self.say(chat, Reply(_("Cancelled; nothing was saved.")), reply_to)
+            return
+        await self.answer(chat, user, "skip", reply_to)
+
+    def clear(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        self.active.clear()
+
+    async def _finish(
+        self, key: DialogueKey, chat: ChatRef, user: UserRef, dialogue: LogDialogue, reply_to: int | None
+    ) -> None:
+        """The answers become one ordinary /log line; if it is refused, the last question is asked again."""
+        self._end(key)
+        args = dialogue.args()
+        incoming = Incoming(chat=chat, user=user, command="log", args=args, text=f"/log {args}")
+        replies = await self.dispatch(incoming, reply_to)
+        if any(r.is_error and r.form is None for r in replies):
+            dialogue.done, dialogue.step = False, Step.METRICS
+            self.active[key] = dialogue
+            self._arm_timer(key, chat)
+            await self._ask(chat, user, dialogue, reply_to)
+
+    async def _ask(self, chat: ChatRef, user: UserRef, dialogue: LogDialogue, reply_to: int | None) -> None:
+        who = "" if chat.is_private or not user.user_id.isdigit() else mention(user.user_id, user.display_name)
+        await self.say(chat, prompt(dialogue, mention=who), reply_to, force_reply=dialogue.step is not Step.KIND)
+
+    def _arm_timer(self, key: DialogueKey, chat: ChatRef) -> None:
+        """(Re)start the dialogue's clock: an abandoned dialogue ends with a message, not silently."""
+        if (old := self._timers.pop(key, None)) is not None:
+            old.cancel()
+        self._timers[key] = asyncio.create_task(self._expire(key, chat))
+
+    async def _expire(self, key: DialogueKey, chat: ChatRef) -> None:
+        await asyncio.sleep(self.timeout)
+        self._timers.pop(key, None)
+        if self.active.pop(key, None) is not None:
+            minutes = max(1, round(self.timeout / 60))
+            text = _("The /log questions timed out after {minutes} min; nothing was saved.").format(minutes=minutes)
+            try:
+                await self.say(chat, Reply(text), None)
+            except Exception as error:  # the chat may be gone; the dialogue is over either way
+                log.warning("could not send the dialogue timeout notice: %s: %s", type(error).__name__, error)
+
+    def _end(self, key: DialogueKey) -> None:
+        self.active.pop(key, None)
+        timer = self._timers.pop(key, None)
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()

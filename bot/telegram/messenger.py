@@ -1,12 +1,15 @@
 """Sending to Telegram: Reply → HTML messages, inline keyboards, photos, documents and native polls.
 
-This is the Telegram ``Messenger`` that jobs send through, and what the door uses to answer commands.
+This is the Telegram ``Messenger`` that jobs send through, and what the door uses to answer commands. Every
+text it sends is HTML without link previews: the door builds its Bot with :data:`DEFAULTS`, so the calls
+here do not repeat it (a poll's question and options are plain text, and say so).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TypedDict
 
 from telegram import (
     Bot,
@@ -14,23 +17,33 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    InputPollOption,
     LinkPreviewOptions,
     Message,
     ReplyParameters,
 )
 from telegram.constants import ParseMode, PollLimit
 from telegram.error import BadRequest, Forbidden
+from telegram.ext import Defaults
 
 from bot.telegram.convert import poll_results
-from bot.telegram.render import CAPTION_LIMIT, ButtonPayloads, split_html
+from bot.telegram.render import CAPTION_LIMIT, ButtonPayloads, mention, split_html
 from handlers import markup
-from handlers.core import Button, ChatRef, DirectTarget, PollResults, PollSpec, Reply, SentMessage
+from handlers.core import Button, ChatRef, DirectTarget, Platform, PollResults, PollSpec, Reply, SentMessage
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 ROW_WIDTH = 3
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 LONG_LABEL = 20
+DEFAULTS = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
+class _Where(TypedDict):
+    """Where a message goes: the arguments every send takes alike."""
+
+    chat_id: int
+    message_thread_id: int | None
+    reply_parameters: ReplyParameters | None
 
 
 def keyboard(buttons: Sequence[Button], payloads: ButtonPayloads) -> InlineKeyboardMarkup:
@@ -40,15 +53,10 @@ def keyboard(buttons: Sequence[Button], payloads: ButtonPayloads) -> InlineKeybo
     return InlineKeyboardMarkup([keys[i : i + width] for i in range(0, len(keys), width)])
 
 
-def mention(user_id: str, name: str) -> str:
-    """A markup link that Telegram shows as a mention (and that selective ForceReply targets)."""
-    return markup.link(name, f"tg://user?id={user_id}")
-
-
 class TelegramMessenger:
     """Exists as long as the door does (jobs hold on to it); the door attaches each run's ``Bot`` to it."""
 
-    platform = "telegram"
+    platform: Platform = "telegram"
 
     def __init__(self, bot: Bot | None, payloads: ButtonPayloads) -> None:
         self._bot = bot
@@ -78,47 +86,40 @@ class TelegramMessenger:
         """Send one Reply as one or more messages; buttons (or a ForceReply) go on the last one."""
         chunks = split_html(reply.text)
         markup_ = self._reply_markup(reply, force_reply)
-        common = self._common(chat, reply_to)
+        where = _where(chat, reply_to)
         sent: list[Message] = []
         attachment = reply.image or reply.document
         if attachment is not None:
             caption = chunks.pop(0) if len(chunks[0]) <= CAPTION_LIMIT else None
             file = InputFile(attachment.content, filename=attachment.filename)
-            send = self.bot.send_photo if reply.image is not None else self.bot.send_document
-            extra = {"photo": file} if reply.image is not None else {"document": file}
-            last = not [c for c in chunks if c.strip()]
-            sent.append(
-                await send(
-                    **common,
-                    **extra,
-                    caption=caption or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup_ if last else None,
+            keys = markup_ if not [c for c in chunks if c.strip()] else None
+            if reply.image is not None:
+                sent.append(await self.bot.send_photo(**where, photo=file, caption=caption or None, reply_markup=keys))
+            else:
+                sent.append(
+                    await self.bot.send_document(**where, document=file, caption=caption or None, reply_markup=keys)
                 )
-            )
         texts = [c for c in chunks if c.strip()]
         for i, text in enumerate(texts):
             last = i == len(texts) - 1
-            sent.append(
-                await self.bot.send_message(
-                    **common,
-                    text=text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    reply_markup=markup_ if last else None,
-                )
-            )
+            sent.append(await self.bot.send_message(**where, text=text, reply_markup=markup_ if last else None))
         return sent
 
     async def send_poll(self, chat: ChatRef, poll: PollSpec) -> SentMessage:
         if not 2 <= len(poll.options) <= PollLimit.MAX_OPTION_NUMBER:
             raise ValueError(f"a Telegram poll has 2 to {PollLimit.MAX_OPTION_NUMBER} options")
         message = await self.bot.send_poll(
-            **self._common(chat, None),
+            **_where(chat, None),
             question=markup.strip_bidi(poll.question)[: PollLimit.MAX_QUESTION_LENGTH],
-            options=[markup.strip_bidi(o)[: PollLimit.MAX_OPTION_LENGTH] for o in poll.options],
+            question_parse_mode=None,  # people's text, not HTML
+            options=[
+                InputPollOption(markup.strip_bidi(o)[: PollLimit.MAX_OPTION_LENGTH], text_parse_mode=None)
+                for o in poll.options
+            ],
             is_anonymous=poll.anonymous,
         )
+        if message.poll is None:
+            raise ValueError("Telegram answered sendPoll without the poll")
         return SentMessage(chat=chat, message_id=str(message.message_id), poll_id=message.poll.id)
 
     async def stop_poll(self, message: SentMessage) -> PollResults:
@@ -145,11 +146,11 @@ class TelegramMessenger:
             return ForceReply(selective=True)
         return None
 
-    @staticmethod
-    def _common(chat: ChatRef, reply_to: int | None) -> dict[str, object]:
-        common: dict[str, object] = {"chat_id": int(chat.chat_id)}
-        if chat.thread_id is not None:
-            common["message_thread_id"] = int(chat.thread_id)
-        if reply_to is not None:
-            common["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
-        return common
+
+
+def _where(chat: ChatRef, reply_to: int | None) -> _Where:
+    return _Where(
+        chat_id=int(chat.chat_id),
+        message_thread_id=int(chat.thread_id) if chat.thread_id is not None else None,
+        reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to is not None else None,
+    )

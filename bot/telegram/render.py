@@ -118,6 +118,11 @@ class ButtonPayloads:
         return None
 
 
+def mention(user_id: str, name: str) -> str:
+    """A markup link that Telegram shows as a mention (and that selective ForceReply targets)."""
+    return markup.link(name, f"tg://user?id={user_id}")
+
+
 def botfather_commands(commands: Iterable[Command]) -> str:
     """The list to paste into BotFather's /setcommands: ``name - description``, one a line."""
     return "".join(f"{c.name} - {menu_description(c)}\n" for c in commands)

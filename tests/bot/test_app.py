@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.app import supervise
 
 
@@ -60,3 +62,30 @@ async def test_stop_ends_the_backoff_wait_at_once():
     await asyncio.sleep(0.05)
     stop.set()
     await asyncio.wait_for(task, timeout=2)
+
+
+async def test_the_wait_doubles_from_the_first_delay_up_to_the_ceiling(caplog):
+    stop = asyncio.Event()
+    flaky = FlakyDoor(failures=4)
+    task = asyncio.create_task(supervise(flaky, stop, first_delay=0.01, max_delay=0.03))
+    for _ in range(500):
+        if flaky.attempts > 4:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+
+    waits = [r.getMessage().rsplit("retrying in ", 1)[1] for r in caplog.records if "retrying in" in r.getMessage()]
+    assert waits == ["0.01 s", "0.02 s", "0.03 s", "0.03 s"] and flaky.attempts == 5
+
+
+async def test_cancelling_the_supervisor_cancels_the_door_instead_of_retrying_it():
+    stop = asyncio.Event()
+    flaky = FlakyDoor(failures=0)
+    task = asyncio.create_task(supervise(flaky, stop, first_delay=0.01))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, timeout=2)
+
+    assert flaky.attempts == 1

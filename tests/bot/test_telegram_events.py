@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -132,7 +133,7 @@ async def test_the_messenger_sends_polls_photos_long_texts_and_direct_messages(f
     async with running(door):
         messenger = door.messenger
         options = tuple(str(i) for i in range(11))
-        sent_poll = await messenger.send_poll(GROUP, PollSpec("How likely are you to recommend us?", options,
+        sent_poll = await messenger.send_poll(GROUP, PollSpec("How likely are you to recommend <us> & them?", options,
                                                               anonymous=False))
         with pytest.raises(ValueError):
             await messenger.send_poll(GROUP, PollSpec("Too many", tuple(str(i) for i in range(13))))
@@ -147,8 +148,15 @@ async def test_the_messenger_sends_polls_photos_long_texts_and_direct_messages(f
     (poll,) = fake_telegram.calls_to("sendPoll")
     assert [o if isinstance(o, str) else o["text"] for o in poll.json("options")] == list(options)
     assert poll.params["is_anonymous"] == "false" and sent_poll.poll_id
+    # Messages are HTML without previews (the Bot's Defaults); a poll is people's plain text, sent as typed.
+    assert poll.params["question"] == "How likely are you to recommend <us> & them?"
+    assert "question_parse_mode" not in poll.params
+    assert all(isinstance(o, str) or "text_parse_mode" not in o for o in poll.json("options"))
+    assert all(c.params["parse_mode"] == "HTML" and json.loads(c.params["link_preview_options"])["is_disabled"]
+               for c in fake_telegram.calls_to("sendMessage"))
     (photo,) = fake_telegram.calls_to("sendPhoto")
     assert photo.files["photo"] == ("digest.png", png) and photo.params["caption"] == "<b>Weekly digest</b>"
+    assert photo.params["parse_mode"] == "HTML"
     pieces = [c.params["text"] for c in fake_telegram.calls_to("sendMessage")[:-2]]
     assert len(pieces) > 1 and all(len(p) <= MESSAGE_LIMIT for p in pieces)
     assert all(p.count("<b>") == p.count("</b>") for p in pieces)

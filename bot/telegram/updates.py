@@ -1,0 +1,296 @@
+"""Every Telegram update goes through one callback: dedupe by update_id, then a command, a button press, a
+dialogue answer, or a platform event for the shared handlers.
+
+Commands run in a worker thread (database work must not block the loop) and their replies go out through
+the shared delivery path. A failure is logged with its traceback, the person is told nothing was saved, and
+the next update is served as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+
+from telegram import CallbackQuery, Chat, ChatMember, Message, MessageReactionUpdated, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import attachments
+from bot.delivery import Delivery
+from bot.inbox import Inbox
+from bot.telegram import convert, files
+from bot.telegram.dialogue import Dialogues, dialogue_key
+from bot.telegram.messenger import TelegramMessenger
+from bot.telegram.render import ButtonPayloads
+from handlers.core import Attachment, ChatRef, Incoming, Reply, SentMessage, UserRef
+from handlers.i18n import _
+from handlers.router import PlatformEvent, Router, parse_command_line
+
+log = logging.getLogger(f"devrelbot.{__name__}")
+
+ALLOWED_UPDATES = [
+    "message",
+    "callback_query",
+    "message_reaction",
+    "message_reaction_count",
+    "poll",
+    "poll_answer",
+    "my_chat_member",
+]
+# Commands whose handlers need to know whether the sender administers the chat (one getChatMember each).
+ADMIN_CHECKED = frozenset({"connect", "disconnect"})
+CHAT_ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
+_ADDRESSED = re.compile(r"^/[A-Za-z][A-Za-z0-9_]*@([A-Za-z0-9_]+)")
+
+SOMETHING_WENT_WRONG = "⚠️ Something went wrong, nothing was saved. The error is in the bot's log."
+
+
+class Updates:
+    """The update callback and the error handler the door registers on its PTB Application."""
+
+    def __init__(
+        self,
+        router: Router,
+        messenger: TelegramMessenger,
+        delivery: Delivery,
+        payloads: ButtonPayloads,
+        *,
+        dialogue_timeout: float,
+    ) -> None:
+        self.router = router
+        self.messenger = messenger
+        self.delivery = delivery
+        self.payloads = payloads
+        self.inbox = Inbox(router, "telegram")
+        self.dialogues = Dialogues(
+            say=self.say, dispatch=self.dispatch, today=lambda: router.clock().date(), timeout=dialogue_timeout
+        )
+        self.bot_id = 0
+        self.username = ""
+
+    def signed_in(self, bot_id: int, username: str) -> None:
+        """Who the bot is (from getMe): update ids are per bot, and ``/cmd@otherbot`` is not ours."""
+        self.bot_id, self.username = bot_id, username
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.message_reaction is not None:  # deduplicated in the transaction that applies it
+            await self._on_reaction(update.update_id, update.message_reaction)
+            return
+        if not await self.inbox.first_time(self._delivery_id(update.update_id)):
+            return
+        if update.callback_query is not None:
+            await self._on_button(update.callback_query)
+        elif update.message is not None:
+            await self._on_message(update.message)
+        elif update.message_reaction_count is not None:
+            counts = update.message_reaction_count
+            await self._on_event(convert.reaction_count(counts), convert.chat_ref(counts.chat))
+        elif update.poll_answer is not None:
+            await self._on_event(convert.poll_answer(update.poll_answer), None)
+        elif update.poll is not None:
+            await self._on_event(convert.poll_results(update.poll), None)
+        elif update.my_chat_member is not None:
+            await self._on_membership(update)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        log.error("Telegram update failed: %s: %s", type(error).__name__, error, exc_info=error)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        try:
+            await self.messenger.bot.send_message(chat_id=update.effective_chat.id, text=SOMETHING_WENT_WRONG)
+        except (TelegramError, ConnectionError) as send_error:
+            log.warning("could not tell the chat about the failure: %s", send_error)
+
+    def _delivery_id(self, update_id: int) -> str:
+        """Update ids are counted per bot: with the bot's id they stay unique if the token changes bots."""
+        return f"{self.bot_id}:{update_id}"
+
+    # --- commands ------------------------------------------------------------------------------------------
+
+    async def _on_message(self, message: Message) -> None:
+        text = message.text or message.caption or ""
+        sender = _sender(message)
+        if sender is None or (sender.is_bot and not message.sender_chat):
+            return
+        chat = convert.message_chat(message)
+        parsed = self._parse_command(text)
+        if parsed is None:
+            if dialogue_key(chat, sender) in self.dialogues:
+                await self.dialogues.answer(chat, sender, text, message.message_id)
+            elif chat.is_private and text:
+                await self.say(chat, Reply(_("Commands start with / — try /help.")), message.message_id)
+            return
+        command, args = parsed
+        anonymous_admin = message.sender_chat is not None and message.sender_chat.id == message.chat.id
+        attached: tuple[Attachment, ...] = ()
+        document = files.document_of(message)
+        if document is not None and attachments.wants_file(command, args):
+            try:  # a CSV captioned /plan import (or a reply to one): the command gets the file
+                attached = (await files.download(self.messenger.bot, document),)
+            except attachments.FileRefused as refused:
+                await self.say(chat, refused.reply, message.message_id)
+                return
+        await self._command(chat, sender, command, args, text, message.message_id, anonymous_admin, attached)
+
+    async def _on_button(self, query: CallbackQuery) -> None:
+        """A press re-dispatches the button's command as the person who pressed it."""
+        command_line = self.payloads.decode(query.data or "")
+        if command_line is None:
+            await query.answer(_("This button has expired; type the command instead."), show_alert=True)
+            return
+        await query.answer()
+        message = query.message
+        if message is None:
+            return
+        parsed = parse_command_line(command_line)
+        if parsed is None:
+            return
+        chat = convert.message_chat(message) if isinstance(message, Message) else convert.chat_ref(message.chat)
+        sender = convert.user_ref(query.from_user)
+        if parsed[0] == "log" and isinstance(message, Message):
+            await self._mark_choice(message, query)
+        await self._command(chat, sender, parsed[0], parsed[1], command_line, None, False)
+
+    async def _command(
+        self,
+        chat: ChatRef,
+        sender: UserRef,
+        command: str,
+        args: str,
+        text: str,
+        message_id: int | None,
+        anonymous_admin: bool,
+        attached: tuple[Attachment, ...] = (),
+    ) -> None:
+        if command in ("cancel", "skip"):
+            await self.dialogues.control(chat, sender, command, message_id)
+            return
+        admin = False
+        if command in ADMIN_CHECKED:
+            admin = anonymous_admin or await self._is_chat_admin(chat, sender)
+        incoming = Incoming(
+            chat=chat,
+            user=sender,
+            command=command,
+            args=args,
+            text=text,
+            message_id=str(message_id) if message_id is not None else None,
+            attachments=attached,
+            chat_admin=admin,
+        )
+        await self.dispatch(incoming, message_id)
+
+    async def dispatch(self, incoming: Incoming, reply_to: int | None) -> list[Reply]:
+        """Run the command off the loop (database work) and send what it answers."""
+        replies = await asyncio.to_thread(self.router.dispatch, incoming)
+        await self.delivery.deliver(replies, _Here(self, incoming.chat, incoming.user, reply_to))
+        return replies
+
+    async def say(
+        self, chat: ChatRef, reply: Reply, reply_to: int | None, *, force_reply: bool = False
+    ) -> list[Message]:
+        return await self.messenger.deliver(chat, reply, reply_to=reply_to, force_reply=force_reply)
+
+    def _parse_command(self, text: str) -> tuple[str, str] | None:
+        """``/cmd`` or ``/cmd@thisbot``; a command addressed to another bot in the group is not ours."""
+        addressed = _ADDRESSED.match(text.strip())
+        if addressed and addressed.group(1).lower() != self.username.lower():
+            return None
+        return parse_command_line(text)
+
+    async def _is_chat_admin(self, chat: ChatRef, user: UserRef) -> bool:
+        """Only the chat's own admins may link or unlink it; in a private chat the person is the chat."""
+        if chat.is_private:
+            return True
+        if not user.user_id.isdigit():
+            return False
+        try:
+            member = await self.messenger.bot.get_chat_member(chat_id=int(chat.chat_id), user_id=int(user.user_id))
+        except TelegramError as error:
+            log.warning("could not check chat admin status: %s", error)
+            return False
+        return member.status in CHAT_ADMIN_STATUSES
+
+    async def _mark_choice(self, message: Message, query: CallbackQuery) -> None:
+        """Show which kind was chosen, by whom, and drop the buttons so the question is not answered twice."""
+        if not message.text or message.reply_markup is None:
+            return
+        label = next(
+            (b.text for row in message.reply_markup.inline_keyboard for b in row if b.callback_data == query.data),
+            "",
+        )
+        who = query.from_user.username or query.from_user.full_name
+        try:
+            await self.messenger.bot.edit_message_text(
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                text=f"{message.text_html}\n▸ {html.escape(label)} — {html.escape(who)}",  # HTML: DEFAULTS
+            )
+        except TelegramError as error:
+            log.debug("could not mark the chosen button: %s", error)
+
+    # --- platform events -----------------------------------------------------------------------------------
+
+    async def _on_reaction(self, update_id: int, reaction: MessageReactionUpdated) -> None:
+        """One update may add and remove several emoji (a changed vote): all of it in one transaction, which
+        also records the update id, so a redelivered update changes nothing and a failed one is not lost."""
+        events = convert.reaction_events(update_id, reaction)
+        replies = await self.inbox.apply(events, self._delivery_id(update_id))
+        chat = convert.chat_ref(reaction.chat)
+        for reply in replies:
+            await self.say(chat, reply, None)
+
+    async def _on_event(self, event: PlatformEvent, chat: ChatRef | None) -> None:
+        replies = await asyncio.to_thread(self.router.handle_event, event)
+        if chat is None:
+            if replies:
+                log.debug("%d replies to a %s have no chat to go to", len(replies), type(event).__name__)
+            return
+        for reply in replies:
+            await self.say(chat, reply, None)
+
+    async def _on_membership(self, update: Update) -> None:
+        change = update.my_chat_member
+        assert change is not None
+        old, new = change.old_chat_member.status, change.new_chat_member.status
+        joined = old in (ChatMember.LEFT, ChatMember.BANNED) and new in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+        if new == ChatMember.ADMINISTRATOR and old != ChatMember.ADMINISTRATOR:
+            log.info("made an admin of Telegram chat %s: reactions will arrive there", change.chat.id)
+        if joined and change.chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+            hello = _(
+                "👋 Hi! I keep this team's DevRel ledger: /help lists what I can do. "
+                "To join a Slack team, a team admin runs /connect telegram there and an admin here sends "
+                "/connect CODE. Make me an admin of this group so that I see emoji reactions."
+            )
+            await self.say(convert.chat_ref(change.chat), Reply(hello), None)
+
+
+class _Here:
+    """Answers in the chat of the update: a reply to the person's message; /log with fields missing starts the
+    guided dialogue."""
+
+    def __init__(self, updates: Updates, chat: ChatRef, user: UserRef, reply_to: int | None) -> None:
+        self.updates, self.user, self.reply_to = updates, user, reply_to
+        self._chat = chat
+
+    async def chat(self) -> ChatRef:
+        return self._chat
+
+    async def show_form(self, reply: Reply) -> bool:
+        if reply.form is None or reply.form.command != "log":
+            return False
+        await self.updates.dialogues.start(self._chat, self.user, dict(reply.form.known), self.reply_to)
+        return True
+
+    async def post(self, reply: Reply) -> SentMessage | None:
+        sent = await self.updates.say(self._chat, reply, self.reply_to)
+        return SentMessage(self._chat, str(sent[0].message_id)) if sent else None
+
+
+def _sender(message: Message) -> UserRef | None:
+    if message.sender_chat is not None:
+        return convert.chat_as_user(message.sender_chat)
+    return convert.user_ref(message.from_user) if message.from_user is not None else None
