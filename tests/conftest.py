@@ -20,6 +20,8 @@ from handlers.router import Router
 from storage.db import Database, make_engine, normalize_url
 
 POSTGRES_URL = os.environ.get("DEVRELBOT_TEST_POSTGRES_URL")
+# The local fake Slack Web API and Bot API, as fixtures ``slack_api`` and ``fake_telegram`` for every test.
+pytest_plugins = ("tests.fakes.slack_api", "tests.fakes.telegram_api")
 
 
 # --- no internet ----------------------------------------------------------------------------------

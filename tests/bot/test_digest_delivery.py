@@ -8,10 +8,8 @@ from bot.slack.door import build_client
 from bot.slack.messenger import SlackMessenger
 from handlers.core import ChatRef
 from jobs.digest import sweep_digests
-from tests.bot.slack_support import slack_settings
-from tests.bot.test_telegram import door as telegram_door  # noqa: F401  (fixture)
-from tests.fakes.slack_api import slack_api  # noqa: F401  (fixture)
-from tests.fakes.telegram_api import GROUP_ID, fake_telegram  # noqa: F401  (fixture)
+from tests.doors import slack_settings
+from tests.fakes.telegram_api import GROUP_ID
 from tests.helpers import incoming, say
 
 MONDAY_10 = datetime(2026, 11, 30, 10, tzinfo=UTC)
@@ -23,7 +21,7 @@ def subscribe(router, chat: ChatRef) -> None:
     assert not reply.is_error
 
 
-async def test_slack_gets_the_summary_then_details_and_chart_in_its_thread(router, db, slack_api):  # noqa: F811
+async def test_slack_gets_the_summary_then_details_and_chart_in_its_thread(router, db, slack_api):
     channel = ChatRef(platform="slack", chat_id="C123", workspace_id="T1")
     subscribe(router, channel)
     messenger = SlackMessenger(build_client(slack_settings(slack_api)))
@@ -40,8 +38,8 @@ async def test_slack_gets_the_summary_then_details_and_chart_in_its_thread(route
     assert slack_api.of("files.getUploadURLExternal")
 
 
-async def test_telegram_gets_the_summary_then_replies_with_details_and_the_photo(router, db, telegram_door,  # noqa: F811
-                                                                                fake_telegram):  # noqa: F811
+async def test_telegram_gets_the_summary_then_replies_with_details_and_the_photo(router, db, telegram_door,
+                                                                                fake_telegram):
     group = ChatRef(platform="telegram", chat_id=str(GROUP_ID))
     subscribe(router, group)
 

@@ -8,22 +8,12 @@ import time
 
 from sqlmodel import select
 
-from storage.models import Activity, Member, ProcessedEvent, Team
-from tests.bot import slack_support
+from storage.models import Member, ProcessedEvent, Team
 from tests.bot.slack_support import PNG
-from tests.fakes import slack_api as fake
-from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI, SlackClient
-
-# Fixtures used here (no conftest of our own): the fake Web API, the door on a free port, a signed client.
-slack_api, slack_router, recorder = fake.slack_api, slack_support.slack_router, slack_support.recorder
-door, slack = slack_support.door, slack_support.slack
+from tests.doors import activities, eventually
+from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI, SlackClient, reaction_event
 
 LOG_LINE = 'talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 contacts=25 #backend'
-
-
-def activities(db) -> list[Activity]:
-    with db.session() as s:
-        return list(s.exec(select(Activity)).all())
 
 
 def all_text(call) -> str:
@@ -126,23 +116,13 @@ async def test_a_request_older_than_five_minutes_is_rejected(slack: SlackClient,
 # --- reactions and dedupe ---------------------------------------------------------------------------------
 
 
-def reaction(kind: str, emoji: str = "fire", *, user: str = "UCAROL") -> dict:
-    return {
-        "type": kind,
-        "user": user,
-        "reaction": emoji,
-        "item": {"type": "message", "channel": "C0GENERAL", "ts": "1700000000.000042"},
-        "item_user": "UBOT",
-        "event_ts": "1700000100.000100",
-    }
-
 
 async def test_reactions_reach_the_handler_with_message_user_and_emoji(slack: SlackClient, recorder, db):
-    added = await slack.event(reaction("reaction_added", "fire"), event_id="Ev1")
-    removed = await slack.event(reaction("reaction_removed", "+1::skin-tone-3"), event_id="Ev2")
+    added = await slack.event(reaction_event("reaction_added", "fire"), event_id="Ev1")
+    removed = await slack.event(reaction_event("reaction_removed", "+1::skin-tone-3"), event_id="Ev2")
 
     assert (added.status, removed.status) == (200, 200)
-    await _until(lambda: len(recorder.reactions) == 2)
+    await eventually(lambda: len(recorder.reactions) == 2)
     first, second = sorted(recorder.reactions, key=lambda r: r.event_id)  # events are handled concurrently
     assert (first.message_id, first.chat.chat_id, first.chat.workspace_id) == (
         "1700000000.000042",
@@ -154,11 +134,11 @@ async def test_reactions_reach_the_handler_with_message_user_and_emoji(slack: Sl
 
 
 async def test_a_retried_event_is_processed_once(slack: SlackClient, recorder, db):
-    await slack.event(reaction("reaction_added"), event_id="EvSame")
-    await slack.event(reaction("reaction_added"), event_id="EvSame", retry_num=1)
-    await slack.event(reaction("reaction_added", "tada"), event_id="EvOther")
+    await slack.event(reaction_event("reaction_added"), event_id="EvSame")
+    await slack.event(reaction_event("reaction_added"), event_id="EvSame", retry_num=1)
+    await slack.event(reaction_event("reaction_added", "tada"), event_id="EvOther")
 
-    await _until(lambda: len(recorder.reactions) == 2)
+    await eventually(lambda: len(recorder.reactions) == 2)
     assert sorted(r.emoji for r in recorder.reactions) == sorted(["🔥", "🎉"])
     with db.session() as s:
         assert sorted(e.event_id for e in s.exec(select(ProcessedEvent)).all()) == ["EvOther", "EvSame"]
@@ -366,10 +346,3 @@ async def test_a_rate_limited_message_is_retried_after_retry_after_and_not_lost(
     assert "Logged talk #1" in all_text(post)
 
 
-async def _until(condition, timeout: float = 5.0) -> None:
-    import asyncio
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)

@@ -12,13 +12,8 @@ from bot.app import supervise
 from bot.slack import SlackDoor
 from bot.slack.door import SlackStartError
 from storage.models import Activity
-from tests.bot import slack_support
-from tests.bot.slack_support import slack_settings
-from tests.fakes import slack_api as fake
+from tests.doors import make_slack_door, slack_settings
 from tests.fakes.slack_api import BOT_TOKEN, TEAM_ID, FakeSlackAPI, command_payload
-
-# Fixtures used here (no conftest of our own).
-slack_api, slack_router, recorder = fake.slack_api, slack_support.slack_router, slack_support.recorder
 
 APP_TOKEN = "xapp-1-A0APP-0000000000000-testtesttesttesttesttest"
 
@@ -74,7 +69,7 @@ async def test_socket_mode_serves_commands_and_events_through_the_same_listeners
 
 async def test_a_revoked_token_fails_clearly_without_showing_the_token(slack_api: FakeSlackAPI, slack_router):
     slack_api.fail("auth.test", error="token_revoked")
-    door = SlackDoor(slack_settings(slack_api), slack_router, host="127.0.0.1", port=0)
+    door = make_slack_door(slack_api, slack_router)
 
     with pytest.raises(SlackStartError) as raised:
         await door.run(asyncio.Event())
@@ -85,7 +80,7 @@ async def test_a_revoked_token_fails_clearly_without_showing_the_token(slack_api
 
 async def test_an_unreachable_api_fails_clearly(slack_api: FakeSlackAPI, slack_router):
     await slack_api.stop()  # nothing listens there any more
-    door = SlackDoor(slack_settings(slack_api), slack_router, host="127.0.0.1", port=0)
+    door = make_slack_door(slack_api, slack_router)
 
     with pytest.raises(SlackStartError, match="cannot reach the Slack API"):
         await door.run(asyncio.Event())
@@ -103,7 +98,7 @@ async def test_the_supervisor_logs_the_failure_and_retries_until_slack_answers(
     slack_api: FakeSlackAPI, slack_router, caplog
 ):
     slack_api.fail("auth.test", error="invalid_auth")
-    door = SlackDoor(slack_settings(slack_api), slack_router, host="127.0.0.1", port=0)
+    door = make_slack_door(slack_api, slack_router)
     stop = asyncio.Event()
 
     with caplog.at_level(logging.ERROR):

@@ -3,19 +3,13 @@ reactions on the card, a Block Kit button poll with a changed vote and /poll clo
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
 from sqlmodel import select
 
 from handlers.router import Router
-from storage.models import FeedbackCard, HireSurvey, Vote
-from tests.bot import slack_support
-from tests.fakes import slack_api as fake
-from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, SlackClient
-
-slack_api, door, slack = fake.slack_api, slack_support.door, slack_support.slack
+from storage.models import HireSurvey
+from tests.doors import cards, eventually, votes
+from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, SlackClient, reaction_event
 
 TALK = 'talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300'
 
@@ -25,27 +19,6 @@ def slack_router(db, clock) -> Router:
     """The real registry: commands and the feedback event handlers."""
     return Router(db, default_timezone="UTC", clock=clock)
 
-
-async def until(check, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
-
-
-def cards(db) -> list[FeedbackCard]:
-    with db.session() as s:
-        return list(s.exec(select(FeedbackCard).order_by(FeedbackCard.id)))
-
-
-def votes(db) -> dict[str, int]:
-    with db.session() as s:
-        return {v.voter: v.score for v in s.exec(select(Vote))}
-
-
-def reaction(kind: str, emoji: str, ts: str, *, user: str) -> dict:
-    return {"type": kind, "user": user, "reaction": emoji, "event_ts": "1700000100.000100",
-            "item": {"type": "message", "channel": "C0GENERAL", "ts": ts}, "item_user": BOT_USER_ID}
 
 
 def click(api, value: str, *, user: str, channel: str = "C0GENERAL") -> dict:
@@ -70,16 +43,16 @@ async def test_rate_posts_a_card_whose_reactions_are_votes(slack: SlackClient, s
     await slack.command("/rate", "1", user="UALICE")  # /feedback is Slack's own; the app's name for it is /rate
     posts = await slack_api.wait_for("chat.postMessage", 2)
     assert "Rate it with a reaction: 🔥 👍 😐 👎" in posts[1].params["text"]
-    await until(lambda: bool(cards(db)) and cards(db)[0].message_id is not None)
+    await eventually(lambda: bool(cards(db)) and cards(db)[0].message_id is not None)
     ts = cards(db)[0].message_id
 
-    await slack.event(reaction("reaction_added", "fire", ts, user="UCAROL"))
-    await slack.event(reaction("reaction_added", "+1::skin-tone-2", ts, user="UDAVE"))
-    await slack.event(reaction("reaction_added", "fire", ts, user=BOT_USER_ID))  # the bot's own
-    await slack.event(reaction("reaction_added", "fire", "1700000000.999999", user="UERIN"))  # not the card
-    await until(lambda: len(votes(db)) == 2)
-    await slack.event(reaction("reaction_removed", "+1", ts, user="UDAVE"))
-    await until(lambda: len(votes(db)) == 1)
+    await slack.event(reaction_event("reaction_added", "fire", ts=ts, user="UCAROL"))
+    await slack.event(reaction_event("reaction_added", "+1::skin-tone-2", ts=ts, user="UDAVE"))
+    await slack.event(reaction_event("reaction_added", "fire", ts=ts, user=BOT_USER_ID))  # the bot's own
+    await slack.event(reaction_event("reaction_added", "fire", ts="1700000000.999999", user="UERIN"))  # not the card
+    await eventually(lambda: len(votes(db)) == 2)
+    await slack.event(reaction_event("reaction_removed", "+1", ts=ts, user="UDAVE"))
+    await eventually(lambda: len(votes(db)) == 1)
 
     assert votes(db) == {"slack:UCAROL": 5}
     assert "community rating: 5.0 of 5 (1 answer)" in await show(slack, slack_api)
@@ -92,20 +65,20 @@ async def test_a_button_poll_counts_one_vote_per_person_and_close_freezes_it(sla
     poll = (await slack_api.wait_for("chat.postMessage", 2))[1]
     buttons = next(b for b in poll.params["blocks"] if b["type"] == "actions")["elements"]
     assert [(b["text"]["text"], b["value"]) for b in buttons] == [(str(i), f"/vote 1 {i}") for i in range(1, 6)]
-    await until(lambda: bool(cards(db)) and cards(db)[0].message_id is not None)
+    await eventually(lambda: bool(cards(db)) and cards(db)[0].message_id is not None)
 
     await slack.interaction(click(slack_api, "/vote 1 1", user="UCAROL"))
-    await until(lambda: votes(db) == {"slack:UCAROL": 1})
+    await eventually(lambda: votes(db) == {"slack:UCAROL": 1})
     await slack.interaction(click(slack_api, "/vote 1 5", user="UCAROL"))  # a new click replaces the old
     await slack.interaction(click(slack_api, "/vote 1 3", user="UDAVE"))
-    await until(lambda: votes(db) == {"slack:UCAROL": 5, "slack:UDAVE": 3})
-    await until(lambda: sum("Your answer" in c.params["text"] for c in slack_api.of("response_url")) == 3)
+    await eventually(lambda: votes(db) == {"slack:UCAROL": 5, "slack:UDAVE": 3})
+    await eventually(lambda: sum("Your answer" in c.params["text"] for c in slack_api.of("response_url")) == 3)
 
     await slack.command("/poll", "close 1", user="UALICE")
     (update,) = await slack_api.wait_for("chat.update")
     assert update.params["ts"] == cards(db)[0].message_id and "closed" in update.params["text"]
     await slack.interaction(click(slack_api, "/vote 1 1", user="UDAVE"))
-    await until(lambda: any("closed" in c.params["text"] for c in slack_api.of("response_url")))
+    await eventually(lambda: any("closed" in c.params["text"] for c in slack_api.of("response_url")))
     assert votes(db) == {"slack:UCAROL": 5, "slack:UDAVE": 3}
     assert "community rating: 4.0 of 5 (2 answers)" in await show(slack, slack_api)
 

@@ -13,12 +13,7 @@ from sqlmodel import select
 from bot.attachments import MAX_BYTES
 from bot.slack.files import command_of, trusted_url
 from storage.models import Activity, ProcessedEvent
-from tests.bot import slack_support
-from tests.fakes import slack_api as fake
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI, SlackClient, file_share_event
-
-slack_api, slack_router, recorder = fake.slack_api, slack_support.slack_router, slack_support.recorder
-door, slack = slack_support.door, slack_support.slack
 
 GOOD = (
     b"kind,title,due,owner,outlet,tags,url\n"

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import logging
-import time
-from collections.abc import AsyncIterator, Callable
 
 import pytest
 from sqlmodel import select
 
-from bot.settings import load_settings
-from bot.telegram.door import ALLOWED_UPDATES, TelegramDoor
+from bot.telegram.door import ALLOWED_UPDATES
 from handlers.core import ChatRef, Incoming, UserRef
 from handlers.router import Router, registry
-from storage.models import Activity, ChatBinding
+from storage.models import ChatBinding
+from tests.doors import activities, make_telegram_door, running
 from tests.fakes.telegram_api import (
     ALICE_ID,
     BOB_ID,
@@ -24,54 +21,8 @@ from tests.fakes.telegram_api import (
     TOKEN,
     FakeBotApi,
     callback_update,
-    fake_telegram,  # noqa: F401  (fixture)
     message_update,
 )
-
-
-def make_door(fake: FakeBotApi, router: Router, **options) -> TelegramDoor:
-    settings = load_settings(
-        _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=fake.base_url, **options.pop("settings", {})
-    )
-    return TelegramDoor(settings, router, poll_timeout=1.0, **options)
-
-
-@contextlib.asynccontextmanager
-async def running(door: TelegramDoor) -> AsyncIterator[TelegramDoor]:
-    """Run the door as ``devrelbot run`` does, until the test is done; then stop it cleanly."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(door.run(stop))
-    ready = asyncio.create_task(door.ready.wait())
-    await asyncio.wait({task, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():
-        ready.cancel()
-        task.result()  # raises the door's start-up error
-    assert door.ready.is_set(), "the Telegram door did not start"
-    try:
-        yield door
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=10)
-
-
-@pytest.fixture
-async def door(fake_telegram: FakeBotApi, router: Router) -> AsyncIterator[TelegramDoor]:  # noqa: F811
-    async with running(make_door(fake_telegram, router)) as running_door:
-        yield running_door
-
-
-async def eventually(check: Callable[[], bool], *, timeout: float = 5.0) -> None:
-    """Bounded wait for asynchronous delivery (not a schedule: a condition, polled briefly)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
-
-
-def activities(db) -> list[Activity]:
-    with db.session() as s:
-        return list(s.exec(select(Activity)))
-
 
 HOSTILE = "<b>Tom & *Jerry* _x_</b>"
 
@@ -79,7 +30,7 @@ HOSTILE = "<b>Tom & *Jerry* _x_</b>"
 # --- commands -------------------------------------------------------------------------------------------
 
 
-async def test_start_publishes_the_command_menu_and_polls_for_every_update_kind(door, fake_telegram):  # noqa: F811
+async def test_start_publishes_the_command_menu_and_polls_for_every_update_kind(telegram_door, fake_telegram):
     commands = fake_telegram.calls_to("setMyCommands")[0].json("commands")
     await fake_telegram.wait_for("getUpdates")
     polled = fake_telegram.calls_to("getUpdates")[-1].json("allowed_updates")
@@ -91,7 +42,7 @@ async def test_start_publishes_the_command_menu_and_polls_for_every_update_kind(
 
 
 async def test_a_command_in_a_group_with_botname_is_answered_and_a_hostile_title_comes_back_intact(
-    door, fake_telegram, db  # noqa: F811
+    telegram_door, fake_telegram, db
 ):
     line = f'/log@devrel_test_bot talk "{HOSTILE}" @ Conf 2026-11-20 audience=300'
     update = message_update(line)
@@ -104,7 +55,7 @@ async def test_a_command_in_a_group_with_botname_is_answered_and_a_hostile_title
     assert [a.title for a in activities(db)] == [HOSTILE]
 
 
-async def test_a_command_for_another_bot_in_the_group_is_left_alone(door, fake_telegram):  # noqa: F811
+async def test_a_command_for_another_bot_in_the_group_is_left_alone(telegram_door, fake_telegram):
     fake_telegram.push(message_update("/help@some_other_bot"))
     fake_telegram.push(message_update("/list"))
     (sent,) = await fake_telegram.wait_for("sendMessage")  # in order: /help@other came first and was dropped
@@ -113,7 +64,7 @@ async def test_a_command_for_another_bot_in_the_group_is_left_alone(door, fake_t
     assert len(fake_telegram.calls_to("sendMessage")) == 1
 
 
-async def test_the_same_update_delivered_twice_is_answered_once(door, fake_telegram):  # noqa: F811
+async def test_the_same_update_delivered_twice_is_answered_once(telegram_door, fake_telegram):
     update = message_update("/help")
     update["update_id"] = 777
     fake_telegram.push(update)
@@ -128,7 +79,7 @@ async def test_the_same_update_delivered_twice_is_answered_once(door, fake_teleg
 # --- buttons and the guided /log --------------------------------------------------------------------------
 
 
-async def test_a_button_press_runs_its_command_as_the_person_who_pressed(door, fake_telegram, db):  # noqa: F811
+async def test_a_button_press_runs_its_command_as_the_person_who_pressed(telegram_door, fake_telegram, db):
     fake_telegram.push(message_update('/log talk "Kept or not" @ Conf 2026-11-20'))
     fake_telegram.push(message_update("/delete 1"))
     _, question = await fake_telegram.wait_for("sendMessage", 2)
@@ -158,7 +109,7 @@ async def _start_guided_log(fake: FakeBotApi) -> None:
 
 
 async def test_the_guided_log_asks_kind_title_date_and_metrics_then_stores_the_activity(
-    door, fake_telegram, db  # noqa: F811
+    telegram_door, fake_telegram, db
 ):
     await _start_guided_log(fake_telegram)
     fake_telegram.push(message_update(HOSTILE))
@@ -179,10 +130,10 @@ async def test_the_guided_log_asks_kind_title_date_and_metrics_then_stores_the_a
         300,
         "2026-11-20",
     )
-    assert door.dialogues.active == {}
+    assert telegram_door.dialogues.active == {}
 
 
-async def test_the_guided_log_is_cancelled_with_cancel(door, fake_telegram, db):  # noqa: F811
+async def test_the_guided_log_is_cancelled_with_cancel(telegram_door, fake_telegram, db):
     await _start_guided_log(fake_telegram)
     fake_telegram.push(message_update("/cancel"))
     cancelled = (await fake_telegram.wait_for("sendMessage", 3))[-1]
@@ -191,11 +142,11 @@ async def test_the_guided_log_is_cancelled_with_cancel(door, fake_telegram, db):
     nothing = (await fake_telegram.wait_for("sendMessage", 4))[-1]
 
     assert "Cancelled" in cancelled.params["text"] and "Nothing to cancel" in nothing.params["text"]
-    assert activities(db) == [] and door.dialogues.active == {}
+    assert activities(db) == [] and telegram_door.dialogues.active == {}
 
 
-async def test_an_abandoned_guided_log_times_out_with_a_message(fake_telegram, router, db):  # noqa: F811
-    async with running(make_door(fake_telegram, router, dialogue_timeout=0.3)) as door:
+async def test_an_abandoned_guided_log_times_out_with_a_message(fake_telegram, router, db):
+    async with running(make_telegram_door(fake_telegram, router, dialogue_timeout=0.3)) as door:
         await _start_guided_log(fake_telegram)
         notice = (await fake_telegram.wait_for("sendMessage", 3))[-1]
         assert "timed out" in notice.params["text"] and door.dialogues.active == {}
@@ -223,7 +174,7 @@ def group_team(db) -> tuple[int, int]:
 
 
 async def test_linking_a_group_with_valid_wrong_expired_reused_codes_and_by_a_non_admin(
-    door, fake_telegram, router, db, clock  # noqa: F811
+    telegram_door, fake_telegram, router, db, clock
 ):
     fake_telegram.admins[GROUP_ID] = {ALICE_ID}
     code = slack_code(router)
@@ -253,7 +204,7 @@ async def test_linking_a_group_with_valid_wrong_expired_reused_codes_and_by_a_no
 
 
 async def test_disconnect_by_a_group_admin_makes_the_group_a_team_of_its_own(
-    door, fake_telegram, router, db  # noqa: F811
+    telegram_door, fake_telegram, router, db
 ):
     fake_telegram.admins[GROUP_ID] = {ALICE_ID}
     fake_telegram.push(message_update(f"/connect {slack_code(router)}"))
@@ -268,7 +219,7 @@ async def test_disconnect_by_a_group_admin_makes_the_group_a_team_of_its_own(
 # --- failures ---------------------------------------------------------------------------------------------
 
 
-async def test_a_429_with_retry_after_is_waited_out_and_the_message_still_goes(door, fake_telegram):  # noqa: F811
+async def test_a_429_with_retry_after_is_waited_out_and_the_message_still_goes(telegram_door, fake_telegram):
     fake_telegram.fail_next("sendMessage", status=429, description="Too Many Requests: retry after 1", retry_after=1)
     fake_telegram.push(message_update("/help"))
     first, second = await fake_telegram.wait_for("sendMessage", 2, timeout=8)
@@ -277,7 +228,7 @@ async def test_a_429_with_retry_after_is_waited_out_and_the_message_still_goes(d
     assert second.at - first.at >= 1.0
 
 
-async def test_a_429_asking_for_an_hour_is_not_waited_for(door, fake_telegram, caplog):  # noqa: F811
+async def test_a_429_asking_for_an_hour_is_not_waited_for(telegram_door, fake_telegram, caplog):
     fake_telegram.fail_next("sendMessage", status=429, description="Too Many Requests: retry after 3600",
                             retry_after=3600)
     fake_telegram.push(message_update("/help"))
@@ -287,7 +238,7 @@ async def test_a_429_asking_for_an_hour_is_not_waited_for(door, fake_telegram, c
     assert any("flood limit" in r.getMessage() for r in caplog.records)
 
 
-async def test_a_handler_that_raises_does_not_stop_the_bot(fake_telegram, db, clock, caplog):  # noqa: F811
+async def test_a_handler_that_raises_does_not_stop_the_bot(fake_telegram, db, clock, caplog):
     commands = type(registry)()
 
     @commands.command("boom", summary="fails", usage="/boom")
@@ -301,7 +252,7 @@ async def test_a_handler_that_raises_does_not_stop_the_bot(fake_telegram, db, cl
         return Reply("pong")
 
     router = Router(db, commands=commands, clock=clock)
-    async with running(make_door(fake_telegram, router)):
+    async with running(make_telegram_door(fake_telegram, router)):
         fake_telegram.push(message_update("/boom"))
         fake_telegram.push(message_update("/ping"))
         oops, pong = await fake_telegram.wait_for("sendMessage", 2)
@@ -311,7 +262,7 @@ async def test_a_handler_that_raises_does_not_stop_the_bot(fake_telegram, db, cl
 
 
 async def test_a_failure_inside_the_door_is_logged_and_the_next_update_is_answered(
-    door, fake_telegram, caplog  # noqa: F811
+    telegram_door, fake_telegram, caplog
 ):
     fake_telegram.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
     fake_telegram.push(message_update("/help"))
@@ -325,10 +276,10 @@ async def test_a_failure_inside_the_door_is_logged_and_the_next_update_is_answer
 
 
 async def test_a_revoked_token_stops_start_up_with_a_clear_message_that_does_not_show_it(
-    fake_telegram, router, caplog  # noqa: F811
+    fake_telegram, router, caplog
 ):
     fake_telegram.token_valid = False
-    door = make_door(fake_telegram, router)
+    door = make_telegram_door(fake_telegram, router)
     with pytest.raises(RuntimeError, match="TELEGRAM_BOT_TOKEN") as info:
         await asyncio.wait_for(door.run(asyncio.Event()), timeout=10)
 

@@ -26,11 +26,10 @@ from handlers.core import (
 )
 from handlers.markup import escape
 from handlers.router import Registry, Router, registry
-from tests.bot.test_telegram import eventually, make_door, running
+from tests.doors import eventually, make_telegram_door, running
 from tests.fakes.telegram_api import (
     ALICE_ID,
     GROUP_ID,
-    fake_telegram,  # noqa: F401  (fixture)
     message_update,
     tg_chat,
     tg_user,
@@ -57,7 +56,7 @@ def recorded(db, clock):
     return Router(db, commands=commands, clock=clock), seen
 
 
-async def test_reactions_counts_polls_and_poll_answers_reach_the_handler(fake_telegram, recorded):  # noqa: F811
+async def test_reactions_counts_polls_and_poll_answers_reach_the_handler(fake_telegram, recorded):
     router, seen = recorded
     reaction = {
         "chat": tg_chat(GROUP_ID), "message_id": 77, "user": tg_user(ALICE_ID, "alice"), "date": 1,
@@ -75,7 +74,7 @@ async def test_reactions_counts_polls_and_poll_answers_reach_the_handler(fake_te
         "options": [{"text": str(i), "voter_count": n, "persistent_id": f"o{i}"}
                     for i, n in enumerate((0, 1, 0, 2, 0), start=1)],
     }
-    async with running(make_door(fake_telegram, router)):
+    async with running(make_telegram_door(fake_telegram, router)):
         for kind, body in (("message_reaction", reaction), ("message_reaction_count", counts),
                            ("poll_answer", answer), ("poll", poll)):
             fake_telegram.push({kind: body})
@@ -98,10 +97,10 @@ async def test_reactions_counts_polls_and_poll_answers_reach_the_handler(fake_te
 
 
 async def test_webhook_mode_checks_the_secret_on_every_request_and_dedupes_retries(
-    fake_telegram, router  # noqa: F811
+    fake_telegram, router
 ):
     settings = {"telegram_webhook_url": "https://bot.example.com/tg/hook", "telegram_webhook_secret": "s3cret_TOKEN"}
-    door = make_door(fake_telegram, router, settings=settings, webhook_host="127.0.0.1", webhook_port=0)
+    door = make_telegram_door(fake_telegram, router, settings=settings, webhook_host="127.0.0.1", webhook_port=0)
     update = {"update_id": 31337, **message_update("/help")}
     async with running(door), aiohttp.ClientSession() as http:
         url = f"http://127.0.0.1:{door.bound_port}/tg/hook"
@@ -128,8 +127,8 @@ async def test_webhook_mode_checks_the_secret_on_every_request_and_dedupes_retri
 # --- the Messenger ----------------------------------------------------------------------------------------
 
 
-async def test_the_messenger_sends_polls_photos_long_texts_and_direct_messages(fake_telegram, router):  # noqa: F811
-    door = make_door(fake_telegram, router)
+async def test_the_messenger_sends_polls_photos_long_texts_and_direct_messages(fake_telegram, router):
+    door = make_telegram_door(fake_telegram, router)
     async with running(door):
         messenger = door.messenger
         options = tuple(str(i) for i in range(11))
@@ -227,9 +226,9 @@ def test_the_env_example_documents_the_webhook_settings():
 
 
 async def test_the_messenger_exists_before_start_and_says_when_the_door_is_not_connected(
-    fake_telegram, router  # noqa: F811
+    fake_telegram, router
 ):
-    door = make_door(fake_telegram, router)
+    door = make_telegram_door(fake_telegram, router)
     messenger = door.messenger  # what the scheduler holds on to, taken before the doors start
     with pytest.raises(ConnectionError):
         await messenger.send(GROUP, Reply("too early"))

@@ -5,38 +5,21 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from storage.models import FeedbackCard, HireSurvey, Vote
-from tests.bot.test_telegram import door, eventually  # noqa: F401  (fixture)
+from storage.models import HireSurvey
+from tests.doors import cards, eventually, votes
 from tests.fakes.telegram_api import (
     ALICE_ID,
     BOB_ID,
     GROUP_ID,
     callback_update,
-    fake_telegram,  # noqa: F401  (fixture)
     message_update,
+    reaction_update,
     tg_chat,
     tg_user,
 )
 
 TALK = '/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300'
 
-
-def cards(db) -> list[FeedbackCard]:
-    with db.session() as s:
-        return list(s.exec(select(FeedbackCard).order_by(FeedbackCard.id)))
-
-
-def votes(db) -> dict[str, int]:
-    with db.session() as s:
-        return {v.voter: v.score for v in s.exec(select(Vote))}
-
-
-def reaction(message_id: int, user: dict, old: list[str], new: list[str], chat_id: int = GROUP_ID) -> dict:
-    return {"message_reaction": {
-        "chat": tg_chat(chat_id), "message_id": message_id, "user": user, "date": 1,
-        "old_reaction": [{"type": "emoji", "emoji": e} for e in old],
-        "new_reaction": [{"type": "emoji", "emoji": e} for e in new],
-    }}
 
 
 async def say(fake, line: str, *, user_id: int = ALICE_ID, username: str = "alice", chat_id: int = GROUP_ID) -> str:
@@ -47,7 +30,7 @@ async def say(fake, line: str, *, user_id: int = ALICE_ID, username: str = "alic
 
 
 async def test_reactions_on_the_card_are_votes_and_other_messages_and_bots_do_not_count(
-    door, fake_telegram, db  # noqa: F811
+    telegram_door, fake_telegram, db
 ):
     await say(fake_telegram, TALK)
     card_text = await say(fake_telegram, "/feedback 1")
@@ -57,21 +40,21 @@ async def test_reactions_on_the_card_are_votes_and_other_messages_and_bots_do_no
 
     alice, bob = tg_user(ALICE_ID, "alice"), tg_user(BOB_ID, "bob")
     helper = {"id": 4242, "is_bot": True, "first_name": "Helper"}
-    fake_telegram.push(reaction(card_id, alice, [], ["👍🏽"]))  # a skin tone is still 👍
-    fake_telegram.push(reaction(card_id, bob, [], ["🔥"]))
-    fake_telegram.push(reaction(card_id, helper, [], ["🔥"]))
-    fake_telegram.push(reaction(card_id - 1, bob, [], ["👎"]))  # the /log confirmation is no card
+    fake_telegram.push(reaction_update(card_id, alice, [], ["👍🏽"]))  # a skin tone is still 👍
+    fake_telegram.push(reaction_update(card_id, bob, [], ["🔥"]))
+    fake_telegram.push(reaction_update(card_id, helper, [], ["🔥"]))
+    fake_telegram.push(reaction_update(card_id - 1, bob, [], ["👎"]))  # the /log confirmation is no card
     await eventually(lambda: len(votes(db)) == 2)
-    fake_telegram.push(reaction(card_id, alice, ["👍🏽"], ["😐"]))  # alice changes her mind
+    fake_telegram.push(reaction_update(card_id, alice, ["👍🏽"], ["😐"]))  # alice changes her mind
     await eventually(lambda: votes(db).get(f"telegram:{ALICE_ID}") == 3)
-    fake_telegram.push(reaction(card_id, bob, ["🔥"], []))  # bob takes his back
+    fake_telegram.push(reaction_update(card_id, bob, ["🔥"], []))  # bob takes his back
     await eventually(lambda: len(votes(db)) == 1)
 
     shown = await say(fake_telegram, "/show 1")
     assert "community rating: 3.0 of 5 (1 answer) — 😐 3: 1" in shown
 
 
-async def test_a_channels_anonymous_counts_are_counted_once(door, fake_telegram, db):  # noqa: F811
+async def test_a_channels_anonymous_counts_are_counted_once(telegram_door, fake_telegram, db):
     await say(fake_telegram, TALK)
     await say(fake_telegram, "/feedback 1")
     await eventually(lambda: bool(cards(db)) and cards(db)[0].message_id is not None)
@@ -86,7 +69,7 @@ async def test_a_channels_anonymous_counts_are_counted_once(door, fake_telegram,
     assert "community rating: 4.2 of 5 (5 answers) — 🔥 5: 4 · 👎 1: 1" in shown
 
 
-async def test_a_named_poll_counts_answers_and_close_stops_it_for_good(door, fake_telegram, db):  # noqa: F811
+async def test_a_named_poll_counts_answers_and_close_stops_it_for_good(telegram_door, fake_telegram, db):
     await say(fake_telegram, TALK)
     await say(fake_telegram, "/settings polls=public")
     fake_telegram.push(message_update("/poll 1"))
@@ -115,7 +98,7 @@ async def test_a_named_poll_counts_answers_and_close_stops_it_for_good(door, fak
     assert votes(db) == {f"telegram:{ALICE_ID}": 4, f"telegram:{BOB_ID}": 5}
 
 
-async def test_an_anonymous_nps_poll_takes_its_totals_and_the_final_result(door, fake_telegram, db):  # noqa: F811
+async def test_an_anonymous_nps_poll_takes_its_totals_and_the_final_result(telegram_door, fake_telegram, db):
     await say(fake_telegram, TALK)
     fake_telegram.push(message_update("/poll 1 nps"))
     (sent,) = await fake_telegram.wait_for("sendPoll")
@@ -145,7 +128,7 @@ async def test_an_anonymous_nps_poll_takes_its_totals_and_the_final_result(door,
     assert "NPS: +62" in await say(fake_telegram, "/show 1")
 
 
-async def test_the_new_hire_survey_end_to_end(door, fake_telegram, db):  # noqa: F811
+async def test_the_new_hire_survey_end_to_end(telegram_door, fake_telegram, db):
     await say(fake_telegram, TALK)
     await say(fake_telegram, "/list", user_id=BOB_ID, username="bob")  # bob has talked to the bot
     fake_telegram.push(message_update("/survey hire @bob"))
@@ -172,7 +155,7 @@ async def test_the_new_hire_survey_end_to_end(door, fake_telegram, db):  # noqa:
     assert "hiring influence: 100% (1 of 1 surveyed new hires)" in stats
 
 
-async def test_a_redelivered_reaction_update_is_counted_once(door, fake_telegram, db):  # noqa: F811
+async def test_a_redelivered_reaction_update_is_counted_once(telegram_door, fake_telegram, db):
     """Telegram may deliver an update again (a restart before the offset was confirmed): the vote it cast was
     withdrawn since, and the redelivery must not bring it back."""
     await say(fake_telegram, TALK)
@@ -180,10 +163,10 @@ async def test_a_redelivered_reaction_update_is_counted_once(door, fake_telegram
     await eventually(lambda: bool(cards(db)) and cards(db)[0].message_id is not None)
     card_id = int(cards(db)[0].message_id)
     bob = tg_user(BOB_ID, "bob")
-    first = reaction(card_id, bob, [], ["🔥"])
+    first = reaction_update(card_id, bob, [], ["🔥"])
     fake_telegram.push(first)
     await eventually(lambda: votes(db) == {f"telegram:{BOB_ID}": 5})
-    fake_telegram.push(reaction(card_id, bob, ["🔥"], []))
+    fake_telegram.push(reaction_update(card_id, bob, ["🔥"], []))
     await eventually(lambda: votes(db) == {})
     fake_telegram.push({**first})  # the same update_id again
     assert "no answers yet" in await say(fake_telegram, "/show 1")

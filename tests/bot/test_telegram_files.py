@@ -9,14 +9,12 @@ from sqlmodel import select
 
 from bot.attachments import MAX_BYTES
 from storage.models import Activity
-from tests.bot.test_telegram import door  # noqa: F401  (fixture: the door running against the fake)
 from tests.fakes.telegram_api import (
     ALICE_ID,
     GROUP_ID,
     TOKEN,
     FakeBotApi,
     document_update,
-    fake_telegram,  # noqa: F401  (fixture)
     message_update,
 )
 
@@ -45,7 +43,7 @@ def send_document(api: FakeBotApi, content: bytes, caption: str | None, **option
     return update
 
 
-async def test_a_csv_captioned_plan_import_in_the_group_is_downloaded_and_imported(door, fake_telegram, db):  # noqa: F811
+async def test_a_csv_captioned_plan_import_in_the_group_is_downloaded_and_imported(telegram_door, fake_telegram, db):
     update = send_document(fake_telegram, GOOD, "/plan import")
     (sent,) = await fake_telegram.wait_for("sendMessage")
 
@@ -61,7 +59,7 @@ async def test_a_csv_captioned_plan_import_in_the_group_is_downloaded_and_import
     assert download.params["path"] == f"documents/{get_file.params['file_id']}"
 
 
-async def test_plan_at_botname_import_in_a_private_chat_imports_too(door, fake_telegram, db):  # noqa: F811
+async def test_plan_at_botname_import_in_a_private_chat_imports_too(telegram_door, fake_telegram, db):
     send_document(fake_telegram, GOOD, "/plan@devrel_test_bot import", chat_id=ALICE_ID)
     (sent,) = await fake_telegram.wait_for("sendMessage")
 
@@ -69,7 +67,7 @@ async def test_plan_at_botname_import_in_a_private_chat_imports_too(door, fake_t
     assert len(plan_rows(db)) == 2
 
 
-async def test_a_reply_plan_import_to_a_csv_someone_sent_imports_it(door, fake_telegram, db):  # noqa: F811
+async def test_a_reply_plan_import_to_a_csv_someone_sent_imports_it(telegram_door, fake_telegram, db):
     shared = document_update(fake_telegram.add_file(GOOD), size=len(GOOD), username="bob")
     reply = message_update("/plan import")
     reply["message"]["reply_to_message"] = shared["message"]
@@ -80,7 +78,7 @@ async def test_a_reply_plan_import_to_a_csv_someone_sent_imports_it(door, fake_t
     assert len(plan_rows(db)) == 2
 
 
-async def test_a_bad_csv_gets_its_row_errors_and_imports_nothing(door, fake_telegram, db):  # noqa: F811
+async def test_a_bad_csv_gets_its_row_errors_and_imports_nothing(telegram_door, fake_telegram, db):
     send_document(fake_telegram, BAD, "/plan import")
     (sent,) = await fake_telegram.wait_for("sendMessage")
     text = sent.params["text"]
@@ -91,7 +89,7 @@ async def test_a_bad_csv_gets_its_row_errors_and_imports_nothing(door, fake_tele
     assert plan_rows(db) == []
 
 
-async def test_an_oversized_file_is_refused_before_it_is_downloaded(door, fake_telegram, db):  # noqa: F811
+async def test_an_oversized_file_is_refused_before_it_is_downloaded(telegram_door, fake_telegram, db):
     big = GOOD + b"article,filler,2026-12-10\n" * (MAX_BYTES // 20)
     assert len(big) > MAX_BYTES
     send_document(fake_telegram, big, "/plan import", filename="huge.csv")
@@ -103,7 +101,7 @@ async def test_an_oversized_file_is_refused_before_it_is_downloaded(door, fake_t
     assert plan_rows(db) == []
 
 
-async def test_a_file_bigger_than_its_message_said_is_refused_by_what_getfile_says(door, fake_telegram, db):  # noqa: F811
+async def test_a_file_bigger_than_its_message_said_is_refused_by_what_getfile_says(telegram_door, fake_telegram, db):
     big = b"kind,title,due\n" + b"talk,x,2026-12-10\n" * (MAX_BYTES // 15)
     send_document(fake_telegram, big, "/plan import", size=100)  # the message understates the size
     (sent,) = await fake_telegram.wait_for("sendMessage")
@@ -114,7 +112,7 @@ async def test_a_file_bigger_than_its_message_said_is_refused_by_what_getfile_sa
 
 
 async def test_a_failed_download_is_reported_logged_without_the_file_url_and_imports_nothing(
-    door, fake_telegram, db, caplog  # noqa: F811
+    telegram_door, fake_telegram, db, caplog
 ):
     caplog.set_level(logging.DEBUG, logger="devrelbot")
     fake_telegram.fail_next("download", status=500, description="Internal Server Error")
@@ -128,7 +126,7 @@ async def test_a_failed_download_is_reported_logged_without_the_file_url_and_imp
     assert TOKEN not in ours and "/file/bot" not in ours and "documents/" not in ours
 
 
-async def test_documents_without_the_plan_import_caption_are_ignored(door, fake_telegram, db):  # noqa: F811
+async def test_documents_without_the_plan_import_caption_are_ignored(telegram_door, fake_telegram, db):
     send_document(fake_telegram, GOOD, None)  # no caption, in the group
     send_document(fake_telegram, GOOD, None, chat_id=ALICE_ID)  # no caption, in private
     send_document(fake_telegram, GOOD, "our plan for December")  # a caption, but no command

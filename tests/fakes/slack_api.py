@@ -263,6 +263,25 @@ def file_share_event(
     return event
 
 
+def reaction_event(
+    kind: str = "reaction_added",
+    emoji: str = "fire",
+    *,
+    user: str = "UCAROL",
+    ts: str = "1700000000.000042",
+    channel: str = "C0GENERAL",
+) -> dict[str, Any]:
+    """A reaction added to (or removed from) a message of the bot's, as the Events API sends it."""
+    return {
+        "type": kind,
+        "user": user,
+        "reaction": emoji,
+        "item": {"type": "message", "channel": channel, "ts": ts},
+        "item_user": BOT_USER_ID,
+        "event_ts": "1700000100.000100",
+    }
+
+
 def command_payload(
     api: FakeSlackAPI, command: str, text: str = "", *, user: str = "UALICE", channel: str = "C0GENERAL", n: int = 1
 ) -> dict[str, str]:

@@ -343,6 +343,17 @@ def tg_chat(chat_id: int) -> dict[str, Any]:
 _incoming_ids = itertools.count(1)
 
 
+def reaction_update(
+    message_id: int, user: dict[str, Any], old: list[str], new: list[str], *, chat_id: int = GROUP_ID
+) -> dict[str, Any]:
+    """A person's emoji on a message changed from ``old`` to ``new`` (what Telegram sends the chat's admin bot)."""
+    return {"message_reaction": {
+        "chat": tg_chat(chat_id), "message_id": message_id, "user": user, "date": 1,
+        "old_reaction": [{"type": "emoji", "emoji": e} for e in old],
+        "new_reaction": [{"type": "emoji", "emoji": e} for e in new],
+    }}
+
+
 def message_update(
     text: str, *, chat_id: int = GROUP_ID, user_id: int = ALICE_ID, username: str = "alice", reply_to_bot: bool = False
 ) -> dict[str, Any]:

@@ -16,19 +16,15 @@ import shutil
 import sqlite3
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 
 from bot.app import supervise
 from bot.slack import SlackDoor
 from handlers.router import Router
 from storage.db import Database
-from tests.bot.slack_support import slack_settings
-from tests.bot.test_telegram import eventually, make_door, running
+from tests.doors import eventually, make_slack_door, make_telegram_door, running, slack_client
 from tests.fakes.slack_api import FakeSlackAPI, SlackClient
-from tests.fakes.slack_api import slack_api as slack_api  # noqa: F401  (fixture)
 from tests.fakes.telegram_api import FakeBotApi, message_update
-from tests.fakes.telegram_api import fake_telegram as fake_telegram  # noqa: F401  (fixture)
 
 LOG_LINE = 'talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300'
 
@@ -38,16 +34,15 @@ async def both_doors(slack_fake: FakeSlackAPI, telegram_fake: FakeBotApi, router
     tuple[SlackClient, SlackDoor]
 ]:
     """Slack (HTTP mode) and Telegram (polling) under the app's supervisor in one event loop, as in production."""
-    slack_door = SlackDoor(slack_settings(slack_fake), router, host="127.0.0.1", port=0)
-    telegram_door = make_door(telegram_fake, router, network_backoff=0.01)
+    slack_door = make_slack_door(slack_fake, router)
+    telegram_door = make_telegram_door(telegram_fake, router, network_backoff=0.01)
     stop = asyncio.Event()
     tasks = [asyncio.create_task(supervise(d, stop, first_delay=0.05, max_delay=0.2))
              for d in (slack_door, telegram_door)]
     try:
         await asyncio.wait_for(asyncio.gather(slack_door.ready.wait(), telegram_door.ready.wait()), 10)
-        async with aiohttp.ClientSession() as session:
-            yield SlackClient(f"http://127.0.0.1:{slack_door.bound_port}/slack/events", slack_fake, session), \
-                slack_door
+        async with slack_client(slack_door, slack_fake) as slack:
+            yield slack, slack_door
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 15)
@@ -58,7 +53,7 @@ def messages(caplog, level: int = logging.WARNING) -> str:
 
 
 async def test_slack_500s_are_retried_then_logged_and_telegram_keeps_answering(
-    slack_api, fake_telegram, router, caplog  # noqa: F811
+    slack_api, fake_telegram, router, caplog
 ):
     for _ in range(3):  # the first try and both retries
         slack_api.fail("chat.postMessage", status=500)
@@ -76,7 +71,7 @@ async def test_slack_500s_are_retried_then_logged_and_telegram_keeps_answering(
     assert "devrelbot commands" in answer.params["text"]
 
 
-async def test_slack_429s_beyond_the_retries_are_logged_not_fatal(slack_api, fake_telegram, router, caplog):  # noqa: F811
+async def test_slack_429s_beyond_the_retries_are_logged_not_fatal(slack_api, fake_telegram, router, caplog):
     for _ in range(4):  # the first try and three retries after Retry-After
         slack_api.fail("chat.postMessage", status=429, headers={"Retry-After": "0"})
     async with both_doors(slack_api, fake_telegram, router) as (slack, _door):
@@ -92,11 +87,11 @@ async def test_slack_429s_beyond_the_retries_are_logged_not_fatal(slack_api, fak
 
 
 async def test_telegram_network_errors_are_retried_with_backoff_and_the_message_goes_once(
-    fake_telegram, router  # noqa: F811
+    fake_telegram, router
 ):
     for _ in range(2):
         fake_telegram.fail_next("sendMessage", status=502, description="Bad Gateway")
-    async with running(make_door(fake_telegram, router, network_backoff=0.05)):
+    async with running(make_telegram_door(fake_telegram, router, network_backoff=0.05)):
         fake_telegram.push(message_update("/help"))
         attempts = await fake_telegram.wait_for("sendMessage", 3, timeout=10)
 
@@ -105,7 +100,7 @@ async def test_telegram_network_errors_are_retried_with_backoff_and_the_message_
 
 
 async def test_telegram_network_errors_beyond_the_retries_are_logged_and_slack_keeps_answering(
-    slack_api, fake_telegram, router, caplog  # noqa: F811
+    slack_api, fake_telegram, router, caplog
 ):
     for _ in range(3):
         fake_telegram.fail_next("sendMessage", status=503, description="Service Unavailable")
@@ -120,7 +115,7 @@ async def test_telegram_network_errors_beyond_the_retries_are_logged_and_slack_k
 
 
 async def test_telegram_unreachable_while_polling_does_not_take_slack_down(
-    slack_api, fake_telegram, router, caplog  # noqa: F811
+    slack_api, fake_telegram, router, caplog
 ):
     async with both_doors(slack_api, fake_telegram, router) as (slack, _door):
         await fake_telegram.close()  # the Bot API goes away: polling fails with network errors, retried by PTB
@@ -156,10 +151,10 @@ def exclusive_lock(path):
 
 
 async def test_a_locked_database_at_the_telegram_door_answers_try_again_then_recovers(
-    fake_telegram, lockable  # noqa: F811
+    fake_telegram, lockable
 ):
     path, _db, router = lockable
-    async with running(make_door(fake_telegram, router)):
+    async with running(make_telegram_door(fake_telegram, router)):
         fake_telegram.push(message_update("/help"))
         await fake_telegram.wait_for("sendMessage")
         with exclusive_lock(path):
@@ -172,9 +167,9 @@ async def test_a_locked_database_at_the_telegram_door_answers_try_again_then_rec
     assert "Logged" in done.text
 
 
-async def test_a_locked_database_at_the_slack_door_answers_try_again_then_recovers(slack_api, lockable):  # noqa: F811
+async def test_a_locked_database_at_the_slack_door_answers_try_again_then_recovers(slack_api, lockable):
     path, _db, router = lockable
-    async with _slack_only(slack_api, router) as slack:
+    async with running(make_slack_door(slack_api, router)) as door, slack_client(door, slack_api) as slack:
         with exclusive_lock(path):
             await slack.command("/log", LOG_LINE)
             [busy] = await slack_api.wait_for("response_url", timeout=10)
@@ -184,16 +179,3 @@ async def test_a_locked_database_at_the_slack_door_answers_try_again_then_recove
     assert "try again in a moment" in busy.params["text"]
     assert "Logged" in done.params["text"]
 
-
-@contextlib.asynccontextmanager
-async def _slack_only(api: FakeSlackAPI, router: Router) -> AsyncIterator[SlackClient]:
-    door = SlackDoor(slack_settings(api), router, host="127.0.0.1", port=0)
-    stop = asyncio.Event()
-    task = asyncio.create_task(door.run(stop))
-    await asyncio.wait_for(door.ready.wait(), 10)
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield SlackClient(f"http://127.0.0.1:{door.bound_port}/slack/events", api, session)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)

@@ -20,11 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.slack import SlackDoor
-from tests.bot.slack_support import slack_settings
-from tests.bot.test_telegram import make_door
-from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI, command_payload, sign
-from tests.fakes.telegram_api import FakeBotApi, callback_update, message_update, tg_chat, tg_user
+from tests.doors import make_slack_door, make_telegram_door
+from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI, command_payload, reaction_event, sign
+from tests.fakes.telegram_api import FakeBotApi, callback_update, message_update, reaction_update, tg_user
 
 EXAMPLES = settings(max_examples=20, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -90,11 +88,11 @@ class Doors:
         self.slack_api, self.telegram_api = FakeSlackAPI(), FakeBotApi()
         await self.slack_api.start()
         await self.telegram_api.start()
-        self.slack = SlackDoor(slack_settings(self.slack_api), self.router, host="127.0.0.1", port=0)
-        self.telegram = make_door(self.telegram_api, self.router, webhook_host="127.0.0.1", webhook_port=0,
-                                  network_backoff=0.01,
-                                  settings={"telegram_webhook_url": "https://bot.example.com/tg/hook",
-                                            "telegram_webhook_secret": SECRET})
+        self.slack = make_slack_door(self.slack_api, self.router)
+        self.telegram = make_telegram_door(self.telegram_api, self.router, webhook_host="127.0.0.1",
+                                           webhook_port=0, network_backoff=0.01,
+                                           settings={"telegram_webhook_url": "https://bot.example.com/tg/hook",
+                                                     "telegram_webhook_secret": SECRET})
         self.stop = asyncio.Event()
         self.tasks = [asyncio.create_task(d.run(self.stop)) for d in (self.slack, self.telegram)]
         await asyncio.wait_for(asyncio.gather(self.slack.ready.wait(), self.telegram.ready.wait()), 10)
@@ -158,8 +156,7 @@ def envelope(event: Any) -> dict[str, Any]:
             "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}]}
 
 
-REACTION = {"type": "reaction_added", "user": "UCAROL", "reaction": "fire", "item_user": "UBOT",
-            "item": {"type": "message", "channel": "C0GENERAL", "ts": "1700000000.000042"}, "event_ts": "1.2"}
+REACTION = reaction_event()
 HOME = {"type": "app_home_opened", "user": "UALICE", "channel": "D0ALICE", "tab": "home"}
 BUTTON = {"type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": "UALICE", "username": "alice"},
           "channel": {"id": "C0GENERAL"}, "container": {"type": "message"}, "trigger_id": "t.1",
@@ -209,9 +206,7 @@ def test_fuzzed_slash_commands_are_acked_or_refused(doors, form):
 _ids = iter(range(10**6, 10**7))
 
 MESSAGE = message_update('/log talk "Fuzzed" @ Conf 2026-11-20 audience=10')
-REACTION_UPDATE = {"message_reaction": {"chat": tg_chat(-1001234567890), "message_id": 7, "date": 1,
-                                        "user": tg_user(1001, "alice"),
-                                        "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "🔥"}]}}
+REACTION_UPDATE = reaction_update(7, tg_user(1001, "alice"), [], ["🔥"])
 POLL_ANSWER = {"poll_answer": {"poll_id": "p-1", "user": tg_user(1001, "alice"), "option_ids": [1]}}
 
 

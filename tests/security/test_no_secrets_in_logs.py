@@ -5,7 +5,6 @@ and what was written is searched for every secret."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import time
@@ -14,13 +13,9 @@ import aiohttp
 import pytest
 
 from bot.logs import configure_logging
-from bot.slack import SlackDoor
-from tests.bot.slack_support import slack_settings
-from tests.bot.test_telegram import make_door, running
-from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, SlackClient
-from tests.fakes.slack_api import slack_api as slack_api  # noqa: F401  (fixture)
+from tests.doors import eventually, make_slack_door, make_telegram_door, running, slack_client
+from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET
 from tests.fakes.telegram_api import TOKEN, message_update
-from tests.fakes.telegram_api import fake_telegram as fake_telegram  # noqa: F401  (fixture)
 
 WEBHOOK_SECRET = "Known_webhook_secret-4f9a2c"
 APP_TOKEN = "xapp-1-A0APP-1111111111111-knownknownknownknownknown"
@@ -46,44 +41,37 @@ def written():
         logging.getLogger(name).setLevel(level)
 
 
-async def test_no_secret_reaches_the_logs_from_either_door(slack_api, fake_telegram, router, written):  # noqa: F811
-    settings = slack_settings(slack_api, slack_app_token=None)
-    slack_door = SlackDoor(settings, router, host="127.0.0.1", port=0)
-    stop = asyncio.Event()
-    slack_task = asyncio.create_task(slack_door.run(stop))
-    await asyncio.wait_for(slack_door.ready.wait(), 10)
-    telegram = make_door(fake_telegram, router, network_backoff=0.01, webhook_host="127.0.0.1", webhook_port=0,
-                         settings={"telegram_webhook_url": "https://bot.example.com/tg/hook",
-                                   "telegram_webhook_secret": WEBHOOK_SECRET})
-    try:
-        async with running(telegram), aiohttp.ClientSession() as http:
-            slack = SlackClient(f"http://127.0.0.1:{slack_door.bound_port}/slack/events", slack_api, http)
-            hook = f"http://127.0.0.1:{telegram.bound_port}/tg/hook"
-            good = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+async def test_no_secret_reaches_the_logs_from_either_door(slack_api, fake_telegram, router, written):
+    telegram = make_telegram_door(
+        fake_telegram, router, network_backoff=0.01, webhook_host="127.0.0.1", webhook_port=0,
+        settings={"telegram_webhook_url": "https://bot.example.com/tg/hook", "telegram_webhook_secret": WEBHOOK_SECRET},
+    )
+    async with (
+        running(make_slack_door(slack_api, router, slack_app_token=None)) as slack_door,
+        slack_client(slack_door, slack_api) as slack,
+        running(telegram),
+        aiohttp.ClientSession() as http,
+    ):
+        hook = f"http://127.0.0.1:{telegram.bound_port}/tg/hook"
+        good = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 
-            for _ in range(3):  # the first try and both retries fail: a logged failure
-                slack_api.fail("chat.postMessage", status=500)
-            await slack.command("/log", 'talk "Fails to post" @ Conf 2026-11-20')
-            deadline = time.monotonic() + 15
-            while "could not send a reply" not in written.getvalue():
-                assert time.monotonic() < deadline, "the Slack failure was never logged"
-                await asyncio.sleep(0.02)
-            await slack.command("/log", 'talk "Secret-free" @ Conf 2026-11-20 audience=10')
-            await slack.command("/help")
-            await slack.command("/log", "talk", secret="wrong-secret")  # rejected: bad signature
-            await slack.command("/list", timestamp=int(time.time()) - 600)  # rejected: replayed
-            await slack_api.wait_for("chat.postMessage", 1, timeout=10)
+        for _ in range(3):  # the first try and both retries fail: a logged failure
+            slack_api.fail("chat.postMessage", status=500)
+        await slack.command("/log", 'talk "Fails to post" @ Conf 2026-11-20')
+        await eventually(lambda: "could not send a reply" in written.getvalue(), timeout=15)
+        await slack.command("/log", 'talk "Secret-free" @ Conf 2026-11-20 audience=10')
+        await slack.command("/help")
+        await slack.command("/log", "talk", secret="wrong-secret")  # rejected: bad signature
+        await slack.command("/list", timestamp=int(time.time()) - 600)  # rejected: replayed
+        await slack_api.wait_for("chat.postMessage", 1, timeout=10)
 
-            await http.post(hook, json={"update_id": 1, **message_update("/help")}, headers=good)
-            await http.post(hook, json={"update_id": 2, **message_update("/list")},
-                            headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
-            fake_telegram.fail_next("sendMessage", status=400, description=f"Bad Request: echo {TOKEN}")
-            await http.post(hook, json={"update_id": 3, **message_update("/stats")}, headers=good)
-            await http.post(hook, json={"update_id": 4, "message": {"bogus": True}}, headers=good)
-            await fake_telegram.wait_for("sendMessage", 3, timeout=10)
-    finally:
-        stop.set()
-        await asyncio.wait_for(slack_task, 10)
+        await http.post(hook, json={"update_id": 1, **message_update("/help")}, headers=good)
+        await http.post(hook, json={"update_id": 2, **message_update("/list")},
+                        headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+        fake_telegram.fail_next("sendMessage", status=400, description=f"Bad Request: echo {TOKEN}")
+        await http.post(hook, json={"update_id": 3, **message_update("/stats")}, headers=good)
+        await http.post(hook, json={"update_id": 4, "message": {"bogus": True}}, headers=good)
+        await fake_telegram.wait_for("sendMessage", 3, timeout=10)
 
     log_text = written.getvalue()
     # Not vacuous: the SDKs really logged at DEBUG, the rejections and failures are there.
