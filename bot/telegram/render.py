@@ -93,6 +93,10 @@ class ButtonPayloads:
 
     Long payloads live in memory (the newest ``capacity``); a press on one from before a restart gets a
     polite "expired" answer instead of running something else.
+
+    PTB's ``arbitrary_callback_data`` would keep every button's data in its cache, short ones too, so without
+    a persistence file every button sent before a restart (a reminder's "Done" from yesterday) would expire;
+    here the short ones, nearly all of them, travel in the button and keep working.
     """
 
     def __init__(self, capacity: int = 10_000) -> None:
