@@ -97,6 +97,12 @@ def activities(db: Database) -> list[Activity]:
         return list(s.exec(select(Activity).order_by(col(Activity.id))))
 
 
+def plan_rows(db: Database) -> list[tuple[str, str, str]]:
+    """Each activity's kind, title and due date (ISO), in the order they were stored."""
+    with db.session() as s:
+        return [(a.kind, a.title, str(a.due_date)) for a in s.exec(select(Activity).order_by(col(Activity.id)))]
+
+
 def cards(db: Database) -> list[FeedbackCard]:
     with db.session() as s:
         return list(s.exec(select(FeedbackCard).order_by(col(FeedbackCard.id))))

@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from bot.attachments import MAX_BYTES
 from bot.slack.files import command_of, trusted_url
-from storage.models import Activity, ProcessedEvent
+from storage.models import ProcessedEvent
+from tests.doors import plan_rows
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI, SlackClient, file_share_event
 
 GOOD = (
@@ -21,11 +22,6 @@ GOOD = (
     b"talk,Scaling reads,05.12.2026,,HighLoad++,,https://example.com/t\n"
 )
 BAD = b"kind,title,due\narticle,Fine row,2026-12-10\npodcast,Not a kind,2026-12-11\ntalk,No date,\n"
-
-
-def plan_rows(db) -> list[tuple[str, str, str]]:
-    with db.session() as s:
-        return [(a.kind, a.title, a.due_date.isoformat()) for a in s.exec(select(Activity).order_by(Activity.id))]
 
 
 async def settle() -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from sqlmodel import select
-
 from bot.attachments import MAX_BYTES
-from storage.models import Activity
+from tests.doors import plan_rows
 from tests.fakes.telegram_api import (
     ALICE_ID,
     GROUP_ID,
@@ -29,11 +27,6 @@ BAD = (
     b"podcast,Not a kind,2026-12-11\n"
     b"talk,No date,\n"
 )
-
-
-def plan_rows(db) -> list[tuple[str, str, str]]:
-    with db.session() as s:
-        return [(a.kind, a.title, a.due_date.isoformat()) for a in s.exec(select(Activity).order_by(Activity.id))]
 
 
 def send_document(api: FakeBotApi, content: bytes, caption: str | None, **options) -> dict:
