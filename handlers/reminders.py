@@ -16,7 +16,7 @@ from storage.domain import Kind, Status
 from storage.models import Activity, ChatBinding, Member, Reminder, Team
 from storage.periods import local_today
 from storage.plan import open_items
-from storage.reminders import ReminderKind, mark_cancelled
+from storage.reminders import ReminderKind
 
 LATE_AFTER = timedelta(days=1)
 ASKED_NUMBER = {Kind.PUBLICATION: "views", Kind.SOCIAL: "views", Kind.EVENT: "audience",
@@ -32,7 +32,7 @@ class Outgoing:
 
 
 def prepare(session: Session, *, reminder_id: int, now: datetime) -> Outgoing | None:
-    """The message for a claimed reminder, or None (and the row cancelled) when it no longer applies:
+    """The message for a claimed reminder, or None when it no longer applies (the sweep cancels it then):
     the item was done, dropped or deleted, or the checklist is complete."""
     reminder = session.get(Reminder, reminder_id)
     activity = session.get(Activity, reminder.activity_id) if reminder else None
@@ -44,7 +44,6 @@ def prepare(session: Session, *, reminder_id: int, now: datetime) -> Outgoing | 
     with use_locale(team.locale):
         reply = _message(session, reminder, activity, team, now)
     if reply is None or owner is None:
-        mark_cancelled(session, reminder_id=reminder_id, now=now, reason="no longer applies")
         return None
     due_at = reminder.due_at if reminder.due_at.tzinfo else reminder.due_at.replace(tzinfo=UTC)
     if now - due_at > LATE_AFTER:

@@ -47,18 +47,17 @@ class Ticker:
 
     async def tick(self) -> None:
         """One sweep of each kind of due work; a failing one is logged and the next tick tries again."""
-        now = self.clock()
         try:
-            result = await sweep_reminders(self.db, self.messengers, now=now, worker=self.worker)
+            result = await sweep_reminders(self.db, self.messengers, clock=self.clock, worker=self.worker)
             if result.sent or result.failed:
                 log.info("reminders: %d sent, %d failed, %d no longer needed", result.sent, result.failed,
                          result.skipped)
         except Exception:  # the database may be away for a while
             log.exception("reminder sweep failed")
         try:
-            digests = await sweep_digests(self.db, self.messengers, now=now, worker=self.worker)
-            if digests.delivered or digests.failed:
-                log.info("digests: %d delivered, %d failed", digests.delivered, digests.failed)
+            digests = await sweep_digests(self.db, self.messengers, clock=self.clock, worker=self.worker)
+            if digests.sent or digests.failed:
+                log.info("digests: %d delivered, %d failed", digests.sent, digests.failed)
         except Exception:
             log.exception("digest sweep failed")
 

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
-from storage import outbox
 from storage.models import DigestChannel, DigestDelivery, Team
 from storage.periods import local_moment, local_today, period_containing
 
@@ -122,12 +121,3 @@ def delivery_job(session: Session, *, delivery_id: int) -> DeliveryJob | None:
         return None
     return DeliveryJob(delivery_id, delivery.team_id, delivery.week_start, channel.platform, channel.chat_id,
                        channel.thread_id, delivery.progress, delivery.thread_ref)
-
-
-def save_progress(session: Session, *, delivery_id: int, progress: int, thread_ref: str | None) -> None:
-    session.exec(update(DigestDelivery).where(DigestDelivery.id == delivery_id)  # type: ignore[call-overload]
-                 .values(progress=progress, thread_ref=thread_ref))
-
-
-def claim_deliveries(session: Session, *, now: datetime, worker: str, limit: int = 20) -> list[int]:
-    return outbox.claim(session, DigestDelivery, now=now, worker=worker, limit=limit)

@@ -199,7 +199,6 @@ class Reminder(OutboxFields, table=True):
         Index("ix_reminder_pending", "sent_at", "cancelled_at", "next_attempt_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(sa_column=_fk("team.id"))
     activity_id: int = Field(sa_column=_fk("activity.id"))
     kind: str = Field(max_length=16)
@@ -349,7 +348,6 @@ class DigestDelivery(OutboxFields, table=True):
         Index("ix_digest_delivery_pending", "sent_at", "cancelled_at", "next_attempt_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(sa_column=_fk("team.id"))
     channel_id: int = Field(sa_column=_fk("digest_channel.id"))
     week_start: date

@@ -9,10 +9,8 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select, update
 
-from storage import outbox
 from storage.domain import Kind, Status
 from storage.models import Activity, Reminder, Team
-from storage.outbox import DEFAULT_LEASE
 from storage.periods import local_moment
 
 FOLLOW_UP_AFTER = timedelta(days=7)
@@ -112,24 +110,6 @@ def cancel_pending(
         .values(cancelled_at=now)
     )
     return int(result.rowcount or 0)
-
-
-def claim_due(
-    session: Session, *, now: datetime, worker: str, limit: int = 50, lease: timedelta = DEFAULT_LEASE
-) -> list[int]:
-    return outbox.claim(session, Reminder, now=now, worker=worker, limit=limit, lease=lease)
-
-
-def mark_sent(session: Session, *, reminder_id: int, worker: str, now: datetime) -> bool:
-    return outbox.mark_sent(session, Reminder, row_id=reminder_id, worker=worker, now=now)
-
-
-def mark_cancelled(session: Session, *, reminder_id: int, now: datetime, reason: str | None = None) -> None:
-    outbox.mark_cancelled(session, Reminder, row_id=reminder_id, now=now, reason=reason)
-
-
-def mark_failed(session: Session, *, reminder_id: int, worker: str, now: datetime, error: str) -> datetime | None:
-    return outbox.mark_failed(session, Reminder, row_id=reminder_id, worker=worker, now=now, error=error)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ async def test_slack_gets_the_summary_then_details_and_chart_in_its_thread(route
     subscribe(router, channel)
     messenger = SlackMessenger(build_client(slack_settings(slack_api)))
 
-    result = await sweep_digests(db, {"slack": messenger}, now=MONDAY_10, worker="w", pace=False)
+    result = await sweep_digests(db, {"slack": messenger}, clock=lambda: MONDAY_10, worker="w", pace=False)
 
-    assert result.delivered == 1
+    assert result.sent == 1
     summary, details = slack_api.of("chat.postMessage")[:2]
     assert summary.params["channel"] == "C123" and "Weekly digest" in summary.params["text"]
     assert "&lt;Postgres&gt; &amp; co" in details.params["text"]  # user text escaped for Slack
@@ -43,9 +43,10 @@ async def test_telegram_gets_the_summary_then_replies_with_details_and_the_photo
     group = ChatRef(platform="telegram", chat_id=str(GROUP_ID))
     subscribe(router, group)
 
-    result = await sweep_digests(db, {"telegram": telegram_door.messenger}, now=MONDAY_10, worker="w", pace=False)
+    result = await sweep_digests(db, {"telegram": telegram_door.messenger}, clock=lambda: MONDAY_10, worker="w",
+                                 pace=False)
 
-    assert result.delivered == 1
+    assert result.sent == 1
     messages = fake_telegram.calls_to("sendMessage")
     assert "Weekly digest" in messages[0].text and "Scaling &lt;Postgres&gt; &amp; co" in messages[1].params["text"]
     summary_id = 500  # the fake numbers its messages from 500: the summary is the first

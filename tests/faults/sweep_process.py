@@ -60,12 +60,12 @@ def main(url: str, sent: str, started: str, now_iso: str, worker: str, hang_at: 
     async def sweep_until_done() -> None:
         while True:
             if kind == "digests":
-                digests = await sweep_digests(db, {"console": messenger}, now=now, worker=worker, batch=2,
+                digests = await sweep_digests(db, {"console": messenger}, clock=lambda: now, worker=worker, batch=2,
                                               pace=False)
-                if not (digests.delivered or digests.failed):
+                if not (digests.sent or digests.failed):
                     return
                 continue
-            result = await sweep_reminders(db, {"console": messenger}, now=now, worker=worker, batch=4)
+            result = await sweep_reminders(db, {"console": messenger}, clock=lambda: now, worker=worker, batch=4)
             if not (result.sent or result.skipped or result.failed):
                 return
 

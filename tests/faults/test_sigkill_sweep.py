@@ -18,7 +18,8 @@ from sqlmodel import select
 from storage.activities import create_activity
 from storage.domain import Kind, Status
 from storage.models import Reminder
-from storage.reminders import DEFAULT_LEASE, reschedule
+from storage.outbox import DEFAULT_LEASE
+from storage.reminders import reschedule
 from storage.teams import get_or_create_member, get_or_create_team_for_chat
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -33,10 +33,11 @@ def run_worker(url: str, schema: str | None, worker: str, out: str, now_iso: str
         pass
     start.wait(60)  # both processes start sweeping together
 
+    now = datetime.fromisoformat(now_iso)
+
     async def sweep_until_done() -> None:
         while True:
-            result = await sweep_reminders(db, {"console": messenger}, now=datetime.fromisoformat(now_iso),
-                                           worker=worker, batch=10)
+            result = await sweep_reminders(db, {"console": messenger}, clock=lambda: now, worker=worker, batch=10)
             if not (result.sent or result.skipped or result.failed):
                 break
 

@@ -11,6 +11,7 @@ from handlers.core import ChatRef
 from jobs.digest import sweep_digests
 from storage.digests import next_digest_time
 from storage.models import DigestDelivery, Team
+from tests.conftest import Clock
 from tests.helpers import say, text_of
 from tests.jobs.messengers import RecordingMessenger
 
@@ -22,7 +23,7 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 async def sweep(db, messenger, when: datetime, worker: str = "w1"):
-    return await sweep_digests(db, {"console": messenger}, now=when, worker=worker, pace=False)
+    return await sweep_digests(db, {"console": messenger}, clock=lambda: when, worker=worker, pace=False)
 
 
 def subscribe_with_data(router) -> None:
@@ -35,17 +36,17 @@ async def test_the_digest_goes_out_at_the_teams_hour_in_three_parts_once(router,
     subscribe_with_data(router)  # Thursday 26 Nov; the digest is on Mondays at 10:00
     messenger = RecordingMessenger()
 
-    assert (await sweep(db, messenger, at(11, 30, 9, 59))).delivered == 0
+    assert (await sweep(db, messenger, at(11, 30, 9, 59))).sent == 0
     result = await sweep(db, messenger, at(11, 30, 10, 0))
 
-    assert (result.opened, result.delivered) == (1, 1)
+    assert (result.opened, result.sent) == (1, 1)
     summary, details, chart = messenger.sent
     assert summary[0].fallback_chat == ChatRef("console", "team-chat")
     assert "Weekly digest, 2026-11-23 – 2026-11-29" in text_of(summary[1])
     assert "Kafka" in text_of(details[1]) and details[0].fallback_chat.thread_id is not None
     assert chart[1].image is not None and chart[1].image.content.startswith(b"\x89PNG")
-    assert (await sweep(db, messenger, at(11, 30, 10, 5))).delivered == 0
-    assert (await sweep(db, messenger, at(12, 7, 10, 0))).delivered == 1  # the next week: once again
+    assert (await sweep(db, messenger, at(11, 30, 10, 5))).sent == 0
+    assert (await sweep(db, messenger, at(12, 7, 10, 0))).sent == 1  # the next week: once again
     assert len(messenger.sent) == 6
 
 
@@ -90,13 +91,36 @@ async def test_a_channel_that_failed_is_retried_alone_from_where_it_stopped(rout
     assert all(d.sent_at is not None for d in deliveries)
 
 
+async def test_a_worker_whose_lease_ran_out_mid_delivery_stops_and_saves_nothing(router, db):
+    """The summary takes six minutes to post (a five-minute lease): meanwhile another worker takes the
+    delivery over and posts it. The first worker's progress is refused, so it posts nothing more."""
+    subscribe_with_data(router)
+    clock = Clock(at(11, 30, 10))
+    other = RecordingMessenger()
+
+    class StuckMessenger(RecordingMessenger):
+        async def send(self, chat, reply):  # noqa: ANN001, ANN202
+            clock.advance(minutes=6)
+            await sweep_digests(db, {"console": other}, clock=clock, worker="other", pace=False)
+            return await super().send(chat, reply)
+
+    stuck = StuckMessenger()
+    result = await sweep_digests(db, {"console": stuck}, clock=clock, worker="stuck", pace=False)
+
+    assert (result.sent, result.failed) == (0, 0)
+    assert len(stuck.sent) == 1 and len(other.sent) == 3  # only the summary the lease could not cover twice
+    with db.session() as s:
+        [delivery] = s.exec(select(DigestDelivery)).all()
+    assert (delivery.claimed_by, delivery.progress) == ("other", 3) and delivery.sent_at is not None
+
+
 async def test_after_downtime_the_latest_week_goes_out_once(router, db):
     subscribe_with_data(router)
     messenger = RecordingMessenger()
     result = await sweep(db, messenger, at(12, 16, 15))  # down over two digest days
-    assert result.delivered == 1
+    assert result.sent == 1
     assert "Weekly digest, 2026-12-07 – 2026-12-13" in text_of(messenger.sent[0][1])
-    assert (await sweep(db, messenger, at(12, 16, 16))).delivered == 0
+    assert (await sweep(db, messenger, at(12, 16, 16))).sent == 0
 
 
 async def test_two_sweepers_at_once_deliver_each_channel_once(any_router, any_db):
@@ -110,7 +134,7 @@ async def test_two_sweepers_at_once_deliver_each_channel_once(any_router, any_db
     results = await asyncio.gather(sweep(any_db, a, at(11, 30, 10), "proc-a"), sweep(any_db, b, at(11, 30, 10),
                                                                                       "proc-b"))
     assert sum(r.opened for r in results) == 5
-    assert sum(r.delivered for r in results) == 5
+    assert sum(r.sent for r in results) == 5
     summaries = [text_of(reply) for _t, reply in a.sent + b.sent if "Weekly digest" in reply.text]
     assert len(summaries) == 5
 
@@ -123,5 +147,5 @@ async def test_digest_here_and_off_are_for_admins_and_off_stops_it(router, db):
     assert refused.is_error and "Only a team admin" in text_of(refused)
     assert "no longer get the digest" in text_of(say(router, "/digest off"))
     messenger = RecordingMessenger()
-    assert (await sweep(db, messenger, at(11, 30, 10))).delivered == 0
+    assert (await sweep(db, messenger, at(11, 30, 10))).sent == 0
     assert "No chat gets it yet" in text_of(say(router, "/digest"))

@@ -10,12 +10,13 @@ from sqlmodel import select
 
 from jobs.reminders import sweep_reminders
 from storage.models import Reminder
+from tests.conftest import Clock
 from tests.helpers import BOB, say, text_of
 from tests.jobs.messengers import RecordingMessenger
 
 
 async def sweep(db, messenger, when: datetime, worker: str = "w1"):
-    return await sweep_reminders(db, {"console": messenger}, now=when, worker=worker)
+    return await sweep_reminders(db, {"console": messenger}, clock=lambda: when, worker=worker)
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -87,7 +88,7 @@ async def test_a_failed_send_is_retried_with_backoff_and_sent_once(router, db):
 
 async def test_no_running_door_for_the_owner_leaves_the_reminder_for_later(router, db):
     say(router, '/plan add talk "T" due 2026-12-10 @ Conf')
-    result = await sweep_reminders(db, {}, now=at(12, 7, 9), worker="w1")
+    result = await sweep_reminders(db, {}, clock=lambda: at(12, 7, 9), worker="w1")
     assert result.failed == 1
     with db.session() as s:
         reminder = s.exec(select(Reminder).where(Reminder.kind == "due_soon")).one()
@@ -107,6 +108,35 @@ async def test_after_a_restart_in_the_middle_of_a_sweep_nothing_is_sent_twice_or
 
     titles = sorted(t.split("#")[1].split(" ")[1] for t in crashing.texts + restarted.texts)
     assert titles == ["P0", "P1", "P2", "P3", "P4", "P5"]
+
+
+async def test_a_long_sweep_holds_each_claim_from_when_it_took_or_renewed_it(router, db):
+    """Sends take two minutes each (a slow platform) against a five-minute lease, and a second worker sweeps
+    in the middle of the 3rd and the 7th send: it gets only rows the first worker has not claimed yet or whose
+    lease really ran out, so every reminder goes out once."""
+    for i in range(10):
+        say(router, f'/plan add post "P{i}" due 2026-12-10 @ Blog')
+    clock = Clock(at(12, 7, 9))
+    other = RecordingMessenger()
+
+    async def other_worker_sweeps() -> None:
+        await sweep_reminders(db, {"console": other}, clock=clock, worker="other", batch=4)
+
+    class SlowMessenger(RecordingMessenger):
+        async def send_direct(self, target, reply):  # noqa: ANN001, ANN202
+            clock.advance(minutes=2)
+            if len(self.sent) + 1 in (3, 7):
+                await other_worker_sweeps()
+            return await super().send_direct(target, reply)
+
+    slow = SlowMessenger()
+    result = await sweep_reminders(db, {"console": slow}, clock=clock, worker="slow", batch=4)
+
+    titles = [t.split("#")[1].split(" ")[1] for t in slow.texts + other.texts]  # "… post #1 P0"
+    assert sorted(titles) == sorted(f"P{i}" for i in range(10))  # each once
+    assert other.texts and result.sent == len(slow.texts)
+    with db.session() as s:
+        assert all(r.sent_at for r in s.exec(select(Reminder).where(Reminder.kind == "due_soon")))
 
 
 async def test_follow_up_for_numbers_snooze_and_no_numbers(router, db, clock):

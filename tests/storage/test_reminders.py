@@ -7,17 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from storage import outbox
 from storage.activities import create_activity
 from storage.domain import Kind, Status
 from storage.models import Reminder
 from storage.outbox import MAX_ATTEMPTS
 from storage.periods import local_moment
-from storage.reminders import (
-    claim_due,
-    mark_failed,
-    mark_sent,
-    reschedule,
-)
+from storage.reminders import reschedule
 from storage.teams import get_or_create_member, get_or_create_team_for_chat
 
 NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
@@ -32,6 +28,10 @@ def _planned(session, *, timezone: str, due: date, kind: Kind = Kind.TALK, hour:
                                values={"due_date": due}, tags=(), owner_id=member.id, created_by=member.id)
     reschedule(session, activity=activity, team=team, now=NOW)
     return activity
+
+
+def claim_due(session, *, now: datetime, worker: str, limit: int = 50, lease: timedelta = outbox.DEFAULT_LEASE):
+    return outbox.claim(session, Reminder, now=now, worker=worker, limit=limit, lease=lease)
 
 
 def _times(session, activity_id) -> dict[str, datetime]:
@@ -85,13 +85,38 @@ def test_a_claim_is_exclusive_until_its_lease_runs_out(any_db):
         second = claim_due(s, now=later, worker="b", lease=timedelta(minutes=5))
     assert len(first) == 3 and second == []
     with any_db.session() as s:
-        assert mark_sent(s, reminder_id=first[0], worker="a", now=later)
+        assert outbox.mark_sent(s, Reminder, row_id=first[0], worker="a", now=later)
     with any_db.session() as s:  # a dies; after the lease, b takes what a did not send
         taken_over = claim_due(s, now=later + timedelta(minutes=6), worker="b")
     assert taken_over == first[1:]
     with any_db.session() as s:
-        assert not mark_sent(s, reminder_id=first[1], worker="a", now=later)  # a's claim is gone
+        assert not outbox.mark_sent(s, Reminder, row_id=first[1], worker="a", now=later)  # a's claim is gone
     del activity
+
+
+def test_a_renewed_lease_counts_from_the_renewal_and_only_the_holder_renews_or_marks(any_db):
+    with any_db.session() as s:
+        _planned(s, timezone="UTC", due=date(2026, 10, 15))
+    t0 = datetime(2026, 10, 20, tzinfo=UTC)
+    lease = timedelta(minutes=5)
+    with any_db.session() as s:
+        kept, lapsed, _third = claim_due(s, now=t0, worker="a", lease=lease)
+    with any_db.session() as s:  # a is still at it four minutes later: it renews one row before sending it
+        assert outbox.renew(s, Reminder, row_id=kept, worker="a", now=t0 + timedelta(minutes=4), lease=lease)
+    with any_db.session() as s:  # six minutes after the claim, b takes only what a let lapse
+        taken = claim_due(s, now=t0 + timedelta(minutes=6), worker="b", lease=lease)
+    assert kept not in taken and lapsed in taken
+
+    later = t0 + timedelta(minutes=7)
+    with any_db.session() as s:  # a's claim on the lapsed row is gone: it can neither renew nor mark it
+        assert not outbox.renew(s, Reminder, row_id=lapsed, worker="a", now=later, lease=lease)
+        assert not outbox.mark_sent(s, Reminder, row_id=lapsed, worker="a", now=later)
+        assert not outbox.mark_cancelled(s, Reminder, row_id=lapsed, worker="a", now=later, reason="x")
+        assert outbox.mark_failed(s, Reminder, row_id=lapsed, worker="a", now=later, error="x") is None
+    with any_db.session() as s:
+        row = s.get(Reminder, lapsed)
+        assert (row.claimed_by, row.attempts, row.sent_at, row.cancelled_at) == ("b", 0, None, None)
+        assert outbox.mark_sent(s, Reminder, row_id=kept, worker="a", now=later)  # a still holds this one
 
 
 def test_failed_sends_back_off_then_give_up(db):
@@ -103,7 +128,7 @@ def test_failed_sends_back_off_then_give_up(db):
     delays = []
     for _ in range(MAX_ATTEMPTS):
         with db.session() as s:
-            retry_at = mark_failed(s, reminder_id=reminder_id, worker="a", now=now, error="boom")
+            retry_at = outbox.mark_failed(s, Reminder, row_id=reminder_id, worker="a", now=now, error="boom")
         if retry_at is None:
             break
         delays.append(retry_at - now)
