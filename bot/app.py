@@ -32,7 +32,7 @@ class Door(Protocol):
 def build_router(settings: Settings) -> tuple[Database, Router]:
     db = Database.from_url(settings.database_url)
     db.upgrade()
-    return db, Router(db, default_timezone=settings.default_timezone)
+    return db, Router(db, default_timezone=settings.default_timezone, default_language=settings.default_language)
 
 
 def platform_doors(settings: Settings, router: Router) -> list[Door]:

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from handlers.i18n import LOCALES, supported_locale
+
 # Telegram accepts 1–256 characters from this set as a webhook secret_token.
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -36,6 +38,7 @@ class Settings(BaseSettings):
     slack_api_base_url: str = "https://slack.com/api/"
     slack_http_port: int | None = Field(default=None, ge=1, le=65535)
     default_timezone: str = "UTC"
+    default_language: str = "en"
     log_level: LogLevel = "INFO"
 
     @field_validator("*", mode="before")
@@ -102,6 +105,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin or UTC") from None
         return value
+
+    @field_validator("default_language", mode="after")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        language = supported_locale(value)
+        if language is None or language != value.strip().lower():
+            raise ValueError(f"unknown language {value!r}; use one of: {', '.join(LOCALES)}")
+        return language
 
     @property
     def telegram_enabled(self) -> bool:

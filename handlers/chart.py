@@ -10,11 +10,17 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from handlers.i18n import _
+from babel.dates import format_date
+
+from handlers.i18n import _, current_locale
 from handlers.render import compact
 from storage.domain import Kind
 from storage.periods import Period
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WIDTH_PX, HEIGHT_PX, DPI = 1600, 1000, 100
 # Okabe-Ito: distinguishable with colour blindness, and the same colour for a kind in every chart.
@@ -49,6 +55,14 @@ class DashboardData:
 
 
 def render_dashboard(data: DashboardData, *, title: str) -> bytes:
+    """The PNG, with every word in the current language (titles, axes, legends, month names)."""
+    figure = draw_dashboard(data, title=title)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", facecolor=CARD)
+    return out.getvalue()
+
+
+def draw_dashboard(data: DashboardData, *, title: str) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -69,9 +83,14 @@ def render_dashboard(data: DashboardData, *, title: str) -> bytes:
     for ax in axes.flat:
         ax.set_xticks(x, labels, fontsize=10, color=MUTED)
         ax.set_xlabel(xlabel, color=MUTED, fontsize=10)
-    out = io.BytesIO()
-    figure.savefig(out, format="png", facecolor=CARD)
-    return out.getvalue()
+    return figure
+
+
+def figure_texts(figure: Figure) -> list[str]:
+    """Every piece of text drawn on the figure (titles, axis labels and ticks, legends), for tests and checks."""
+    from matplotlib.text import Text
+
+    return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
 
 
 def _style(ax, title: str) -> None:  # type: ignore[no-untyped-def]
@@ -171,11 +190,9 @@ def _legend(ax, twin) -> None:  # type: ignore[no-untyped-def]
 
 
 def _label(period: Period) -> str:
-    if period.name == "week":
-        return period.start.strftime("%d %b")
-    if period.name == "month":
-        return period.start.strftime("%b %Y")
-    return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year}"
+    """Month names from Babel's CLDR data in the current language (16 Nov / 16 нояб.), never the C locale's."""
+    pattern = {"week": "dd MMM", "month": "LLL yyyy"}.get(period.name, "QQQ yyyy")
+    return format_date(period.start, pattern, locale=current_locale())
 
 
 def _gaps(values: Sequence[float | None]) -> list[float]:

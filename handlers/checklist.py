@@ -36,7 +36,8 @@ def label(item: str) -> str:
     summary="An event's ten-point checklist; tick items with the buttons",
     usage="/checklist <event id> [tick|untick <item>]",
     examples=(CHECKLIST_EXAMPLE, "/checklist 42 tick announcements", "/checklist 42 untick online_stream"),
-    details="Open items are reminded 7 and 2 days before the event. Items: " + ", ".join(CHECKLIST_ITEMS) + ".",
+    details="Open items are reminded 7 and 2 days before the event. Items to tick: own_content, external_content, "
+    "organisation, announcements, online_stream, networking, closing, post_event_materials, reporting, misc.",
 )
 def checklist(req: Request) -> Reply:
     parts = req.args.split()

@@ -55,6 +55,9 @@ class Incoming:
     message_id: str | None = None
     attachments: tuple[Attachment, ...] = ()
     chat_admin: bool = False
+    # The person's own language as the platform reports it (Telegram's language_code, Slack's user locale):
+    # replies only they see use it; what the channel sees is in the team's language.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

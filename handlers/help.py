@@ -32,13 +32,13 @@ def help_(req: Request) -> Reply:
         )
     lines = [
         f"{markup.bold('/' + command.name)} — {markup.escape(_(command.summary))}",
-        _("Usage: {usage}").format(usage=markup.code(command.usage)),
+        _("Usage: {usage}").format(usage=markup.code(_(command.usage))),
     ]
     if command.details:
         lines.append(markup.escape(_(command.details)))
     if command.examples:
         lines.append(_("Examples:"))
-        lines.extend(f"• {markup.code(e)}" for e in command.examples)
+        lines.extend(f"• {markup.code(_(e))}" for e in command.examples)
     if command.admin_only:
         lines.append(_("Only team admins can use it."))
     elif command.admin_examples:

@@ -16,6 +16,8 @@ from pathlib import Path
 DOMAIN = "devrelbot"
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "en"
+# The languages a team can choose; each but English has a catalog in locale/<lang>/LC_MESSAGES.
+LOCALES: tuple[str, ...] = ("en", "ru")
 
 _current_locale: ContextVar[str] = ContextVar("devrelbot_locale", default=DEFAULT_LOCALE)
 
@@ -31,6 +33,19 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(_current_locale.get()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks a string for the catalog where it is defined; it is translated with ``_`` where it is shown."""
+    return message
+
+
+def supported_locale(tag: str | None) -> str | None:
+    """A platform's language tag (Telegram ``ru``, Slack ``ru-RU``, ``en_US``) → one of :data:`LOCALES`, or None."""
+    if not tag:
+        return None
+    language = tag.replace("_", "-").split("-", 1)[0].strip().lower()
+    return language if language in LOCALES else None
 
 
 def current_locale() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers import render
 from handlers.core import Reply
 from handlers.errors import UserError
-from handlers.i18n import _
+from handlers.i18n import N_, _
 from handlers.parsing import EXAMPLES, Fields, parse_log
 from handlers.router import Request, registry
 from storage.activities import create_activity
@@ -14,14 +14,17 @@ from storage.models import Member
 from storage.reminders import reschedule
 from storage.teams import find_members_by_name
 
-LOG_DETAILS = """\
+LOG_DETAILS = N_("""\
 Kinds: talk, event (meetup, workshop, hackathon), partnership (booth), publication (post, article, video, blog), \
 social (tweet).
 Title: in quotes ("…", '…' or «…»), or the words up to the first @, #, date, key=value or link.
-Dates: 2026-11-20, 20.11.2026, today, yesterday, tomorrow (default today). A future date makes the item planned.
+Dates: 2026-11-20, 20.11.2026, 20.11, 20 Nov 2026, today, yesterday, tomorrow (default today). A future date makes \
+the item planned.
 Numbers: 300, 12k, 1.5k. Cost: cost=1500, cost=1500usd, cost=€200 (default: the team's currency).
+Russian words work too: доклад, митап, статья; аудитория=, просмотры=; вчера, 20 ноября; 1 500 руб.
 Also: @ venue (or outlet / network), #tags, a link, @person for the owner, status=planned|done|cancelled, \
 notes="…"."""
+)
 
 
 @registry.command(

@@ -15,16 +15,19 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.dates import get_month_names
 from babel.numbers import list_currencies
 
 from handlers.errors import IncompleteCommand, UserError, quote_token
-from handlers.i18n import _
+from handlers.i18n import LOCALES, N_, _
 from handlers.safe_text import char_name, first_control_char
 from storage.domain import (
     KIND_ALIASES,
     METRIC_ALIASES,
     METRICS,
     PLACE_WORD,
+    STATUS_ALIASES,
+    TEXT_KEY_ALIASES,
     Kind,
     Status,
     metrics_for,
@@ -42,25 +45,63 @@ YEARS_AHEAD = 5
 
 QUOTES = {'"': '"', "'": "'", "«": "»", "“": "”", "„": "“"}
 CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₽": "RUB", "¥": "JPY", "₸": "KZT", "₴": "UAH"}
+# Currency words people write after an amount (``1 500 руб``), on top of the symbols and ISO codes.
+CURRENCY_WORDS = {
+    "р": "RUB", "руб": "RUB", "рубль": "RUB", "рубля": "RUB", "рублей": "RUB",
+    "евро": "EUR", "долл": "USD", "доллар": "USD", "доллара": "USD", "долларов": "USD",
+    "тенге": "KZT", "грн": "UAH",
+}
 
+# Examples shown with an error are translated: a Russian team is shown a line in Russian (which parses too, a
+# test holds the catalog to it). Callers translate them with ``_`` where they show them.
 EXAMPLES: dict[Kind, str] = {
-    Kind.TALK: '/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 contacts=25 #backend #dba',
-    Kind.EVENT: '/log meetup "Go Meetup #3" @ Office 20.11.2026 audience=80 stream_views=1.2k cost=500usd',
-    Kind.PARTNERSHIP: '/log booth "DevConf booth" @ DevConf 2026-10-02 participants=150 contacts=90 cost=3000usd',
-    Kind.PUBLICATION: '/log article "Why we moved to Kafka" @ Habr 2026-11-01 views=12k likes=140',
-    Kind.SOCIAL: '/log tweet "Release 2.0 thread" @ X yesterday views=5k likes=80 shares=12',
+    Kind.TALK: N_('/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 contacts=25 #backend #dba'),
+    Kind.EVENT: N_('/log meetup "Go Meetup #3" @ Office 20.11.2026 audience=80 stream_views=1.2k cost=500usd'),
+    Kind.PARTNERSHIP: N_('/log booth "DevConf booth" @ DevConf 2026-10-02 participants=150 contacts=90 cost=3000usd'),
+    Kind.PUBLICATION: N_('/log article "Why we moved to Kafka" @ Habr 2026-11-01 views=12k likes=140'),
+    Kind.SOCIAL: N_('/log tweet "Release 2.0 thread" @ X yesterday views=5k likes=80 shares=12'),
 }
 LOG_EXAMPLE = EXAMPLES[Kind.TALK]
-UPDATE_EXAMPLE = "/update 42 views=15000 likes=120 status=done"
+UPDATE_EXAMPLE = N_("/update 42 views=15000 likes=120 status=done")
 
-_KEY_VALUE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+_KEY_VALUE = re.compile(r"^([^\W\d]\w*)=(.*)$", re.S)
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
 _TAG = re.compile(r"^#([\w-]{1,40})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DOT_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_COUNT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([kKmMкК]?)$")
-_MONEY = re.compile(r"^([$€£₽¥₸₴]?)(\d+(?:[.,]\d+)?)([kKmMкК]?)\s*([A-Za-z]{3}|[$€£₽¥₸₴])?$")
-RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+_DAY_MONTH = re.compile(r"^(\d{1,2})\.(\d{1,2})$")  # 20.11: the nearest 20 November
+_WORD_DATE = re.compile(r"^(\d{1,2}) ([^\W\d_]+)\.?(?: (\d{4}))?$")  # 20 ноября, 20 ноя 2026, 20 Nov
+# Digits with date separators that are none of the forms above (20/11, 2026.11.20): refused as a date,
+# never taken for a venue or a title.
+_DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}(?:[./-]\d{1,4})?$")
+_DAY = re.compile(r"^\d{1,2}$")
+_YEAR = re.compile(r"^\d{4}$")
+_THOUSANDS = re.compile(r"^\d{3}$")
+_GROUPED = re.compile(r"^\d{1,3}(?: \d{3})*$")
+_COUNT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([kKmMкКмМ]?)$")
+_MONEY = re.compile(r"^([$€£₽¥₸₴]?)(\d+(?:[.,]\d+)?)([kKmMкКмМ]?)([^\W\d_]+\.?|[$€£₽¥₸₴])?$")
+RELATIVE_DAYS = {
+    "today": 0, "yesterday": -1, "tomorrow": 1,
+    "сегодня": 0, "вчера": -1, "завтра": 1, "позавчера": -2, "послезавтра": 2,
+}
+DATE_FORMS = "2026-11-20, 20.11.2026, 20.11, 20 ноября, 20 Nov 2026, today, yesterday, tomorrow, сегодня, вчера, завтра"
+
+
+def _month_words() -> dict[str, int]:
+    """Month names in every language the bot speaks, as Babel's CLDR data spells them (ноября, нояб., ноябрь,
+    November, Nov), plus the three-letter stems people type (ноя, сен)."""
+    words: dict[str, int] = {}
+    for locale in LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for month, name in get_month_names(width, context, locale=locale).items():
+                    name = name.lower().rstrip(".")
+                    words.setdefault(name, int(month))
+                    words.setdefault(name[:3], int(month))
+    return words
+
+
+MONTH_WORDS = _month_words()
 
 
 @dataclass(frozen=True)
@@ -124,7 +165,43 @@ def tokenize(text: str, *, example: str = LOG_EXAMPLE) -> list[Token]:
             i += 1
         else:
             tokens.append(Token(text[start:i], text[start:i]))
-    return tokens
+    return _merge_word_dates(tokens)
+
+
+def _merge_word_dates(tokens: list[Token]) -> list[Token]:
+    """``20 ноября 2026`` is one date written as two or three words: a day, a month-like word (a misspelt
+    month too, so that it is refused as a date rather than read as part of a venue), an optional year."""
+    merged: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (
+            nxt is not None
+            and not token.quoted
+            and not nxt.quoted
+            and _DAY.match(token.text)
+            and _looks_like_month(nxt.text)
+        ):
+            words = [token, nxt]
+            if i + 2 < len(tokens) and not tokens[i + 2].quoted and _YEAR.match(tokens[i + 2].text):
+                words.append(tokens[i + 2])
+            text = " ".join(w.text for w in words)
+            merged.append(Token(text, " ".join(w.raw for w in words), is_date=True))
+            i += len(words)
+        else:
+            merged.append(token)
+            i += 1
+    return merged
+
+
+def _looks_like_month(word: str) -> bool:
+    word = word.lower().rstrip(".")
+    if not word.isalpha():
+        return False
+    return word in MONTH_WORDS or (
+        len(word) >= 4 and bool(difflib.get_close_matches(word, list(MONTH_WORDS), n=1, cutoff=0.8))
+    )
 
 
 def _closingquote_token(text: str, open_at: int, example: str) -> int:
@@ -146,7 +223,7 @@ def is_date_word(token: Token) -> bool:
     if token.quoted:
         return False
     word = token.text.lower()
-    return word in RELATIVE_DAYS or bool(_ISO_DATE.match(word) or _DOT_DATE.match(word))
+    return word in RELATIVE_DAYS or bool(_ISO_DATE.match(word) or _DATE_LIKE.match(word))
 
 
 def _is_special(token: Token) -> bool:
@@ -161,26 +238,32 @@ def _is_special(token: Token) -> bool:
 
 
 def parse_date(word: str, *, today: date, example: str = LOG_EXAMPLE) -> date:
-    lowered = word.lower()
+    lowered = " ".join(word.lower().split())
+    year: int | None
     if lowered in RELATIVE_DAYS:
         return today + timedelta(days=RELATIVE_DAYS[lowered])
     if m := _ISO_DATE.match(lowered):
         year, month, day = (int(g) for g in m.groups())
     elif m := _DOT_DATE.match(lowered):
         day, month, year = (int(g) for g in m.groups())
+    elif m := _DAY_MONTH.match(lowered):
+        day, month, year = int(m.group(1)), int(m.group(2)), None
+    elif (m := _WORD_DATE.match(lowered)) and m.group(2) in MONTH_WORDS:
+        day, month = int(m.group(1)), MONTH_WORDS[m.group(2)]
+        year = int(m.group(3)) if m.group(3) else None
     else:
         raise UserError(
-            _("{token} is not a date I know. Write 2026-11-20, 20.11.2026, today, yesterday or tomorrow.").format(
-                token=quote_token(word)
+            _("{token} is not a date I know. Write it like one of these: {forms}.").format(
+                token=quote_token(word), forms=DATE_FORMS
             ),
             example=example,
             field="date",
         )
     try:
-        parsed = date(year, month, day)
+        parsed = date(year, month, day) if year is not None else _nearest(today, month, day)
     except ValueError:
         raise UserError(
-            _("{token} is not a real calendar date.").format(token=quote_token(word)), example=example
+            _("{token} is not a real calendar date.").format(token=quote_token(word)), example=example, field="date"
         ) from None
     latest = today.year + YEARS_AHEAD
     if not MIN_YEAR <= parsed.year <= latest:
@@ -194,13 +277,29 @@ def parse_date(word: str, *, today: date, example: str = LOG_EXAMPLE) -> date:
     return parsed
 
 
+def _nearest(today: date, month: int, day: int) -> date:
+    """A day and month without a year (20.11, 20 ноября): the one nearest today, so last month's talk and
+    next month's meetup both land in the right year."""
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(date(year, month, day))
+        except ValueError:  # 29 February in another year
+            continue
+    if not candidates:
+        raise ValueError(f"{day}.{month}")
+    return min(candidates, key=lambda d: abs((d - today).days))
+
+
 def _scaled(number: str, suffix: str) -> Decimal:
     value = Decimal(number.replace(",", "."))
-    return value * {"": 1, "k": 1000, "к": 1000, "m": 1_000_000}[suffix.lower()]
+    return value * {"": 1, "k": 1000, "к": 1000, "m": 1_000_000, "м": 1_000_000}[suffix.lower()]
 
 
 def parse_count(key: str, raw: str, *, example: str) -> int:
     text = raw.strip().replace("_", "").replace("\u202f", "").replace("\u00a0", "")
+    if _GROUPED.match(text):  # 1 500: thousands written with a space
+        text = text.replace(" ", "")
     if text.startswith("-") and _COUNT.match(text[1:]):
         raise UserError(
             _("{key} cannot be negative: {token}.").format(key=key, token=quote_token(raw)), example=example, field=key
@@ -267,27 +366,36 @@ def parse_nps(raw: str, *, example: str) -> int:
 
 
 def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decimal, str]:
-    text = raw.strip().replace("_", "").replace(" ", "")
+    """``1500``, ``1500usd``, ``2.5kEUR``, ``$200``, ``€200``, ``1500₽``, ``1 500 руб``."""
+    text = "".join(raw.replace("_", "").split())
     if text.startswith("-"):
         raise UserError(
             _("cost cannot be negative: {token}.").format(token=quote_token(raw)), example=example, field="cost"
         )
     m = _MONEY.match(text)
-    if not m:
+    read = _amount_and_currency(m.group(3), m.group(4)) if m else None
+    if m is None or read is None:
+        if m and m.group(4):
+            raise UserError(
+                _("{code} in {token} is not a currency code I know; use ISO codes like USD, EUR, RUB.").format(
+                    code=m.group(4), token=quote_token(raw)
+                ),
+                example=example,
+                field="cost",
+            )
         raise UserError(
-            _("cost must be an amount with an optional currency, like 1500, 1500usd or 2.5kEUR — not {token}.").format(
-                token=quote_token(raw)
-            ),
+            _("cost must be an amount with an optional currency, like 1500, 1500usd, 1 500 руб or €200 — "
+              "not {token}.").format(token=quote_token(raw)),
             example=example,
             field="cost",
         )
-    prefix, number, suffix, currency = m.groups()
-    code = CURRENCY_SYMBOLS.get(prefix or "") or CURRENCY_SYMBOLS.get(currency or "") or (currency or "").upper()
-    if prefix and currency and CURRENCY_SYMBOLS.get(prefix) != code:
+    prefix, number = m.group(1), m.group(2)
+    suffix, named = read
+    if prefix and named and CURRENCY_SYMBOLS[prefix] != named:
         raise UserError(
             _("cost {token} names two currencies.").format(token=quote_token(raw)), example=example, field="cost"
         )
-    code = code or default_currency
+    code = CURRENCY_SYMBOLS.get(prefix) or named or default_currency
     if code not in _currencies():
         raise UserError(
             _("{code} in {token} is not a currency code I know; use ISO codes like USD, EUR, RUB.").format(
@@ -306,6 +414,29 @@ def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decim
     return amount, code
 
 
+def _amount_and_currency(suffix: str, tail: str | None) -> tuple[str, str | None] | None:
+    """What follows the digits: a scale (k, к, m, м) and/or a currency (₽, руб, usd). ``1500mxn`` is pesos,
+    ``2.5kEUR`` is 2 500 euros: the currency reading wins when both read."""
+    candidates = [(suffix, tail)]
+    if suffix and tail is not None:
+        candidates.insert(0, ("", suffix + tail))
+    if suffix and tail is None:
+        candidates.append(("", suffix))
+    for scale, word in candidates:
+        if word is None:
+            return scale, None
+        code = _currency_code(word)
+        if code is not None:
+            return scale, code
+    return None
+
+
+def _currency_code(word: str) -> str | None:
+    lowered = word.lower().rstrip(".")
+    code = CURRENCY_SYMBOLS.get(word) or CURRENCY_WORDS.get(lowered) or word.upper()
+    return code if code in _currencies() else None
+
+
 _CURRENCIES: frozenset[str] | None = None
 
 
@@ -317,13 +448,14 @@ def _currencies() -> frozenset[str]:
 
 
 def parse_status(raw: str, *, example: str) -> Status:
-    word = raw.strip().lower().replace("canceled", "cancelled")
-    try:
-        return Status(word)
-    except ValueError:
+    status = STATUS_ALIASES.get(raw.strip().lower())
+    if status is None:
         raise UserError(
-            _("status must be planned, done or cancelled, not {token}.").format(token=quote_token(raw)), example=example
-        ) from None
+            _("status must be planned, done or cancelled, not {token}.").format(token=quote_token(raw)),
+            example=example,
+            field="status",
+        )
+    return status
 
 
 def parse_text(key: str, raw: str, *, limit: int, example: str) -> str:
@@ -495,11 +627,14 @@ def parse_fields(
             _once(seen, "date", token.raw, example)
             fields.on = parse_date(t, today=today, example=example)
         elif m := _KEY_VALUE.match(t):
+            key, value = m.group(1).lower(), m.group(2)
+            if not token.quoted and METRIC_ALIASES.get(key, key) in METRICS:
+                value = _absorb_spaced_number(value, rest, money=METRIC_ALIASES.get(key, key) == "cost")
             _apply_key(
                 fields,
                 seen,
-                m.group(1).lower(),
-                m.group(2),
+                key,
+                value,
                 token=token,
                 kind=kind,
                 today=today,
@@ -516,6 +651,18 @@ def parse_fields(
                 example=example,
             )
     return fields
+
+
+def _absorb_spaced_number(value: str, rest: list[Token], *, money: bool) -> str:
+    """``contacts=1 500`` and ``cost=1 500 руб`` are one value written with spaces: take the groups of three
+    digits (and, for money, a currency word) that follow from ``rest``."""
+    while rest and not rest[0].quoted and _THOUSANDS.match(rest[0].text) and _GROUPED.match(value):
+        value = f"{value} {rest.pop(0).text}"
+    if money and rest and not rest[0].quoted and re.fullmatch(r"[\d.,]+[kKmMкКмМ]?", value.replace(" ", "")):
+        word = rest[0].text
+        if _currency_code(word) is not None:
+            value = f"{value} {rest.pop(0).text}"
+    return value
 
 
 def _once(seen: set[str], name: str, raw: str, example: str) -> None:
@@ -540,7 +687,7 @@ def _apply_key(
     example: str,
     allow_title: bool,
 ) -> None:
-    key = METRIC_ALIASES.get(key, key)
+    key = METRIC_ALIASES.get(key) or TEXT_KEY_ALIASES.get(key) or key
     if key in ("venue", "outlet", "network"):
         _once(seen, PLACE_WORD[kind], token.raw, example)
         fields.venue = parse_text(PLACE_WORD[kind], raw, limit=MAX_TEXT, example=example)

@@ -6,7 +6,7 @@ from handlers import markup, render
 from handlers.core import Button, Reply
 from handlers.errors import IncompleteCommand, PermissionDenied, UserError, quote_token
 from handlers.filters import Filter, parse_filters
-from handlers.i18n import _
+from handlers.i18n import N_, _
 from handlers.ledger import apply_changes, load_activity
 from handlers.log import resolve_owner
 from handlers.parsing import parse_date, parse_fields, parse_log, tokenize
@@ -26,12 +26,13 @@ DROP_EXAMPLE = "/plan drop 42"
 LIST_EXAMPLE = "/plan month @alice"
 SUBCOMMANDS = ("add", "done", "move", "drop", "import")
 
-PLAN_DETAILS = """\
+PLAN_DETAILS = N_("""\
 add: the /log grammar, with "due <date>"; @person makes them the owner, "@ place" is the venue or outlet.
 done: the item becomes a done activity (same number); give its numbers as key=value.
 move: a new due date. drop: take it out of the plan (its owner or an admin).
 import: attach a CSV with columns kind,title,due,owner,outlet,tags,url (see docs/plan.md).
 The owner is reminded 3 days before, on the day, and the day after if it is overdue."""
+)
 
 
 @registry.command(

@@ -8,6 +8,7 @@ from babel.numbers import format_compact_decimal, format_currency, format_decima
 
 from handlers import markup
 from handlers.i18n import _, current_locale
+from handlers.words import kind_name, metric_name, status_name
 from storage.activities import figures_of
 from storage.domain import METRICS, PLACE_WORD, Kind
 from storage.metrics import cost_per_contact, engagement, reach
@@ -42,9 +43,9 @@ def percent(value: float | None, *, signed: bool = False) -> str:
 def headline(activity: Activity) -> str:
     """``*talk #42* Scaling Postgres — @ HighLoad++, 2026-11-20``"""
     where = f" @ {markup.escape(activity.venue)}" if activity.venue else ""
-    status = "" if activity.status == "done" else f" · {markup.italic(_(activity.status))}"
+    status = "" if activity.status == "done" else f" · {markup.italic(status_name(activity.status))}"
     return (
-        f"{markup.bold(f'{activity.kind} #{activity.id}')} {markup.escape(activity.title)}{where}, "
+        f"{markup.bold(f'{kind_name(activity.kind)} #{activity.id}')} {markup.escape(activity.title)}{where}, "
         f"{activity.date.isoformat()}{status}"
     )
 
@@ -67,7 +68,7 @@ def metric_lines(activity: Activity) -> list[str]:
         if value is None:
             continue
         shown = money(value, activity.currency) if name == "cost" else number(value)
-        lines.append(f"• {name}: {shown}")
+        lines.append(f"• {metric_name(name)}: {shown}")
     return lines
 
 

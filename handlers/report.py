@@ -9,7 +9,8 @@ from handlers.errors import UserError
 from handlers.filters import Filter, parse_filters
 from handlers.i18n import _
 from handlers.router import Request, registry
-from storage.digests import WEEKDAYS, channels_of, subscribe, unsubscribe
+from handlers.words import weekday_name
+from storage.digests import channels_of, subscribe, unsubscribe
 from storage.periods import period_containing, periods_back
 
 REPORT_EXAMPLE = "/report month"
@@ -71,7 +72,7 @@ def digest(req: Request) -> Reply:
 
 def describe(req: Request) -> str:
     team = req.team
-    day = WEEKDAYS[team.digest_weekday].capitalize()
+    day = weekday_name(team.digest_weekday)
     lines = [markup.bold(_("Weekly digest")) + ": " + _("every {day} at {hour}:00 ({zone})").format(
         day=day, hour=f"{team.digest_hour:02d}", zone=team.timezone)]
     channels = channels_of(req.session, team_id=team.id)

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from handlers import markup
 from handlers.core import (
+    DirectTarget,
     FormRequest,
     Incoming,
     PollAnswer,
@@ -30,7 +31,7 @@ from handlers.core import (
     Reply,
 )
 from handlers.errors import IncompleteCommand, PermissionDenied, UserError
-from handlers.i18n import _, use_locale
+from handlers.i18n import DEFAULT_LOCALE, _, supported_locale, use_locale
 from handlers.safe_text import char_name, drop_control_chars, first_control_char
 from storage.db import Database
 from storage.domain import Role
@@ -179,7 +180,8 @@ def error_reply(error: UserError) -> Reply:
     if error.hint:
         lines.append(markup.escape(error.hint))
     if error.example:
-        lines.append(_("Example: {example}").format(example=markup.code(error.example)))
+        # Examples marked for the catalog (the /log ones) read in the team's language.
+        lines.append(_("Example: {example}").format(example=markup.code(_(error.example))))
     form = None
     if isinstance(error, IncompleteCommand):
         form = FormRequest(command=error.command, known=tuple(sorted(error.known.items())))
@@ -193,56 +195,96 @@ class Router:
         *,
         commands: Registry = registry,
         default_timezone: str = "UTC",
+        default_language: str = DEFAULT_LOCALE,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         self.commands = commands
         self.default_timezone = default_timezone
+        self.default_language = default_language  # a new team's language
         self.clock = clock
 
     def dispatch(self, incoming: Incoming) -> list[Reply]:
-        """Run one command in one transaction. Blocking (database work): doors call it in a worker thread."""
+        """Run one command in one transaction. Blocking (database work): doors call it in a worker thread.
+
+        Replies are in the team's language. When the person's own language (``Incoming.language``) differs
+        and every reply is one only they see (an error, help, an ephemeral list), the command runs again in
+        their language after the first run was rolled back — the same state, so the same answer, in words
+        they read."""
+        personal = supported_locale(incoming.language)
         command = self.commands.get(incoming.command.lower())
         if command is None:
-            return [
-                error_reply(
-                    UserError(
-                        _("Unknown command /{name}, try /help.").format(name=incoming.command[:40]), example="/help"
+            with use_locale(personal or self.default_language):
+                return [
+                    error_reply(
+                        UserError(
+                            _("Unknown command /{name}, try /help.").format(name=incoming.command[:40]),
+                            example="/help",
+                        )
                     )
-                )
-            ]
-        refused = _control_char_refusal(command, incoming)
+                ]
+        with use_locale(personal or self.default_language):
+            refused = _control_char_refusal(command, incoming)
         if refused is not None:
             return [refused]
         try:
+            return self._run(command, incoming, personal=personal)
+        except _InPersonalLanguage as again:
+            return self._run(command, incoming, locale=again.locale)
+
+    def _run(
+        self, command: Command, incoming: Incoming, *, locale: str | None = None, personal: str | None = None
+    ) -> list[Reply]:
+        """``locale``: the language to answer in (None: the team's). ``personal``: the person's, to switch to
+        (by raising :class:`_InPersonalLanguage`) if every reply turns out to be for them alone."""
+        fallback = locale or personal or self.default_language
+        try:
             with self.db.session() as session:
                 request = self._request(session, incoming)
-                with use_locale(request.team.locale):
-                    if command.admin_only and not request.is_admin:
-                        raise PermissionDenied(
-                            _("/{name} is for team admins; ask an admin of your team.").format(name=command.name)
-                        )
-                    return _as_list(command.handler(request))
+                chosen = locale or request.team.locale
+                switch = personal if personal and personal != chosen else None
+                with use_locale(chosen):
+                    try:
+                        if command.admin_only and not request.is_admin:
+                            raise PermissionDenied(
+                                _("/{name} is for team admins; ask an admin of your team.").format(name=command.name)
+                            )
+                        replies = _as_list(command.handler(request))
+                    except UserError as error:
+                        if switch:
+                            raise _InPersonalLanguage(switch) from None
+                        # Nothing a refused command did may stay: leave the block by raising.
+                        raise _Refused(error_reply(error)) from None
+                    if switch and replies and all(_only_for(incoming, reply) for reply in replies):
+                        raise _InPersonalLanguage(switch)  # rolls this run back
+                    return replies
+        except _Refused as refused:
+            return [refused.reply]
         except UserError as error:
-            return [error_reply(error)]
+            with use_locale(fallback):
+                return [error_reply(error)]
         except (OperationalError, PoolTimeout):
             log.warning("database unavailable while running /%s", command.name, exc_info=True)
-            return [
-                Reply(
-                    _("⏳ The database is busy or unreachable — try again in a moment. Nothing was saved."),
-                    ephemeral=True,
-                    is_error=True,
-                )
-            ]
+            with use_locale(fallback):
+                return [
+                    Reply(
+                        _("⏳ The database is busy or unreachable — try again in a moment. Nothing was saved."),
+                        ephemeral=True,
+                        is_error=True,
+                    )
+                ]
+        except _InPersonalLanguage:
+            raise
         except Exception:
             log.exception("/%s failed", command.name)
-            return [
-                Reply(
-                    _("Something went wrong, nothing was saved. The error is in the bot's log."),
-                    ephemeral=True,
-                    is_error=True,
-                )
-            ]
+            with use_locale(fallback):
+                return [
+                    Reply(
+                        _("Something went wrong, nothing was saved. The error is in the bot's log."),
+                        ephemeral=True,
+                        is_error=True,
+                    )
+                ]
 
     def handle_event(self, event: PlatformEvent, *, once: tuple[str, str] | None = None) -> list[Reply]:
         """Run the handlers registered for this event type in one transaction. Never raises: a bad event is
@@ -292,6 +334,7 @@ class Router:
                 scope_id=chat.scope,
                 name=_team_name(incoming),
                 timezone=self.default_timezone,
+                locale=self.default_language,
             )
         member = get_or_create_member(
             session,
@@ -317,6 +360,28 @@ def _control_char_refusal(command: Command, incoming: Incoming) -> Reply | None:
             example=example,
         )
     )
+
+
+class _InPersonalLanguage(Exception):  # noqa: N818 - a signal, not an error
+    """Every reply was for the caller alone: run the command again in their own language."""
+
+    def __init__(self, locale: str) -> None:
+        super().__init__(locale)
+        self.locale = locale
+
+
+class _Refused(Exception):  # noqa: N818 - carries the refusal out of the rolled-back transaction
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.text)
+        self.reply = reply
+
+
+def _only_for(incoming: Incoming, reply: Reply) -> bool:
+    """Only the caller sees this reply: an ephemeral one, or any in a chat that is theirs alone (a Telegram
+    private chat's id is the person's; so is a Slack App Home's)."""
+    if reply.to is not None:
+        return isinstance(reply.to, DirectTarget) and reply.to.user.user_id == incoming.user.user_id
+    return reply.ephemeral or incoming.chat.chat_id == incoming.user.user_id
 
 
 def _team_name(incoming: Incoming) -> str:

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from handlers import markup
 from handlers.core import Reply
 from handlers.errors import PermissionDenied, UserError, quote_token
-from handlers.i18n import _
+from handlers.i18n import LOCALES, _, use_locale
 from handlers.parsing import _currencies, tokenize
 from handlers.router import Request, registry
+from handlers.words import weekday_name
 from storage.digests import WEEKDAYS, reschedule_digest
 from storage.emoji import normalize_emoji
 from storage.feedback.emoji_map import DEFAULT_EMOJI_MAP, emoji_map_of, format_emoji_map, set_emoji_map
@@ -26,7 +27,10 @@ KEY_ALIASES = {
     "timezone": "timezone", "tz": "timezone", "time_zone": "timezone", "currency": "currency",
     "reminder_hour": "reminder_hour", "reminder_days": "reminder_days_before",
     "reminder_days_before": "reminder_days_before", "polls": "polls_anonymous", "digest": "digest",
+    "language": "locale", "lang": "locale", "locale": "locale", "язык": "locale",
 }
+# What a person may write for a language; stored as the catalog's code.
+LANGUAGE_NAMES = {"en": "en", "english": "en", "английский": "en", "ru": "ru", "russian": "ru", "русский": "ru"}
 DIGEST_EXAMPLE = "/settings digest=mon 10:00"
 # "digest=mon 10:00" is one setting written with a space: joined before the words are split.
 _DIGEST_SPACED = re.compile(r"\bdigest=([A-Za-z]+)\s+(\d{1,2}(?::\d{2})?)\b", re.I)
@@ -38,14 +42,16 @@ NUMBER_RANGES = {"reminder_hour": (0, 23), "reminder_days_before": (0, 30)}
 
 @registry.command(
     "settings",
-    summary="Show the team's settings (time zone, currency, reminders, digest, feedback); admins change them",
-    usage="/settings [timezone=<IANA name>] [currency=<ISO code>] [reminder_hour=<0-23>] [reminder_days=<0-30>] "
+    summary="Show the team's settings (time zone, currency, language, reminders, digest, feedback); "
+    "admins change them",
+    usage="/settings [timezone=<IANA name>] [currency=<ISO code>] [language=en|ru] [reminder_hour=<0-23>] "
+    "[reminder_days=<0-30>] "
     "[polls=anonymous|public] [digest=<day> <hour>]  ·  /settings emoji <emoji>=<1-5> …",
-    examples=("/settings", SETTINGS_EXAMPLE, "/settings currency=USD", "/settings reminder_hour=10 reminder_days=2",
-              EMOJI_EXAMPLE, "/settings polls=public", DIGEST_EXAMPLE),
-    admin_examples=("/settings timezone=Europe/Berlin", "/settings currency=EUR", "/settings reminder_hour=7",
-                    "/settings polls=public", "/settings emoji 🔥=5 👍=4", "/settings emoji default",
-                    DIGEST_EXAMPLE),
+    examples=("/settings", SETTINGS_EXAMPLE, "/settings currency=USD", "/settings language=ru",
+              "/settings reminder_hour=10 reminder_days=2", EMOJI_EXAMPLE, "/settings polls=public", DIGEST_EXAMPLE),
+    admin_examples=("/settings timezone=Europe/Berlin", "/settings currency=EUR", "/settings language=ru",
+                    "/settings reminder_hour=7", "/settings polls=public", "/settings emoji 🔥=5 👍=4",
+                    "/settings emoji default", DIGEST_EXAMPLE),
     details=(
         "Time zones are IANA names (Europe/Berlin, America/New_York, UTC); currencies are ISO codes (EUR, USD). "
         "The emoji map says what each reaction on a feedback card is worth; /settings emoji default restores it."
@@ -72,7 +78,9 @@ def settings(req: Request) -> Reply:
         # Reminder times are local times: move the pending ones to the new zone or hour.
         for item in plan_items(req.session, team_id=req.team.id, limit=10_000):
             reschedule(req.session, activity=item, team=req.team, now=req.now)
-    return Reply("⚙️ " + _("Settings changed.") + "\n" + describe(req))
+    # A new language answers in itself straight away.
+    with use_locale(req.team.locale):
+        return Reply("⚙️ " + _("Settings changed.") + "\n" + describe(req))
 
 
 def describe(req: Request) -> str:
@@ -80,12 +88,13 @@ def describe(req: Request) -> str:
         markup.bold(_("Team settings")),
         f"• {_('time zone')}: {markup.code(req.team.timezone)}",
         f"• {_('currency')}: {markup.code(req.team.currency)}",
+        f"• {_('language')}: {markup.code(req.team.locale)}",
         f"• {_('feedback emoji')}: {markup.escape(format_emoji_map(emoji_map_of(req.team)))}",
         f"• {_('polls')}: {_('anonymous') if req.team.polls_anonymous else _('public')}",
         "• " + _("plan reminders: {days} days before and on the due day, at {hour}:00").format(
             days=req.team.reminder_days_before, hour=f"{req.team.reminder_hour:02d}"),
         "• " + _("weekly digest: {day} {hour}:00 (/digest shows where)").format(
-            day=WEEKDAYS[req.team.digest_weekday], hour=f"{req.team.digest_hour:02d}"),
+            day=weekday_name(req.team.digest_weekday).lower(), hour=f"{req.team.digest_hour:02d}"),
     ]
     if req.is_admin:
         lines.append(_("Change them with {example}").format(example=markup.code(SETTINGS_EXAMPLE)))
@@ -100,7 +109,7 @@ def parse_settings(args: str) -> dict[str, object]:
         name = KEY_ALIASES.get(key.strip().lower())
         if not sep or name is None:
             raise UserError(
-                _("I don't know the setting {token}; use timezone=…, currency=…, reminder_hour=…, "
+                _("I don't know the setting {token}; use timezone=…, currency=…, language=…, reminder_hour=…, "
                   "reminder_days=…, polls=… or digest=….").format(
                     token=quote_token(token.raw)
                 ),
@@ -115,6 +124,8 @@ def parse_settings(args: str) -> dict[str, object]:
             changes[name] = parse_currency(value)
         elif name == "digest":
             changes[name] = parse_digest_time(value)
+        elif name == "locale":
+            changes[name] = parse_language(value)
         elif name == "polls_anonymous":
             if value.strip().lower() not in POLL_PRIVACY:
                 raise UserError(_("polls is “anonymous” or “public”."), example="/settings polls=public",
@@ -176,6 +187,19 @@ def parse_whole(name: str, raw: str) -> int:
             field=name,
         )
     return int(text)
+
+
+def parse_language(raw: str) -> str:
+    code = LANGUAGE_NAMES.get(raw.strip().lower())
+    if code is None:
+        raise UserError(
+            _("{token} is not a language I speak; use {choices}.").format(
+                token=quote_token(raw.strip()), choices=" / ".join(LOCALES)
+            ),
+            example="/settings language=ru",
+            field="language",
+        )
+    return code
 
 
 def parse_timezone(raw: str) -> str:

@@ -38,6 +38,27 @@ KIND_ALIASES: dict[str, Kind] = {
     "blog": Kind.PUBLICATION,
     "tweet": Kind.SOCIAL,
     "booth": Kind.PARTNERSHIP,
+    # The words a Russian-speaking team logs with (either language's team may use them).
+    "доклад": Kind.TALK,
+    "выступление": Kind.TALK,
+    "мероприятие": Kind.EVENT,
+    "событие": Kind.EVENT,
+    "митап": Kind.EVENT,
+    "воркшоп": Kind.EVENT,
+    "хакатон": Kind.EVENT,
+    "вебинар": Kind.EVENT,
+    "стенд": Kind.PARTNERSHIP,
+    "партнёрство": Kind.PARTNERSHIP,
+    "партнерство": Kind.PARTNERSHIP,
+    "спонсорство": Kind.PARTNERSHIP,
+    "публикация": Kind.PUBLICATION,
+    "статья": Kind.PUBLICATION,
+    "пост": Kind.PUBLICATION,
+    "видео": Kind.PUBLICATION,
+    "блог": Kind.PUBLICATION,
+    "подкаст": Kind.PUBLICATION,
+    "соцсети": Kind.SOCIAL,
+    "твит": Kind.SOCIAL,
 }
 
 # Where the activity happened, as the kind calls it (shown in replies and help).
@@ -98,6 +119,54 @@ METRIC_ALIASES: dict[str, str] = {
     "actions": "target_actions",
     "targets": "target_actions",
     "people": "audience",
+    "аудитория": "audience",
+    "зрители": "audience",
+    "слушатели": "audience",
+    "просмотры_трансляции": "stream_views",
+    "трансляция": "stream_views",
+    "участники": "participants",
+    "просмотры": "views",
+    "подписчики": "subscribers",
+    "лайки": "likes",
+    "репосты": "shares",
+    "комментарии": "comments",
+    "целевые_действия": "target_actions",
+    "действия": "target_actions",
+    "контакты": "contacts",
+    "стоимость": "cost",
+    "цена": "cost",
+    "бюджет": "cost",
+    "оценка": "rating",
+    "рейтинг": "rating",
+    "нпс": "nps",
+}
+
+# Russian names of the text keys (``место=``, ``дата=``) → the keys of TEXT_KEYS.
+TEXT_KEY_ALIASES: dict[str, str] = {
+    "название": "title",
+    "место": "venue",
+    "площадка": "venue",
+    "издание": "outlet",
+    "соцсеть": "network",
+    "сеть": "network",
+    "дата": "date",
+    "срок": "due",
+    "статус": "status",
+    "ссылка": "url",
+    "заметки": "notes",
+    "примечание": "notes",
+}
+
+# Status words in either language.
+STATUS_ALIASES: dict[str, Status] = {
+    **{s.value: s for s in Status},
+    "canceled": Status.CANCELLED,
+    "запланировано": Status.PLANNED,
+    "план": Status.PLANNED,
+    "проведено": Status.DONE,
+    "сделано": Status.DONE,
+    "готово": Status.DONE,
+    "отменено": Status.CANCELLED,
 }
 
 # Text fields that /log and /update accept as key=value, on top of the metrics.

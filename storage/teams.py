@@ -25,6 +25,7 @@ def get_or_create_team_for_chat(
     name: str,
     timezone: str,
     currency: str = "USD",
+    locale: str = "en",
 ) -> Team:
     """A chat that is not linked to a team yet becomes a team of its own."""
     team = team_for_chat(session, platform=platform, scope_id=scope_id)
@@ -32,7 +33,7 @@ def get_or_create_team_for_chat(
         return team
     try:
         with session.begin_nested():
-            team = Team(name=name[:200] or "Team", timezone=timezone, currency=currency)
+            team = Team(name=name[:200] or "Team", timezone=timezone, currency=currency, locale=locale)
             session.add(team)
             session.flush()
             session.add(ChatBinding(platform=platform, chat_id=scope_id, team_id=team.id, title=name[:200]))

@@ -227,7 +227,7 @@ class SlackListeners:
             team = team_for_chat(session, platform="slack", scope_id=workspace_id)
             timezone = team.timezone if team else self.router.default_timezone
             currency = team.currency if team else "USD"
-            locale = team.locale if team else "en"
+            locale = team.locale if team else self.router.default_language
         return local_today(self.router.clock(), timezone), currency, locale
 
     # --- events ---------------------------------------------------------------------------------------

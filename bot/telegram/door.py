@@ -26,6 +26,7 @@ from bot.telegram.ratelimit import BoundedRateLimiter
 from bot.telegram.render import ButtonPayloads, menu_description
 from bot.telegram.updates import ALLOWED_UPDATES, Updates
 from bot.telegram.webhook import start_webhook
+from handlers.i18n import DEFAULT_LOCALE, LOCALES, use_locale
 from handlers.router import Router
 
 __all__ = ["ALLOWED_UPDATES", "TelegramDoor", "file_url"]
@@ -179,13 +180,18 @@ class TelegramDoor:
 
     async def _publish_commands(self, app: Application) -> None:
         """The command menu users see on typing /. A failure here is not worth stopping the door for."""
-        commands = [BotCommand(c.name, menu_description(c)) for c in self.router.commands.all()]
-        try:
-            await app.bot.set_my_commands(commands)
-        except TelegramError as error:
-            log.warning("could not publish the Telegram command menu: %s", error)
+        # One menu per language: Telegram shows a person the one for their app's language, and the
+        # English one (no language_code) to everyone else.
+        for locale in LOCALES:
+            with use_locale(locale):
+                commands = [BotCommand(c.name, menu_description(c)) for c in self.router.commands.all()]
+            try:
+                await app.bot.set_my_commands(commands, language_code=None if locale == DEFAULT_LOCALE else locale)
+            except TelegramError as error:
+                log.warning("could not publish the Telegram command menu (%s): %s", locale, error)
 
 
 def _log_polling_error(error: TelegramError) -> None:
     """PTB retries polling by itself; say so in one line instead of a traceback per attempt."""
     log.warning("Telegram polling error (retrying): %s: %s", type(error).__name__, error)
+

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from handlers import markup
+from handlers.i18n import DEFAULT_LOCALE, _, use_locale
 from handlers.router import Command
 
 MESSAGE_LIMIT = 4096  # characters of a message text (Telegram counts after parsing; HTML is longer, so safe)
@@ -127,20 +128,23 @@ def mention(user_id: str, name: str) -> str:
     return markup.link(name, f"tg://user?id={user_id}")
 
 
-def botfather_commands(commands: Iterable[Command]) -> str:
+def botfather_commands(commands: Iterable[Command], *, locale: str = DEFAULT_LOCALE) -> str:
     """The list to paste into BotFather's /setcommands: ``name - description``, one a line."""
-    return "".join(f"{c.name} - {menu_description(c)}\n" for c in commands)
+    with use_locale(locale):
+        return "".join(f"{c.name} - {menu_description(c)}\n" for c in commands)
 
 
 def menu_description(command: Command) -> str:
-    """Telegram allows 1–256 characters of description per command."""
-    return command.summary[:256]
+    """Telegram allows 1–256 characters of description per command; in the current language."""
+    return _(command.summary)[:256]
 
 
-if __name__ == "__main__":  # .venv/bin/python -m bot.telegram.render > deploy/telegram-commands.txt
+# .venv/bin/python -m bot.telegram.render > deploy/telegram-commands.txt
+# .venv/bin/python -m bot.telegram.render ru > deploy/telegram-commands.ru.txt
+if __name__ == "__main__":
     import sys
 
     import handlers  # noqa: F401  (registers the commands)
     from handlers.router import registry
 
-    sys.stdout.write(botfather_commands(registry.all()))
+    sys.stdout.write(botfather_commands(registry.all(), locale=(sys.argv[1:] or [DEFAULT_LOCALE])[0]))

@@ -13,7 +13,7 @@ import html
 import logging
 import re
 
-from telegram import CallbackQuery, Chat, ChatMember, Message, MessageReactionUpdated, Update
+from telegram import CallbackQuery, Chat, ChatMember, Message, MessageReactionUpdated, Update, User
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -133,7 +133,8 @@ class Updates:
             except attachments.FileRefused as refused:
                 await self.say(chat, refused.reply, message.message_id)
                 return
-        await self._command(chat, sender, command, args, text, message.message_id, anonymous_admin, attached)
+        await self._command(chat, sender, command, args, text, message.message_id, anonymous_admin, attached,
+                            language=_own_language(chat, message.from_user))
 
     async def _on_button(self, query: CallbackQuery) -> None:
         """A press re-dispatches the button's command as the person who pressed it."""
@@ -152,7 +153,8 @@ class Updates:
         sender = convert.user_ref(query.from_user)
         if parsed[0] == "log" and isinstance(message, Message):
             await self._mark_choice(message, query)
-        await self._command(chat, sender, parsed[0], parsed[1], command_line, None, False)
+        await self._command(chat, sender, parsed[0], parsed[1], command_line, None, False,
+                            language=_own_language(chat, query.from_user))
 
     async def _command(
         self,
@@ -164,6 +166,8 @@ class Updates:
         message_id: int | None,
         anonymous_admin: bool,
         attached: tuple[Attachment, ...] = (),
+        *,
+        language: str | None = None,
     ) -> None:
         if command in ("cancel", "skip"):
             await self.dialogues.control(chat, sender, command, message_id)
@@ -180,6 +184,7 @@ class Updates:
             message_id=str(message_id) if message_id is not None else None,
             attachments=attached,
             chat_admin=admin,
+            language=language,
         )
         await self.dispatch(incoming, message_id)
 
@@ -294,3 +299,9 @@ def _sender(message: Message) -> UserRef | None:
     if message.sender_chat is not None:
         return convert.chat_as_user(message.sender_chat)
     return convert.user_ref(message.from_user) if message.from_user is not None else None
+
+
+def _own_language(chat: ChatRef, user: User | None) -> str | None:
+    """The person's app language, for a private chat only: in a group every reply is seen by all (Telegram
+    has no replies for one person), so there the team's language stays."""
+    return user.language_code if chat.is_private and user is not None else None

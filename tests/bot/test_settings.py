@@ -8,7 +8,8 @@ from bot.settings import SettingsError, load_settings
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     for name in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN",
-                 "SLACK_SIGNING_SECRET", "SLACK_API_BASE_URL", "SLACK_HTTP_PORT", "DEFAULT_TIMEZONE", "LOG_LEVEL"):
+                 "SLACK_SIGNING_SECRET", "SLACK_API_BASE_URL", "SLACK_HTTP_PORT", "DEFAULT_TIMEZONE", "LOG_LEVEL",
+                 "DEFAULT_LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -31,6 +32,12 @@ def test_values_come_from_the_environment_and_blank_means_unset(monkeypatch):
     assert "xoxb-123" not in repr(settings)  # secrets never print
 
 
+def test_a_new_teams_language_comes_from_default_language(monkeypatch):
+    assert load_settings(_env_file=None).default_language == "en"
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "RU")
+    assert load_settings(_env_file=None).default_language == "ru"
+
+
 def test_values_come_from_a_dotenv_file(tmp_path):
     env_file = tmp_path / ".env"
     env_file.write_text("DATABASE_URL=postgresql://u@db/devrel\nSLACK_HTTP_PORT=3000\n")
@@ -42,6 +49,8 @@ def test_values_come_from_a_dotenv_file(tmp_path):
     ("name", "value"),
     [
         ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("DEFAULT_LANGUAGE", "klingon"),
+        ("DEFAULT_LANGUAGE", "ru-RU"),
         ("DATABASE_URL", "not a url"),
         ("DATABASE_URL", "mysql://root@localhost/db"),
         ("TELEGRAM_API_BASE_URL", "telegram please"),

@@ -125,6 +125,18 @@ def test_the_manifest_lists_every_command_of_the_router():
         assert f"- command: /{inbound.slack_command(command.name)}\n" in expected
 
 
+def test_the_russian_manifest_in_the_repo_is_current_and_in_russian():
+    expected = render_manifest(registry.all(), locale="ru")
+
+    assert (MANIFEST.parent / "slack-manifest.ru.yml").read_text(encoding="utf-8") == expected, (
+        "deploy/slack-manifest.ru.yml is out of date: python -m bot.slack.manifest ru > deploy/slack-manifest.ru.yml"
+    )
+    assert 'description: "Записать доклад, мероприятие, партнёрство, публикацию или пост в соцсетях"' in expected
+    assert "usage_hint: \"<вид> <название>" in expected
+    for command in registry.all():
+        assert f"- command: /{inbound.slack_command(command.name)}\n" in expected  # the commands keep their names
+
+
 def test_slack_reserved_commands_go_by_another_name_there():
     # /feedback is one of Slack's own slash commands ("send feedback to Slack"); apps cannot register it.
     manifest = render_manifest(registry.all())

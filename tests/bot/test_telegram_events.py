@@ -194,6 +194,14 @@ def test_the_botfather_command_list_in_the_repo_matches_the_router():
     assert [line.split(" - ")[0] for line in listed.splitlines()] == [c.name for c in registry.all()]
 
 
+def test_the_russian_botfather_list_in_the_repo_matches_the_router():
+    listed = (ROOT / "deploy" / "telegram-commands.ru.txt").read_text(encoding="utf-8")
+    assert listed == botfather_commands(registry.all(), locale="ru"), (
+        "regenerate it: .venv/bin/python -m bot.telegram.render ru > deploy/telegram-commands.ru.txt"
+    )
+    assert "help - Что делает каждая команда; подробнее — /help <команда>\n" in listed
+
+
 def test_the_console_does_not_load_python_telegram_bot():
     code = "import sys, bot.cli, bot.app, bot.telegram; print('telegram' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)

@@ -327,10 +327,12 @@ ALICE_ID = 1001
 BOB_ID = 1002
 
 
-def tg_user(user_id: int, username: str | None = None) -> dict[str, Any]:
+def tg_user(user_id: int, username: str | None = None, language_code: str | None = None) -> dict[str, Any]:
     user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": username or f"user{user_id}"}
     if username:
         user["username"] = username
+    if language_code:
+        user["language_code"] = language_code
     return user
 
 
@@ -355,13 +357,19 @@ def reaction_update(
 
 
 def message_update(
-    text: str, *, chat_id: int = GROUP_ID, user_id: int = ALICE_ID, username: str = "alice", reply_to_bot: bool = False
+    text: str,
+    *,
+    chat_id: int = GROUP_ID,
+    user_id: int = ALICE_ID,
+    username: str = "alice",
+    reply_to_bot: bool = False,
+    language_code: str | None = None,
 ) -> dict[str, Any]:
     message: dict[str, Any] = {
         "message_id": next(_incoming_ids),
         "date": int(time.time()),
         "chat": tg_chat(chat_id),
-        "from": tg_user(user_id, username),
+        "from": tg_user(user_id, username, language_code),
         "text": text,
     }
     if text.startswith("/"):

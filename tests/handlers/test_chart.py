@@ -66,3 +66,35 @@ def test_nothing_is_left_open_between_renders():
     gc.collect()
     figures = [o for o in gc.get_objects() if isinstance(o, matplotlib.figure.Figure)]
     assert figures == []
+
+
+def test_the_chart_in_russian_has_russian_titles_axes_legends_and_month_names():
+    from handlers.chart import draw_dashboard, figure_texts
+    from handlers.i18n import use_locale
+
+    with use_locale("ru"):
+        texts = figure_texts(draw_dashboard(data(), title="Еженедельный дайджест"))
+        png = render_dashboard(data(), title="Еженедельный дайджест")
+    with use_locale("en"):
+        english = figure_texts(draw_dashboard(data(), title="Weekly digest"))
+
+    for expected in ("Активности по видам", "Охват и вовлечённость", "Контакты и стоимость контакта",
+                     "Выполнение плана, NPS и оценка", "доклад", "мероприятие", "партнёрство", "публикация", "соцсети",
+                     "неделя с", "охват (люди, просмотры)", "стоимость контакта, EUR", "оценка (1–5)", "16 нояб."):
+        assert expected in texts, expected
+    assert not {"Activities by kind", "talk", "week starting", "16 Nov"} & set(texts)
+    assert {"Activities by kind", "talk", "week starting", "16 Nov"} <= set(english)
+    assert image(png).format == "PNG"
+
+
+def test_months_on_a_russian_chart_are_russian():
+    from handlers.chart import draw_dashboard, figure_texts
+    from handlers.i18n import use_locale
+
+    months = periods_back(period_containing("month", date(2026, 11, 16)), 3)
+    three = data(periods=months, counts={k: [1] * 3 for k in Kind}, reach=[1] * 3, engagement=[1] * 3,
+                 contacts=[1] * 3, cost_per_contact=[1.0] * 3, rating=[4.0] * 3, nps=[10] * 3, fulfilment=[0.5] * 3)
+    with use_locale("ru"):
+        texts = figure_texts(draw_dashboard(three, title="Отчёт за квартал"))
+
+    assert {"сент. 2026", "окт. 2026", "нояб. 2026", "месяц"} <= set(texts)

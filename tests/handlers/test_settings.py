@@ -65,10 +65,39 @@ def test_unknown_time_zone_is_rejected_with_an_example(router, db):
 
 def test_bad_currency_and_unknown_key_are_rejected(router, db):
     bad_currency = say(router, "/settings currency=EURO")
-    unknown_key = say(router, "/settings language=de")
+    unknown_key = say(router, "/settings colour=blue")
     twice = say(router, "/settings currency=EUR currency=USD")
 
     assert "EURO" in text_of(bad_currency) and bad_currency.is_error
-    assert "language=de" in text_of(unknown_key) and unknown_key.is_error
+    assert "colour=blue" in text_of(unknown_key) and unknown_key.is_error
     assert "twice" in text_of(twice) and twice.is_error
     assert team(db).currency == "USD"
+
+
+def test_an_admin_sets_the_team_language_and_the_answer_is_in_it_at_once(router, db):
+    reply = say(router, "/settings language=ru", user=ALICE)
+
+    assert not reply.is_error
+    assert team(db).locale == "ru"
+    assert "ru" in text_of(reply)
+    assert say(router, "/settings язык=английский", user=ALICE).is_error is False
+    assert team(db).locale == "en"
+
+
+def test_only_an_admin_sets_the_language_and_only_one_the_bot_speaks(router, db):
+    say(router, "/settings", user=ALICE)  # alice is the first member: the admin
+
+    refused = say(router, "/settings language=ru", user=BOB)
+    unknown = say(router, "/settings language=de", user=ALICE)
+
+    assert refused.is_error and unknown.is_error
+    assert "“de”" in text_of(unknown) and "/settings language=ru" in text_of(unknown)
+    assert team(db).locale == "en"
+
+
+def test_a_new_team_speaks_the_default_language(db, clock):
+    from handlers.router import Router
+
+    say(Router(db, default_language="ru", clock=clock), "/settings")
+
+    assert team(db).locale == "ru"

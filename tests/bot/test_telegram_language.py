@@ -1,0 +1,43 @@
+"""Telegram in Russian: a command menu per language, and a person's own language in their private chat."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from handlers.router import registry
+from storage.models import Activity
+from tests.bot.test_telegram import door  # noqa: F401  (fixture)
+from tests.fakes.telegram_api import ALICE_ID, GROUP_ID, FakeBotApi, fake_telegram, message_update  # noqa: F401
+
+
+async def test_the_command_menu_is_published_in_english_and_in_russian(door, fake_telegram: FakeBotApi):  # noqa: F811
+    calls = fake_telegram.calls_to("setMyCommands")
+    menus = {call.params.get("language_code"): call.json("commands") for call in calls}
+
+    assert set(menus) == {None, "ru"}  # English for everyone, Russian for Russian-language Telegram apps
+    for commands in menus.values():
+        assert [c["command"] for c in commands] == [c.name for c in registry.all()]
+        assert all(1 <= len(c["description"]) <= 256 for c in commands)
+    russian = {c["command"]: c["description"] for c in menus["ru"]}
+    english = {c["command"]: c["description"] for c in menus[None]}
+    assert russian["log"] == "Записать доклад, мероприятие, партнёрство, публикацию или пост в соцсетях"
+    assert english["log"] == "Log a talk, event, partnership, publication or social post"
+
+
+async def test_a_private_chat_answers_in_the_persons_app_language(door, fake_telegram: FakeBotApi):  # noqa: F811
+    fake_telegram.push(message_update("/help", chat_id=ALICE_ID, language_code="ru"))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+
+    assert sent.chat_id == ALICE_ID
+    assert "Команды devrelbot" in sent.text
+
+
+async def test_in_a_group_everyone_reads_the_teams_language(door, fake_telegram: FakeBotApi, db):  # noqa: F811
+    # Telegram has no replies for one person in a group: even help is read by all, so it stays in English.
+    fake_telegram.push(message_update("/log доклад Kafka @ HighLoad++ вчера аудитория=300", language_code="ru"))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+
+    assert sent.chat_id == GROUP_ID
+    assert "Logged <b>talk #1</b>" in sent.text
+    with db.session() as s:
+        assert s.exec(select(Activity)).one().audience == 300
