@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from handlers import markup
 from handlers.core import (
+    ChatRef,
     DirectTarget,
     FormRequest,
     Incoming,
@@ -285,6 +286,16 @@ class Router:
                         is_error=True,
                     )
                 ]
+
+    def locale_for(self, chat: ChatRef, *, language: str | None = None) -> str:
+        """The language for what a door says to one person in ``chat`` outside a command (a form's questions):
+        their own when given and spoken here, else the chat's team's, else a new team's."""
+        personal = supported_locale(language)
+        if personal:
+            return personal
+        with self.db.session() as session:
+            team = team_for_chat(session, platform=chat.platform, scope_id=chat.scope)
+            return team.locale if team is not None else self.default_language
 
     def handle_event(self, event: PlatformEvent, *, once: tuple[str, str] | None = None) -> list[Reply]:
         """Run the handlers registered for this event type in one transaction. Never raises: a bad event is

@@ -39,7 +39,7 @@ from bot.slack.modal import (
     validate,
 )
 from handlers.core import ChatRef, Incoming, ReactionEvent, Reply, SentMessage, UserRef
-from handlers.i18n import use_locale
+from handlers.i18n import supported_locale, use_locale
 from handlers.router import Router, parse_command_line
 from storage.periods import local_today
 from storage.teams import team_for_chat
@@ -70,7 +70,8 @@ class SlackListeners:
         self.delivery = Delivery(router, {"slack": messenger})
         self.inbox = Inbox(router, "slack")
         self.bot_user_id: str | None = None  # set from auth.test: the bot's own reactions are not votes
-        self._people: dict[str, tuple[str, bool]] = {}
+        # user id → (display name, is a bot, Slack locale such as "ru-RU")
+        self._people: dict[str, tuple[str, bool, str | None]] = {}
 
     def register(self, app: AsyncApp) -> None:
         """Wire every listener on ``app``. Slash commands come from the router's registry, in one place."""
@@ -92,7 +93,10 @@ class SlackListeners:
         user = await self.user_ref(body["user_id"], body.get("user_name"))
         name = inbound.router_command(str(body["command"]).lstrip("/").lower())
         args = inbound.command_text(body.get("text") or "")
-        incoming = Incoming(chat=chat, user=user, command=name, args=args, text=f"/{name} {args}".strip())
+        incoming = Incoming(
+            chat=chat, user=user, command=name, args=args, text=f"/{name} {args}".strip(),
+            language=self.language_of(user.user_id),
+        )
         origin = Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
         await self.deliver(await self.dispatch(incoming), origin)
 
@@ -114,7 +118,12 @@ class SlackListeners:
             trigger_id=body.get("trigger_id"),
         )
         incoming = Incoming(
-            chat=chat or _home_chat(user.user_id, workspace), user=user, command=name, args=args, text=f"/{name} {args}"
+            chat=chat or _home_chat(user.user_id, workspace),
+            user=user,
+            command=name,
+            args=args,
+            text=f"/{name} {args}",
+            language=self.language_of(user.user_id),
         )
         await self.deliver(await self.dispatch(incoming), origin)
 
@@ -179,10 +188,11 @@ class SlackListeners:
             channel_id=origin.chat.chat_id if origin.chat else None,
             thread_ts=origin.chat.thread_id if origin.chat else None,
         )
+        locale = await self._personal_locale(origin.workspace_id, origin.user.user_id)
         try:
-            await self.messenger.client.views_open(
-                trigger_id=origin.trigger_id, view=log_modal(context, kind=initial_kind(known), known=known)
-            )
+            with use_locale(locale):
+                view = log_modal(context, kind=initial_kind(known), known=known)
+            await self.messenger.client.views_open(trigger_id=origin.trigger_id, view=view)
         except SlackApiError as error:
             log.warning("Slack: could not open the /log modal: %s", error.response.get("error"))
             return False
@@ -194,16 +204,16 @@ class SlackListeners:
         view = body["view"]
         values = submitted_values(view)
         context = ModalContext.loads(view.get("private_metadata") or "")
-        await client.views_update(
-            view_id=view["id"], hash=view.get("hash"), view=log_modal(context, kind=kind_of(values), known=values)
-        )
+        with use_locale(await self._personal_locale(context.team_id or inbound.team_of(body), context.user_id)):
+            updated = log_modal(context, kind=kind_of(values), known=values)
+        await client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
 
     async def on_log_submission(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Validate with the one-line parser: errors stay in the modal, nothing is stored; else log it."""
         context = ModalContext.loads(view.get("private_metadata") or "")
         values = submitted_values(view)
         today, currency, locale = await asyncio.to_thread(self._team_defaults, context.team_id or inbound.team_of(body))
-        with use_locale(locale):
+        with use_locale(supported_locale(self.language_of(context.user_id)) or locale):
             args, errors = validate(values, today=today, default_currency=currency)
         if errors:
             await ack(response_action="errors", errors=errors)
@@ -220,6 +230,11 @@ class SlackListeners:
             chat=chat or _home_chat(user.user_id, workspace), user=user, command="log", args=args, text=f"/log {args}"
         )
         await self.deliver(await self.dispatch(incoming), Origin(chat, user, workspace))
+
+    async def _personal_locale(self, workspace_id: str, user_id: str) -> str:
+        """A modal is the person's alone: their Slack language where the bot speaks it, else the team's."""
+        chat = _home_chat(user_id, workspace_id)
+        return await asyncio.to_thread(self.router.locale_for, chat, language=self.language_of(user_id))
 
     def _team_defaults(self, workspace_id: str) -> tuple[date, str, str]:
         """Today in the team's time zone, its currency and locale (a new workspace: the bot's defaults)."""
@@ -261,10 +276,16 @@ class SlackListeners:
         workspace = inbound.team_of(body)
         user = await self.user_ref(event["user"])
         chat = _home_chat(user.user_id, workspace)
-        # One after the other: on a new workspace the first dispatch creates the team and the member.
-        stats = await self.dispatch(Incoming(chat=chat, user=user, command="stats", args="week"))
-        recent = await self.dispatch(Incoming(chat=chat, user=user, command="list", args=f"@{user.user_id}"))
-        view = home_view(stats_text=_text(stats), recent_text=_text(recent))
+        language = self.language_of(user.user_id)
+        # One after the other: on a new workspace the first dispatch creates the team and the member. The home
+        # tab is the person's alone: it reads in their Slack language where the bot speaks it.
+        stats = await self.dispatch(Incoming(chat=chat, user=user, command="stats", args="week", language=language))
+        recent = await self.dispatch(
+            Incoming(chat=chat, user=user, command="list", args=f"@{user.user_id}", language=language)
+        )
+        _today, _currency, team_locale = await asyncio.to_thread(self._team_defaults, workspace)
+        with use_locale(supported_locale(language) or team_locale):
+            view = home_view(stats_text=_text(stats), recent_text=_text(recent))
         await client.views_publish(user_id=user.user_id, view=view)
 
     async def first_time(self, body: dict[str, Any]) -> bool:
@@ -280,20 +301,26 @@ class SlackListeners:
         handle if that fails."""
         person = self._people.get(user_id)
         if person is None:
-            name, is_bot = await self._lookup(user_id)
-            person = self._people[user_id] = (name or fallback or user_id, is_bot)
+            name, is_bot, locale = await self._lookup(user_id)
+            person = self._people[user_id] = (name or fallback or user_id, is_bot, locale)
         return UserRef(platform="slack", user_id=user_id, display_name=person[0], is_bot=person[1])
 
-    async def _lookup(self, user_id: str) -> tuple[str | None, bool]:
+    def language_of(self, user_id: str) -> str | None:
+        """The person's Slack language (users.info with include_locale, looked up by :meth:`user_ref`)."""
+        person = self._people.get(user_id)
+        return person[2] if person else None
+
+    async def _lookup(self, user_id: str) -> tuple[str | None, bool, str | None]:
         try:
-            response = await self.messenger.client.users_info(user=user_id)
+            response = await self.messenger.client.users_info(user=user_id, include_locale=True)
         except Exception as error:
             log.info("Slack: users.info for %s failed (%s); using the handle", user_id, type(error).__name__)
-            return None, False
+            return None, False, None
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = profile.get("display_name") or profile.get("real_name") or user.get("name") or None
-        return name, bool(user.get("is_bot"))
+        locale = user.get("locale")
+        return name, bool(user.get("is_bot")), locale if isinstance(locale, str) else None
 
 
 def _guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:

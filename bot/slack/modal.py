@@ -16,6 +16,7 @@ from typing import Any
 from handlers.errors import UserError
 from handlers.i18n import _
 from handlers.parsing import QUOTES, parse_log
+from handlers.words import metric_name
 from storage.domain import METRICS, PLACE_WORD, Kind, metrics_for
 
 CALLBACK_ID = "devrelbot_log_modal"
@@ -124,7 +125,8 @@ def _text_input(
 def _metric_input(name: str, *, initial: str | None) -> Block:
     spec = METRICS[name]
     placeholder = PLACEHOLDERS[spec.value_type]
-    block = _text_input(name, name.replace("_", " ").capitalize(), initial=initial, placeholder=placeholder)
+    label = metric_name(name).replace("_", " ").capitalize()
+    block = _text_input(name, label, initial=initial, placeholder=placeholder)
     block["hint"] = {"type": "plain_text", "text": _(spec.description)}
     return block
 

@@ -28,20 +28,21 @@ from bot.telegram.render import mention
 from handlers import markup
 from handlers.core import Button, ChatRef, Incoming, Reply, UserRef
 from handlers.errors import UserError
-from handlers.i18n import _
-from handlers.parsing import QUOTES, parse_log
+from handlers.i18n import DEFAULT_LOCALE, N_, _, use_locale
+from handlers.parsing import QUOTES, parse_log, tokenize
 from handlers.router import error_reply
+from handlers.words import kind_name
 from storage.domain import Kind
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
-SKIP_WORDS = {"skip", "-", "none", "no", "/skip"}
+SKIP_WORDS = {"skip", "-", "none", "no", "/skip", "пропустить", "пропуск", "нет"}
 KIND_LABELS = {
-    Kind.TALK: "🎤 Talk",
-    Kind.EVENT: "🧑‍🤝‍🧑 Event",
-    Kind.PARTNERSHIP: "🤝 Partnership",
-    Kind.PUBLICATION: "📝 Publication",
-    Kind.SOCIAL: "📣 Social",
+    Kind.TALK: N_("🎤 Talk"),
+    Kind.EVENT: N_("🧑‍🤝‍🧑 Event"),
+    Kind.PARTNERSHIP: N_("🤝 Partnership"),
+    Kind.PUBLICATION: N_("📝 Publication"),
+    Kind.SOCIAL: N_("📣 Social"),
 }
 
 
@@ -72,6 +73,7 @@ class LogDialogue:
     rest: str = ""
     step: Step = Step.KIND
     done: bool = False
+    locale: str = DEFAULT_LOCALE  # the questions' language: the team's, or the person's in a private chat
 
     @classmethod
     def from_known(cls, known: dict[str, str]) -> LogDialogue:
@@ -105,14 +107,20 @@ def quote_title(title: str) -> str:
 
 
 def prompt(dialogue: LogDialogue, *, mention: str = "") -> Reply:
-    """The question for the dialogue's current step."""
+    """The question for the dialogue's current step, in the dialogue's language."""
+    with use_locale(dialogue.locale):
+        return _prompt(dialogue, mention=mention)
+
+
+def _prompt(dialogue: LogDialogue, *, mention: str) -> Reply:
     lead = f"{mention}, " if mention else ""
     cancel = _("(/cancel to stop)")
     if dialogue.step is Step.KIND:
         buttons = tuple(Button(_(label), f"/log {kind.value}") for kind, label in KIND_LABELS.items())
         return Reply(lead + _("What would you like to log?") + " " + cancel, buttons=buttons)
     if dialogue.step is Step.TITLE:
-        return Reply(lead + _("Title of the {kind}?").format(kind=markup.escape(dialogue.kind or "")) + " " + cancel)
+        question = _("Title of the {kind}?").format(kind=markup.escape(kind_name(dialogue.kind or "")))
+        return Reply(lead + question + " " + cancel)
     if dialogue.step is Step.DATE:
         return Reply(lead + _("Date? 2026-11-20, 20.11.2026, today or yesterday.") + " " + cancel)
     text = _("Numbers, venue and tags? e.g. {example} — or skip.").format(
@@ -123,17 +131,27 @@ def prompt(dialogue: LogDialogue, *, mention: str = "") -> Reply:
 
 def answer(dialogue: LogDialogue, text: str, *, today: date) -> UserError | None:
     """Record the answer to the current step after checking it with the /log parser; an error names what to
-    fix and leaves the dialogue on the step at fault."""
+    fix (in the dialogue's language) and leaves the dialogue on the step at fault."""
+    with use_locale(dialogue.locale):
+        return _answer(dialogue, text, today=today)
+
+
+def _answer(dialogue: LogDialogue, text: str, *, today: date) -> UserError | None:
     value = text.strip()
     skipped = value.lower() in SKIP_WORDS
-    trial = LogDialogue(kind=dialogue.kind, title=dialogue.title, on=dialogue.on, rest=dialogue.rest)
+    trial = LogDialogue(kind=dialogue.kind, title=dialogue.title, on=dialogue.on, rest=dialogue.rest,
+                        locale=dialogue.locale)
     if dialogue.step is Step.TITLE:
         if skipped or not value:
             return UserError(_("The title cannot be empty."), field="title")
         trial.title = value
     elif dialogue.step is Step.DATE:
         trial.on = "today" if skipped or not value else value
-        if len(trial.on.split()) != 1:
+        try:
+            words = tokenize(trial.on)
+        except UserError as error:
+            return error
+        if len(words) != 1:  # one date, though "20 ноября" is written as two words
             return UserError(_("Send just the date, e.g. 2026-11-20 or yesterday."), field="date")
     elif dialogue.step is Step.METRICS:
         trial.rest = "" if skipped else value
@@ -167,20 +185,27 @@ class Dialogues:
         dispatch: Callable[[Incoming, int | None], Awaitable[list[Reply]]],
         today: Callable[[], date],
         timeout: float,
+        locale_for: Callable[[ChatRef, str | None], str] = lambda _chat, _language: DEFAULT_LOCALE,
     ) -> None:
         self.say = say
         self.dispatch = dispatch
         self.today = today
         self.timeout = timeout
+        # The questions' language: the person's own in their private chat, else the chat's team's.
+        self.locale_for = locale_for
         self.active: dict[DialogueKey, LogDialogue] = {}
         self._timers: dict[DialogueKey, asyncio.Task[None]] = {}
 
     def __contains__(self, key: DialogueKey) -> bool:
         return key in self.active
 
-    async def start(self, chat: ChatRef, user: UserRef, known: dict[str, str], reply_to: int | None) -> None:
+    async def start(
+        self, chat: ChatRef, user: UserRef, known: dict[str, str], reply_to: int | None, *, language: str | None = None
+    ) -> None:
         key = dialogue_key(chat, user)
-        dialogue = self.active[key] = LogDialogue.from_known(known)
+        dialogue = LogDialogue.from_known(known)
+        dialogue.locale = await asyncio.to_thread(self.locale_for, chat, language)
+        self.active[key] = dialogue
         self._arm_timer(key, chat)
         await self._ask(chat, user, dialogue, reply_to)
 
@@ -203,8 +228,10 @@ class Dialogues:
             await self.say(chat, Reply(_("Nothing to cancel."), ephemeral=True), reply_to)
             return
         if command == "cancel":
+            with use_locale(self.active[key].locale):
+                cancelled = Reply(_("Cancelled; nothing was saved."))
             self._end(key)
-            await self.say(chat, Reply(_("Cancelled; nothing was saved.")), reply_to)
+            await self.say(chat, cancelled, reply_to)
             return
         await self.answer(chat, user, "skip", reply_to)
 
@@ -241,9 +268,12 @@ class Dialogues:
     async def _expire(self, key: DialogueKey, chat: ChatRef) -> None:
         await asyncio.sleep(self.timeout)
         self._timers.pop(key, None)
-        if self.active.pop(key, None) is not None:
+        if (dialogue := self.active.pop(key, None)) is not None:
             minutes = max(1, round(self.timeout / 60))
-            text = _("The /log questions timed out after {minutes} min; nothing was saved.").format(minutes=minutes)
+            with use_locale(dialogue.locale):
+                text = _("The /log questions timed out after {minutes} min; nothing was saved.").format(
+                    minutes=minutes
+                )
             try:
                 await self.say(chat, Reply(text), None)
             except Exception as error:  # the chat may be gone; the dialogue is over either way

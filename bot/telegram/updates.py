@@ -65,7 +65,11 @@ class Updates:
         self.payloads = payloads
         self.inbox = Inbox(router, "telegram")
         self.dialogues = Dialogues(
-            say=self.say, dispatch=self.dispatch, today=lambda: router.clock().date(), timeout=dialogue_timeout
+            say=self.say,
+            dispatch=self.dispatch,
+            today=lambda: router.clock().date(),
+            timeout=dialogue_timeout,
+            locale_for=lambda chat, language: router.locale_for(chat, language=language),
         )
         self.bot_id = 0
         self.username = ""
@@ -191,7 +195,7 @@ class Updates:
     async def dispatch(self, incoming: Incoming, reply_to: int | None) -> list[Reply]:
         """Run the command off the loop (database work) and send what it answers."""
         replies = await asyncio.to_thread(self.router.dispatch, incoming)
-        await self.delivery.deliver(replies, _Here(self, incoming.chat, incoming.user, reply_to))
+        await self.delivery.deliver(replies, _Here(self, incoming.chat, incoming.user, reply_to, incoming.language))
         return replies
 
     async def say(
@@ -277,9 +281,12 @@ class _Here:
     """Answers in the chat of the update: a reply to the person's message; /log with fields missing starts the
     guided dialogue."""
 
-    def __init__(self, updates: Updates, chat: ChatRef, user: UserRef, reply_to: int | None) -> None:
+    def __init__(
+        self, updates: Updates, chat: ChatRef, user: UserRef, reply_to: int | None, language: str | None = None
+    ) -> None:
         self.updates, self.user, self.reply_to = updates, user, reply_to
         self._chat = chat
+        self.language = language  # the person's own, where the platform reported it (a private chat)
 
     async def chat(self) -> ChatRef:
         return self._chat
@@ -287,7 +294,9 @@ class _Here:
     async def show_form(self, reply: Reply) -> bool:
         if reply.form is None or reply.form.command != "log":
             return False
-        await self.updates.dialogues.start(self._chat, self.user, dict(reply.form.known), self.reply_to)
+        await self.updates.dialogues.start(
+            self._chat, self.user, dict(reply.form.known), self.reply_to, language=self.language
+        )
         return True
 
     async def post(self, reply: Reply) -> SentMessage | None:

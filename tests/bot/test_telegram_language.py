@@ -7,7 +7,14 @@ from sqlmodel import select
 from handlers.router import registry
 from storage.models import Activity
 from tests.bot.test_telegram import door  # noqa: F401  (fixture)
-from tests.fakes.telegram_api import ALICE_ID, GROUP_ID, FakeBotApi, fake_telegram, message_update  # noqa: F401
+from tests.fakes.telegram_api import (  # noqa: F401
+    ALICE_ID,
+    GROUP_ID,
+    FakeBotApi,
+    callback_update,
+    fake_telegram,
+    message_update,
+)
 
 
 async def test_the_command_menu_is_published_in_english_and_in_russian(door, fake_telegram: FakeBotApi):  # noqa: F811
@@ -41,3 +48,28 @@ async def test_in_a_group_everyone_reads_the_teams_language(door, fake_telegram:
     assert "Logged <b>talk #1</b>" in sent.text
     with db.session() as s:
         assert s.exec(select(Activity)).one().audience == 300
+
+
+async def test_the_guided_log_asks_in_the_teams_language_and_takes_russian_answers(
+    door, fake_telegram: FakeBotApi, db  # noqa: F811
+):
+    fake_telegram.push(message_update("/settings language=ru"))  # alice, the group's first member, is its admin
+    await fake_telegram.wait_for("sendMessage")
+    fake_telegram.push(message_update("/log"))
+    question = (await fake_telegram.wait_for("sendMessage", 2))[-1]
+    labels = [b["text"] for row in question.json("reply_markup")["inline_keyboard"] for b in row]
+    assert "Что записать?" in question.params["text"] and "🎤 Доклад" in labels
+
+    fake_telegram.push(callback_update(question, "🎤 Доклад"))
+    assert "Название (доклад)?" in (await fake_telegram.wait_for("sendMessage", 3))[-1].params["text"]
+    fake_telegram.push(message_update("Масштабируем Postgres"))
+    assert "Дата?" in (await fake_telegram.wait_for("sendMessage", 4))[-1].params["text"]
+    fake_telegram.push(message_update("20 ноября"))
+    assert "Цифры" in (await fake_telegram.wait_for("sendMessage", 5))[-1].params["text"]
+    fake_telegram.push(message_update("@ HighLoad аудитория=300 контакты=25"))
+    done = (await fake_telegram.wait_for("sendMessage", 6))[-1]
+
+    assert "Записано: <b>доклад #1</b> Масштабируем Postgres" in done.params["text"]
+    with db.session() as s:
+        activity = s.exec(select(Activity)).one()
+    assert (str(activity.date), activity.venue, activity.audience) == ("2026-11-20", "HighLoad", 300)

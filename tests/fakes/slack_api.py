@@ -50,6 +50,7 @@ class FakeSlackAPI:
         self.calls: list[Call] = []
         self.faults: dict[str, list[Fault]] = {}
         self.display_names: dict[str, str] = {}
+        self.locales: dict[str, str] = {}  # users.info with include_locale: a person's Slack language
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # by file id: the file object and its bytes
         self.files_readable = True  # False: the app lacks files:read, downloads get the sign-in page
         self.socket_envelopes: list[dict[str, Any]] = []  # sent to a Socket Mode client once it connects
@@ -164,7 +165,10 @@ class FakeSlackAPI:
         if method == "users.info":
             user = str(params.get("user"))
             name = self.display_names.get(user, user.lower())
-            return {**ok, "user": {"id": user, "name": name, "profile": {"display_name": name, "real_name": name}}}
+            person = {"id": user, "name": name, "profile": {"display_name": name, "real_name": name}}
+            if user in self.locales and str(params.get("include_locale")).lower() in ("true", "1"):
+                person["locale"] = self.locales[user]
+            return {**ok, "user": person}
         if method == "files.info":
             stored = self.files.get(str(params.get("file")))
             return {**ok, "file": stored[0]} if stored else {"ok": False, "error": "file_not_found"}
