@@ -21,6 +21,7 @@ from babel.numbers import list_currencies
 from handlers.errors import IncompleteCommand, UserError, quote_token
 from handlers.i18n import LOCALES, N_, _
 from handlers.safe_text import char_name, first_control_char
+from handlers.words import metric_name
 from storage.domain import (
     KIND_ALIASES,
     METRIC_ALIASES,
@@ -297,12 +298,15 @@ def _scaled(number: str, suffix: str) -> Decimal:
 
 
 def parse_count(key: str, raw: str, *, example: str) -> int:
+    field, key = key, metric_name(key)  # the message names it as the language writes it (аудитория)
     text = raw.strip().replace("_", "").replace("\u202f", "").replace("\u00a0", "")
     if _GROUPED.match(text):  # 1 500: thousands written with a space
         text = text.replace(" ", "")
     if text.startswith("-") and _COUNT.match(text[1:]):
         raise UserError(
-            _("{key} cannot be negative: {token}.").format(key=key, token=quote_token(raw)), example=example, field=key
+            _("{key} cannot be negative: {token}.").format(key=key, token=quote_token(raw)),
+            example=example,
+            field=field,
         )
     m = _COUNT.match(text)
     if not m:
@@ -311,20 +315,20 @@ def parse_count(key: str, raw: str, *, example: str) -> int:
                 key=key, token=quote_token(raw)
             ),
             example=example,
-            field=key,
+            field=field,
         )
     value = _scaled(*m.groups())
     if value != value.to_integral_value():
         raise UserError(
             _("{key} must be a whole number; {token} is {value}.").format(key=key, token=quote_token(raw), value=value),
             example=example,
-            field=key,
+            field=field,
         )
     if value > MAX_COUNT:
         raise UserError(
             _("{key}={token} is larger than any real audience; check the number.").format(key=key, token=raw),
             example=example,
-            field=key,
+            field=field,
         )
     return int(value)
 

@@ -25,7 +25,7 @@ from bot.telegram.dialogue import Dialogues, dialogue_key
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.render import ButtonPayloads
 from handlers.core import Attachment, ChatRef, Incoming, Reply, SentMessage, UserRef
-from handlers.i18n import _
+from handlers.i18n import DEFAULT_LOCALE, _, supported_locale, use_locale
 from handlers.router import PlatformEvent, Router, parse_command_line
 
 log = logging.getLogger(f"devrelbot.{__name__}")
@@ -125,7 +125,12 @@ class Updates:
             if dialogue_key(chat, sender) in self.dialogues:
                 await self.dialogues.answer(chat, sender, text, message.message_id)
             elif chat.is_private and text:
-                await self.say(chat, Reply(_("Commands start with / — try /help.")), message.message_id)
+                locale = await asyncio.to_thread(
+                    self.router.locale_for, chat, language=_own_language(chat, message.from_user)
+                )
+                with use_locale(locale):
+                    hint = Reply(_("Commands start with / — try /help."))
+                await self.say(chat, hint, message.message_id)
             return
         command, args = parsed
         anonymous_admin = message.sender_chat is not None and message.sender_chat.id == message.chat.id
@@ -144,7 +149,10 @@ class Updates:
         """A press re-dispatches the button's command as the person who pressed it."""
         command_line = self.payloads.decode(query.data or "")
         if command_line is None:
-            await query.answer(_("This button has expired; type the command instead."), show_alert=True)
+            # The alert is for the person who pressed: their app's language where the bot speaks it.
+            with use_locale(supported_locale(query.from_user.language_code) or DEFAULT_LOCALE):
+                expired = _("This button has expired; type the command instead.")
+            await query.answer(expired, show_alert=True)
             return
         await query.answer()
         message = query.message
@@ -269,12 +277,14 @@ class Updates:
         if new == ChatMember.ADMINISTRATOR and old != ChatMember.ADMINISTRATOR:
             log.info("made an admin of Telegram chat %s: reactions will arrive there", change.chat.id)
         if joined and change.chat.type in (Chat.GROUP, Chat.SUPERGROUP):
-            hello = _(
-                "👋 Hi! I keep this team's DevRel ledger: /help lists what I can do. "
-                "To join a Slack team, a team admin runs /connect telegram there and an admin here sends "
-                "/connect CODE. Make me an admin of this group so that I see emoji reactions."
-            )
-            await self.say(convert.chat_ref(change.chat), Reply(hello), None)
+            chat = convert.chat_ref(change.chat)
+            with use_locale(await asyncio.to_thread(self.router.locale_for, chat)):  # a new group: DEFAULT_LANGUAGE
+                hello = _(
+                    "👋 Hi! I keep this team's DevRel ledger: /help lists what I can do. "
+                    "To join a Slack team, a team admin runs /connect telegram there and an admin here sends "
+                    "/connect CODE. Make me an admin of this group so that I see emoji reactions."
+                )
+            await self.say(chat, Reply(hello), None)
 
 
 class _Here:

@@ -100,3 +100,46 @@ async def test_buttons_a_job_printed_can_be_chosen_by_number(router, tmp_path):
     await door.handle_line("1")
 
     assert "[1] Help" in out.getvalue() and "devrelbot commands" in out.getvalue()
+
+
+RUSSIAN_SCRIPT = """\
+/settings currency=RUB
+/log доклад "Масштабируем Postgres" @ HighLoad++ 20 ноября 2026 аудитория=300 контакты=25 стоимость=15 000 руб #backend
+/log митап "Go Meetup #3" @ Офис 18.11.2026 аудитория=80 просмотры_трансляции=1.2к контакты=30 стоимость=600₽ nps=72
+/log стенд "Стенд на DevConf" @ DevConf 2 окт 2026 аудитория=2к участники=150 контакты=90 стоимость=$3000
+/log статья "Почему Kafka" @ Хабр 1 нояб. 2026 просмотры=12к лайки=140 репосты=20 комментарии=40
+/log твит "Тред о релизе 2.0" @ X сегодня просмотры=5к лайки=80 репосты=12 комментарии=8
+/log доклад "Ой" аудитория=-1
+/log доклад Kafka @ HighLoad++ 20/11
+/show 4
+"""
+
+
+def test_a_console_session_in_russian_logs_every_kind_with_russian_words_and_dates(tmp_path, monkeypatch):
+    from datetime import UTC, date, datetime
+
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "ru")
+    today = datetime.now(UTC).date()
+    result = run_console(tmp_path, RUSSIAN_SCRIPT)
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Записано: доклад #1 Масштабируем Postgres @ HighLoad++" in out
+    assert "охват 300 · стоимость контакта 600,00 ₽" in out.replace("\xa0", " ")
+    assert "Записано: мероприятие #2" in out and "охват 1 280" in out.replace("\xa0", " ")
+    assert "Записано: партнёрство #3" in out
+    assert "Записано: публикация #4" in out and "вовлечённость 200" in out
+    assert "Записано: соцсети #5" in out
+    assert "аудитория: значение не может быть отрицательным" in out
+    assert "не похоже на дату" in out and "Пример: /log доклад" in out
+    assert "просмотры: 12" in out  # /show 4 names the metric in Russian
+    assert "Traceback" not in result.stderr
+
+    db = Database.from_url(f"sqlite:///{tmp_path / 'console.db'}")
+    with db.session() as s:
+        rows = [(a.kind, a.date, a.cost, a.currency) for a in s.exec(select(Activity).order_by(Activity.id)).all()]
+    db.dispose()
+    assert [r[0] for r in rows] == ["talk", "event", "partnership", "publication", "social"]
+    assert [r[1] for r in rows[:4]] == [date(2026, 11, 20), date(2026, 11, 18), date(2026, 10, 2), date(2026, 11, 1)]
+    assert rows[4][1] == today
+    assert [(str(r[2]), r[3]) for r in rows[:3]] == [("15000.00", "RUB"), ("600.00", "RUB"), ("3000.00", "USD")]

@@ -73,3 +73,12 @@ async def test_the_guided_log_asks_in_the_teams_language_and_takes_russian_answe
     with db.session() as s:
         activity = s.exec(select(Activity)).one()
     assert (str(activity.date), activity.venue, activity.audience) == ("2026-11-20", "HighLoad", 300)
+
+
+async def test_text_that_is_no_command_in_a_private_chat_is_answered_in_the_persons_language(
+    door, fake_telegram: FakeBotApi  # noqa: F811
+):
+    fake_telegram.push(message_update("привет", chat_id=ALICE_ID, language_code="ru"))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+
+    assert "Команды начинаются с /" in sent.text
