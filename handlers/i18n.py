@@ -35,6 +35,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(_current_locale.get()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A word that reads differently in one place (a CSV column): ``context`` tells the two apart."""
+    return _translations(_current_locale.get()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks a string for the catalog where it is defined; it is translated with ``_`` where it is shown."""
     return message

@@ -16,9 +16,10 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from handlers.errors import UserError, quote_token
-from handlers.i18n import _
+from handlers.i18n import _, pgettext
 from handlers.parsing import MAX_TEXT, MAX_TITLE, parse_date, parse_tag, parse_text, parse_url
 from handlers.safe_text import csv_cell, uncsv_cell
+from handlers.words import metric_name
 from storage.activities import create_activity, figures_of, tags_of
 from storage.domain import METRICS, Status, resolve_kind
 from storage.metrics import cost_per_contact, engagement, reach
@@ -30,7 +31,11 @@ PLAN_COLUMNS = ("kind", "title", "due", "owner", "outlet", "tags", "url")
 REQUIRED = ("kind", "title", "due")
 IGNORED = ("id", "status")  # in our own plan export: the file imports again as it is
 HEADER_ALIASES = {"venue": "outlet", "date": "due", "due_date": "due", "link": "url", "type": "kind",
-                  "name": "title", "tag": "tags"}
+                  "name": "title", "tag": "tags",
+                  # a Russian team's export (and sheet) reads back in
+                  "номер": "id", "вид": "kind", "название": "title", "срок": "due", "дата": "due",
+                  "ответственный": "owner", "издание": "outlet", "место": "outlet", "теги": "tags",
+                  "ссылка": "url", "статус": "status"}
 ROW_EXAMPLE = "article,Postgres 17 in production,2026-12-10,alice,Habr,backend dba,https://habr.com/…"
 
 
@@ -159,18 +164,45 @@ def export_activities(session: Session, *, team_id: int, plan_only: bool = False
     tags = tags_of(session, ids=[a.id for a in activities])
     out = io.StringIO()
     writer = csv.writer(out)
+    names = csv_headers()
     if plan_only:
-        writer.writerow(("id", *PLAN_COLUMNS))
+        writer.writerow([names[c] for c in ("id", *PLAN_COLUMNS)])
         for a in activities:
             owner = owners.get(a.owner_id or -1)
             writer.writerow(safe_row((a.id, a.kind, a.title, (a.due_date or a.date).isoformat(),
                                       owner.display_name if owner else "", a.venue or "", " ".join(tags[a.id]),
                                       a.url or "")))
     else:
-        writer.writerow(ACTIVITY_COLUMNS)
+        writer.writerow([names[c] for c in ACTIVITY_COLUMNS])
         for a in activities:
             writer.writerow(safe_row(_activity_row(a, owners.get(a.owner_id or -1), tags[a.id])))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def csv_headers() -> dict[str, str]:
+    """Column names in the current language; a plan exported in Russian imports again (HEADER_ALIASES)."""
+    names = {
+        "id": pgettext("CSV column", "id"),
+        "kind": pgettext("CSV column", "kind"),
+        "title": pgettext("CSV column", "title"),
+        "status": pgettext("CSV column", "status"),
+        "date": pgettext("CSV column", "date"),
+        "due": pgettext("CSV column", "due"),
+        "due_date": pgettext("CSV column", "due_date"),
+        "done_on": pgettext("CSV column", "done_on"),
+        "owner": pgettext("CSV column", "owner"),
+        "venue": pgettext("CSV column", "venue"),
+        "outlet": pgettext("CSV column", "outlet"),
+        "url": pgettext("CSV column", "url"),
+        "tags": pgettext("CSV column", "tags"),
+        "currency": pgettext("CSV column", "currency"),
+        "reach": pgettext("CSV column", "reach"),
+        "engagement": pgettext("CSV column", "engagement"),
+        "cost_per_contact": pgettext("CSV column", "cost_per_contact"),
+        "notes": pgettext("CSV column", "notes"),
+        "created_at": pgettext("CSV column", "created_at"),
+    }
+    return {**names, **{m: metric_name(m) for m in METRICS}}
 
 
 def safe_row(values: Iterable[object]) -> list[object]:

@@ -131,3 +131,23 @@ def test_the_cli_imports_and_exports(tmp_path):
     exported = devrelbot("export", "plan", "out.csv")
     assert exported.returncode == 0
     assert "Postgres 17 in production" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_russian_team_exports_russian_headers_and_its_plan_imports_again(router, db):
+    from handlers.i18n import use_locale
+
+    say(router, "/settings language=ru")
+    say(router, '/log доклад "Масштабируем Postgres" @ HighLoad++ 20.11.2026 аудитория=300 контакты=25')
+    say(router, '/plan add пост "Дальше" due 10.12.2026 @ Хабр #backend')
+    with db.session() as s:
+        team_id = s.exec(select(Team)).one().id
+        with use_locale("ru"):
+            activities = export_activities(s, team_id=team_id)
+            plan = export_activities(s, team_id=team_id, plan_only=True)
+
+    header = activities.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[:5] == ["номер", "вид", "название", "статус", "дата"]
+    assert {"аудитория", "контакты", "охват", "стоимость_контакта"} <= set(header)
+    assert plan.decode("utf-8-sig").splitlines()[0] == "номер,вид,название,срок,ответственный,издание,теги,ссылка"
+    result = run_import(router, db, plan)
+    assert result.errors == [] and result.imported == 1
