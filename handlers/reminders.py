@@ -12,6 +12,7 @@ from handlers import markup, render
 from handlers.checklist import label
 from handlers.core import Button, ChatRef, DirectTarget, Reply, UserRef
 from handlers.i18n import _, use_locale
+from handlers.words import metric_name
 from storage.domain import Kind, Status
 from storage.models import Activity, ChatBinding, Member, Reminder, Team
 from storage.periods import local_today
@@ -67,7 +68,7 @@ def _message(session: Session, reminder: Reminder, activity: Activity, team: Tea
     if kind == ReminderKind.FOLLOWUP:
         if activity.status != Status.DONE.value:
             return None
-        metric = ASKED_NUMBER[Kind(activity.kind)]
+        metric = metric_name(ASKED_NUMBER[Kind(activity.kind)])  # a key the grammar reads in this language
         text = "📊 " + _("How many {metric} did {title} get? Reply with {example}").format(
             metric=metric, title=markup.bold(activity.title),
             example=markup.code(f"/update {activity.id} {metric}=…"))

@@ -181,3 +181,19 @@ async def test_checklist_ticking_and_its_reminders(router, db):
 
     bad = say(router, "/checklist 1 tick snacks")
     assert bad.is_error and "tick or untick" in text_of(bad)
+
+
+async def test_a_russian_team_is_reminded_and_asked_for_numbers_in_russian(router, db, clock):
+    say(router, "/settings language=ru")
+    say(router, '/log статья "Kafka" @ Хабр 26.11.2026')
+    say(router, '/plan add пост "Итоги года" due 10.12.2026 @ Хабр')
+    messenger = RecordingMessenger()
+
+    await sweep(db, messenger, at(12, 3, 9))
+    await sweep(db, messenger, at(12, 7, 9))
+
+    texts = [text_of(reply) for _chat, reply in messenger.sent]
+    assert texts[0].startswith("📊 Какой результат у Kafka по метрике «просмотры»? Ответьте так: /update 1 просмотры=…")
+    assert [b.label for b in messenger.sent[0][1].buttons] == ["Напомнить через день", "Напомнить через неделю",
+                                                                 "Без цифр"]
+    assert texts[1].startswith("⏰ Через 3 дн. (") and "): публикация #2 Итоги года @ Хабр" in texts[1]
