@@ -157,3 +157,17 @@ def test_a_language_the_bot_does_not_speak_falls_back_to_the_teams(router):
     [reply] = router.dispatch(replace(incoming("/help", chat=EN_CHAT), language="de"))
 
     assert "devrelbot commands" in text_of(reply)
+
+
+def test_the_report_reads_in_russian_with_a_chart(router):
+    russian_team(router)
+    for line in RUSSIAN:
+        say(router, line, chat=RU_CHAT)
+
+    replies = router.dispatch(incoming("/report", chat=RU_CHAT))
+
+    text = "\n".join(text_of(r) for r in replies)
+    assert "Еженедельный дайджест" in text and "Топ-3 по охвату" in text and "Последние восемь недель" in text
+    assert "доклад" in text and "Weekly digest" not in text
+    [chart] = [r.image for r in replies if r.image is not None]
+    assert chart.content.startswith(b"\x89PNG")
