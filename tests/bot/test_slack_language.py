@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.bot import slack_support
-from tests.fakes import slack_api as fake
 from tests.fakes.slack_api import SlackClient
-
-slack_api, slack_router, recorder = fake.slack_api, slack_support.slack_router, slack_support.recorder
-door, slack = slack_support.door, slack_support.slack
 
 
 async def test_ephemeral_answers_follow_the_persons_slack_locale_and_the_channel_the_teams(

@@ -6,18 +6,10 @@ from sqlmodel import select
 
 from handlers.router import registry
 from storage.models import Activity
-from tests.bot.test_telegram import door  # noqa: F401  (fixture)
-from tests.fakes.telegram_api import (  # noqa: F401
-    ALICE_ID,
-    GROUP_ID,
-    FakeBotApi,
-    callback_update,
-    fake_telegram,
-    message_update,
-)
+from tests.fakes.telegram_api import ALICE_ID, GROUP_ID, FakeBotApi, callback_update, message_update
 
 
-async def test_the_command_menu_is_published_in_english_and_in_russian(door, fake_telegram: FakeBotApi):  # noqa: F811
+async def test_the_command_menu_is_published_in_english_and_in_russian(telegram_door, fake_telegram: FakeBotApi):
     calls = fake_telegram.calls_to("setMyCommands")
     menus = {call.params.get("language_code"): call.json("commands") for call in calls}
 
@@ -31,7 +23,7 @@ async def test_the_command_menu_is_published_in_english_and_in_russian(door, fak
     assert english["log"] == "Log a talk, event, partnership, publication or social post"
 
 
-async def test_a_private_chat_answers_in_the_persons_app_language(door, fake_telegram: FakeBotApi):  # noqa: F811
+async def test_a_private_chat_answers_in_the_persons_app_language(telegram_door, fake_telegram: FakeBotApi):
     fake_telegram.push(message_update("/help", chat_id=ALICE_ID, language_code="ru"))
     (sent,) = await fake_telegram.wait_for("sendMessage")
 
@@ -39,7 +31,7 @@ async def test_a_private_chat_answers_in_the_persons_app_language(door, fake_tel
     assert "Команды devrelbot" in sent.text
 
 
-async def test_in_a_group_everyone_reads_the_teams_language(door, fake_telegram: FakeBotApi, db):  # noqa: F811
+async def test_in_a_group_everyone_reads_the_teams_language(telegram_door, fake_telegram: FakeBotApi, db):
     # Telegram has no replies for one person in a group: even help is read by all, so it stays in English.
     fake_telegram.push(message_update("/log доклад Kafka @ HighLoad++ вчера аудитория=300", language_code="ru"))
     (sent,) = await fake_telegram.wait_for("sendMessage")
@@ -51,7 +43,7 @@ async def test_in_a_group_everyone_reads_the_teams_language(door, fake_telegram:
 
 
 async def test_the_guided_log_asks_in_the_teams_language_and_takes_russian_answers(
-    door, fake_telegram: FakeBotApi, db  # noqa: F811
+    telegram_door, fake_telegram: FakeBotApi, db
 ):
     fake_telegram.push(message_update("/settings language=ru"))  # alice, the group's first member, is its admin
     await fake_telegram.wait_for("sendMessage")
@@ -76,7 +68,7 @@ async def test_the_guided_log_asks_in_the_teams_language_and_takes_russian_answe
 
 
 async def test_text_that_is_no_command_in_a_private_chat_is_answered_in_the_persons_language(
-    door, fake_telegram: FakeBotApi  # noqa: F811
+    telegram_door, fake_telegram: FakeBotApi
 ):
     fake_telegram.push(message_update("привет", chat_id=ALICE_ID, language_code="ru"))
     (sent,) = await fake_telegram.wait_for("sendMessage")
