@@ -18,7 +18,13 @@ from storage.domain import Kind, resolve_kind
 from storage.periods import PERIOD_NAMES, Period, PeriodName, period_containing
 from storage.teams import find_members_by_name
 
-_PERIODS: dict[str, PeriodName] = {name: name for name in PERIOD_NAMES}
+_PERIODS: dict[str, PeriodName] = {
+    **{name: name for name in PERIOD_NAMES},
+    # the same words in Russian, in the forms people type after /list or /stats
+    "неделя": "week", "неделю": "week", "месяц": "month", "квартал": "quarter",
+}
+ALL_WORDS = frozenset({"all", "всё", "все"})
+LAST_WORDS = frozenset({"last", "прошлый", "прошлая", "прошлую", "прошлое"})
 
 
 class Filter(StrEnum):
@@ -76,10 +82,10 @@ def parse_filters(
         if Filter.PERIOD in accept and lowered in _PERIODS:
             _once(period is not None or all_time, word, example)
             period = _PERIODS[lowered]
-        elif Filter.ALL in accept and lowered == "all":
+        elif Filter.ALL in accept and lowered in ALL_WORDS:
             _once(period is not None or all_time, word, example)
             all_time = True
-        elif Filter.LAST in accept and lowered == "last":
+        elif Filter.LAST in accept and lowered in LAST_WORDS:
             last = True  # "last last" still means the previous period
         elif Filter.TAG in accept and word.startswith("#"):
             _once(tag is not None, word, example)

@@ -11,6 +11,7 @@ from handlers.i18n import _
 from handlers.log import resolve_owner
 from handlers.parsing import UPDATE_EXAMPLE, Fields, parse_fields, parse_id, tokenize
 from handlers.router import Request, registry
+from handlers.words import field_name, status_name
 from storage.activities import (
     delete_activity,
     figures_of,
@@ -85,7 +86,7 @@ def apply_changes(req: Request, activity: Activity, fields: Fields, *, example: 
         if fields.venue is not None and "venue" not in values:
             values["venue"] = fields.venue
     changes = [
-        f"• {name}: {_shown(getattr(activity, name))} → {_shown(value)}"
+        f"• {field_name(name)}: {_shown(name, getattr(activity, name))} → {_shown(name, value)}"
         for name, value in values.items()
         if name not in ("currency", "owner_id") and getattr(activity, name) != value
     ]
@@ -105,9 +106,11 @@ def apply_changes(req: Request, activity: Activity, fields: Fields, *, example: 
     return changes
 
 
-def _shown(value: object) -> str:
+def _shown(name: str, value: object) -> str:
     if value is None:
         return render.DASH
+    if name == "status":
+        return markup.escape(status_name(str(value)))
     if isinstance(value, int | float) and not isinstance(value, bool):
         return render.number(value)
     return markup.escape(str(value))

@@ -53,6 +53,15 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "rating": N_("the organisers' rating, 1 to 5"),
     "nps": N_("NPS from the organisers' survey, -100 to 100"),
 }
+# The text fields /update changes, named as the keys people type (a Russian name is a Russian key too).
+FIELD_NAMES: dict[str, str] = {
+    "title": N_("title"),
+    "venue": N_("venue"),
+    "url": N_("url"),
+    "notes": N_("notes"),
+    "date": N_("date"),
+    "status": N_("status"),
+}
 PERIOD_NAMES: dict[str, str] = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter")}
 ANSWER_NAMES: dict[str, str] = {"yes": N_("yes"), "partly": N_("partly"), "no": N_("no")}
 
@@ -79,6 +88,11 @@ def metric_name(key: str) -> str:
 def metric_description(key: str) -> str:
     text = METRIC_DESCRIPTIONS.get(key) or METRICS[key].description
     return _(text)
+
+
+def field_name(name: str) -> str:
+    """A metric or a text field as the current language writes its key: ``views`` / ``просмотры``."""
+    return metric_name(name) if name in METRIC_NAMES else _(FIELD_NAMES.get(name, name))
 
 
 def period_name(name: str) -> str:

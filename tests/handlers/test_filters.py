@@ -44,6 +44,12 @@ def test_every_filter_in_any_order(db, team):
     assert parse(db, "ALL").all_time
 
 
+def test_the_filter_words_in_russian(db, team):
+    assert parse(db, "#Backend @bob прошлый статья месяц") == parse(db, "#Backend @bob last article month")
+    assert parse(db, "доклад неделю") == Filters(kind=Kind.TALK, period="week")
+    assert parse(db, "всё").all_time and parse(db, "квартал").period == "quarter"
+
+
 def test_the_period_it_names(db, team):
     assert parse(db, "").period_for(TODAY) is None
     assert parse(db, "").period_for(TODAY, default="week") == Period("week", date(2026, 11, 23), date(2026, 11, 30))

@@ -171,3 +171,14 @@ def test_the_report_reads_in_russian_with_a_chart(router):
     assert "доклад" in text and "Weekly digest" not in text
     [chart] = [r.image for r in replies if r.image is not None]
     assert chart.content.startswith(b"\x89PNG")
+
+
+def test_an_update_in_russian_names_what_changed_in_russian(router):
+    russian_team(router)
+    say(router, '/plan add статья "Итоги" due 10.12.2026 @ Хабр', chat=RU_CHAT)
+
+    done = text_of(say(router, "/plan done 1 просмотры=100", chat=RU_CHAT))
+    updated = text_of(say(router, '/update 1 название="Итоги года" лайки=5', chat=RU_CHAT))
+
+    assert "• просмотры: — → 100" in done and "• статус: запланировано → проведено" in done
+    assert "• название: Итоги → Итоги года" in updated and "• лайки: — → 5" in updated
