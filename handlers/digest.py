@@ -112,7 +112,7 @@ def build_report(
         title += " " + _("(so far)")
     if not list_activities(session, team_id=team.id, limit=1):
         return Report(summary=f"📊 {markup.bold(title)}\n" + _("Nothing logged yet — try {example}").format(
-            example=markup.code('/log talk "My talk" @ Conf today audience=100')), details="", chart=None)
+            example=markup.code(_('/log talk "My talk" @ Conf today audience=100'))), details="", chart=None)
     current = numbers_for(session, team=team, period=period)
     previous = numbers_for(session, team=team, period=period.previous())
     summary = f"📊 {markup.bold(title)}\n" + "\n".join(_summary_lines(current, previous, team.currency))

@@ -43,5 +43,5 @@ def help_(req: Request) -> Reply:
         lines.append(_("Only team admins can use it."))
     elif command.admin_examples:
         lines.append(_("Only admins can do these:"))
-        lines.extend(f"• {markup.code(e)}" for e in command.admin_examples)
+        lines.extend(f"• {markup.code(_(e))}" for e in command.admin_examples)
     return Reply("\n".join(lines), ephemeral=True)

@@ -1,8 +1,9 @@
 """The message extractor ``pybabel extract`` uses (see babel.cfg): Babel's own Python extractor, plus
 
 - the ``_("…")`` calls inside f-strings, which Python 3.11's tokenizer hands Babel as one opaque string;
-- the help texts of each ``@registry.command(…)`` (``summary=``, ``usage=``, ``details=``), which /help, the
-  Telegram menu and the Slack manifest translate where they show them.
+- the help texts of each ``@registry.command(…)`` (``summary=``, ``usage=``, ``details=``, and the examples
+  written out in ``examples=`` / ``admin_examples=``), which /help, the Telegram menu and the Slack manifest
+  translate where they show them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from babel.messages.extract import extract_python
 
 Extracted = tuple[Any, ...]  # (line, keyword, message or (singular, plural), comments[, context])
 COMMAND_TEXTS = ("summary", "usage", "details")
+COMMAND_EXAMPLES = ("examples", "admin_examples")
 
 
 def extract(
@@ -37,6 +39,10 @@ def extract(
                 if keyword.arg in COMMAND_TEXTS and isinstance(value, ast.Constant) and isinstance(value.value, str):
                     if value.value:
                         yield value.lineno, "_", value.value, []
+                elif keyword.arg in COMMAND_EXAMPLES and isinstance(value, ast.Tuple):
+                    for item in value.elts:  # examples written out here (named constants are marked where defined)
+                        if isinstance(item, ast.Constant) and isinstance(item.value, str) and item.value:
+                            yield item.lineno, "_", item.value, []
     for joined in ast.walk(tree):
         if not isinstance(joined, ast.JoinedStr):
             continue

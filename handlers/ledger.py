@@ -7,7 +7,7 @@ from handlers.core import Button, Reply
 from handlers.errors import PermissionDenied, UserError, quote_token
 from handlers.feedback_results import activity_lines
 from handlers.filters import Filter, parse_filters
-from handlers.i18n import _
+from handlers.i18n import N_, _
 from handlers.log import resolve_owner
 from handlers.parsing import UPDATE_EXAMPLE, Fields, parse_fields, parse_id, tokenize
 from handlers.router import Request, registry
@@ -29,7 +29,7 @@ from storage.teams import members_by_id
 
 SHOW_EXAMPLE = "/show 42"
 DELETE_EXAMPLE = "/delete 42"
-LIST_EXAMPLE = "/list talk month #backend"
+LIST_EXAMPLE = N_("/list talk month #backend")
 LIST_LIMIT = 30
 
 
@@ -200,7 +200,7 @@ def list_(req: Request) -> Reply:
     if not rows:
         return Reply(
             _("Nothing logged here yet — try {example}").format(
-                example=markup.code('/log talk "My talk" @ Conf today audience=100')
+                example=markup.code(_('/log talk "My talk" @ Conf today audience=100'))
             ),
             ephemeral=True,
         )

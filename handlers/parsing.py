@@ -81,6 +81,7 @@ _THOUSANDS = re.compile(r"^\d{3}$")
 _GROUPED = re.compile(r"^\d{1,3}(?: \d{3})*$")
 _COUNT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([kKmMкКмМ]?)$")
 _MONEY = re.compile(r"^([$€£₽¥₸₴]?)(\d+(?:[.,]\d+)?)([kKmMкКмМ]?)([^\W\d_]+\.?|[$€£₽¥₸₴])?$")
+DUE_WORDS = frozenset({"due", "срок"})  # /plan add … due 2026-12-10, срок 10.12.2026
 RELATIVE_DAYS = {
     "today": 0, "yesterday": -1, "tomorrow": 1,
     "сегодня": 0, "вчера": -1, "завтра": 1, "позавчера": -2, "послезавтра": 2,
@@ -560,7 +561,7 @@ def _merge_due(tokens: list[Token]) -> list[Token]:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if not token.quoted and token.text.lower() == "due" and i + 1 < len(tokens) and is_date_word(tokens[i + 1]):
+        if not token.quoted and token.text.lower() in DUE_WORDS and i + 1 < len(tokens) and is_date_word(tokens[i + 1]):
             nxt = tokens[i + 1]
             merged.append(Token(nxt.text, f"{token.raw} {nxt.raw}", is_date=True))
             i += 2

@@ -19,11 +19,11 @@ from storage.plan import plan_items
 from storage.reminders import reschedule
 from storage.teams import members_by_id
 
-ADD_EXAMPLE = '/plan add article "Postgres 17 in production" due 2026-12-10 @alice @ Habr #backend'
-DONE_EXAMPLE = "/plan done 42 views=12k likes=300"
+ADD_EXAMPLE = N_('/plan add article "Postgres 17 in production" due 2026-12-10 @alice @ Habr #backend')
+DONE_EXAMPLE = N_("/plan done 42 views=12k likes=300")
 MOVE_EXAMPLE = "/plan move 42 2026-12-20"
 DROP_EXAMPLE = "/plan drop 42"
-LIST_EXAMPLE = "/plan month @alice"
+LIST_EXAMPLE = N_("/plan month @alice")
 SUBCOMMANDS = ("add", "done", "move", "drop", "import")
 
 PLAN_DETAILS = N_("""\
@@ -178,7 +178,7 @@ def list_plan(req: Request) -> Reply:
     items = plan_items(req.session, team_id=req.team.id, end=period.end if period else None,
                        owner_ids=filters.owner_ids)
     if not items:
-        return Reply(_("The plan is empty here — add an item: {example}").format(example=markup.code(ADD_EXAMPLE)),
+        return Reply(_("The plan is empty here — add an item: {example}").format(example=markup.code(_(ADD_EXAMPLE))),
                      ephemeral=True)
     owners = members_by_id(req.session, ids={a.owner_id for a in items if a.owner_id})
     lines = [markup.bold(_("Media plan"))]

@@ -7,13 +7,13 @@ from handlers.core import Reply
 from handlers.digest import as_replies, build_report
 from handlers.errors import UserError
 from handlers.filters import Filter, parse_filters
-from handlers.i18n import _
+from handlers.i18n import N_, _
 from handlers.router import Request, registry
 from handlers.words import weekday_name
 from storage.digests import channels_of, subscribe, unsubscribe
 from storage.periods import period_containing, periods_back
 
-REPORT_EXAMPLE = "/report month"
+REPORT_EXAMPLE = N_("/report month")
 DIGEST_EXAMPLE = "/digest here"
 
 

@@ -9,7 +9,7 @@ from handlers import markup, render
 from handlers.core import Reply
 from handlers.feedback_results import period_lines
 from handlers.filters import Filter, parse_filters
-from handlers.i18n import _
+from handlers.i18n import N_, _
 from handlers.router import Request, registry
 from storage.activities import period_figures
 from storage.domain import Kind
@@ -17,7 +17,7 @@ from storage.metrics import Figures, cost_per_contact, engagement, percent_chang
 from storage.periods import Period
 from storage.plan import FulfilmentCounts, fulfilment
 
-STATS_EXAMPLE = "/stats month"
+STATS_EXAMPLE = N_("/stats month")
 
 
 @registry.command(

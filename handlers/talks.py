@@ -17,7 +17,7 @@ def talks(req: Request) -> Reply:
     if not rows:
         return Reply(
             _("No talks logged yet — try {example}").format(
-                example=markup.code('/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300')
+                example=markup.code(_('/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300'))
             ),
             ephemeral=True,
         )

@@ -182,3 +182,23 @@ def test_an_update_in_russian_names_what_changed_in_russian(router):
 
     assert "• просмотры: — → 100" in done and "• статус: запланировано → проведено" in done
     assert "• название: Итоги → Итоги года" in updated and "• лайки: — → 5" in updated
+
+
+def test_the_russian_examples_of_help_work_as_written(router):
+    from handlers.i18n import _, use_locale
+    from handlers.ledger import LIST_EXAMPLE
+    from handlers.plan import ADD_EXAMPLE, LIST_EXAMPLE as PLAN_LIST_EXAMPLE
+    from handlers.report import REPORT_EXAMPLE
+    from handlers.stats import STATS_EXAMPLE
+
+    russian_team(router)
+    with use_locale("ru"):
+        lines = [_(e) for e in (ADD_EXAMPLE, LIST_EXAMPLE, PLAN_LIST_EXAMPLE, REPORT_EXAMPLE, STATS_EXAMPLE,
+                                "/report last month", "/list publication week @alice")]
+
+    for line in lines:
+        assert re.search("[а-я]", line), line
+        for reply in router.dispatch(incoming(line, chat=RU_CHAT)):
+            assert not reply.is_error, (line, text_of(reply))
+    planned = text_of(router.dispatch(incoming("/plan", chat=RU_CHAT))[0])
+    assert "Postgres 17 в продакшене @ Хабр" in planned
