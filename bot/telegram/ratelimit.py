@@ -1,9 +1,8 @@
 """Telegram's flood limits, bounded: PTB's ``AIORateLimiter`` with a ceiling on how long a 429 may park a send,
-and a few retries with backoff for network errors."""
+and a few retries with backoff (tenacity, as for the doors' start-up) for network errors."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -11,6 +10,7 @@ from typing import Any
 
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
@@ -41,25 +41,30 @@ class BoundedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        def warn(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            log.warning("Telegram %s failed (%s); retry %d in %.1f s", endpoint, error, state.attempt_number,
+                        state.upcoming_sleep)
+
+        # A plain NetworkError only: its subclasses BadRequest and TimedOut are not worth a retry (see above).
+        network = AsyncRetrying(
+            retry=retry_if_exception(lambda error: type(error) is NetworkError),
+            stop=stop_after_attempt(self.network_retries + 1),
+            wait=wait_exponential(multiplier=self.network_backoff),
+            before_sleep=warn,
+            reraise=True,
+        )
+
         async def bounded(*a: Any, **kw: Any) -> Any:
-            delay = self.network_backoff
-            for attempt in range(self.network_retries + 1):
-                try:
-                    return await callback(*a, **kw)
-                except RetryAfter as exc:
-                    wait = _seconds(exc.retry_after)
-                    if wait > self.max_wait:
-                        raise TelegramError(
-                            f"flood limit: asked to wait {wait:.0f} s, more than {self.max_wait:.0f} s"
-                        ) from exc
-                    raise
-                except NetworkError as exc:
-                    if type(exc) is not NetworkError or attempt == self.network_retries:
-                        raise
-                    log.warning("Telegram %s failed (%s); retry %d in %.1f s", endpoint, exc, attempt + 1, delay)
-                    await asyncio.sleep(delay)
-                    delay *= 2
-            raise AssertionError("unreachable")
+            try:
+                return await network(callback, *a, **kw)
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                if wait > self.max_wait:
+                    raise TelegramError(
+                        f"flood limit: asked to wait {wait:.0f} s, more than {self.max_wait:.0f} s"
+                    ) from exc
+                raise
 
         return await super().process_request(bounded, args, kwargs, endpoint, data, rate_limit_args)
 

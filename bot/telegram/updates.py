@@ -44,9 +44,6 @@ ADMIN_CHECKED = frozenset({"connect", "disconnect"})
 CHAT_ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
 _ADDRESSED = re.compile(r"^/[A-Za-z][A-Za-z0-9_]*@([A-Za-z0-9_]+)")
 
-SOMETHING_WENT_WRONG = "⚠️ Something went wrong, nothing was saved. The error is in the bot's log."
-
-
 class Updates:
     """The update callback and the error handler the door registers on its PTB Application."""
 
@@ -104,7 +101,9 @@ class Updates:
         if not isinstance(update, Update) or update.effective_chat is None:
             return
         try:
-            await self.messenger.bot.send_message(chat_id=update.effective_chat.id, text=SOMETHING_WENT_WRONG)
+            apology = _("Something went wrong, nothing was saved. The error is in the bot's log.")
+            text = "⚠️ " + html.escape(apology, quote=False)  # sent as HTML, like every message (DEFAULTS)
+            await self.messenger.bot.send_message(chat_id=update.effective_chat.id, text=text)
         except (TelegramError, ConnectionError) as send_error:
             log.warning("could not tell the chat about the failure: %s", send_error)
 
