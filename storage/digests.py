@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select, update
 
+from storage.ids import id_of
 from storage.models import DigestChannel, DigestDelivery, Team
 from storage.periods import local_moment, local_today, period_containing
 
@@ -26,7 +27,7 @@ def next_digest_time(team: Team, *, after: datetime) -> datetime:
 
 def channels_of(session: Session, *, team_id: int | None) -> list[DigestChannel]:
     return list(session.exec(select(DigestChannel).where(DigestChannel.team_id == team_id)
-                             .order_by(DigestChannel.id)).all())
+                             .order_by(col(DigestChannel.id))).all())
 
 
 def subscribe(session: Session, *, team: Team, platform: str, chat_id: str, thread_id: str | None,
@@ -39,7 +40,7 @@ def subscribe(session: Session, *, team: Team, platform: str, chat_id: str, thre
     if existing is not None:  # the chat now belongs to another team: it moves
         session.delete(existing)
         session.flush()
-    session.add(DigestChannel(team_id=team.id, platform=platform, chat_id=chat_id, thread_id=thread_id,
+    session.add(DigestChannel(team_id=id_of(team), platform=platform, chat_id=chat_id, thread_id=thread_id,
                               created_by=member_id))
     if team.next_digest_at is None:
         team.next_digest_at = next_digest_time(team, after=now)
@@ -76,8 +77,8 @@ def open_due_weeks(session: Session, *, now: datetime) -> int:
                        ).all()
     for team in due:
         scheduled = team.next_digest_at
-        won = session.exec(  # type: ignore[call-overload]
-            update(Team).where(Team.id == team.id, Team.next_digest_at == scheduled)
+        won = session.exec(
+            update(Team).where(col(Team.id) == team.id, col(Team.next_digest_at) == scheduled)
             .values(next_digest_at=next_digest_time(team, after=now))
         ).rowcount
         if not won:
@@ -85,12 +86,12 @@ def open_due_weeks(session: Session, *, now: datetime) -> int:
         # The latest complete week as of now: after downtime the freshest week is sent, once.
         week = period_containing("week", local_today(now, team.timezone)).previous()
         for channel in channels_of(session, team_id=team.id):
-            created += _add_delivery(session, team_id=team.id, channel_id=channel.id, week_start=week.start,
+            created += _add_delivery(session, team_id=id_of(team), channel_id=id_of(channel), week_start=week.start,
                                      due_at=scheduled or now)
     return created
 
 
-def _add_delivery(session: Session, *, team_id: int | None, channel_id: int | None, week_start: date,
+def _add_delivery(session: Session, *, team_id: int, channel_id: int, week_start: date,
                   due_at: datetime) -> int:
     try:
         with session.begin_nested():

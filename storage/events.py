@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
@@ -11,7 +10,7 @@ from sqlmodel import Session, col, delete
 
 from storage.models import ProcessedEvent, utcnow
 
-_TABLE: Any = ProcessedEvent.__table__  # type: ignore[attr-defined]
+_TABLE = ProcessedEvent.metadata.tables["processed_event"]
 # ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL alike): a repeat inserts no row and raises nothing,
 # so no savepoint is needed and the transaction goes on. Built once: this runs for every platform event.
 _MARK = {
@@ -29,13 +28,13 @@ def mark_processed(session: Session, *, platform: str, event_id: str) -> bool:
     concurrent transaction that marks the same event waits for this one and then finds it marked)."""
     dialect = session.get_bind().dialect.name
     params = {"platform": platform, "event_id": event_id[:128], "created_at": utcnow()}
-    result = session.execute(_MARK[dialect], params)
+    result = session.exec(_MARK[dialect], params=params)
     if dialect == "postgresql":
         return result.first() is not None
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 def forget_processed_before(session: Session, *, cutoff: datetime) -> int:
     """Old entries only guard against retries, which come within minutes: prune them."""
-    result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < cutoff))  # type: ignore[call-overload]
+    result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < cutoff))
     return int(result.rowcount or 0)

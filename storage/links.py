@@ -107,7 +107,7 @@ def redeem_link_code(
     if binding is not None and binding.team_id == row.team_id and binding.purpose == row.purpose:
         return LinkResult(LinkOutcome.ALREADY_LINKED, team=team, purpose=row.purpose)
     key = chat_key(platform=platform, chat_id=chat_id)
-    claimed = session.exec(  # type: ignore[call-overload]
+    claimed = session.exec(
         update(LinkCode)
         .where(col(LinkCode.id) == row.id, col(LinkCode.used_at).is_(None))
         .values(used_at=now, used_by_chat=key)
@@ -159,14 +159,10 @@ def merge_team_into(session: Session, *, source_team_id: int, target_team_id: in
             session.add(member)
             continue
         for column in ("owner_id", "created_by", "updated_by"):
-            session.exec(  # type: ignore[call-overload]
-                update(Activity).where(getattr(Activity, column) == member.id).values({column: twin.id})
-            )
+            session.exec(update(Activity).where(getattr(Activity, column) == member.id).values({column: twin.id}))
         session.delete(member)
     session.flush()
-    session.exec(  # type: ignore[call-overload]
-        update(Activity).where(col(Activity.team_id) == source_team_id).values(team_id=target_team_id)
-    )
+    session.exec(update(Activity).where(col(Activity.team_id) == source_team_id).values(team_id=target_team_id))
     move_team_feedback(session, source_team_id=source_team_id, target_team_id=target_team_id)
     session.flush()
 
@@ -198,7 +194,7 @@ def unbind_chat(session: Session, *, platform: str, chat_id: str) -> Team | None
 
 
 def linked_chats(session: Session, *, team_id: int) -> list[ChatBinding]:
-    return list(session.exec(select(ChatBinding).where(ChatBinding.team_id == team_id).order_by(ChatBinding.id)))
+    return list(session.exec(select(ChatBinding).where(ChatBinding.team_id == team_id).order_by(col(ChatBinding.id))))
 
 
 def _binding(session: Session, *, platform: str, chat_id: str) -> ChatBinding | None:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select, update
 
 from storage.domain import Kind, Status
+from storage.ids import id_of
 from storage.models import Activity, Reminder, Team
 from storage.periods import local_moment
 
@@ -61,7 +62,7 @@ def reschedule(session: Session, *, activity: Activity, team: Team, now: datetim
         if reminder.kind in PLAN_KINDS and _is_pending(reminder) and key not in wanted:
             session.delete(reminder)
     for kind, due_at in sorted(wanted - have):
-        session.add(_new(team_id=team.id, activity_id=activity.id, kind=kind, due_at=due_at))
+        session.add(_new(activity=activity, kind=kind, due_at=due_at))
     followups = [r for r in existing if r.kind == ReminderKind.FOLLOWUP]
     if activity.status != Status.DONE.value:
         for reminder in followups:
@@ -71,14 +72,14 @@ def reschedule(session: Session, *, activity: Activity, team: Team, now: datetim
     elif not followups and Kind(activity.kind) in FOLLOW_UP_KINDS:
         due_at = local_moment(activity.date + FOLLOW_UP_AFTER, team.reminder_hour, team.timezone)
         if due_at > now:
-            session.add(_new(team_id=team.id, activity_id=activity.id, kind=ReminderKind.FOLLOWUP, due_at=due_at))
+            session.add(_new(activity=activity, kind=ReminderKind.FOLLOWUP, due_at=due_at))
     session.flush()
 
 
 def snooze_followup(session: Session, *, activity: Activity, now: datetime, delay: timedelta) -> datetime:
     cancel_pending(session, activity_id=activity.id, kinds=(ReminderKind.FOLLOWUP,), now=now)
     due_at = now + delay
-    session.add(_new(team_id=activity.team_id, activity_id=activity.id, kind=ReminderKind.FOLLOWUP, due_at=due_at))
+    session.add(_new(activity=activity, kind=ReminderKind.FOLLOWUP, due_at=due_at))
     session.flush()
     return due_at
 
@@ -89,7 +90,7 @@ def stop_followups(session: Session, *, activity: Activity, now: datetime) -> in
     if not session.exec(
         select(Reminder).where(Reminder.activity_id == activity.id, Reminder.kind == ReminderKind.FOLLOWUP.value)
     ).first():
-        stopped = _new(team_id=activity.team_id, activity_id=activity.id, kind=ReminderKind.FOLLOWUP, due_at=now)
+        stopped = _new(activity=activity, kind=ReminderKind.FOLLOWUP, due_at=now)
         stopped.cancelled_at = now
         session.add(stopped)
         session.flush()
@@ -99,10 +100,10 @@ def stop_followups(session: Session, *, activity: Activity, now: datetime) -> in
 def cancel_pending(
     session: Session, *, activity_id: int | None, kinds: tuple[ReminderKind, ...], now: datetime
 ) -> int:
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Reminder)
         .where(
-            Reminder.activity_id == activity_id,
+            col(Reminder.activity_id) == activity_id,
             col(Reminder.kind).in_([k.value for k in kinds]),
             col(Reminder.sent_at).is_(None),
             col(Reminder.cancelled_at).is_(None),
@@ -123,13 +124,13 @@ def pending_for(session: Session, *, activity_id: int | None) -> list[PendingVie
         select(Reminder)
         .where(Reminder.activity_id == activity_id, col(Reminder.sent_at).is_(None),
                col(Reminder.cancelled_at).is_(None))
-        .order_by(Reminder.due_at)
+        .order_by(col(Reminder.due_at))
     ).all()
     return [PendingView(ReminderKind(r.kind), _aware(r.due_at)) for r in rows]
 
 
-def _new(*, team_id: int | None, activity_id: int | None, kind: ReminderKind, due_at: datetime) -> Reminder:
-    return Reminder(team_id=team_id, activity_id=activity_id, kind=kind.value, due_at=due_at,
+def _new(*, activity: Activity, kind: ReminderKind, due_at: datetime) -> Reminder:
+    return Reminder(team_id=activity.team_id, activity_id=id_of(activity), kind=kind.value, due_at=due_at,
                     next_attempt_at=due_at)
 
 
