@@ -70,8 +70,6 @@ PLACE_WORD: dict[Kind, str] = {
     Kind.SOCIAL: "network",
 }
 
-DEFAULT_TAGS = ("backend", "frontend", "mobile", "devops", "dba", "datascience")
-
 ValueType = Literal["int", "rating", "nps", "money"]
 
 

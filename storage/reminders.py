@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -111,22 +110,6 @@ def cancel_pending(
         .values(cancelled_at=now)
     )
     return int(result.rowcount or 0)
-
-
-@dataclass(frozen=True)
-class PendingView:
-    kind: ReminderKind
-    due_at: datetime
-
-
-def pending_for(session: Session, *, activity_id: int | None) -> list[PendingView]:
-    rows = session.exec(
-        select(Reminder)
-        .where(Reminder.activity_id == activity_id, col(Reminder.sent_at).is_(None),
-               col(Reminder.cancelled_at).is_(None))
-        .order_by(col(Reminder.due_at))
-    ).all()
-    return [PendingView(ReminderKind(r.kind), _aware(r.due_at)) for r in rows]
 
 
 def _new(*, activity: Activity, kind: ReminderKind, due_at: datetime) -> Reminder:

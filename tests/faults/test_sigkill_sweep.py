@@ -15,12 +15,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from storage.activities import create_activity
-from storage.domain import Kind, Status
 from storage.models import Reminder
 from storage.outbox import DEFAULT_LEASE
-from storage.reminders import reschedule
-from storage.teams import get_or_create_member, get_or_create_team_for_chat
+from tests.rows import planned_item, reminder_states, team_with_member
 
 ROOT = Path(__file__).resolve().parents[2]
 ITEMS = 14
@@ -31,14 +28,9 @@ HANG_AT = 6  # the first process hangs in its 6th send (its second batch of 4) a
 
 def fill(db) -> None:
     with db.session() as s:
-        team = get_or_create_team_for_chat(s, platform="console", scope_id="c", name="T", timezone="UTC")
-        member = get_or_create_member(s, team=team, platform="console", user_id="u", display_name="u")
+        team, member = team_with_member(s)
         for i in range(ITEMS):
-            due = date(2026, 12, 1 + i)
-            activity = create_activity(s, team_id=team.id, kind=Kind.PUBLICATION, title=f"Item {i}", on=due,
-                                       status=Status.PLANNED, values={"due_date": due}, tags=(),
-                                       owner_id=member.id, created_by=member.id)
-            reschedule(s, activity=activity, team=team, now=CREATED)
+            planned_item(s, team=team, owner=member, title=f"Item {i}", due=date(2026, 12, 1 + i), created=CREATED)
 
 
 def sweeper(db, tmp_path: Path, name: str, now: datetime, hang_at: int,
@@ -93,11 +85,8 @@ def test_a_process_killed_mid_sweep_leaves_nothing_lost_or_doubled_for_the_next_
     assert [line for line, n in counts.items() if n > 1] == []
     assert len(counts) == ITEMS and all(line.startswith("⚠️ Overdue") for line in counts)
     assert in_flight in lines(second_sent)  # the send the kill interrupted went out after the restart
-    with db.session() as s:
-        states = Counter(("sent" if r.sent_at else "cancelled" if r.cancelled_at else "pending", r.kind)
-                         for r in s.exec(select(Reminder)))
-    assert states == {("sent", "overdue"): ITEMS, ("cancelled", "due_soon"): ITEMS,
-                      ("cancelled", "due_today"): ITEMS}
+    assert reminder_states(db) == {("sent", "overdue"): ITEMS, ("cancelled", "due_soon"): ITEMS,
+                                   ("cancelled", "due_today"): ITEMS}
 
 
 def test_a_process_killed_mid_digest_leaves_each_channel_its_parts_once(router, db, tmp_path):

@@ -6,33 +6,20 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from handlers.core import ChatRef, DirectTarget, Reply, SentMessage
-from handlers.markup import to_plain
 from jobs.reminders import sweep_reminders
 from storage.db import Database, make_engine
-
-
-class FileMessenger:
-    platform = "console"
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lines: list[str] = []
-
-    async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage:
-        await asyncio.sleep(0.005)  # a network round trip: the other process claims meanwhile
-        self.lines.append(to_plain(reply.text).splitlines()[0])
-        return SentMessage(chat=ChatRef(platform="console", chat_id="dm"), message_id=str(len(self.lines)))
+from tests.jobs.messengers import FileMessenger
 
 
 def run_worker(url: str, schema: str | None, worker: str, out: str, now_iso: str, start) -> None:  # noqa: ANN001
     connect_args = {"options": f"-csearch_path={schema}"} if schema else None
     db = Database(make_engine(url, connect_args=connect_args))
-    messenger = FileMessenger(Path(out))
+    Path(out).touch()
+    # A network round trip per send: the other process claims meanwhile.
+    messenger = FileMessenger(Path(out), round_trip=0.005)
     with db.engine.connect():  # connected before the start line, so neither gets a head start
         pass
     start.wait(60)  # both processes start sweeping together
-
     now = datetime.fromisoformat(now_iso)
 
     async def sweep_until_done() -> None:
@@ -42,5 +29,4 @@ def run_worker(url: str, schema: str | None, worker: str, out: str, now_iso: str
                 break
 
     asyncio.run(sweep_until_done())
-    Path(out).write_text("\n".join(messenger.lines), encoding="utf-8")
     db.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import func, select
 
@@ -14,12 +14,9 @@ from storage.models import DigestDelivery, Team
 from tests.conftest import Clock
 from tests.helpers import say, text_of
 from tests.jobs.messengers import RecordingMessenger
+from tests.jobs.times import at
 
 SECOND_CHAT = ChatRef(platform="console", chat_id="second-chat")
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
 async def sweep(db, messenger, when: datetime, worker: str = "w1"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -13,14 +13,11 @@ from storage.models import Reminder
 from tests.conftest import Clock
 from tests.helpers import BOB, say, text_of
 from tests.jobs.messengers import RecordingMessenger
+from tests.jobs.times import at
 
 
 async def sweep(db, messenger, when: datetime, worker: str = "w1"):
     return await sweep_reminders(db, {"console": messenger}, clock=lambda: when, worker=worker)
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
 async def test_plan_reminders_go_to_the_owner_before_on_and_after_the_due_day(router, db):

@@ -8,13 +8,10 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import func, select
 
-from storage.activities import create_activity
-from storage.domain import Kind, Status
 from storage.models import Reminder
-from storage.reminders import reschedule
-from storage.teams import get_or_create_member, get_or_create_team_for_chat
 from tests.conftest import postgres_db
 from tests.jobs.sweep_worker import run_worker
+from tests.rows import planned_item, reminder_states, team_with_member
 
 ITEMS = 150
 CREATED = datetime(2026, 11, 1, tzinfo=UTC)
@@ -23,14 +20,9 @@ SWEEP_AT = datetime(2026, 12, 31, tzinfo=UTC)  # every reminder is due
 
 def fill(db) -> int:
     with db.session() as s:
-        team = get_or_create_team_for_chat(s, platform="console", scope_id="c", name="T", timezone="UTC")
-        member = get_or_create_member(s, team=team, platform="console", user_id="u", display_name="u")
+        team, member = team_with_member(s)
         for i in range(ITEMS):
-            due = date(2026, 12, 1 + i % 20)
-            activity = create_activity(s, team_id=team.id, kind=Kind.PUBLICATION, title=f"Item {i}", on=due,
-                                       status=Status.PLANNED, values={"due_date": due}, tags=(),
-                                       owner_id=member.id, created_by=member.id)
-            reschedule(s, activity=activity, team=team, now=CREATED)
+            planned_item(s, team=team, owner=member, title=f"Item {i}", due=date(2026, 12, 1 + i % 20), created=CREATED)
     with db.session() as s:
         return s.exec(select(func.count()).select_from(Reminder)).one()
 
@@ -57,11 +49,8 @@ def assert_exactly_once(db, first: list[str], second: list[str]) -> None:
     assert len(counts) == ITEMS and all(line.startswith("⚠️ Overdue") for line in counts)
     # Both processes ran at once from a common start; how the rows split between them is the scheduler's
     # business (on a loaded machine one may take nearly all), so only exactly-once is asserted.
-    with db.session() as s:
-        states = Counter(("sent" if r.sent_at else "cancelled" if r.cancelled_at else "pending", r.kind)
-                         for r in s.exec(select(Reminder)).all())
-    assert states == {("sent", "overdue"): ITEMS, ("cancelled", "due_soon"): ITEMS,
-                      ("cancelled", "due_today"): ITEMS}
+    assert reminder_states(db) == {("sent", "overdue"): ITEMS, ("cancelled", "due_soon"): ITEMS,
+                                   ("cancelled", "due_today"): ITEMS}
 
 
 def test_two_processes_on_postgresql_send_each_reminder_once(postgres_schema_url, tmp_path):

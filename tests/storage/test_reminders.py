@@ -8,26 +8,18 @@ import pytest
 from sqlmodel import select
 
 from storage import outbox
-from storage.activities import create_activity
-from storage.domain import Kind, Status
+from storage.domain import Kind
 from storage.models import Reminder
 from storage.outbox import MAX_ATTEMPTS
 from storage.periods import local_moment
-from storage.reminders import reschedule
-from storage.teams import get_or_create_member, get_or_create_team_for_chat
+from tests.rows import planned_item, team_with_member
 
 NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
 
 
-def _planned(session, *, timezone: str, due: date, kind: Kind = Kind.TALK, hour: int = 9):
-    team = get_or_create_team_for_chat(session, platform="console", scope_id=f"c-{timezone}", name="T",
-                                       timezone=timezone)
-    team.reminder_hour = hour
-    member = get_or_create_member(session, team=team, platform="console", user_id="u", display_name="u")
-    activity = create_activity(session, team_id=team.id, kind=kind, title="X", on=due, status=Status.PLANNED,
-                               values={"due_date": due}, tags=(), owner_id=member.id, created_by=member.id)
-    reschedule(session, activity=activity, team=team, now=NOW)
-    return activity
+def _planned(session, *, timezone: str, due: date, kind: Kind = Kind.TALK):
+    team, member = team_with_member(session, scope_id=f"c-{timezone}", timezone=timezone)
+    return planned_item(session, team=team, owner=member, title="X", due=due, created=NOW, kind=kind)
 
 
 def claim_due(session, *, now: datetime, worker: str, limit: int = 50, lease: timedelta = outbox.DEFAULT_LEASE):
