@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import shutil
 import sqlite3
@@ -179,3 +180,15 @@ async def test_a_locked_database_at_the_slack_door_answers_try_again_then_recove
     assert "try again in a moment" in busy.params["text"]
     assert "Logged" in done.params["text"]
 
+
+
+async def test_app_home_opened_while_the_database_is_locked_is_answered_not_dropped(slack_api, lockable):
+    """The dedupe check cannot reach the database either: the event goes through (Slack would not retry it),
+    and the Home tab says to try again instead of staying empty."""
+    path, _db, router = lockable
+    async with running(make_slack_door(slack_api, router)) as door, slack_client(door, slack_api) as slack:
+        with exclusive_lock(path):
+            await slack.event({"type": "app_home_opened", "user": "UALICE", "channel": "D0ALICE", "tab": "home"})
+            [published] = await slack_api.wait_for("views.publish", timeout=10)
+
+    assert "try again in a moment" in json.dumps(published.params["view"], ensure_ascii=False)
