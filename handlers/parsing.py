@@ -21,7 +21,7 @@ from babel.numbers import list_currencies
 from handlers.errors import IncompleteCommand, UserError, quote_token
 from handlers.i18n import LOCALES, N_, _
 from handlers.safe_text import char_name, first_control_char
-from handlers.words import metric_name
+from handlers.words import field_name, kind_name, metric_description, metric_name, place_name
 from storage.domain import (
     KIND_ALIASES,
     METRIC_ALIASES,
@@ -464,9 +464,10 @@ def parse_status(raw: str, *, example: str) -> Status:
 
 
 def parse_text(key: str, raw: str, *, limit: int, example: str) -> str:
+    field, key = key, field_name(key)  # named as the language writes the key (название, место)
     text = " ".join(raw.split())
     if not text:
-        raise UserError(_("{key} cannot be empty.").format(key=key), example=example, field=key)
+        raise UserError(_("{key} cannot be empty.").format(key=key), example=example, field=field)
     bad = first_control_char(text)
     if bad is not None:
         raise UserError(
@@ -474,7 +475,7 @@ def parse_text(key: str, raw: str, *, limit: int, example: str) -> str:
                 key=key, char=char_name(bad)
             ),
             example=example,
-            field=key,
+            field=field,
         )
     if len(text) > limit:
         raise UserError(
@@ -482,7 +483,7 @@ def parse_text(key: str, raw: str, *, limit: int, example: str) -> str:
                 key=key, length=len(text), limit=limit
             ),
             example=example,
-            field=key,
+            field=field,
         )
     return text
 
@@ -543,7 +544,7 @@ def parse_log(args: str, *, today: date, default_currency: str, due_keyword: boo
     if not title_raw.strip():
         raise IncompleteCommand(
             _("The {kind} needs a title: put it right after the kind, in quotes if it is several words.").format(
-                kind=kind.value
+                kind=kind_name(kind)
             ),
             example=example,
             command="log",
@@ -612,7 +613,7 @@ def parse_fields(
                     venue_tokens.append(rest.pop(0))
             if not venue_tokens:
                 raise UserError(
-                    _("“@” must be followed by the {place}.").format(place=PLACE_WORD[kind]), example=example
+                    _("“@” must be followed by the {place}.").format(place=place_name(kind)), example=example
                 )
             _once(seen, PLACE_WORD[kind], "@", example)
             fields.venue = parse_text(
@@ -652,7 +653,7 @@ def parse_fields(
                 _(
                     "I don't know what {token} means here. Put a title of several words in quotes, "
                     "a {place} after “@ ”, and numbers as key=value."
-                ).format(token=quote_token(token.raw), place=PLACE_WORD[kind]),
+                ).format(token=quote_token(token.raw), place=place_name(kind)),
                 example=example,
             )
     return fields
@@ -673,7 +674,9 @@ def _absorb_spaced_number(value: str, rest: list[Token], *, money: bool) -> str:
 def _once(seen: set[str], name: str, raw: str, example: str) -> None:
     if name in seen:
         raise UserError(
-            _("{name} is given twice (again at {token}); give it once.").format(name=name, token=quote_token(raw)),
+            _("{name} is given twice (again at {token}); give it once.").format(
+                name=field_name(name), token=quote_token(raw)
+            ),
             example=example,
         )
     seen.add(name)
@@ -741,7 +744,7 @@ def _unknown_key(key: str, kind: Kind, allow_title: bool) -> str:
     hint = _(" Did you mean {key}?").format(key=METRIC_ALIASES.get(close[0], close[0])) if close else ""
     return (
         _("Unknown key {token}. A {kind} takes: {keys}.").format(
-            token=quote_token(key), kind=kind.value, keys=", ".join(keys)
+            token=quote_token(key), kind=kind_name(kind), keys=", ".join(field_name(k) for k in keys)
         )
         + hint
     )
@@ -749,13 +752,13 @@ def _unknown_key(key: str, kind: Kind, allow_title: bool) -> str:
 
 def _not_for_kind(key: str, kind: Kind) -> str:
     spec = METRICS[key]
-    owners = ", ".join(sorted(k.value for k in spec.kinds))
+    owners = ", ".join(sorted(kind_name(k) for k in spec.kinds))
     return _(
         "{key} ({description}) does not apply to a {kind}; it is counted for: {owners}. A {kind} takes: {keys}."
     ).format(
-        key=key,
-        description=spec.description,
-        kind=kind.value,
+        key=metric_name(key),
+        description=metric_description(key),
+        kind=kind_name(kind),
         owners=owners,
-        keys=", ".join(metrics_for(kind)),
+        keys=", ".join(metric_name(k) for k in metrics_for(kind)),
     )

@@ -61,6 +61,8 @@ FIELD_NAMES: dict[str, str] = {
     "notes": N_("notes"),
     "date": N_("date"),
     "status": N_("status"),
+    "owner": N_("owner"),
+    "due": N_("due"),
 }
 PERIOD_NAMES: dict[str, str] = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter")}
 ANSWER_NAMES: dict[str, str] = {"yes": N_("yes"), "partly": N_("partly"), "no": N_("no")}

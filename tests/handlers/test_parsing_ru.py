@@ -121,3 +121,38 @@ def test_spaced_money_and_counts_on_the_line():
 def test_bad_money_is_refused(bad):
     with pytest.raises(UserError):
         log(f"доклад Kafka {bad}")
+
+
+def test_errors_in_a_russian_team_name_kinds_keys_and_places_in_russian():
+    from handlers.i18n import use_locale
+
+    with use_locale("ru"):
+        with pytest.raises(UserError) as not_for_talk:
+            log("доклад Kafka участники=5")
+        with pytest.raises(UserError) as unknown:
+            log("доклад Kafka зрителей=5")
+        with pytest.raises(UserError) as no_place:
+            log("статья Kafka @")
+        with pytest.raises(UserError) as twice:
+            log("доклад Kafka вчера дата=сегодня")
+
+    assert "участники (участники активностей и конкурсов) не считается для вида «доклад»" in not_for_talk.value.message
+    assert "партнёрство" in not_for_talk.value.message and "аудитория, целевые_действия" in not_for_talk.value.message
+    assert "Для вида «доклад» есть ключи: аудитория" in unknown.value.message and "место, дата" in unknown.value.message
+    assert "укажите издание" in no_place.value.message
+    assert twice.value.message.startswith("дата: указано дважды")
+
+
+def test_the_same_words_work_in_an_english_team_and_errors_follow_the_team_language():
+    from handlers.i18n import use_locale
+
+    with use_locale("en"):
+        assert log("доклад Kafka вчера").kind is Kind.TALK
+        with pytest.raises(UserError) as english:
+            log("доклад Kafka 20/11")
+    with use_locale("ru"):
+        with pytest.raises(UserError) as russian:
+            log("доклад Kafka 20/11")
+
+    assert "not a date" in english.value.message
+    assert "не похоже на дату" in russian.value.message
