@@ -51,7 +51,7 @@ def checklist(req: Request) -> Reply:
         if action not in ("tick", "untick") or item not in CHECKLIST_ITEMS or len(parts) > 3:
             raise UserError(_("Write tick or untick and one of: {items}.").format(items=", ".join(CHECKLIST_ITEMS)),
                             example="/checklist 42 tick announcements")
-        set_tick(req.session, activity_id=activity.id, item=item, ticked=action == "tick", member_id=req.member.id)
+        set_tick(req.session, activity=activity, item=item, ticked=action == "tick", member_id=req.member.id)
     ticked = ticked_items(req.session, activity_id=activity.id)
     lines = [markup.bold(_("Checklist for {title}").format(title=activity.title)) +
              f" ({len(ticked)}/{len(CHECKLIST_ITEMS)})"]

@@ -10,6 +10,7 @@ from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from storage.domain import Status
+from storage.ids import id_of
 from storage.models import CHECKLIST_ITEMS, Activity, ChecklistTick, utcnow
 
 
@@ -79,10 +80,10 @@ def open_items(session: Session, *, activity_id: int | None) -> list[str]:
     return [item for item in CHECKLIST_ITEMS if item not in ticked]
 
 
-def set_tick(session: Session, *, activity_id: int | None, item: str, ticked: bool, member_id: int | None) -> None:
-    existing = session.get(ChecklistTick, (activity_id, item))
+def set_tick(session: Session, *, activity: Activity, item: str, ticked: bool, member_id: int | None) -> None:
+    existing = session.get(ChecklistTick, (activity.id, item))
     if ticked and existing is None:
-        session.add(ChecklistTick(activity_id=activity_id, item=item, ticked_by=member_id, ticked_at=utcnow()))
+        session.add(ChecklistTick(activity_id=id_of(activity), item=item, ticked_by=member_id, ticked_at=utcnow()))
     elif not ticked and existing is not None:
         session.delete(existing)
     session.flush()
