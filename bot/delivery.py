@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from handlers.core import ChatRef, DirectTarget, Messenger, Posted, Reply, SentMessage
+from handlers.i18n import use_locale
 from handlers.router import Router
 
 log = logging.getLogger(f"devrelbot.{__name__}")
@@ -91,7 +92,9 @@ class Delivery:
             if isinstance(target, DirectTarget):
                 sent = await messenger.send_direct(target, reply)
             elif reply.poll is not None:
-                sent = await messenger.send_poll(target, reply.poll)
+                # A platform without polls writes its own words around the options: in the chat's language.
+                with use_locale(await asyncio.to_thread(self.router.locale_for, target)):
+                    sent = await messenger.send_poll(target, reply.poll)
             else:
                 sent = await messenger.send(target, reply)
         except Exception as error:
@@ -112,7 +115,8 @@ class Delivery:
             try:
                 if messenger is None:
                     raise LookupError(f"the {message.chat.platform} door is not running")
-                results = await messenger.stop_poll(message)
+                with use_locale(await asyncio.to_thread(self.router.locale_for, message.chat)):
+                    results = await messenger.stop_poll(message)
             except Exception as error:
                 log.warning("could not close a poll on %s: %s: %s", message.chat.platform, type(error).__name__,
                             error)

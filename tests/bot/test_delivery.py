@@ -109,3 +109,26 @@ async def test_a_poll_in_the_command_chat_goes_through_the_messenger_of_its_plat
     await delivery.deliver([Reply("Poll", poll=poll)], RecordingHere(SLACK_CHANNEL, refuse=False))
 
     assert slack.sent == [(SLACK_CHANNEL, poll)]
+
+
+async def test_what_a_door_writes_around_a_poll_reads_in_the_chats_team_language(router):
+    from handlers.i18n import _
+
+    class Wording(Recording):
+        async def send_poll(self, chat: ChatRef, poll: PollSpec) -> SentMessage:
+            self.sent.append((chat, Reply(_("Vote with the number's reaction."))))
+            return SentMessage(chat=chat, message_id="p")
+
+        async def stop_poll(self, message: SentMessage) -> None:
+            self.sent.append((message, Reply(_("🔒 This poll is closed; its result is final."))))
+
+    say(router, "/settings language=ru")  # the console team chat of tests.helpers is now Russian
+    here = incoming("/help").chat
+    console = Wording("console")
+    delivery = Delivery(router, {"console": console})
+
+    await delivery.send(Reply("", poll=PollSpec(question="?", options=("a", "b"))), here=here)
+    await delivery.stop_polls(Reply("", stop_polls=(SentMessage(chat=here, message_id="p"),)))
+
+    assert [reply.text for _target, reply in console.sent] == [
+        "Голосуйте реакцией с нужной цифрой.", "🔒 Опрос закрыт; результат окончательный."]
