@@ -28,7 +28,7 @@ from handlers.core import (
     SentMessage,
     UserRef,
 )
-from handlers.i18n import _
+from handlers.i18n import _, use_locale
 from handlers.router import Router, parse_command_line
 
 LOCAL_CHAT = ChatRef(platform="console", chat_id="local")
@@ -134,7 +134,8 @@ class ConsoleDoor:
 
     async def run(self) -> None:
         if self.interactive:
-            self.console.print(_("devrelbot console — type /help, or /quit to leave."))
+            with use_locale(await self._language()):
+                self.console.print(_("devrelbot console — type /help, or /quit to leave."))
         while True:
             if self.interactive:
                 self.console.print("> ", end="")
@@ -145,7 +146,16 @@ class ConsoleDoor:
                 break
             await self.handle_line(line)
 
+    async def _language(self) -> str:
+        """The console is the team's own terminal: its words are in the team's language (DEFAULT_LANGUAGE for a
+        team not made yet)."""
+        return await asyncio.to_thread(self.router.locale_for, LOCAL_CHAT)
+
     async def handle_line(self, line: str) -> None:
+        with use_locale(await self._language()):
+            await self._handle_line(line)
+
+    async def _handle_line(self, line: str) -> None:
         text = line.strip()
         if not text:
             return

@@ -112,6 +112,7 @@ RUSSIAN_SCRIPT = """\
 /log доклад "Ой" аудитория=-1
 /log доклад Kafka @ HighLoad++ 20/11
 /show 4
+привет
 """
 
 
@@ -133,6 +134,7 @@ def test_a_console_session_in_russian_logs_every_kind_with_russian_words_and_dat
     assert "аудитория: значение не может быть отрицательным" in out
     assert "не похоже на дату" in out and "Пример: /log доклад" in out
     assert "просмотры: 12" in out  # /show 4 names the metric in Russian
+    assert "Команды начинаются с / — попробуйте /help." in out  # the console's own words too
     assert "Traceback" not in result.stderr
 
     db = Database.from_url(f"sqlite:///{tmp_path / 'console.db'}")
