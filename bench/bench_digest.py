@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from databases import benchmark_databases  # bench/databases.py, beside this file
 from sqlalchemy import event, insert, text
 
-from handlers.digest import build_report, last_full_week
+from handlers.digest_content import build_report, last_full_week
 from storage.db import Database
 from storage.domain import Kind
 from storage.models import Activity, FeedbackCard, HireSurvey, Member, Team, Vote

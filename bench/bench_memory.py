@@ -27,7 +27,7 @@ from sqlmodel import select
 
 import handlers  # noqa: F401  (registers the commands)
 from handlers.core import ChatRef, Incoming, UserRef
-from handlers.digest import build_report, last_full_week
+from handlers.digest_content import build_report, last_full_week
 from handlers.router import Router, parse_command_line
 from storage.db import Database
 from storage.models import Team

@@ -131,7 +131,7 @@ def plan_import(
 
     from bot.app import build_router
     from handlers.errors import UserError
-    from handlers.plan_csv import import_plan
+    from handlers.plan_import import import_plan
     from storage.models import utcnow
     from storage.periods import local_today
 
@@ -171,7 +171,7 @@ def export(
         raise typer.Exit(2)
     settings = _setup()
     from bot.app import build_router
-    from handlers.plan_csv import export_activities
+    from handlers.export import export_activities
 
     db, _router = build_router(settings)
     try:
@@ -196,7 +196,7 @@ def digest(
     from datetime import date
 
     from bot.app import build_router
-    from handlers.digest import build_report, last_full_week
+    from handlers.digest_content import build_report, last_full_week
     from handlers.markup import to_plain
     from storage.models import utcnow
     from storage.periods import period_containing

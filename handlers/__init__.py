@@ -5,7 +5,10 @@ The import order below is the order /help lists the commands in.
 
 # isort: off
 from handlers import log  # noqa: F401
-from handlers import ledger  # noqa: F401
+from handlers import update  # noqa: F401
+from handlers import show  # noqa: F401
+from handlers import delete  # noqa: F401
+from handlers import list  # noqa: F401
 from handlers import talks  # noqa: F401
 from handlers import plan  # noqa: F401
 from handlers import checklist  # noqa: F401
@@ -13,7 +16,10 @@ from handlers import followup  # noqa: F401
 from handlers import export  # noqa: F401
 from handlers import stats  # noqa: F401
 from handlers import report  # noqa: F401
+from handlers import digest  # noqa: F401
 from handlers import feedback  # noqa: F401
+from handlers import poll  # noqa: F401
+from handlers import vote  # noqa: F401
 from handlers import survey  # noqa: F401
 from handlers import settings  # noqa: F401
 from handlers import connect  # noqa: F401

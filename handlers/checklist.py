@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from handlers import markup
+from handlers.activity import load_activity
 from handlers.core import Button, Reply
 from handlers.errors import UserError
 from handlers.i18n import _
-from handlers.ledger import load_activity
 from handlers.router import Request, registry
 from storage.domain import Kind
 from storage.models import CHECKLIST_ITEMS

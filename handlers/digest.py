@@ -1,250 +1,59 @@
-"""The weekly digest's content (also /report's): a short summary with changes, details, and the chart."""
+"""/digest — where and when the weekly digest is posted; admins subscribe a chat. The digest itself is built
+in :mod:`handlers.digest_content` and sent by :mod:`jobs.digest`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from handlers import markup
+from handlers.core import Reply
+from handlers.errors import UserError
+from handlers.i18n import _
+from handlers.router import Request, registry
+from handlers.words import weekday_name
+from storage.digests import channels_of, subscribe, unsubscribe
 
-from sqlmodel import Session
+DIGEST_EXAMPLE = "/digest here"
 
-from handlers import markup, render
-from handlers.chart import DashboardData, render_dashboard
-from handlers.core import Image, Reply
-from handlers.i18n import _, ngettext
-from storage.activities import figures_of, list_activities, period_figures
-from storage.domain import Kind, Status
-from storage.feedback.results import FeedbackSummary, feedback_summary
-from storage.feedback.survey import hiring_counts
-from storage.metrics import (
-    Figures,
-    cost_per_contact,
-    engagement,
-    hiring_influence,
-    percent_change,
-    reach,
+
+@registry.command(
+    "digest",
+    summary="Where and when the weekly digest is posted; admins subscribe this chat",
+    usage="/digest [here|off]",
+    examples=("/digest", DIGEST_EXAMPLE, "/digest off"),
+    details="Admins change the day and hour with /settings digest=mon 10:00 (the team's time zone).",
+    admin_examples=("/digest here", "/digest off"),
 )
-from storage.models import Team
-from storage.periods import Period, local_moment, local_today, period_containing, periods_back
-from storage.plan import FulfilmentCounts, fulfilment, plan_items
-from storage.teams import members_by_id
-
-CHART_WEEKS = 8
-TOP = 3
-
-
-@dataclass(frozen=True)
-class Report:
-    summary: str
-    details: str
-    chart: bytes | None  # None when the team has logged nothing yet
-
-
-@dataclass(frozen=True)
-class PeriodNumbers:
-    figures: Mapping[Kind, Figures]
-    plan: FulfilmentCounts
-    feedback: FeedbackSummary
-    hiring: tuple[int, int, int]  # yes, partly, surveyed
-
-    @property
-    def count(self) -> int:
-        return sum(f.count for f in self.figures.values())
-
-    @property
-    def reach(self) -> int:
-        return sum(reach(f) for f in self.figures.values())
-
-    @property
-    def engagement(self) -> int:
-        return sum(engagement(f) for f in self.figures.values())
-
-    @property
-    def contacts(self) -> int:
-        return sum(f.contacts for f in self.figures.values())
-
-    def cost_per_contact(self, currency: str) -> float | None:
-        """In one currency: what was spent in it / the contacts of the activities it was spent on."""
-        cost = sum((f.costs.get(currency, 0) for f in self.figures.values()), start=0)
-        contacts = sum(f.paid_contacts.get(currency, 0) for f in self.figures.values())
-        value = cost_per_contact(cost, contacts) if cost else None
-        return None if value is None else float(value)
+def digest(req: Request) -> Reply:
+    action = req.args.strip().lower()
+    chat = req.incoming.chat
+    if action in ("here", "off"):
+        if not req.is_admin:
+            raise UserError(_("Only a team admin can change where the digest goes."), example="/digest")
+        if action == "here":
+            added = subscribe(req.session, team=req.team, platform=chat.platform, chat_id=chat.chat_id,
+                              thread_id=chat.thread_id, member_id=req.member.id, now=req.now)
+            head = _("📬 This chat will get the weekly digest.") if added else _("This chat already gets the digest.")
+        else:
+            removed = unsubscribe(req.session, team=req.team, platform=chat.platform, chat_id=chat.chat_id)
+            head = _("This chat will no longer get the digest.") if removed else _("This chat did not get the digest.")
+        return Reply(head + "\n" + describe(req))
+    if action:
+        raise UserError(_("Use /digest, /digest here or /digest off."), example=DIGEST_EXAMPLE)
+    return Reply(describe(req), ephemeral=True)
 
 
-def as_replies(report: Report) -> list[Reply]:
-    """What a chat gets, in order: the summary, then the details and the chart (in a thread where one exists)."""
-    replies = [Reply(report.summary)]
-    if report.details:
-        replies.append(Reply(report.details))
-    if report.chart is not None:
-        replies.append(Reply(_("The last eight weeks"), image=Image("digest.png", report.chart)))
-    return replies
-
-
-def numbers_for(session: Session, *, team: Team, period: Period) -> PeriodNumbers:
-    start = local_moment(period.start, 0, team.timezone)
-    end = local_moment(period.end, 0, team.timezone)
-    return PeriodNumbers(
-        figures=period_figures(session, team_id=team.id, start=period.start, end=period.end),
-        plan=fulfilment(session, team_id=team.id, start=period.start, end=period.end),
-        feedback=feedback_summary(session, team_id=team.id, start=start, end=end),
-        hiring=hiring_counts(session, team_id=team.id, start=start, end=end),
-    )
-
-
-def last_full_week(now: datetime, team: Team) -> Period:
-    return period_containing("week", local_today(now, team.timezone)).previous()
-
-
-def build_report(
-    session: Session,
-    *,
-    team: Team,
-    period: Period,
-    now: datetime,
-    buckets: Sequence[Period] | None = None,
-    with_chart: bool = True,
-) -> Report:
-    """The summary of ``period`` against the one before, the details, and a chart over ``buckets``
-    (by default the eight weeks ending with the period)."""
-    title = _title(period)
-    if period.end > local_today(now, team.timezone):
-        title += " " + _("(so far)")
-    if not list_activities(session, team_id=team.id, limit=1):
-        return Report(summary=f"📊 {markup.bold(title)}\n" + _("Nothing logged yet — try {example}").format(
-            example=markup.code(_('/log talk "My talk" @ Conf today audience=100'))), details="", chart=None)
-    current = numbers_for(session, team=team, period=period)
-    previous = numbers_for(session, team=team, period=period.previous())
-    summary = f"📊 {markup.bold(title)}\n" + "\n".join(_summary_lines(current, previous, team.currency))
-    details = _details(session, team=team, period=period, now=now)
-    chart = None
-    if with_chart:
-        series = buckets or periods_back(period_containing("week", period.last_day), CHART_WEEKS)
-        chart = render_dashboard(dashboard_data(session, team=team, periods=series),
-                                 title=f"{team.name} — {title}")
-    return Report(summary=summary, details=details, chart=chart)
-
-
-def dashboard_data(session: Session, *, team: Team, periods: Sequence[Period]) -> DashboardData:
-    numbers = [numbers_for(session, team=team, period=p) for p in periods]
-    return DashboardData(
-        periods=list(periods),
-        counts={k: [n.figures[k].count if k in n.figures else 0 for n in numbers] for k in Kind},
-        reach=[n.reach for n in numbers],
-        engagement=[n.engagement for n in numbers],
-        contacts=[n.contacts for n in numbers],
-        cost_per_contact=[n.cost_per_contact(team.currency) for n in numbers],
-        currency=team.currency,
-        rating=[n.feedback.rating for n in numbers],
-        nps=[n.feedback.nps.score if n.feedback.nps else None for n in numbers],
-        fulfilment=[n.plan.share for n in numbers],
-    )
-
-
-def _title(period: Period) -> str:
-    span = f"{period.start.isoformat()} – {period.last_day.isoformat()}"
-    names = {"week": _("Weekly digest"), "month": _("Monthly report"), "quarter": _("Quarterly report")}
-    return f"{names[period.name]}, {span}"
-
-
-def _summary_lines(now: PeriodNumbers, before: PeriodNumbers, currency: str) -> list[str]:
-    by_kind = ", ".join(kind_count(k, now.figures[k].count) for k in Kind if k in now.figures)
-    cost = _was(_money(now.cost_per_contact(currency), currency),
-                _money(before.cost_per_contact(currency), currency, short=True))
-    lines = [
-        f"• {_('Activities')}: {render.number(now.count)} ({_change(now.count, before.count)})"
-        + (f" — {by_kind}" if by_kind else ""),
-        f"• {_('Reach')}: {render.number(now.reach)} ({_change(now.reach, before.reach)}) · "
-        f"{_('engagement')} {render.number(now.engagement)} ({_change(now.engagement, before.engagement)})",
-        f"• {_('Contacts')}: {render.number(now.contacts)} ({_change(now.contacts, before.contacts)}) · "
-        f"{_('cost per contact')} {cost}",
-        f"• {_('Rating')}: {_was(_rating(now.feedback), _rating(before.feedback, short=True))} · "
-        f"{_('NPS')}: {_was(_nps(now.feedback), _nps(before.feedback, short=True))}",
-        f"• {_('Plan fulfilment')}: {_was(_plan(now.plan), _plan(before.plan, short=True))}",
-        f"• {_('Hiring influence')}: {_was(_hiring(now.hiring), _hiring(before.hiring, short=True))}",
-    ]
-    return lines
-
-
-def kind_count(kind: Kind, n: int) -> str:
-    words = {
-        Kind.TALK: ngettext("{n} talk", "{n} talks", n),
-        Kind.EVENT: ngettext("{n} event", "{n} events", n),
-        Kind.PARTNERSHIP: ngettext("{n} partnership", "{n} partnerships", n),
-        Kind.PUBLICATION: ngettext("{n} publication", "{n} publications", n),
-        Kind.SOCIAL: ngettext("{n} social post", "{n} social posts", n),
-    }
-    return words[kind].format(n=n)
-
-
-def _was(current: str | None, previous: str | None) -> str:
-    """"4.6 (12 votes) (was 4.4)"; the "was" is left out when the previous period had nothing either."""
-    return f"{current}" if previous is None else f"{current} ({_('was')} {previous})"
-
-
-def _details(session: Session, *, team: Team, period: Period, now: datetime) -> str:
-    done = list_activities(session, team_id=team.id, start=period.start, end=period.end, status=Status.DONE,
-                           limit=10_000)
-    top = sorted(done, key=lambda a: (-reach(figures_of(a)), a.id))[:TOP]
-    lines = [markup.bold(_("Top {n} by reach").format(n=TOP))]
-    lines += [f"{i}. {render.headline(a)} — {_('reach')} {render.number(reach(figures_of(a)))}"
-              for i, a in enumerate(top, start=1)] or [_("Nothing was done in this period.")]
-    this_week = last_full_week(now, team).end
-    upcoming = period_containing("week", this_week)
-    due = plan_items(session, team_id=team.id, start=upcoming.start, end=upcoming.end)
-    owners = members_by_id(session, ids={a.owner_id for a in due if a.owner_id})
-    lines.append(markup.bold(_("Due this week")))
-    for a in due:
-        owner = owners.get(a.owner_id or -1)
-        who = f" — {markup.escape(owner.display_name)}" if owner else ""
-        lines.append(f"• {(a.due_date or a.date).isoformat()}: {render.headline(a)}{who}")
-    if not due:
-        lines.append(_("Nothing in the plan is due this week."))
+def describe(req: Request) -> str:
+    team = req.team
+    day = weekday_name(team.digest_weekday)
+    lines = [markup.bold(_("Weekly digest")) + ": " + _("every {day} at {hour}:00 ({zone})").format(
+        day=day, hour=f"{team.digest_hour:02d}", zone=team.timezone)]
+    channels = channels_of(req.session, team_id=team.id)
+    here = (req.incoming.chat.platform, req.incoming.chat.chat_id)
+    for channel in channels:
+        marker = " " + _("(this chat)") if (channel.platform, channel.chat_id) == here else ""
+        lines.append(f"• {channel.platform} {markup.code(channel.chat_id)}{marker}")
+    if not channels:
+        lines.append(_("No chat gets it yet: an admin types {example} where it should go.").format(
+            example=markup.code(DIGEST_EXAMPLE)))
+    elif team.next_digest_at is not None:
+        lines.append(_("Next: {when}").format(when=team.next_digest_at.astimezone(req.tz).strftime("%Y-%m-%d %H:%M")))
     return "\n".join(lines)
-
-
-def _change(current: float, previous: float) -> str:
-    if previous == 0:
-        return _("new") if current else "±0"
-    return render.percent(percent_change(current, previous), signed=True)
-
-
-def _money(value: float | None, currency: str, *, short: bool = False) -> str | None:
-    if value is None:
-        return None if short else render.DASH
-    return render.money(value, currency)  # type: ignore[arg-type]
-
-
-def _rating(feedback: FeedbackSummary, *, short: bool = False) -> str | None:
-    if feedback.rating is None:
-        return None if short else _("no answers yet")
-    if short:
-        return f"{feedback.rating:.1f}"
-    count = ngettext("{n} vote", "{n} votes", feedback.rating_count).format(n=feedback.rating_count)
-    return f"{feedback.rating:.1f} ({count})"
-
-
-def _nps(feedback: FeedbackSummary, *, short: bool = False) -> str | None:
-    if feedback.nps is None:
-        return None if short else _("no answers yet")
-    if short:
-        return f"{feedback.nps.score:+.0f}"
-    count = ngettext("{n} answer", "{n} answers", feedback.nps.count).format(n=feedback.nps.count)
-    return f"{feedback.nps.score:+.0f} ({count})"
-
-
-def _plan(plan: FulfilmentCounts, *, short: bool = False) -> str | None:
-    if plan.share is None:
-        return None if short else _("nothing was due")
-    shown = render.percent(100 * plan.share)
-    return shown if short else f"{shown}, " + _("{done} of {due} on time").format(done=plan.done_on_time, due=plan.due)
-
-
-def _hiring(counts: tuple[int, int, int], *, short: bool = False) -> str | None:
-    yes, partly, surveyed = counts
-    share = hiring_influence(yes, partly, surveyed)
-    if share is None:
-        return None if short else _("no answers yet")
-    shown = render.percent(100 * share)
-    return shown if short else f"{shown} " + ngettext("of {n} new hire", "of {n} new hires", surveyed).format(
-        n=surveyed)

@@ -1,12 +1,27 @@
-"""/export — the ledger or the plan as a CSV file."""
+"""/export — the ledger or the plan as a CSV file (UTF-8 with a BOM, so Excel opens it right); the plan's columns
+are those /plan import reads, so an exported plan imports again as it is."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date
+
+from sqlmodel import Session, select
+
 from handlers.core import Document, Reply
 from handlers.errors import UserError, quote_token
-from handlers.i18n import _
-from handlers.plan_csv import export_activities
+from handlers.i18n import _, pgettext
+from handlers.plan_import import PLAN_COLUMNS
 from handlers.router import Request, registry
+from handlers.safe_text import csv_cell
+from handlers.words import metric_name
+from storage.activities import figures_of, tags_of
+from storage.domain import METRICS, Status
+from storage.metrics import cost_per_contact, engagement, reach
+from storage.models import Activity, Member
+from storage.teams import members_by_id
 
 EXPORTS = ("activities", "plan")
 
@@ -26,3 +41,80 @@ def export(req: Request) -> Reply:
     filename = f"devrelbot-{what}-{req.today.isoformat()}.csv"
     return Reply(_("Here is the {what} export.").format(what=_(what)),
                  document=Document(filename=filename, content=data), ephemeral=True)
+
+
+ACTIVITY_COLUMNS = ("id", "kind", "title", "status", "date", "due_date", "done_on", "owner", "venue", "url", "tags",
+                    *METRICS, "currency", "reach", "engagement", "cost_per_contact", "notes", "created_at")
+
+
+def export_activities(session: Session, *, team_id: int, plan_only: bool = False) -> bytes:
+    """The team's activities (or open plan items) as CSV, with the derived metrics; UTF-8 with a BOM so
+    that Excel opens it right."""
+    query = select(Activity).where(Activity.team_id == team_id)
+    if plan_only:
+        query = query.where(Activity.status == Status.PLANNED.value)
+    activities = list(session.exec(query.order_by(Activity.date, Activity.id)).all())
+    owners = members_by_id(session, ids={a.owner_id for a in activities if a.owner_id})
+    tags = tags_of(session, ids=[a.id for a in activities])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    names = csv_headers()
+    if plan_only:
+        writer.writerow([names[c] for c in ("id", *PLAN_COLUMNS)])
+        for a in activities:
+            owner = owners.get(a.owner_id or -1)
+            writer.writerow(safe_row((a.id, a.kind, a.title, (a.due_date or a.date).isoformat(),
+                                      owner.display_name if owner else "", a.venue or "", " ".join(tags[a.id]),
+                                      a.url or "")))
+    else:
+        writer.writerow([names[c] for c in ACTIVITY_COLUMNS])
+        for a in activities:
+            writer.writerow(safe_row(_activity_row(a, owners.get(a.owner_id or -1), tags[a.id])))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def csv_headers() -> dict[str, str]:
+    """Column names in the current language; a plan exported in Russian imports again (HEADER_ALIASES)."""
+    names = {
+        "id": pgettext("CSV column", "id"),
+        "kind": pgettext("CSV column", "kind"),
+        "title": pgettext("CSV column", "title"),
+        "status": pgettext("CSV column", "status"),
+        "date": pgettext("CSV column", "date"),
+        "due": pgettext("CSV column", "due"),
+        "due_date": pgettext("CSV column", "due_date"),
+        "done_on": pgettext("CSV column", "done_on"),
+        "owner": pgettext("CSV column", "owner"),
+        "venue": pgettext("CSV column", "venue"),
+        "outlet": pgettext("CSV column", "outlet"),
+        "url": pgettext("CSV column", "url"),
+        "tags": pgettext("CSV column", "tags"),
+        "currency": pgettext("CSV column", "currency"),
+        "reach": pgettext("CSV column", "reach"),
+        "engagement": pgettext("CSV column", "engagement"),
+        "cost_per_contact": pgettext("CSV column", "cost_per_contact"),
+        "notes": pgettext("CSV column", "notes"),
+        "created_at": pgettext("CSV column", "created_at"),
+    }
+    return {**names, **{m: metric_name(m) for m in METRICS}}
+
+
+def safe_row(values: Iterable[object]) -> list[object]:
+    """Every exported row goes through here: no cell may start like a spreadsheet formula."""
+    return [csv_cell(v) for v in values]
+
+
+def _activity_row(a: Activity, owner: Member | None, tags: Iterable[str]) -> list[object]:
+    figures = figures_of(a)
+    per_contact = cost_per_contact(a.cost, a.contacts)
+    return [
+        a.id, a.kind, a.title, a.status, a.date.isoformat(), _iso(a.due_date), _iso(a.done_on),
+        owner.display_name if owner else "", a.venue or "", a.url or "", " ".join(tags),
+        *("" if getattr(a, m) is None else getattr(a, m) for m in METRICS),
+        a.currency or "", reach(figures), engagement(figures), "" if per_contact is None else per_contact,
+        a.notes or "", a.created_at.isoformat(),
+    ]
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""

@@ -1,4 +1,5 @@
-"""/feedback, /poll and /vote — community feedback on an activity — and the platform events that carry it.
+"""/feedback — a card about an activity that people rate with emoji reactions — and the events that carry the
+reactions (/poll and /vote: :mod:`handlers.poll`, :mod:`handlers.vote`).
 
 A card is created here before it is sent; the reply carries ``track="card:<id>"`` and the door reports the
 sent message back as a :class:`Posted` event, so reactions (and poll answers) on exactly that message count.
@@ -9,50 +10,31 @@ reaction or click replaces the earlier one, removing the reaction withdraws it.
 from __future__ import annotations
 
 from handlers import markup, render
+from handlers.activity import load_activity
 from handlers.core import (
     ChatRef,
-    PollAnswer,
-    PollResults,
-    PollSpec,
     Posted,
     ReactionCount,
     ReactionEvent,
     Reply,
-    SentMessage,
 )
-from handlers.errors import PermissionDenied, UserError, quote_token
+from handlers.errors import UserError, quote_token
 from handlers.i18n import _, ngettext
-from handlers.ledger import load_activity
-from handlers.parsing import parse_id
 from handlers.router import EventRequest, Request, registry
 from storage.emoji import normalize_emoji
-from storage.feedback.cards import (
-    Mode,
-    card_for_message,
-    card_for_poll,
-    card_posted,
-    close_card,
-    create_card,
-    get_card,
-    open_polls,
-    reaction_target,
-)
+from storage.feedback.cards import Mode, card_for_message, card_posted, create_card, reaction_target
 from storage.feedback.emoji_map import emoji_map_of
-from storage.feedback.scales import Scale, scores_of
+from storage.feedback.scales import Scale
 from storage.feedback.votes import cast_vote, replace_tallies, voter_key, withdraw_vote
 from storage.links import linked_chats
 from storage.models import Activity, FeedbackCard, Team
 
 FEEDBACK_EXAMPLE = "/feedback 42"
-POLL_EXAMPLE = "/poll 42 nps"
 CARD_TRACK = "card:"
 
 
 def card_track(card: FeedbackCard) -> str:
     return f"{CARD_TRACK}{card.id}"
-
-
-# --- /feedback ----------------------------------------------------------------------------------------
 
 
 @registry.command(
@@ -115,113 +97,6 @@ def card_text(activity: Activity, team: Team) -> str:
     return "\n".join(lines)
 
 
-# --- /poll and /vote ----------------------------------------------------------------------------------
-
-
-@registry.command(
-    "poll",
-    summary="Send a rating (1–5) or NPS (0–10) poll about an activity; /poll close freezes it",
-    usage="/poll <id> [rating|nps]  ·  /poll close <id>",
-    examples=("/poll 42", POLL_EXAMPLE, "/poll close 42"),
-    admin_examples=("/poll close 1",),  # someone else's activity: its owner or an admin
-    details=(
-        "In Telegram it is a native poll (anonymous unless an admin sets /settings polls=public); elsewhere a "
-        "message with one button per answer, where a new click replaces the old one. Closing a poll makes its "
-        "result final."
-    ),
-)
-def poll(req: Request) -> Reply:
-    words = req.args.split()
-    if words and words[0].lower() == "close":
-        return _close(req, words[1:])
-    activity = load_activity(req, words[0] if words else "", example=POLL_EXAMPLE)
-    scale_word = words[1].lower() if len(words) > 1 else Scale.RATING.value
-    if scale_word not in (Scale.RATING.value, Scale.NPS.value) or len(words) > 2:
-        raise UserError(
-            _("A poll asks for a rating (1–5) or an NPS (0–10): say “rating” or “nps”."), example=POLL_EXAMPLE
-        )
-    scale = Scale(scale_word)
-    chat = req.incoming.chat
-    card = create_card(
-        req.session, team_id=req.team.id, activity_id=activity.id, mode=Mode.POLL, scale=scale,
-        platform=chat.platform, chat_id=chat.chat_id, created_by=req.member.id, now=req.now,
-        anonymous=req.team.polls_anonymous,
-    )
-    if scale is Scale.RATING:
-        question = _("How would you rate “{title}”? 1 = poor, 5 = excellent").format(title=activity.title)
-    else:
-        question = _("How likely are you to recommend “{title}” to a friend or colleague? 0 = not at all, "
-                     "10 = extremely likely").format(title=activity.title)
-    spec = PollSpec(
-        question=question,
-        options=tuple(str(s) for s in scores_of(scale)),
-        anonymous=req.team.polls_anonymous,
-        choice_command=f"/vote {card.id}",
-    )
-    return Reply(markup.escape(question), poll=spec, track=card_track(card))
-
-
-def _close(req: Request, words: list[str]) -> Reply:
-    example = "/poll close 42"
-    activity = load_activity(req, words[0] if words else "", example=example)
-    if not req.is_admin and activity.owner_id != req.member.id:
-        raise PermissionDenied(
-            _("Only the owner of #{id} or a team admin can close its polls.").format(id=activity.id), example=example
-        )
-    cards = open_polls(req.session, activity_id=activity.id)
-    if not cards:
-        raise UserError(_("#{id} has no open poll; /poll {id} sends one.").format(id=activity.id), example=example)
-    for card in cards:
-        close_card(req.session, card=card, now=req.now)
-    stops = tuple(
-        SentMessage(chat=ChatRef(platform=c.platform, chat_id=c.chat_id), message_id=c.message_id or "",  # type: ignore[arg-type]
-                    poll_id=c.poll_id)
-        for c in cards
-    )
-    text = ngettext(
-        "🔒 Closed {n} poll on {what}; its result is final. /show {id} shows it.",
-        "🔒 Closed {n} polls on {what}; their result is final. /show {id} shows it.",
-        len(cards),
-    ).format(n=len(cards), what=render.headline(activity), id=activity.id)
-    return Reply(text, stop_polls=stops)
-
-
-@registry.command(
-    "vote",
-    summary="Answer a feedback poll (what the poll's buttons send)",
-    usage="/vote <poll> <answer>",
-    examples=("/vote 7 4",),
-    details="Poll buttons send this for you; a new vote replaces your earlier one until the poll is closed.",
-)
-def vote(req: Request) -> Reply:
-    example = "/vote 7 4"
-    words = req.args.split()
-    if len(words) != 2:
-        raise UserError(_("Give the poll's number and your answer."), example=example)
-    card = get_card(req.session, card_id=parse_id(words[0], example=example))
-    here = req.incoming.chat
-    if (
-        card is None
-        or card.mode != Mode.POLL.value
-        or card.message_id is None
-        or (card.platform, card.chat_id) != (here.platform, here.chat_id)
-    ):
-        raise UserError(_("There is no such poll in this chat."), example=example)
-    if card.closed_at is not None:
-        raise UserError(_("This poll is closed; its result is final."))
-    scores = scores_of(Scale(card.scale))
-    raw = words[1]
-    if not raw.isdigit() or int(raw) not in scores:
-        raise UserError(
-            _("Answer with a number from {low} to {high}.").format(low=scores[0], high=scores[-1]), example=example
-        )
-    user = req.incoming.user
-    cast_vote(req.session, card=card, voter=voter_key(platform=user.platform, user_id=user.user_id), score=int(raw),
-              now=req.now)
-    return Reply(_("🗳️ Your answer: {score}. Thanks! Click another one to change it.").format(score=raw),
-                 ephemeral=True)
-
-
 # --- platform events ----------------------------------------------------------------------------------
 
 
@@ -278,39 +153,4 @@ def on_reaction_count(req: EventRequest) -> None:
         if emoji in mapping:
             tallies[emoji] = (mapping[emoji], tallies.get(emoji, (0, 0))[1] + count)
     replace_tallies(req.session, card=card, tallies=tallies, now=req.now)
-    return None
-
-
-@registry.on(PollAnswer)
-def on_poll_answer(req: EventRequest) -> None:
-    """A named answer to a native poll; no options means the person took their vote back."""
-    event = req.event
-    assert isinstance(event, PollAnswer)
-    card = card_for_poll(req.session, poll_id=event.poll_id)
-    if card is None or card.closed_at is not None or event.user is None or event.user.is_bot:
-        return None
-    voter = voter_key(platform=event.user.platform, user_id=event.user.user_id)
-    scores = scores_of(Scale(card.scale))
-    if not event.option_ids:
-        withdraw_vote(req.session, card=card, voter=voter)
-    elif 0 <= event.option_ids[0] < len(scores):
-        cast_vote(req.session, card=card, voter=voter, score=scores[event.option_ids[0]], now=req.now)
-    return None
-
-
-@registry.on(PollResults)
-def on_poll_results(req: EventRequest) -> None:
-    """A native poll's totals. Named polls are counted from their answers, so only anonymous ones use these;
-    once a poll is closed, only its final (closed) result is taken."""
-    event = req.event
-    assert isinstance(event, PollResults)
-    card = card_for_poll(req.session, poll_id=event.poll_id)
-    if card is None:
-        return None
-    if card.anonymous and (card.closed_at is None or event.is_closed):
-        scores = scores_of(Scale(card.scale))
-        tallies = {str(i): (scores[i], n) for i, n in enumerate(event.voter_counts) if i < len(scores)}
-        replace_tallies(req.session, card=card, tallies=tallies, now=req.now)
-    if event.is_closed and card.closed_at is None:
-        close_card(req.session, card=card, now=req.now)
     return None

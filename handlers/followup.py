@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers import render
+from handlers.activity import load_activity
 from handlers.core import Reply
 from handlers.errors import UserError
 from handlers.i18n import _
-from handlers.ledger import load_activity
 from handlers.router import Request, registry
 from storage.reminders import snooze_followup, stop_followups
 

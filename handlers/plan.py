@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from handlers import markup, render
+from handlers.activity import load_activity
 from handlers.core import Button, Reply
 from handlers.errors import IncompleteCommand, PermissionDenied, UserError, quote_token
 from handlers.filters import Filter, parse_filters
 from handlers.i18n import N_, _
-from handlers.ledger import apply_changes, load_activity
 from handlers.log import resolve_owner
 from handlers.parsing import parse_date, parse_fields, parse_log, tokenize
-from handlers.plan_csv import import_plan
+from handlers.plan_import import import_plan
 from handlers.router import Request, registry
+from handlers.update import apply_changes
 from storage.activities import create_activity
 from storage.domain import Kind, Status
 from storage.models import Activity

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from handlers.core import ChatRef, Messenger
-from handlers.digest import Report, as_replies, build_report
+from handlers.digest_content import Report, as_replies, build_report
 from handlers.i18n import use_locale
 from jobs.sweep import Claim, Skip, SweepResult, messenger_for, sweep
 from storage.db import Database

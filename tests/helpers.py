@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from handlers.core import ChatRef, Incoming, Reply, UserRef
 from handlers.router import Router, parse_command_line
+from storage.db import Database
+from storage.models import Team, Vote
 
 TEAM_CHAT = ChatRef(platform="console", chat_id="team-chat")
 ALICE = UserRef(platform="console", user_id="u-alice", display_name="alice")
@@ -28,3 +32,15 @@ def text_of(reply: Reply) -> str:
     from handlers.markup import to_plain
 
     return to_plain(reply.text)
+
+
+def team_of(db: Database) -> Team:
+    """The one team the test made."""
+    with db.session() as s:
+        return s.exec(select(Team)).one()
+
+
+def votes(db: Database) -> dict[str, int]:
+    """Each voter's current score, over every card."""
+    with db.session() as s:
+        return {v.voter: v.score for v in s.exec(select(Vote))}

@@ -1,63 +1,17 @@
-"""Feedback cards, emoji votes, polls and their results, called as the doors call them: a command, then the
-``Posted`` event the door reports for the message it sent, then reactions and answers on that message."""
+"""Feedback cards and emoji votes, called as the doors call them: a command, then the ``Posted`` event the door
+reports for the message it sent, then reactions on that message."""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from sqlmodel import select
 
 from handlers.core import (
-    ChatRef,
-    PollAnswer,
-    PollResults,
-    Posted,
     ReactionCount,
     ReactionEvent,
-    Reply,
-    SentMessage,
-    UserRef,
 )
-from handlers.router import Router
-from storage.models import FeedbackCard, Vote, VoteTally
-from tests.helpers import BOB, TEAM_CHAT, incoming, say, text_of
-
-GROUP = ChatRef(platform="telegram", chat_id="-100777")
-TALK = '/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300'
-
-
-def person(name: str, *, platform: str = "console", is_bot: bool = False) -> UserRef:
-    return UserRef(platform=platform, user_id=f"u-{name}", display_name=name, is_bot=is_bot)  # type: ignore[arg-type]
-
-
-def in_group(line: str):
-    """A line typed by an admin of the Telegram group."""
-    tg_admin = UserRef(platform="telegram", user_id="42", display_name="tg-admin")
-    return replace(incoming(line, user=tg_admin, chat=GROUP), chat_admin=True)
-
-
-def posted(router: Router, reply: Reply, chat: ChatRef = TEAM_CHAT, message_id: str = "m-1",
-           poll_id: str | None = None) -> None:
-    """What a door does after sending a tracked reply."""
-    assert reply.track is not None
-    router.handle_event(Posted(track=reply.track, sent=SentMessage(chat=chat, message_id=message_id, poll_id=poll_id)))
-
-
-def react(router: Router, emoji: str, user: UserRef, *, added: bool = True, chat: ChatRef = TEAM_CHAT,
-          message_id: str = "m-1") -> None:
-    router.handle_event(ReactionEvent(chat=chat, message_id=message_id, user=user, emoji=emoji, added=added))
-
-
-def votes(db) -> dict[str, int]:
-    with db.session() as s:
-        return {v.voter: v.score for v in s.exec(select(Vote))}
-
-
-def card_on(router: Router, line: str = "/feedback 1") -> Reply:
-    say(router, TALK)
-    card = say(router, line)
-    posted(router, card)
-    return card
+from storage.models import FeedbackCard, VoteTally
+from tests.handlers.feedback_support import GROUP, TALK, card_on, in_group, person, posted, react
+from tests.helpers import BOB, TEAM_CHAT, incoming, say, text_of, votes
 
 
 def test_the_card_names_the_activity_and_the_emoji_to_rate_with(router):
@@ -158,72 +112,6 @@ def test_show_and_stats_say_no_answers_yet_never_zero(router):
     assert "community rating: no answers yet (was —)" in stats
     assert "NPS: no answers yet (was —)" in stats
     assert "hiring influence: no answers yet (was —)" in stats
-
-
-def test_nps_by_hand_from_button_votes(router):
-    say(router, TALK)
-    poll = say(router, "/poll 1 nps")
-    assert poll.poll is not None and poll.poll.options == tuple(str(i) for i in range(11))
-    assert poll.poll.choice_command == "/vote 1" and poll.poll.anonymous
-    posted(router, poll)
-    # 10, 10, 9 are promoters, 8 passive, 6 a detractor: (3 - 1) / 5 = +40.
-    for name, score in (("a", 10), ("b", 10), ("c", 9), ("d", 8), ("e", 6)):
-        assert "Your answer" in text_of(say(router, f"/vote 1 {score}", user=person(name)))
-    assert "NPS: +40 (3 promoters, 1 passives, 1 detractors; 5 answers)" in text_of(say(router, "/show 1"))
-    assert "NPS: +40 (3 promoters, 1 passives, 1 detractors; 5 answers) (was —)" in text_of(say(router, "/stats"))
-
-
-def test_a_new_click_replaces_the_old_and_a_closed_poll_is_final(router, db):
-    say(router, TALK)
-    posted(router, say(router, "/poll 1"), message_id="m-poll")
-    say(router, "/vote 1 2", user=person("carol"))
-    say(router, "/vote 1 5", user=person("carol"))
-    assert votes(db) == {"console:u-carol": 5}
-    assert say(router, "/vote 1 9", user=person("carol")).is_error  # a rating is 1 to 5
-    assert say(router, "/vote 1 3", user=person("carol"), chat=GROUP).is_error  # not the poll's chat
-
-    assert say(router, "/poll close 1", user=BOB).is_error  # neither the owner nor an admin
-    closed = say(router, "/poll close 1")
-    assert closed.stop_polls == (SentMessage(chat=ChatRef(platform="console", chat_id="team-chat"),
-                                             message_id="m-poll"),)
-    refused = say(router, "/vote 1 1", user=person("carol"))
-    assert refused.is_error and "closed" in text_of(refused)
-    assert votes(db) == {"console:u-carol": 5}
-    assert say(router, "/poll close 1").is_error  # nothing open any more
-
-
-def test_native_poll_answers_named_and_anonymous(router, db):
-    say(router, TALK)
-    say(router, "/settings polls=public")
-    named = say(router, "/poll 1")
-    assert named.poll is not None and not named.poll.anonymous
-    posted(router, named, chat=GROUP, message_id="10", poll_id="p-named")
-    alice = person("alice", platform="telegram")
-    router.handle_event(PollAnswer(poll_id="p-named", user=alice, option_ids=(1,)))  # option 1 is "2"
-    router.handle_event(PollAnswer(poll_id="p-named", user=alice, option_ids=(4,)))  # changed to "5"
-    router.handle_event(PollAnswer(poll_id="p-named", user=person("bob", platform="telegram"), option_ids=(0,)))
-    router.handle_event(PollResults(poll_id="p-named", voter_counts=(1, 0, 0, 0, 1), is_closed=False))  # not added
-    router.handle_event(PollAnswer(poll_id="p-named", user=person("bob", platform="telegram"), option_ids=()))
-    assert votes(db) == {"telegram:u-alice": 5}
-
-    say(router, "/settings polls=anonymous")
-    anonymous = say(router, "/poll 1 nps")
-    posted(router, anonymous, chat=GROUP, message_id="11", poll_id="p-anon")
-    counts = (0,) * 6 + (1, 0, 2, 1, 3)  # one 6, two 8s, one 9, three 10s
-    router.handle_event(PollResults(poll_id="p-anon", voter_counts=counts, is_closed=False))
-    router.handle_event(PollResults(poll_id="p-anon", voter_counts=counts, is_closed=False))  # again: once
-    shown = text_of(say(router, "/show 1"))
-    assert "community rating: 5.0 of 5 (1 answer)" in shown
-    assert "NPS: +43 (4 promoters, 2 passives, 1 detractors; 7 answers)" in shown
-
-    say(router, "/poll close 1")
-    router.handle_event(PollResults(poll_id="p-anon", voter_counts=(0,) * 10 + (50,), is_closed=False))  # late
-    router.handle_event(PollAnswer(poll_id="p-named", user=alice, option_ids=(0,)))  # late
-    assert "NPS: +43 (4 promoters, 2 passives, 1 detractors; 7 answers)" in text_of(say(router, "/show 1"))
-    assert votes(db) == {"telegram:u-alice": 5}
-    # The final result Telegram gives back when the bot stops the poll is taken.
-    router.handle_event(PollResults(poll_id="p-anon", voter_counts=counts[:-1] + (4,), is_closed=True))
-    assert "NPS: +50 (5 promoters, 2 passives, 1 detractors; 8 answers)" in text_of(say(router, "/show 1"))
 
 
 def test_feedback_everywhere_posts_in_every_community_chat_and_merges_the_results(router, db):

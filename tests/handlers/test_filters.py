@@ -12,7 +12,7 @@ from handlers.filters import Filter, Filters, parse_filters
 from storage.domain import Kind
 from storage.models import Member
 from storage.periods import Period
-from tests.helpers import BOB, say, text_of
+from tests.helpers import say, text_of
 
 EVERY = tuple(Filter)
 TODAY = date(2026, 11, 26)  # a Thursday
@@ -27,12 +27,6 @@ def parse(db, args: str, accept=EVERY) -> Filters:
         team_id = session.exec(select(Member.team_id)).first()
         return parse_filters(args, session=session, team_id=team_id, accept=accept, example="/list week",
                              unknown=unknown)
-
-
-@pytest.fixture
-def team(router) -> None:
-    say(router, "/help")  # alice (the first member) and bob join the team
-    say(router, "/help", user=BOB)
 
 
 def test_every_filter_in_any_order(db, team):

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from storage.models import Activity, Team
-from tests.helpers import ALICE, BOB, say, text_of
-
-
-def team(db) -> Team:
-    with db.session() as s:
-        return s.exec(select(Team)).one()
+from storage.models import Activity
+from tests.helpers import ALICE, BOB, say, team_of, text_of
 
 
 def test_settings_shows_time_zone_and_currency(router):
@@ -26,7 +21,7 @@ def test_admin_changes_time_zone_and_currency(router, db):
 
     assert not reply.is_error
     assert "Europe/Berlin" in text_of(reply) and "EUR" in text_of(reply)
-    assert (team(db).timezone, team(db).currency) == ("Europe/Berlin", "EUR")
+    assert (team_of(db).timezone, team_of(db).currency) == ("Europe/Berlin", "EUR")
 
 
 def test_new_currency_is_the_default_for_costs(router, db):
@@ -43,7 +38,7 @@ def test_non_admin_cannot_change_settings(router, db):
 
     assert reply.is_error and reply.ephemeral
     assert "admin" in text_of(reply)
-    assert team(db).timezone == "UTC"
+    assert team_of(db).timezone == "UTC"
 
 
 def test_non_admin_may_look(router):
@@ -60,7 +55,7 @@ def test_unknown_time_zone_is_rejected_with_an_example(router, db):
     assert reply.is_error
     assert "Mars/Olympus" in text_of(reply)
     assert "Example: /settings timezone=Europe/Berlin currency=EUR" in text_of(reply)
-    assert (team(db).timezone, team(db).currency) == ("UTC", "USD")  # nothing half-applied
+    assert (team_of(db).timezone, team_of(db).currency) == ("UTC", "USD")  # nothing half-applied
 
 
 def test_bad_currency_and_unknown_key_are_rejected(router, db):
@@ -71,17 +66,17 @@ def test_bad_currency_and_unknown_key_are_rejected(router, db):
     assert "EURO" in text_of(bad_currency) and bad_currency.is_error
     assert "colour=blue" in text_of(unknown_key) and unknown_key.is_error
     assert "twice" in text_of(twice) and twice.is_error
-    assert team(db).currency == "USD"
+    assert team_of(db).currency == "USD"
 
 
 def test_an_admin_sets_the_team_language_and_the_answer_is_in_it_at_once(router, db):
     reply = say(router, "/settings language=ru", user=ALICE)
 
     assert not reply.is_error
-    assert team(db).locale == "ru"
+    assert team_of(db).locale == "ru"
     assert "ru" in text_of(reply)
     assert say(router, "/settings язык=английский", user=ALICE).is_error is False
-    assert team(db).locale == "en"
+    assert team_of(db).locale == "en"
 
 
 def test_only_an_admin_sets_the_language_and_only_one_the_bot_speaks(router, db):
@@ -92,7 +87,7 @@ def test_only_an_admin_sets_the_language_and_only_one_the_bot_speaks(router, db)
 
     assert refused.is_error and unknown.is_error
     assert "“de”" in text_of(unknown) and "/settings language=ru" in text_of(unknown)
-    assert team(db).locale == "en"
+    assert team_of(db).locale == "en"
 
 
 def test_a_new_team_speaks_the_default_language(db, clock):
@@ -100,4 +95,4 @@ def test_a_new_team_speaks_the_default_language(db, clock):
 
     say(Router(db, default_language="ru", clock=clock), "/settings")
 
-    assert team(db).locale == "ru"
+    assert team_of(db).locale == "ru"

@@ -1,4 +1,4 @@
-"""CSV in and out: the team's plan from a spreadsheet, and the ledger back out.
+"""/plan import: the team's plan from a spreadsheet (CSV). /export writes it back out (:mod:`handlers.export`).
 
 Imports accept what Google Sheets and Excel write: UTF-8 with or without a BOM, `,` or `;` separators,
 dates as 2026-11-20 or 20.11.2026, columns in any order. Every row is checked first; nothing is
@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from handlers.errors import UserError, quote_token
-from handlers.i18n import _, pgettext
+from handlers.i18n import _
 from handlers.parsing import MAX_TEXT, MAX_TITLE, parse_date, parse_tag, parse_text, parse_url
-from handlers.safe_text import csv_cell, uncsv_cell
-from handlers.words import metric_name
-from storage.activities import create_activity, figures_of, tags_of
-from storage.domain import METRICS, Status, resolve_kind
-from storage.metrics import cost_per_contact, engagement, reach
-from storage.models import Activity, Member, Team
+from handlers.safe_text import uncsv_cell
+from storage.activities import create_activity
+from storage.domain import Status, resolve_kind
+from storage.models import Member, Team
 from storage.reminders import reschedule
-from storage.teams import find_members_by_name, members_by_id
+from storage.teams import find_members_by_name
 
 PLAN_COLUMNS = ("kind", "title", "due", "owner", "outlet", "tags", "url")
 REQUIRED = ("kind", "title", "due")
@@ -147,80 +145,3 @@ def import_plan(
         if progress:
             progress(done, len(good))
     return result
-
-
-ACTIVITY_COLUMNS = ("id", "kind", "title", "status", "date", "due_date", "done_on", "owner", "venue", "url", "tags",
-                    *METRICS, "currency", "reach", "engagement", "cost_per_contact", "notes", "created_at")
-
-
-def export_activities(session: Session, *, team_id: int, plan_only: bool = False) -> bytes:
-    """The team's activities (or open plan items) as CSV, with the derived metrics; UTF-8 with a BOM so
-    that Excel opens it right."""
-    query = select(Activity).where(Activity.team_id == team_id)
-    if plan_only:
-        query = query.where(Activity.status == Status.PLANNED.value)
-    activities = list(session.exec(query.order_by(Activity.date, Activity.id)).all())
-    owners = members_by_id(session, ids={a.owner_id for a in activities if a.owner_id})
-    tags = tags_of(session, ids=[a.id for a in activities])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    names = csv_headers()
-    if plan_only:
-        writer.writerow([names[c] for c in ("id", *PLAN_COLUMNS)])
-        for a in activities:
-            owner = owners.get(a.owner_id or -1)
-            writer.writerow(safe_row((a.id, a.kind, a.title, (a.due_date or a.date).isoformat(),
-                                      owner.display_name if owner else "", a.venue or "", " ".join(tags[a.id]),
-                                      a.url or "")))
-    else:
-        writer.writerow([names[c] for c in ACTIVITY_COLUMNS])
-        for a in activities:
-            writer.writerow(safe_row(_activity_row(a, owners.get(a.owner_id or -1), tags[a.id])))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def csv_headers() -> dict[str, str]:
-    """Column names in the current language; a plan exported in Russian imports again (HEADER_ALIASES)."""
-    names = {
-        "id": pgettext("CSV column", "id"),
-        "kind": pgettext("CSV column", "kind"),
-        "title": pgettext("CSV column", "title"),
-        "status": pgettext("CSV column", "status"),
-        "date": pgettext("CSV column", "date"),
-        "due": pgettext("CSV column", "due"),
-        "due_date": pgettext("CSV column", "due_date"),
-        "done_on": pgettext("CSV column", "done_on"),
-        "owner": pgettext("CSV column", "owner"),
-        "venue": pgettext("CSV column", "venue"),
-        "outlet": pgettext("CSV column", "outlet"),
-        "url": pgettext("CSV column", "url"),
-        "tags": pgettext("CSV column", "tags"),
-        "currency": pgettext("CSV column", "currency"),
-        "reach": pgettext("CSV column", "reach"),
-        "engagement": pgettext("CSV column", "engagement"),
-        "cost_per_contact": pgettext("CSV column", "cost_per_contact"),
-        "notes": pgettext("CSV column", "notes"),
-        "created_at": pgettext("CSV column", "created_at"),
-    }
-    return {**names, **{m: metric_name(m) for m in METRICS}}
-
-
-def safe_row(values: Iterable[object]) -> list[object]:
-    """Every exported row goes through here: no cell may start like a spreadsheet formula."""
-    return [csv_cell(v) for v in values]
-
-
-def _activity_row(a: Activity, owner: Member | None, tags: Iterable[str]) -> list[object]:
-    figures = figures_of(a)
-    per_contact = cost_per_contact(a.cost, a.contacts)
-    return [
-        a.id, a.kind, a.title, a.status, a.date.isoformat(), _iso(a.due_date), _iso(a.done_on),
-        owner.display_name if owner else "", a.venue or "", a.url or "", " ".join(tags),
-        *("" if getattr(a, m) is None else getattr(a, m) for m in METRICS),
-        a.currency or "", reach(figures), engagement(figures), "" if per_contact is None else per_contact,
-        a.notes or "", a.created_at.isoformat(),
-    ]
-
-
-def _iso(day: date | None) -> str:
-    return day.isoformat() if day else ""

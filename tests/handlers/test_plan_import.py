@@ -1,9 +1,7 @@
-"""Importing the team's plan from a spreadsheet, and exporting the ledger."""
+"""/plan import: the team's plan from a spreadsheet — and the command line's import and export."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import subprocess
 import sys
@@ -13,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from handlers.errors import UserError
-from handlers.plan_csv import export_activities, import_plan
+from handlers.plan_import import import_plan
 from storage.models import Activity, ActivityTag, Member, Reminder, Team
 from tests.helpers import BOB, say
 
@@ -23,7 +21,6 @@ GOOD = (
     "article,Postgres 17 in production,2026-12-10,bob,Habr,backend dba,https://habr.com/p\n"
     "talk,\"Kafka, without tears\",15.12.2026,,HighLoad++,,\n"
 )
-
 
 def run_import(router, db, data: str | bytes, **options):
     say(router, "/help")  # alice: the team and its admin
@@ -92,25 +89,6 @@ def test_unreadable_files_are_refused_with_a_reason(router, db, data, expected):
     assert expected in info.value.message
 
 
-def test_export_writes_every_activity_with_derived_metrics_and_a_plan_that_imports_again(router, db):
-    say(router, '/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 contacts=25 cost=1500 #dba')
-    say(router, '/plan add post "Next" due 2026-12-10 @ Habr #backend')
-    with db.session() as s:
-        team_id = s.exec(select(Team)).one().id
-        activities = export_activities(s, team_id=team_id)
-        plan = export_activities(s, team_id=team_id, plan_only=True)
-
-    assert activities.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(io.StringIO(activities.decode("utf-8-sig"))))
-    assert [(r["title"], r["reach"], r["cost_per_contact"], r["tags"]) for r in rows] == [
-        ("Scaling Postgres", "300", "60.00", "dba"), ("Next", "0", "", "backend")]
-    plan_lines = plan.decode("utf-8-sig").splitlines()
-    assert plan_lines == ["id,kind,title,due,owner,outlet,tags,url",
-                          "2,publication,Next,2026-12-10,alice,Habr,backend,"]
-    result = run_import(router, db, plan)
-    assert result.errors == [] and result.imported == 1
-
-
 def test_the_cli_imports_and_exports(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "LOG_LEVEL": "WARNING"}
 
@@ -131,23 +109,3 @@ def test_the_cli_imports_and_exports(tmp_path):
     exported = devrelbot("export", "plan", "out.csv")
     assert exported.returncode == 0
     assert "Postgres 17 in production" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
-
-
-def test_a_russian_team_exports_russian_headers_and_its_plan_imports_again(router, db):
-    from handlers.i18n import use_locale
-
-    say(router, "/settings language=ru")
-    say(router, '/log доклад "Масштабируем Postgres" @ HighLoad++ 20.11.2026 аудитория=300 контакты=25')
-    say(router, '/plan add пост "Дальше" due 10.12.2026 @ Хабр #backend')
-    with db.session() as s:
-        team_id = s.exec(select(Team)).one().id
-        with use_locale("ru"):
-            activities = export_activities(s, team_id=team_id)
-            plan = export_activities(s, team_id=team_id, plan_only=True)
-
-    header = activities.decode("utf-8-sig").splitlines()[0].split(",")
-    assert header[:5] == ["номер", "вид", "название", "статус", "дата"]
-    assert {"аудитория", "контакты", "охват", "стоимость_контакта"} <= set(header)
-    assert plan.decode("utf-8-sig").splitlines()[0] == "номер,вид,название,срок,ответственный,издание,теги,ссылка"
-    result = run_import(router, db, plan)
-    assert result.errors == [] and result.imported == 1
