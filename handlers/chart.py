@@ -20,6 +20,7 @@ from storage.domain import Kind
 from storage.periods import Period
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 WIDTH_PX, HEIGHT_PX, DPI = 1600, 1000, 100
@@ -93,7 +94,7 @@ def figure_texts(figure: Figure) -> list[str]:
     return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
 
 
-def _style(ax, title: str) -> None:  # type: ignore[no-untyped-def]
+def _style(ax: Axes, title: str) -> None:
     ax.set_title(title, color=INK, fontsize=13, loc="left", fontweight="bold")
     ax.set_facecolor(CARD)
     ax.grid(axis="y", color=GRID, linewidth=0.8)
@@ -105,14 +106,14 @@ def _style(ax, title: str) -> None:  # type: ignore[no-untyped-def]
     ax.tick_params(colors=MUTED, labelsize=10)
 
 
-def _compact_axis(ax) -> None:  # type: ignore[no-untyped-def]
+def _compact_axis(ax: Axes) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=1))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: compact(value)))
 
 
-def _activities(ax, x: list[int], data: DashboardData) -> None:  # type: ignore[no-untyped-def]
+def _activities(ax: Axes, x: list[int], data: DashboardData) -> None:
     _style(ax, _("Activities by kind"))
     bottom = [0] * len(x)
     for kind in Kind:
@@ -125,21 +126,21 @@ def _activities(ax, x: list[int], data: DashboardData) -> None:  # type: ignore[
     ax.legend(loc="upper left", ncols=5, fontsize=9, frameon=False, labelcolor=INK)
 
 
-def _reach(ax, x: list[int], data: DashboardData) -> None:  # type: ignore[no-untyped-def]
+def _reach(ax: Axes, x: list[int], data: DashboardData) -> None:
     _style(ax, _("Reach and engagement"))
     _bars_and_line(ax, x, bars=data.reach, bar_colour="#9ecae1", bar_label=_("reach (people, views)"),
                    bar_axis=_("reach"), line=data.engagement, line_colour=ACCENT, line_label=_("engagement"),
                    line_axis=_("engagement (likes + shares + comments)"))
 
 
-def _contacts(ax, x: list[int], data: DashboardData) -> None:  # type: ignore[no-untyped-def]
+def _contacts(ax: Axes, x: list[int], data: DashboardData) -> None:
     _style(ax, _("Contacts and cost per contact"))
     cost_label = _("cost per contact, {currency}").format(currency=data.currency)
     _bars_and_line(ax, x, bars=data.contacts, bar_colour="#a1d99b", bar_label=_("contacts"), bar_axis=_("contacts"),
                    line=data.cost_per_contact, line_colour=ACCENT_2, line_label=cost_label, line_axis=cost_label)
 
 
-def _bars_and_line(ax, x: list[int], *, bars: Sequence[int], bar_colour: str, bar_label: str,  # type: ignore[no-untyped-def]
+def _bars_and_line(ax: Axes, x: list[int], *, bars: Sequence[int], bar_colour: str, bar_label: str,
                    bar_axis: str, line: Sequence[float | None], line_colour: str, line_label: str,
                    line_axis: str) -> None:
     """Counts as bars on the left axis, a second measure as a line on its own right axis (gaps where None)."""
@@ -159,7 +160,7 @@ def _bars_and_line(ax, x: list[int], *, bars: Sequence[int], bar_colour: str, ba
     _legend(ax, twin)
 
 
-def _quality(ax, x: list[int], data: DashboardData) -> None:  # type: ignore[no-untyped-def]
+def _quality(ax: Axes, x: list[int], data: DashboardData) -> None:
     _style(ax, _("Plan fulfilment, NPS and rating"))
     fulfilment = [0.0 if v is None else 100 * v for v in (data.fulfilment or [None] * len(x))]
     ax.bar(x, fulfilment, color="#fdd0a2", width=0.7, label=_("plan fulfilment, %"))
@@ -182,7 +183,7 @@ def _quality(ax, x: list[int], data: DashboardData) -> None:  # type: ignore[no-
     _legend(ax, twin)
 
 
-def _legend(ax, twin) -> None:  # type: ignore[no-untyped-def]
+def _legend(ax: Axes, twin: Axes) -> None:
     handles, labels = ax.get_legend_handles_labels()
     more_handles, more_labels = twin.get_legend_handles_labels()
     ax.legend(handles + more_handles, labels + more_labels, loc="upper left", fontsize=9, frameon=False,

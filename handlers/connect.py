@@ -68,7 +68,7 @@ def _new_code(req: Request, rest: list[str]) -> Reply:
             _("A linked chat is either a team chat or a community chat: “team” or “community”."),
             example="/connect telegram community",
         )
-    code = create_link_code(req.session, team_id=req.team.id, created_by=req.member.id, now=req.now, purpose=purpose)
+    code = create_link_code(req.session, team_id=req.team_id, created_by=req.member.id, now=req.now, purpose=purpose)
     minutes = int(CODE_TTL.total_seconds() // 60)
     what = _("a community chat") if purpose == "community" else _("a team chat")
     lines = [

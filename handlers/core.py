@@ -9,6 +9,15 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 Platform = Literal["console", "slack", "telegram"]
+PLATFORMS: tuple[Platform, ...] = ("console", "slack", "telegram")
+
+
+def as_platform(name: str) -> Platform:
+    """A platform's name as the database keeps it (text) → the core's type; anything else is a bug."""
+    for platform in PLATFORMS:
+        if platform == name:
+            return platform
+    raise ValueError(f"not a platform: {name!r}")
 
 
 @dataclass(frozen=True)

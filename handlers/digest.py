@@ -3,7 +3,7 @@ in :mod:`handlers.digest_content` and sent by :mod:`jobs.digest`."""
 
 from __future__ import annotations
 
-from handlers import markup
+from handlers import markup, render
 from handlers.core import Reply
 from handlers.errors import UserError
 from handlers.i18n import _
@@ -55,5 +55,5 @@ def describe(req: Request) -> str:
         lines.append(_("No chat gets it yet: an admin types {example} where it should go.").format(
             example=markup.code(DIGEST_EXAMPLE)))
     elif team.next_digest_at is not None:
-        lines.append(_("Next: {when}").format(when=team.next_digest_at.astimezone(req.tz).strftime("%Y-%m-%d %H:%M")))
+        lines.append(_("Next: {when}").format(when=render.moment(team.next_digest_at, req.tz)))
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlmodel import Session
 
@@ -65,7 +66,7 @@ class PeriodNumbers:
 
     def cost_per_contact(self, currency: str) -> float | None:
         """In one currency: what was spent in it / the contacts of the activities it was spent on."""
-        cost = sum((f.costs.get(currency, 0) for f in self.figures.values()), start=0)
+        cost = sum((f.costs.get(currency, Decimal(0)) for f in self.figures.values()), start=Decimal(0))
         contacts = sum(f.paid_contacts.get(currency, 0) for f in self.figures.values())
         value = cost_per_contact(cost, contacts) if cost else None
         return None if value is None else float(value)
@@ -82,6 +83,7 @@ def as_replies(report: Report) -> list[Reply]:
 
 
 def numbers_for(session: Session, *, team: Team, period: Period) -> PeriodNumbers:
+    assert team.id is not None  # a stored team
     start = local_moment(period.start, 0, team.timezone)
     end = local_moment(period.end, 0, team.timezone)
     return PeriodNumbers(
@@ -107,6 +109,7 @@ def build_report(
 ) -> Report:
     """The summary of ``period`` against the one before, the details, and a chart over ``buckets``
     (by default the eight weeks ending with the period)."""
+    assert team.id is not None  # a stored team
     title = _title(period)
     if period.end > local_today(now, team.timezone):
         title += " " + _("(so far)")
@@ -142,7 +145,7 @@ def dashboard_data(session: Session, *, team: Team, periods: Sequence[Period]) -
 
 
 def _title(period: Period) -> str:
-    span = f"{period.start.isoformat()} – {period.last_day.isoformat()}"
+    span = f"{render.day(period.start)} – {render.day(period.last_day)}"
     names = {"week": _("Weekly digest"), "month": _("Monthly report"), "quarter": _("Quarterly report")}
     return f"{names[period.name]}, {span}"
 
@@ -183,6 +186,7 @@ def _was(current: str | None, previous: str | None) -> str:
 
 
 def _details(session: Session, *, team: Team, period: Period, now: datetime) -> str:
+    assert team.id is not None  # a stored team
     done = list_activities(session, team_id=team.id, start=period.start, end=period.end, status=Status.DONE,
                            limit=10_000)
     top = sorted(done, key=lambda a: (-reach(figures_of(a)), a.id))[:TOP]
@@ -197,7 +201,7 @@ def _details(session: Session, *, team: Team, period: Period, now: datetime) -> 
     for a in due:
         owner = owners.get(a.owner_id or -1)
         who = f" — {markup.escape(owner.display_name)}" if owner else ""
-        lines.append(f"• {(a.due_date or a.date).isoformat()}: {render.headline(a)}{who}")
+        lines.append(f"• {render.day(a.due_date or a.date)}: {render.headline(a)}{who}")
     if not due:
         lines.append(_("Nothing in the plan is due this week."))
     return "\n".join(lines)
@@ -212,25 +216,25 @@ def _change(current: float, previous: float) -> str:
 def _money(value: float | None, currency: str, *, short: bool = False) -> str | None:
     if value is None:
         return None if short else render.DASH
-    return render.money(value, currency)  # type: ignore[arg-type]
+    return render.money(value, currency)
 
 
 def _rating(feedback: FeedbackSummary, *, short: bool = False) -> str | None:
     if feedback.rating is None:
         return None if short else _("no answers yet")
     if short:
-        return f"{feedback.rating:.1f}"
+        return render.decimal(feedback.rating)
     count = ngettext("{n} vote", "{n} votes", feedback.rating_count).format(n=feedback.rating_count)
-    return f"{feedback.rating:.1f} ({count})"
+    return f"{render.decimal(feedback.rating)} ({count})"
 
 
 def _nps(feedback: FeedbackSummary, *, short: bool = False) -> str | None:
     if feedback.nps is None:
         return None if short else _("no answers yet")
     if short:
-        return f"{feedback.nps.score:+.0f}"
+        return render.signed(feedback.nps.score)
     count = ngettext("{n} answer", "{n} answers", feedback.nps.count).format(n=feedback.nps.count)
-    return f"{feedback.nps.score:+.0f} ({count})"
+    return f"{render.signed(feedback.nps.score)} ({count})"
 
 
 def _plan(plan: FulfilmentCounts, *, short: bool = False) -> str | None:

@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterable
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from handlers.core import Document, Reply
 from handlers.errors import UserError, quote_token
@@ -37,7 +37,7 @@ def export(req: Request) -> Reply:
     if what not in EXPORTS:
         raise UserError(_("{token} cannot be exported; choose activities or plan.").format(token=quote_token(what)),
                         example="/export plan")
-    data = export_activities(req.session, team_id=req.team.id, plan_only=what == "plan")
+    data = export_activities(req.session, team_id=req.team_id, plan_only=what == "plan")
     filename = f"devrelbot-{what}-{req.today.isoformat()}.csv"
     return Reply(_("Here is the {what} export.").format(what=_(what)),
                  document=Document(filename=filename, content=data), ephemeral=True)
@@ -53,7 +53,7 @@ def export_activities(session: Session, *, team_id: int, plan_only: bool = False
     query = select(Activity).where(Activity.team_id == team_id)
     if plan_only:
         query = query.where(Activity.status == Status.PLANNED.value)
-    activities = list(session.exec(query.order_by(Activity.date, Activity.id)).all())
+    activities = list(session.exec(query.order_by(col(Activity.date), col(Activity.id))).all())
     owners = members_by_id(session, ids={a.owner_id for a in activities if a.owner_id})
     tags = tags_of(session, ids=[a.id for a in activities])
     out = io.StringIO()
@@ -62,6 +62,7 @@ def export_activities(session: Session, *, team_id: int, plan_only: bool = False
     if plan_only:
         writer.writerow([names[c] for c in ("id", *PLAN_COLUMNS)])
         for a in activities:
+            assert a.id is not None  # read from the database
             owner = owners.get(a.owner_id or -1)
             writer.writerow(safe_row((a.id, a.kind, a.title, (a.due_date or a.date).isoformat(),
                                       owner.display_name if owner else "", a.venue or "", " ".join(tags[a.id]),
@@ -69,6 +70,7 @@ def export_activities(session: Session, *, team_id: int, plan_only: bool = False
     else:
         writer.writerow([names[c] for c in ACTIVITY_COLUMNS])
         for a in activities:
+            assert a.id is not None  # read from the database
             writer.writerow(safe_row(_activity_row(a, owners.get(a.owner_id or -1), tags[a.id])))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

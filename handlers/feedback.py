@@ -17,6 +17,7 @@ from handlers.core import (
     ReactionCount,
     ReactionEvent,
     Reply,
+    as_platform,
 )
 from handlers.errors import UserError, quote_token
 from handlers.i18n import _, ngettext
@@ -64,16 +65,17 @@ def feedback(req: Request) -> list[Reply]:
     chats: list[ChatRef | None] = [None]  # None: this chat
     if rest:
         chats += [
-            ChatRef(platform=b.platform, chat_id=b.chat_id)  # type: ignore[arg-type]
-            for b in linked_chats(req.session, team_id=req.team.id)
+            ChatRef(platform=as_platform(b.platform), chat_id=b.chat_id)
+            for b in linked_chats(req.session, team_id=req.team_id)
             if b.purpose == "community" and (b.platform, b.chat_id) != (here.platform, here.chat_id)
         ]
+    assert activity.id is not None  # read from the database
     text = card_text(activity, req.team)
     replies = []
     for chat in chats:
         target = chat or here
         card = create_card(
-            req.session, team_id=req.team.id, activity_id=activity.id, mode=Mode.EMOJI, scale=Scale.RATING,
+            req.session, team_id=req.team_id, activity_id=activity.id, mode=Mode.EMOJI, scale=Scale.RATING,
             platform=target.platform, chat_id=target.chat_id, created_by=req.member.id, now=req.now,
         )
         replies.append(Reply(text, to=chat, track=card_track(card)))

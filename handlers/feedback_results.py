@@ -31,7 +31,7 @@ def rating_text(rating: float | None, count: int) -> str:
     """``4.3 of 5 (12 answers)``, or "no answers yet"."""
     if rating is None:
         return no_answers()
-    return _("{rating} of 5 ({answers})").format(rating=f"{rating:.1f}", answers=answers(count))
+    return _("{rating} of 5 ({answers})").format(rating=render.decimal(rating), answers=answers(count))
 
 
 def nps_text(result: NpsResult | None) -> str:
@@ -41,7 +41,7 @@ def nps_text(result: NpsResult | None) -> str:
     parts = _("{promoters} promoters, {passives} passives, {detractors} detractors").format(
         promoters=result.promoters, passives=result.passives, detractors=result.detractors
     )
-    return f"{result.score:+.0f} ({parts}; {answers(result.count)})"
+    return f"{render.signed(result.score)} ({parts}; {answers(result.count)})"
 
 
 def distribution_text(distribution: Mapping[int, int], emoji_by_score: Mapping[int, str]) -> str:
@@ -55,6 +55,7 @@ def distribution_text(distribution: Mapping[int, int], emoji_by_score: Mapping[i
 
 def activity_lines(session: Session, *, activity: Activity, team: Team) -> list[str]:
     """The /show lines: community rating with its distribution, and NPS."""
+    assert activity.id is not None  # read from the database
     result = activity_feedback(session, activity_id=activity.id)
     emoji_by_score: dict[int, str] = {}
     for emoji, score in emoji_map_of(team).items():
@@ -86,8 +87,8 @@ def period_lines(session: Session, *, team: Team, current: Period, previous: Per
     assert team.id is not None
     (now, hires), (before, hires_before) = (_figures(session, team, p) for p in (current, previous))
     was = _("was")
-    rating_before = f"{before.rating:.1f}" if before.rating is not None else render.DASH
-    nps_before = f"{before.nps.score:+.0f}" if before.nps is not None else render.DASH
+    rating_before = render.decimal(before.rating)
+    nps_before = render.signed(before.nps.score if before.nps is not None else None)
     share, share_before = hiring_influence(*hires), hiring_influence(*hires_before)
     if share is None:
         hiring = no_answers()

@@ -32,6 +32,6 @@ def followup(req: Request) -> Reply:
             what=render.headline(activity)), ephemeral=True)
     if action == "snooze" and len(parts) == 3 and parts[2].lower() in DELAYS:
         due_at = snooze_followup(req.session, activity=activity, now=req.now, delay=DELAYS[parts[2].lower()])
-        when = due_at.astimezone(req.tz).strftime("%Y-%m-%d %H:%M")
+        when = render.moment(due_at, req.tz)
         return Reply(_("OK, I will ask again on {when}.").format(when=when), ephemeral=True)
     raise UserError(_("Write snooze 1d, snooze 3d, snooze 1w or stop."), example=FOLLOWUP_EXAMPLE)

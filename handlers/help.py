@@ -19,10 +19,10 @@ def help_(req: Request) -> Reply:
     name = req.args.strip().lstrip("/").lower()
     if not name:
         lines = [markup.bold(_("devrelbot commands"))]
-        for command in registry.all():
-            admin = (" " + _("(admins)") if command.admin_only
-                     else " " + _("(partly admins)") if command.admin_examples else "")
-            lines.append(f"• {markup.code('/' + command.name)} — {markup.escape(_(command.summary))}{admin}")
+        for listed in registry.all():
+            admin = (" " + _("(admins)") if listed.admin_only
+                     else " " + _("(partly admins)") if listed.admin_examples else "")
+            lines.append(f"• {markup.code('/' + listed.name)} — {markup.escape(_(listed.summary))}{admin}")
         lines.append(_("Type /help <command> for details, e.g. {example}.").format(example=markup.code("/help log")))
         return Reply("\n".join(lines), ephemeral=True)
     command = registry.get(name)

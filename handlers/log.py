@@ -42,7 +42,7 @@ def log_activity(req: Request) -> Reply:
     status = fields.status or (Status.PLANNED if on > req.today else Status.DONE)
     activity = create_activity(
         req.session,
-        team_id=req.team.id,
+        team_id=req.team_id,
         kind=command.kind,
         title=command.title,
         on=on,
@@ -67,7 +67,7 @@ def resolve_owner(req: Request, fields: Fields, *, example: str) -> Member:
     """``@alice`` makes a team member the owner. An unknown ``@Word`` with no venue yet reads as the venue."""
     if fields.owner is None:
         return req.member
-    matches = find_members_by_name(req.session, team_id=req.team.id, name=fields.owner)
+    matches = find_members_by_name(req.session, team_id=req.team_id, name=fields.owner)
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:

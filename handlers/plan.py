@@ -74,7 +74,7 @@ def add(req: Request, args: str) -> Reply:
                         field="status")
     owner = resolve_owner(req, fields, example=ADD_EXAMPLE)
     activity = create_activity(
-        req.session, team_id=req.team.id, kind=command.kind, title=command.title, on=fields.on,
+        req.session, team_id=req.team_id, kind=command.kind, title=command.title, on=fields.on,
         status=Status.PLANNED, values={**fields.values, "venue": fields.venue, "url": fields.url,
                                        "notes": fields.notes, "due_date": fields.on},
         tags=fields.tags, owner_id=owner.id, created_by=req.member.id,
@@ -105,7 +105,7 @@ def done(req: Request, args: str) -> Reply:
     fields.status = Status.DONE  # apply_changes records when it was done and reschedules
     changes = apply_changes(req, activity, fields, example=DONE_EXAMPLE)
     late = activity.due_date is not None and activity.done_on is not None and activity.done_on > activity.due_date
-    note = " " + _("(after its due date {due})").format(due=activity.due_date.isoformat()) if late else ""
+    note = " " + _("(after its due date {due})").format(due=render.day(activity.due_date)) if late else ""
     lines = ["✅ " + _("Done: {what}").format(what=render.headline(activity)) + note, *changes,
              render.derived_line(activity)]
     return Reply("\n".join(lines))
@@ -118,11 +118,12 @@ def move(req: Request, args: str) -> Reply:
     activity = _planned(req, parts[0], MOVE_EXAMPLE)
     new_date = parse_date(parts[1], today=req.today, example=MOVE_EXAMPLE)
     old = activity.due_date
-    activity.date = activity.due_date = new_date
+    activity.date = new_date
+    activity.due_date = new_date
     req.session.add(activity)
     reschedule(req.session, activity=activity, team=req.team, now=req.now)
     return Reply("📆 " + _("Moved {what} (was due {old})").format(
-        what=render.headline(activity), old=old.isoformat() if old else render.DASH))
+        what=render.headline(activity), old=render.day(old)))
 
 
 def drop(req: Request, args: str) -> Reply:
@@ -176,7 +177,7 @@ def list_plan(req: Request) -> Reply:
         ).format(token=token, subs=", ".join(SUBCOMMANDS)),
     )
     period = filters.period_for(req.today)
-    items = plan_items(req.session, team_id=req.team.id, end=period.end if period else None,
+    items = plan_items(req.session, team_id=req.team_id, end=period.end if period else None,
                        owner_ids=filters.owner_ids)
     if not items:
         return Reply(_("The plan is empty here — add an item: {example}").format(example=markup.code(_(ADD_EXAMPLE))),
@@ -188,7 +189,7 @@ def list_plan(req: Request) -> Reply:
         due = a.due_date or a.date
         flag = " ⚠️ " + _("overdue") if due < req.today else ""
         who = f" — {markup.escape(owner.display_name)}" if owner else ""
-        lines.append(f"• {due.isoformat()}{flag}: {render.headline(a)}{who}")
+        lines.append(f"• {render.day(due)}{flag}: {render.headline(a)}{who}")
     buttons = tuple(Button(_("Done #{id}").format(id=a.id), f"/plan done {a.id}") for a in items[:3]
                     if (a.due_date or a.date) <= req.today)
     return Reply("\n".join(lines), buttons=buttons, ephemeral=True)

@@ -1,6 +1,6 @@
 """/plan import: the team's plan from a spreadsheet (CSV). /export writes it back out (:mod:`handlers.export`).
 
-Imports accept what Google Sheets and Excel write: UTF-8 with or without a BOM, `,` or `;` separators,
+Imports accept what Google Sheets and Excel write: UTF-8 with or without a BOM, `,`, `;` or tab separators,
 dates as 2026-11-20 or 20.11.2026, columns in any order. Every row is checked first; nothing is
 imported if any row is wrong, unless the caller asks to skip the invalid ones.
 """
@@ -20,7 +20,7 @@ from handlers.i18n import _
 from handlers.parsing import MAX_TEXT, MAX_TITLE, parse_date, parse_tag, parse_text, parse_url
 from handlers.safe_text import uncsv_cell
 from storage.activities import create_activity
-from storage.domain import Status, resolve_kind
+from storage.domain import Kind, Status, resolve_kind
 from storage.models import Member, Team
 from storage.reminders import reschedule
 from storage.teams import find_members_by_name
@@ -34,13 +34,15 @@ HEADER_ALIASES = {"venue": "outlet", "date": "due", "due_date": "due", "link": "
                   "номер": "id", "вид": "kind", "название": "title", "срок": "due", "дата": "due",
                   "ответственный": "owner", "издание": "outlet", "место": "outlet", "теги": "tags",
                   "ссылка": "url", "статус": "status"}
+DELIMITERS = ",;\t"
+SNIFF_CHARS = 8192
 ROW_EXAMPLE = "article,Postgres 17 in production,2026-12-10,alice,Habr,backend dba,https://habr.com/…"
 
 
 @dataclass(frozen=True)
 class PlanRow:
     line: int
-    kind: str
+    kind: Kind
     title: str
     due: date
     owner: Member | None
@@ -64,9 +66,7 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
         raise UserError(_("The file is not UTF-8 text; save it as “CSV UTF-8”."), example=ROW_EXAMPLE) from None
     if not text.strip():
         raise UserError(_("The file is empty."), example=",".join(PLAN_COLUMNS) + "\n" + ROW_EXAMPLE)
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     raw_header = next(reader)
     header = [HEADER_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in raw_header]
     missing = [c for c in REQUIRED if c not in header]
@@ -88,6 +88,18 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
     return header, rows
 
 
+def _delimiter(text: str) -> str:
+    """``,``, ``;`` (Excel where the decimal mark is a comma) or a tab, as :class:`csv.Sniffer` finds it in the
+    first lines. Only the separator is taken from it: quoting stays the standard one ("" inside quotes)."""
+    sample = text[:SNIFF_CHARS]
+    if len(text) > SNIFF_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]  # whole lines only
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:  # one column: the header check says what is missing
+        return ","
+
+
 def check_row(session: Session, *, team: Team, line: int, row: dict[str, str], today: date) -> PlanRow:
     kind = resolve_kind(row.get("kind", ""))
     if kind is None:
@@ -99,6 +111,7 @@ def check_row(session: Session, *, team: Team, line: int, row: dict[str, str], t
     due = parse_date(row["due"], today=today, example=ROW_EXAMPLE)
     owner = None
     if row.get("owner"):
+        assert team.id is not None  # a stored team
         matches = find_members_by_name(session, team_id=team.id, name=row["owner"])
         if len(matches) != 1:
             raise UserError(_("owner {token} is not a member of the team (they join by using the bot once).").format(
@@ -108,7 +121,7 @@ def check_row(session: Session, *, team: Team, line: int, row: dict[str, str], t
     tags = tuple(dict.fromkeys(parse_tag("#" + t.lstrip("#"), example=ROW_EXAMPLE)
                                for t in row.get("tags", "").replace(",", " ").split()))
     url = parse_url(row["url"], example=ROW_EXAMPLE) if row.get("url") else None
-    return PlanRow(line, kind.value, title, due, owner, outlet, tags, url)
+    return PlanRow(line, kind, title, due, owner, outlet, tags, url)
 
 
 def import_plan(
@@ -123,6 +136,8 @@ def import_plan(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Check every row, then import all of them in the caller's transaction (or none, when any is wrong)."""
+    team_id, importer_id = team.id, importer.id
+    assert team_id is not None and importer_id is not None  # both are stored
     _header, rows = read_rows(data)
     result = ImportResult()
     good: list[PlanRow] = []
@@ -134,11 +149,11 @@ def import_plan(
     if result.errors and not skip_invalid:
         return result
     result.skipped = len(result.errors)
-    for done, row in enumerate(good, start=1):
+    for done, item in enumerate(good, start=1):
         activity = create_activity(
-            session, team_id=team.id, kind=resolve_kind(row.kind), title=row.title, on=row.due,  # type: ignore[arg-type]
-            status=Status.PLANNED, values={"venue": row.outlet, "url": row.url, "due_date": row.due},
-            tags=row.tags, owner_id=(row.owner or importer).id, created_by=importer.id,
+            session, team_id=team_id, kind=item.kind, title=item.title, on=item.due,
+            status=Status.PLANNED, values={"venue": item.outlet, "url": item.url, "due_date": item.due},
+            tags=item.tags, owner_id=(item.owner or importer).id, created_by=importer_id,
         )
         reschedule(session, activity=activity, team=team, now=now, new=True)
         result.imported += 1

@@ -12,6 +12,7 @@ from handlers.core import (
     PollSpec,
     Reply,
     SentMessage,
+    as_platform,
 )
 from handlers.errors import PermissionDenied, UserError
 from handlers.feedback import card_track
@@ -47,9 +48,10 @@ def poll(req: Request) -> Reply:
             _("A poll asks for a rating (1–5) or an NPS (0–10): say “rating” or “nps”."), example=POLL_EXAMPLE
         )
     scale = Scale(scale_word)
+    assert activity.id is not None  # read from the database
     chat = req.incoming.chat
     card = create_card(
-        req.session, team_id=req.team.id, activity_id=activity.id, mode=Mode.POLL, scale=scale,
+        req.session, team_id=req.team_id, activity_id=activity.id, mode=Mode.POLL, scale=scale,
         platform=chat.platform, chat_id=chat.chat_id, created_by=req.member.id, now=req.now,
         anonymous=req.team.polls_anonymous,
     )
@@ -74,13 +76,14 @@ def _close(req: Request, words: list[str]) -> Reply:
         raise PermissionDenied(
             _("Only the owner of #{id} or a team admin can close its polls.").format(id=activity.id), example=example
         )
+    assert activity.id is not None  # read from the database
     cards = open_polls(req.session, activity_id=activity.id)
     if not cards:
         raise UserError(_("#{id} has no open poll; /poll {id} sends one.").format(id=activity.id), example=example)
     for card in cards:
         close_card(req.session, card=card, now=req.now)
     stops = tuple(
-        SentMessage(chat=ChatRef(platform=c.platform, chat_id=c.chat_id), message_id=c.message_id or "",  # type: ignore[arg-type]
+        SentMessage(chat=ChatRef(platform=as_platform(c.platform), chat_id=c.chat_id), message_id=c.message_id or "",
                     poll_id=c.poll_id)
         for c in cards
     )

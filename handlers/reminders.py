@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from handlers import markup, render
 from handlers.checklist import label
-from handlers.core import Button, ChatRef, DirectTarget, Reply, UserRef
+from handlers.core import Button, ChatRef, DirectTarget, Reply, UserRef, as_platform
 from handlers.i18n import _, use_locale
 from handlers.words import metric_name
 from storage.domain import Kind, Status
@@ -50,9 +50,9 @@ def prepare(session: Session, *, reminder_id: int, now: datetime) -> Outgoing | 
     if now - due_at > LATE_AFTER:
         with use_locale(team.locale):
             late = _("(Late: this reminder was due {when}; the bot was not running then.)").format(
-                when=due_at.astimezone(render_zone(team)).strftime("%Y-%m-%d %H:%M"))
+                when=render.moment(due_at, render_zone(team)))
         reply = Reply(f"{reply.text}\n{markup.italic(late)}", buttons=reply.buttons)
-    target = DirectTarget(user=UserRef(platform=owner.platform, user_id=owner.user_id,  # type: ignore[arg-type]
+    target = DirectTarget(user=UserRef(platform=as_platform(owner.platform), user_id=owner.user_id,
                                        display_name=owner.display_name),
                           fallback_chat=_team_chat(session, team_id=team.id, platform=owner.platform))
     return Outgoing(reminder_id=reminder_id, platform=owner.platform, target=target, reply=reply)
@@ -79,7 +79,7 @@ def _message(session: Session, reminder: Reminder, activity: Activity, team: Tea
         ))
     if activity.status != Status.PLANNED.value or activity.due_date is None:
         return None
-    due = activity.due_date.isoformat()
+    due = render.day(activity.due_date)
     done = Button(_("Mark done"), f"/plan done {activity.id}", style="primary")
     days_left = (activity.due_date - local_today(now, team.timezone)).days
     if kind == ReminderKind.DUE_SOON:
@@ -108,7 +108,7 @@ def _message(session: Session, reminder: Reminder, activity: Activity, team: Tea
 
 def _first_admin(session: Session, *, team_id: int | None) -> Member | None:
     return session.exec(
-        select(Member).where(Member.team_id == team_id, Member.role == "admin").order_by(Member.id)
+        select(Member).where(Member.team_id == team_id, Member.role == "admin").order_by(col(Member.id))
     ).first()
 
 
@@ -116,6 +116,6 @@ def _team_chat(session: Session, *, team_id: int | None, platform: str) -> ChatR
     binding = session.exec(
         select(ChatBinding)
         .where(ChatBinding.team_id == team_id, ChatBinding.platform == platform, ChatBinding.purpose == "team")
-        .order_by(ChatBinding.id)
+        .order_by(col(ChatBinding.id))
     ).first()
-    return ChatRef(platform=platform, chat_id=binding.chat_id) if binding else None  # type: ignore[arg-type]
+    return ChatRef(platform=as_platform(platform), chat_id=binding.chat_id) if binding else None

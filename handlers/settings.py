@@ -68,7 +68,8 @@ def settings(req: Request) -> Reply:
         raise PermissionDenied(_("Only a team admin can change the settings; ask an admin of your team."))
     for key, value in changes.items():
         if key == "digest":
-            req.team.digest_weekday, req.team.digest_hour = value  # type: ignore[misc]
+            assert isinstance(value, tuple)  # parse_settings gives (weekday, hour)
+            req.team.digest_weekday, req.team.digest_hour = value
         else:
             setattr(req.team, key, value)
     req.session.add(req.team)
@@ -76,7 +77,7 @@ def settings(req: Request) -> Reply:
         reschedule_digest(req.session, team=req.team, now=req.now)
     if {"timezone", "reminder_hour", "reminder_days_before"} & changes.keys():
         # Reminder times are local times: move the pending ones to the new zone or hour.
-        for item in plan_items(req.session, team_id=req.team.id, limit=10_000):
+        for item in plan_items(req.session, team_id=req.team_id, limit=10_000):
             reschedule(req.session, activity=item, team=req.team, now=req.now)
     # A new language answers in itself straight away.
     with use_locale(req.team.locale):

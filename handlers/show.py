@@ -24,6 +24,7 @@ def show(req: Request) -> Reply:
     owner = members_by_id(req.session, ids={activity.owner_id} if activity.owner_id else set()).get(
         activity.owner_id or -1
     )
+    assert activity.id is not None  # read from the database
     tags = tags_of(req.session, ids=[activity.id])[activity.id]
     lines = [render.details(activity, tags=tags, owner=owner), *activity_lines(req.session, activity=activity,
                                                                               team=req.team)]

@@ -42,11 +42,11 @@ def stats(req: Request) -> Reply:
     current = filters.period_for(req.today, default="week")
     assert current is not None  # a default period and no "all"
     previous = current.previous()
-    now = period_figures(req.session, team_id=req.team.id, start=current.start, end=current.end)
-    before = period_figures(req.session, team_id=req.team.id, start=previous.start, end=previous.end)
+    now = period_figures(req.session, team_id=req.team_id, start=current.start, end=current.end)
+    before = period_figures(req.session, team_id=req.team_id, start=previous.start, end=previous.end)
     lines = [format_stats(current, previous, now, before)]
-    plan_now = fulfilment(req.session, team_id=req.team.id, start=current.start, end=current.end)
-    plan_before = fulfilment(req.session, team_id=req.team.id, start=previous.start, end=previous.end)
+    plan_now = fulfilment(req.session, team_id=req.team_id, start=current.start, end=current.end)
+    plan_before = fulfilment(req.session, team_id=req.team_id, start=previous.start, end=previous.end)
     lines.append(fulfilment_line(plan_now, plan_before))
     lines.extend(period_lines(req.session, team=req.team, current=current, previous=previous))
     return Reply("\n".join(lines), ephemeral=True)
@@ -66,10 +66,10 @@ def fulfilment_line(now: FulfilmentCounts, before: FulfilmentCounts) -> str:
 def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures], before: Mapping[Kind, Figures]) -> str:
     title = _("Stats for this {period} ({start} – {end}) against the previous one ({pstart} – {pend})").format(
         period=_(current.name),
-        start=current.start.isoformat(),
-        end=current.last_day.isoformat(),
-        pstart=previous.start.isoformat(),
-        pend=previous.last_day.isoformat(),
+        start=render.day(current.start),
+        end=render.day(current.last_day),
+        pstart=render.day(previous.start),
+        pend=render.day(previous.last_day),
     )
     lines = [markup.bold(title)]
     if not now and not before:

@@ -52,7 +52,7 @@ def survey(req: Request) -> list[Reply]:
 def _ask(req: Request, name: str) -> list[Reply]:
     person = _resolve(req, name)
     survey_row, _new = start_survey(
-        req.session, team_id=req.team.id, platform=person.platform, user_id=person.user_id,
+        req.session, team_id=req.team_id, platform=person.platform, user_id=person.user_id,
         display_name=person.display_name, asked_by=req.member.id, now=req.now,
     )
     shown = markup.escape(f"@{person.display_name}")
@@ -81,9 +81,9 @@ def _resolve(req: Request, name: str) -> UserRef:
     join the team as a member, so that their answer (a click in a direct message) lands in this team."""
     wanted = name.lstrip("@")
     platform = req.incoming.user.platform
-    found = [m for m in find_members_by_name(req.session, team_id=req.team.id, name=wanted) if m.platform == platform]
+    found = [m for m in find_members_by_name(req.session, team_id=req.team_id, name=wanted) if m.platform == platform]
     if found:
-        return UserRef(platform=platform, user_id=found[0].user_id, display_name=found[0].display_name)  # type: ignore[arg-type]
+        return UserRef(platform=platform, user_id=found[0].user_id, display_name=found[0].display_name)
     if not _USER_ID.match(wanted):
         raise UserError(
             _("I don't know {token} yet: mention them (@…) so I get their id, or ask them to send me /help first.")
@@ -94,7 +94,7 @@ def _resolve(req: Request, name: str) -> UserRef:
         select(Member).where(Member.team_id == req.team.id, Member.platform == platform, Member.user_id == wanted)
     ).first()
     if known is None:
-        req.session.add(Member(team_id=req.team.id, platform=platform, user_id=wanted, display_name=wanted,
+        req.session.add(Member(team_id=req.team_id, platform=platform, user_id=wanted, display_name=wanted,
                                role=Role.MEMBER.value))
         req.session.flush()
     return UserRef(platform=platform, user_id=wanted, display_name=wanted)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import markup
+from handlers import markup, render
 from handlers.core import Reply
 from handlers.i18n import _, ngettext
 from handlers.router import Request, registry
@@ -13,7 +13,7 @@ from storage.activities import talk_reuse
     "talks", summary="Each talk with how many times it was given (re-use)", usage="/talks", examples=("/talks",)
 )
 def talks(req: Request) -> Reply:
-    rows = talk_reuse(req.session, team_id=req.team.id)
+    rows = talk_reuse(req.session, team_id=req.team_id)
     if not rows:
         return Reply(
             _("No talks logged yet — try {example}").format(
@@ -26,7 +26,7 @@ def talks(req: Request) -> Reply:
         given = ngettext("given {n} time", "given {n} times", row.times_given).format(n=row.times_given)
         extra = []
         if row.last_given:
-            extra.append(_("last {date}").format(date=row.last_given.isoformat()))
+            extra.append(_("last {date}").format(date=render.day(row.last_given)))
         if row.planned:
             extra.append(_("{n} planned").format(n=row.planned))
         suffix = f" ({', '.join(extra)})" if extra else ""

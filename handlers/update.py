@@ -62,9 +62,10 @@ def apply_changes(req: Request, activity: Activity, fields: Fields, *, example: 
         if name not in ("currency", "owner_id") and getattr(activity, name) != value
     ]
     was_status = activity.status
-    update_activity(req.session, activity=activity, values=values, add_tags=fields.tags, updated_by=req.member.id)
+    update_activity(req.session, activity=activity, values=values, add_tags=fields.tags, updated_by=req.member_id)
     if activity.status == Status.PLANNED.value:
-        activity.due_date, activity.done_on = activity.date, None
+        activity.due_date = activity.date
+        activity.done_on = None
     elif activity.status == Status.DONE.value and was_status != Status.DONE.value:
         mark_done(activity, today=req.today)
     req.session.add(activity)

@@ -44,7 +44,8 @@ def test_digest_numbers_by_hand(router, db):
 
     assert "Weekly digest, 2026-11-16 – 2026-11-22" in summary
     assert "• Activities: 4 (+300%) — 1 talk, 1 event, 1 publication, 1 social post" in summary
-    assert "• Reach: 1,510 (+1410%) · engagement 50 (new)" in summary  # 300 + 200 + 1,000 + 10
+    # A percentage groups its thousands like every other number.
+    assert "• Reach: 1,510 (+1,410%) · engagement 50 (new)" in summary  # 300 + 200 + 1,000 + 10
     assert "• Contacts: 20 (+100%) · cost per contact $15.00 (was $20.00)" in summary
     assert "• Rating: no answers yet · NPS: no answers yet" in summary
     assert "• Plan fulfilment: nothing was due" in summary

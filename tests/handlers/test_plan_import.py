@@ -78,6 +78,20 @@ def test_a_spreadsheet_export_with_bom_semicolons_and_dotted_dates_imports(route
                              ("talk", "Talk; with a semicolon", "2026-12-21", "alice")]
 
 
+def test_tab_separated_and_doubled_quotes_import(router, db):
+    tsv = 'kind\ttitle\tdue\toutlet\npost\t"The ""fast"" path, part 2"\t2026-12-20\tBlog, mostly\n'
+    result = run_import(router, db, tsv)
+    assert result.errors == []
+    assert plan_rows(db) == [("publication", 'The "fast" path, part 2', "2026-12-20", "alice")]
+
+
+def test_semicolons_win_over_commas_inside_unquoted_titles(router, db):
+    data = "kind;title;due\npost;Kafka, Postgres, and Redis;2026-12-20\ntalk;One, two;2026-12-21\n"
+    result = run_import(router, db, data)
+    assert result.errors == []
+    assert [row[1] for row in plan_rows(db)] == ["Kafka, Postgres, and Redis", "One, two"]
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [(b"", "empty"), (b"\xff\xfe\x00k", "not UTF-8"), (b"name,when\nx,y\n", "missing columns: kind, due"),
