@@ -14,7 +14,7 @@ from handlers import markup
 from handlers.i18n import _, current_locale
 from handlers.words import kind_name, metric_name, status_name
 from storage.activities import figures_of
-from storage.domain import METRICS, PLACE_WORD, Kind
+from storage.domain import METRICS, Kind
 from storage.metrics import cost_per_contact, engagement, reach
 from storage.models import Activity, Member
 
@@ -141,7 +141,3 @@ def details(activity: Activity, *, tags: list[str], owner: Member | None) -> str
     if activity.notes:
         lines.append(_("notes: {notes}").format(notes=markup.escape(activity.notes)))
     return "\n".join(lines)
-
-
-def place_word(kind: Kind) -> str:
-    return PLACE_WORD[kind]

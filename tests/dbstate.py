@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlmodel import SQLModel
 
 from storage.db import Database
@@ -23,3 +23,13 @@ def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 def counts(db: Database) -> dict[str, int]:
     return {name: len(rows) for name, rows in snapshot(db).items()}
+
+
+def ledger_counts(db: Database) -> tuple[int, int]:
+    """How many activities and tags there are: what a refused /log or /update must leave as it was."""
+    from storage.models import Activity, ActivityTag
+
+    with db.session() as session:
+        activities = session.scalar(select(func.count()).select_from(Activity))
+        tags = session.scalar(select(func.count()).select_from(ActivityTag))
+    return activities or 0, tags or 0

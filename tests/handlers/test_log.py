@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from storage.models import Activity, ActivityTag, Team
+from tests.dbstate import ledger_counts
 from tests.helpers import say, text_of
 
 
@@ -24,11 +25,6 @@ def test_log_talk_stores_it_and_replies_with_derived_numbers(router, db):
     assert (activity.audience, activity.contacts, activity.cost, activity.currency) == (300, 25, Decimal("1500"), "USD")
     assert activity.status == "done"
     assert tags == ["backend", "dba"]
-
-
-def _count_rows(db) -> tuple[int, int]:
-    with db.session() as s:
-        return len(s.exec(select(Activity)).all()), len(s.exec(select(ActivityTag)).all())
 
 
 MALFORMED = [
@@ -68,14 +64,14 @@ MALFORMED = [
 @pytest.mark.parametrize(("line", "expected"), MALFORMED, ids=[m[1] + f"-{i}" for i, m in enumerate(MALFORMED)])
 def test_malformed_log_gets_a_clear_error_with_an_example_and_stores_nothing(router, db, line, expected):
     say(router, '/log talk "Existing" @ Conf 2026-11-01 audience=10 #keep')
-    before = _count_rows(db)
+    before = ledger_counts(db)
 
     reply = say(router, line)
 
     assert reply.is_error and reply.ephemeral
     assert expected in text_of(reply)
     assert "Example: /log " in text_of(reply)
-    assert _count_rows(db) == before
+    assert ledger_counts(db) == before
 
 
 def test_a_future_date_makes_a_planned_item_unless_status_says_otherwise(router, db):

@@ -3,11 +3,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import func, select
 
 from handlers.core import Incoming, Reply
 from handlers.router import Registry, Router, parse_command_line, registry
-from storage.models import Activity, ActivityTag
+from storage.models import Activity
+from tests.dbstate import ledger_counts
 from tests.helpers import ALICE, TEAM_CHAT, say, text_of
 
 
@@ -20,20 +20,14 @@ def test_parse_command_line(line, expected):
     assert parse_command_line(line) == expected
 
 
-def _counts(db) -> tuple[int, int]:
-    with db.session() as s:
-        return (s.exec(select(func.count()).select_from(Activity)).one(),
-                s.exec(select(func.count()).select_from(ActivityTag)).one())
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(command=st.sampled_from([c.name for c in registry.all()]), args=st.text(max_size=80))
 def test_any_args_to_any_command_get_replies_and_errors_store_nothing(router, db, command, args):
-    before = _counts(db)
+    before = ledger_counts(db)
     replies = router.dispatch(Incoming(chat=TEAM_CHAT, user=ALICE, command=command, args=args))
     assert replies and all(isinstance(r, Reply) and r.text for r in replies)
     if replies[0].is_error:
-        assert _counts(db) == before
+        assert ledger_counts(db) == before
 
 
 def test_a_crashing_handler_rolls_back_and_says_nothing_was_saved(db, clock):
@@ -49,7 +43,7 @@ def test_a_crashing_handler_rolls_back_and_says_nothing_was_saved(db, clock):
     reply = say(Router(db, commands=commands, clock=clock), "/boom")
 
     assert reply.is_error and "Something went wrong, nothing was saved" in text_of(reply)
-    assert _counts(db) == (0, 0)
+    assert ledger_counts(db) == (0, 0)
 
 
 def test_admin_only_commands_are_refused_to_others(db, clock):
