@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -122,8 +123,9 @@ class Activity(SQLModel, table=True):
     notes: str | None = Field(default=None, max_length=2000)
     # Set when the item entered the media plan (planned for a future day); plan fulfilment compares
     # done_on (the day it actually happened) with it.
-    due_date: date | None = None
-    done_on: date | None = None
+    # dt.date: inside this class "date" is the field above, not the type.
+    due_date: dt.date | None = None
+    done_on: dt.date | None = None
 
     audience: int | None = None
     stream_views: int | None = None
