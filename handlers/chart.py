@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 
-from handlers.i18n import _, current_locale
+from handlers.i18n import _, babel_locale
 from handlers.render import compact
 from storage.domain import Kind
 from storage.periods import Period
@@ -193,7 +193,7 @@ def _legend(ax: Axes, twin: Axes) -> None:
 def _label(period: Period) -> str:
     """Month names from Babel's CLDR data in the current language (16 Nov / 16 нояб.), never the C locale's."""
     pattern = {"week": "dd MMM", "month": "LLL yyyy"}.get(period.name, "QQQ yyyy")
-    return format_date(period.start, pattern, locale=current_locale())
+    return format_date(period.start, pattern, locale=babel_locale())
 
 
 def _gaps(values: Sequence[float | None]) -> list[float]:

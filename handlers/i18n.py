@@ -13,6 +13,8 @@ from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+
 DOMAIN = "devrelbot"
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "en"
@@ -55,6 +57,20 @@ def supported_locale(tag: str | None) -> str | None:
 
 def current_locale() -> str:
     return _current_locale.get()
+
+
+def babel_locale() -> Locale:
+    """The current locale as Babel's, for dates, numbers and names; an unknown one formats as English, as ``_``
+    translates nothing in it."""
+    return _babel_locale(_current_locale.get())
+
+
+@lru_cache(maxsize=16)
+def _babel_locale(name: str) -> Locale:
+    try:
+        return Locale.parse(name)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(DEFAULT_LOCALE)
 
 
 @contextmanager

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
 
 from handlers import markup
-from handlers.i18n import _, current_locale
+from handlers.i18n import _, babel_locale
 from handlers.words import kind_name, metric_name, status_name
 from storage.activities import figures_of
 from storage.domain import METRICS, Kind
@@ -24,25 +22,25 @@ DASH = "—"
 def number(value: int | float | None) -> str:
     if value is None:
         return DASH
-    return format_decimal(value, locale=_here())
+    return format_decimal(value, locale=babel_locale())
 
 
 def compact(value: int | float) -> str:
     """1.2M, not 1200000 (charts and tight lists)."""
-    return format_compact_decimal(value, format_type="short", fraction_digits=1, locale=_here())
+    return format_compact_decimal(value, format_type="short", fraction_digits=1, locale=babel_locale())
 
 
 def money(amount: Decimal | float | None, currency: str | None) -> str:
     if amount is None:
         return DASH
-    return format_currency(amount, currency or "USD", locale=_here())
+    return format_currency(amount, currency or "USD", locale=babel_locale())
 
 
 def percent(value: float | None, *, signed: bool = False) -> str:
     """``75%`` (``75 %`` in Russian); ``signed``: ``+12%`` / ``-4%``. ``value`` is in percent, not a fraction."""
     if value is None:
         return DASH
-    locale = _here()
+    locale = babel_locale()
     pattern = locale.percent_formats[None].pattern
     return format_percent(value / 100, format=f"+{pattern};-{pattern}" if signed else pattern, locale=locale)
 
@@ -51,14 +49,14 @@ def decimal(value: float | None, *, digits: int = 1) -> str:
     """A rating: ``4.3`` (``4,3`` in Russian)."""
     if value is None:
         return DASH
-    return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=_here())
+    return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=babel_locale())
 
 
 def signed(value: float | None) -> str:
     """A score that may be negative, always with its sign: ``+40``, ``-12`` (an NPS)."""
     if value is None:
         return DASH
-    return format_decimal(value, format="+#,##0;-#,##0", locale=_here())
+    return format_decimal(value, format="+#,##0;-#,##0", locale=babel_locale())
 
 
 # Dates and times as replies show them. English keeps ISO dates — the form /log reads first, and one no reader
@@ -70,27 +68,14 @@ _MOMENT_PATTERNS = {"en": "yyyy-MM-dd HH:mm"}
 def day(value: date | None) -> str:
     if value is None:
         return DASH
-    locale = _here()
+    locale = babel_locale()
     return format_date(value, _DAY_PATTERNS.get(locale.language, "short"), locale=locale)
 
 
 def moment(value: datetime, zone: tzinfo) -> str:
     """A point in time on the team's clock: ``2026-11-30 10:00``."""
-    locale = _here()
+    locale = babel_locale()
     return format_datetime(value, _MOMENT_PATTERNS.get(locale.language, "short"), tzinfo=zone, locale=locale)
-
-
-def _here() -> Locale:
-    """The locale of this reply (the team's), as Babel's; an unknown one formats as English, as ``_`` does."""
-    return _locale(current_locale())
-
-
-@lru_cache(maxsize=16)
-def _locale(name: str) -> Locale:
-    try:
-        return Locale.parse(name)
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse("en")
 
 
 def headline(activity: Activity) -> str:

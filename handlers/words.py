@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from babel.dates import get_day_names
 
-from handlers.i18n import N_, _, current_locale
+from handlers.i18n import N_, _, babel_locale
 from storage.domain import METRICS, PLACE_WORD, Kind, Status
 
 KIND_NAMES: dict[str, str] = {
@@ -107,4 +107,4 @@ def answer_name(answer: str) -> str:
 
 def weekday_name(index: int) -> str:
     """0 = Monday, short, in the current language (Babel's CLDR names): "Mon" / "пн"."""
-    return get_day_names("abbreviated", locale=current_locale())[index]
+    return get_day_names("abbreviated", locale=babel_locale())[index]

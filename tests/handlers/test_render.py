@@ -57,5 +57,5 @@ def test_a_russian_team_gets_its_dates_in_replies(router, db):
         team = s.exec(select(Team)).one()
         team.locale = "ru"
         s.add(team)
-    assert "talk #1 Scaling Postgres @ HighLoad++, 20.11.2026" in text_of(say(router, "/show 1"))
+    assert "доклад #1 Scaling Postgres @ HighLoad++, 20.11.2026" in text_of(say(router, "/show 1"))
     assert "(01.11.2026 – 30.11.2026)" in text_of(say(router, "/stats month"))
