@@ -186,7 +186,7 @@ def test_an_update_in_russian_names_what_changed_in_russian(router):
 
 def test_the_russian_examples_of_help_work_as_written(router):
     from handlers.i18n import _, use_locale
-    from handlers.ledger import LIST_EXAMPLE
+    from handlers.list import LIST_EXAMPLE
     from handlers.plan import ADD_EXAMPLE
     from handlers.plan import LIST_EXAMPLE as PLAN_LIST_EXAMPLE
     from handlers.report import REPORT_EXAMPLE
