@@ -10,9 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, func, select
 
 from storage.domain import Kind, Status
+from storage.ids import id_of
 from storage.metrics import Figures
 from storage.models import Activity, ActivityTag, utcnow
 
@@ -67,19 +69,19 @@ def update_activity(
     new_tags = set(add_tags)
     if new_tags:
         set_tags(
-            session, activity_id=activity.id, tags=new_tags | set(tags_of(session, ids=[activity.id])[activity.id])
+            session, activity_id=activity.id, tags=new_tags | set(tags_of(session, ids=[activity.id])[id_of(activity)])
         )
     return activity
 
 
 def delete_activity(session: Session, *, activity: Activity) -> None:
-    session.exec(delete(ActivityTag).where(ActivityTag.activity_id == activity.id))  # type: ignore[call-overload]
+    session.exec(delete(ActivityTag).where(col(ActivityTag.activity_id) == activity.id))
     session.delete(activity)
     session.flush()
 
 
 def set_tags(session: Session, *, activity_id: int | None, tags: Iterable[str]) -> None:
-    session.exec(delete(ActivityTag).where(ActivityTag.activity_id == activity_id))  # type: ignore[call-overload]
+    session.exec(delete(ActivityTag).where(col(ActivityTag.activity_id) == activity_id))
     _insert_tags(session, activity_id=activity_id, tags=tags)
 
 
@@ -94,11 +96,11 @@ def get_activity(session: Session, *, activity_id: int) -> Activity | None:
 
 
 def tags_of(session: Session, *, ids: Iterable[int | None]) -> dict[int, list[str]]:
-    ids = [i for i in ids if i is not None]
-    found: dict[int, list[str]] = {i: [] for i in ids}
-    if ids:
+    known = [i for i in ids if i is not None]
+    found: dict[int, list[str]] = {i: [] for i in known}
+    if known:
         rows = session.exec(
-            select(ActivityTag).where(col(ActivityTag.activity_id).in_(ids)).order_by(ActivityTag.tag)
+            select(ActivityTag).where(col(ActivityTag.activity_id).in_(known)).order_by(col(ActivityTag.tag))
         ).all()
         for row in rows:
             found[row.activity_id].append(row.tag)
@@ -149,13 +151,14 @@ class TalkReuse:
 
 def talk_reuse(session: Session, *, team_id: int) -> list[TalkReuse]:
     """Each talk with how many times it was given (done) and how many more are planned."""
-    given = func.sum(case((Activity.status == Status.DONE.value, 1), else_=0))
-    planned = func.sum(case((Activity.status == Status.PLANNED.value, 1), else_=0))
-    last_given = func.max(case((Activity.status == Status.DONE.value, Activity.date), else_=None))
-    rows = session.exec(
-        select(Activity.title_key, func.min(Activity.title), given, planned, last_given)
-        .where(Activity.team_id == team_id, Activity.kind == Kind.TALK.value)
-        .group_by(Activity.title_key)
+    done = col(Activity.status) == Status.DONE.value
+    given = func.sum(case((done, 1), else_=0))
+    planned = func.sum(case((col(Activity.status) == Status.PLANNED.value, 1), else_=0))
+    last_given = func.max(case((done, col(Activity.date)), else_=None))
+    rows = session.execute(  # five columns: more than sqlmodel's select() is typed for
+        sa_select(col(Activity.title_key), func.min(col(Activity.title)), given, planned, last_given)
+        .where(col(Activity.team_id) == team_id, col(Activity.kind) == Kind.TALK.value)
+        .group_by(col(Activity.title_key))
     ).all()
     result = [
         TalkReuse(title=title, times_given=int(g or 0), planned=int(p or 0), last_given=_as_date(last))
@@ -187,25 +190,26 @@ def period_figures(session: Session, *, team_id: int, start: date, end: date) ->
     """Done activities of a team with ``start <= date < end``, summed per kind (one grouped query)."""
     columns = [func.coalesce(func.sum(getattr(Activity, name)), 0) for name in _SUMMED]
     base = (
-        Activity.team_id == team_id,
-        Activity.date >= start,
-        Activity.date < end,
-        Activity.status == Status.DONE.value,
+        col(Activity.team_id) == team_id,
+        col(Activity.date) >= start,
+        col(Activity.date) < end,
+        col(Activity.status) == Status.DONE.value,
     )
     rows = session.exec(select(Activity.kind, func.count(), *columns).where(*base).group_by(Activity.kind)).all()
     cost_rows = session.exec(
         select(Activity.kind, Activity.currency, func.sum(Activity.cost), func.coalesce(func.sum(Activity.contacts), 0))
         .where(*base, col(Activity.cost).is_not(None))
-        .group_by(Activity.kind, Activity.currency)
+        .group_by(col(Activity.kind), col(Activity.currency))
     ).all()
     costs: dict[str, dict[str, Decimal]] = {}
     paid_contacts: dict[str, dict[str, int]] = {}
     for kind, currency, total, contacts in cost_rows:
-        costs.setdefault(kind, {})[currency or ""] = Decimal(total)
-        paid_contacts.setdefault(kind, {})[currency or ""] = int(contacts)
+        costs.setdefault(kind, {})[currency or ""] = Decimal(total or 0)
+        paid_contacts.setdefault(kind, {})[currency or ""] = int(contacts or 0)
     figures: dict[Kind, Figures] = {}
+    sums: list[Any]
     for kind, count, *sums in rows:
-        values = {name: int(v) for name, v in zip(_SUMMED, sums, strict=True)}
+        values: dict[str, Any] = {name: int(v) for name, v in zip(_SUMMED, sums, strict=True)}
         figures[Kind(kind)] = Figures(
             kind=Kind(kind),
             count=int(count),
@@ -217,7 +221,7 @@ def period_figures(session: Session, *, team_id: int, start: date, end: date) ->
 
 
 def figures_of(activity: Activity) -> Figures:
-    values = {name: getattr(activity, name) or 0 for name in _SUMMED}
+    values: dict[str, Any] = {name: getattr(activity, name) or 0 for name in _SUMMED}
     if activity.cost is None:
         return Figures(kind=Kind(activity.kind), count=1, **values)
     currency = activity.currency or ""

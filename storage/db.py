@@ -47,7 +47,7 @@ def make_engine(
     return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args or {})
 
 
-def _sqlite_pragmas(dbapi_connection, _record, *, busy_ms: int = 30000) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_ms: int = 30000) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")  # first: the next pragma may already need to wait
     cursor.execute("PRAGMA journal_mode=WAL")

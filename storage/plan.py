@@ -50,7 +50,7 @@ class FulfilmentCounts:
 
 def fulfilment(session: Session, *, team_id: int, start: date, end: date) -> FulfilmentCounts:
     """Plan fulfilment inputs for items due in ``start <= due_date < end`` (one query)."""
-    on_time = (Activity.status == Status.DONE.value) & (col(Activity.done_on) <= col(Activity.due_date))
+    on_time = (col(Activity.status) == Status.DONE.value) & (col(Activity.done_on) <= col(Activity.due_date))
     due, done = session.exec(
         select(func.count(), func.coalesce(func.sum(case((on_time, 1), else_=0)), 0))
         .where(

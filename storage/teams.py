@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from storage.domain import Role
+from storage.ids import id_of
 from storage.models import ChatBinding, Member, Team
 
 
@@ -36,7 +37,7 @@ def get_or_create_team_for_chat(
             team = Team(name=name[:200] or "Team", timezone=timezone, currency=currency, locale=locale)
             session.add(team)
             session.flush()
-            session.add(ChatBinding(platform=platform, chat_id=scope_id, team_id=team.id, title=name[:200]))
+            session.add(ChatBinding(platform=platform, chat_id=scope_id, team_id=id_of(team), title=name[:200]))
             session.flush()
     except IntegrityError:
         # Another process bound this chat first: use its team.
@@ -61,7 +62,7 @@ def get_or_create_member(session: Session, *, team: Team, platform: str, user_id
     try:
         with session.begin_nested():
             member = Member(
-                team_id=team.id,
+                team_id=id_of(team),
                 platform=platform,
                 user_id=user_id,
                 display_name=(display_name or user_id)[:200],
@@ -84,7 +85,7 @@ def get_or_create_member(session: Session, *, team: Team, platform: str, user_id
 
 
 def _earlier_member_exists(session: Session, *, team_id: int | None, member_id: int | None) -> bool:
-    query = select(func.count()).select_from(Member).where(Member.team_id == team_id, Member.id < member_id)
+    query = select(func.count()).select_from(Member).where(Member.team_id == team_id, col(Member.id) < member_id)
     return bool(session.exec(query).one())
 
 
@@ -104,12 +105,12 @@ def find_members_by_name(session: Session, *, team_id: int, name: str) -> list[M
 def members_by_id(session: Session, *, ids: set[int]) -> dict[int, Member]:
     if not ids:
         return {}
-    return {m.id: m for m in session.exec(select(Member).where(Member.id.in_(ids))).all()}  # type: ignore[union-attr]
+    return {id_of(m): m for m in session.exec(select(Member).where(col(Member.id).in_(ids))).all()}
 
 
 def home_team_of(session: Session, *, platform: str, user_id: str) -> Team | None:
     """The team a person first joined on this platform: where their direct messages to the bot belong."""
     member = session.exec(
-        select(Member).where(Member.platform == platform, Member.user_id == user_id).order_by(Member.id)
+        select(Member).where(Member.platform == platform, Member.user_id == user_id).order_by(col(Member.id))
     ).first()
     return session.get(Team, member.team_id) if member else None
