@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from handlers.core import ChatRef, Messenger
+from handlers.core import ChatRef, Messenger, as_platform
 from handlers.digest_content import Report, as_replies, build_report
 from handlers.i18n import use_locale
 from jobs.sweep import Claim, Skip, SweepResult, messenger_for, sweep
@@ -59,7 +59,7 @@ class Digests:
         (``min_interval_per_chat``): a thousand teams' digests all arrive, none is refused."""
         job = delivery.job
         messenger = messenger_for(self.messengers, job.platform)
-        chat = ChatRef(platform=job.platform, chat_id=job.chat_id, thread_id=job.thread_id)  # type: ignore[arg-type]
+        chat = ChatRef(platform=as_platform(job.platform), chat_id=job.chat_id, thread_id=job.thread_id)
         thread_ref = job.thread_ref
         for index, part in enumerate(as_replies(delivery.report)):
             if index < job.progress:
