@@ -223,6 +223,36 @@ def digest(
     err.print(f"Wrote the chart to {out}")
 
 
+@app.command()
+def report(
+    quarter: Annotated[str, typer.Option(help="The quarter, like 2026-Q4.")],
+    team: Annotated[str, typer.Option(help="The team's name (or number).")] = "Local team",
+    out: Annotated[Path, typer.Option(dir_okay=False, help="Where to write the PDF.")] = Path("review.pdf"),
+) -> None:
+    """Write a team's quarterly review (headline figures, goals, funnel, charts, top activities) as a PDF."""
+    settings = _setup()
+    from bot.app import build_router
+    from handlers.i18n import use_locale
+    from handlers.review import build_review, parse_quarter
+    from storage.models import utcnow
+
+    try:
+        period = parse_quarter(quarter)
+    except ValueError:
+        err.print(f"[red]--quarter {quarter!r} is not a quarter like 2026-Q4.[/red]")
+        raise typer.Exit(2) from None
+    db, _router = build_router(settings)
+    try:
+        with db.session() as session:
+            found = _find_team(session, team)
+            with use_locale(found.locale):
+                review = build_review(session, team=found, period=period, now=utcnow())
+    finally:
+        db.dispose()
+    out.write_bytes(review.pdf)
+    err.print(f"Wrote the quarterly review ({len(review.pages)} pages) to {out}")
+
+
 def _find_team(session: Session, name: str) -> Team:
     from sqlmodel import select
 

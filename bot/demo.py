@@ -46,8 +46,11 @@ def demo_commands(today: date, *, weeks: int, seed: int) -> list[str]:
 
         if rng.random() < 0.8:
             audience = rng.randrange(80, 600)
+            # Every other week's talk is for hiring; a twentieth of the room answers the vacancy it showed.
+            purpose = "hiring" if week % 2 == 0 else "brand"
             lines.append(f'/log talk "{rng.choice(TALKS)}" @ {rng.choice(CONFERENCES)} {day()} audience={audience} '
-                         f"contacts={rng.randrange(5, 40)} rating={rng.choice([3.9, 4.2, 4.5, 4.8])} {tag()}")
+                         f"contacts={rng.randrange(5, 40)} rating={rng.choice([3.9, 4.2, 4.5, 4.8])} {tag()} "
+                         f"target_actions={audience // 20} purpose={purpose}")
         if week % 3 == 1:
             lines.append(f'/log meetup "Backend meetup #{week // 3 + 1}" @ Office {day()} '
                          f"audience={rng.randrange(40, 120)} stream_views={rng.randrange(300, 3000)} "
@@ -88,6 +91,9 @@ def fill_demo(router: Router, *, weeks: int = 13, seed: int = 7) -> int:
         if planned and date.fromisoformat(planned.group(2)) < today and rng.random() < 0.8:
             _run(router, f"/plan done {planned.group(1)} views={rng.randrange(1_000, 20_000)}")
     add_community_feedback(router, rng=rng)
+    # The lead's goals for the quarter, as the README shows them.
+    _run(router, "/settings actions=\"vacancy responses\"")
+    _run(router, "/goal quarter talks=12 publications=24 reach=500k contacts=300 nps=50 hires=5")
     return stored
 
 
@@ -107,11 +113,15 @@ def add_community_feedback(router: Router, *, rng: random.Random) -> None:
                 score = rng.choice([3, 4, 4, 5, 5, 5]) if scale == Scale.RATING else rng.choice([6, 8, 9, 9, 10, 10])
                 cast_vote(session, card=card, voter=f"console:fan{voter}", score=score,
                           now=_moment(activity.date) + timedelta(hours=rng.randrange(1, 72)))
+        talks = sorted((a for a in done if a.kind == "talk"), key=lambda a: a.date, reverse=True)
         for n, answer in enumerate([HireAnswer.YES, HireAnswer.PARTLY, HireAnswer.NO, HireAnswer.YES,
                                     HireAnswer.PARTLY, HireAnswer.NO, HireAnswer.YES]):
             survey, _new = start_survey(session, team_id=team.id, platform="console", user_id=f"hire{n}",
                                         display_name=f"New hire {n}", asked_by=None, now=router.clock())
-            answer_survey(session, survey=survey, answer=answer, now=router.clock() - timedelta(days=9 * n))
+            # Those the talks influenced name one: a hire influenced by that talk, in the funnel.
+            named = talks[n].id if answer is not HireAnswer.NO and n < len(talks) else None
+            answer_survey(session, survey=survey, answer=answer, now=router.clock() - timedelta(days=9 * n),
+                          activity_id=named)
 
 
 def _moment(day: date) -> datetime:

@@ -17,6 +17,8 @@ from handlers import export  # noqa: F401
 from handlers import stats  # noqa: F401
 from handlers import report  # noqa: F401
 from handlers import digest  # noqa: F401
+from handlers import goal  # noqa: F401
+from handlers import funnel  # noqa: F401
 from handlers import feedback  # noqa: F401
 from handlers import poll  # noqa: F401
 from handlers import vote  # noqa: F401

@@ -1,7 +1,10 @@
-"""The digest's dashboard: one PNG with four panels over the last weeks.
+"""The digest's dashboard, drawn from a :class:`DashboardLayout` — every text and series is decided before
+matplotlib is touched, so tests check what the chart says, not only that a PNG exists.
 
-matplotlib's object-oriented API on the Agg canvas only — no pyplot, so no global figure state, and nothing
-leaks between renders. Callers run this in a worker thread: the event loop never waits on matplotlib.
+A manager reads it top down: a strip of headline figures (large numbers, their change, goal progress), then
+small panels with one quantity per axis — no twin axes mixing units — over weeks or months. Missing data is a
+gap (NaN), never a zero; a dashed line marks a goal's pace where the team set one. Sized for the 800 px-wide
+inline preview of Slack and Telegram: few, large labels.
 """
 
 from __future__ import annotations
@@ -10,92 +13,120 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from babel.dates import format_date
-
-from handlers.i18n import _, babel_locale
+from handlers.chart_style import CARD, GRID, INK, MUTED, TARGET, new_figure, shorten
 from handlers.render import compact
-from storage.domain import Kind
-from storage.periods import Period
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-WIDTH_PX, HEIGHT_PX, DPI = 1600, 1000, 100
-# Okabe-Ito: distinguishable with colour blindness, and the same colour for a kind in every chart.
-KIND_COLOURS: dict[Kind, str] = {
-    Kind.TALK: "#0072B2",
-    Kind.EVENT: "#E69F00",
-    Kind.PARTNERSHIP: "#009E73",
-    Kind.PUBLICATION: "#CC79A7",
-    Kind.SOCIAL: "#56B4E9",
-}
-INK, MUTED, GRID, CARD = "#1f2328", "#57606a", "#d0d7de", "#ffffff"
-ACCENT, ACCENT_2, ACCENT_3 = "#D55E00", "#6E40C9", "#1A7F37"
-MAX_TITLE = 70
-HEADROOM = 1.35  # space above the tallest bar for the legend
+WIDTH_PX, HEIGHT_PX = 1200, 1380
+Tone = Literal["good", "bad", "neutral"]
+TONE_COLOURS: dict[str, str] = {"good": "#007A5A", "bad": "#C44E00", "neutral": MUTED}
 
 
 @dataclass(frozen=True)
-class DashboardData:
-    """One value per period (week or month), oldest first. None means "no answers" (drawn as a gap);
-    counts are never None: a period with nothing logged is a zero."""
+class Headline:
+    """One large figure of the strip: "Reach 28k", "+12% vs previous week", "6% of goal · behind"."""
 
-    periods: Sequence[Period]
-    counts: dict[Kind, Sequence[int]]
-    reach: Sequence[int]
-    engagement: Sequence[int]
-    contacts: Sequence[int]
-    cost_per_contact: Sequence[float | None]
-    currency: str
-    rating: Sequence[float | None] = field(default_factory=list)
-    nps: Sequence[float | None] = field(default_factory=list)
-    fulfilment: Sequence[float | None] = field(default_factory=list)  # 0..1
+    label: str
+    value: str
+    change: str = ""
+    tone: Tone = "neutral"
+    goal: str = ""
 
 
-def render_dashboard(data: DashboardData, *, title: str) -> bytes:
-    """The PNG, with every word in the current language (titles, axes, legends, month names)."""
-    figure = draw_dashboard(data, title=title)
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: tuple[float, ...]  # one per bucket; NaN where there is no data
+    colour: str
+    style: Literal["bar", "line"] = "bar"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One quantity on one axis: the series share ``unit``; bars of several series stack."""
+
+    title: str
+    unit: str
+    series: tuple[Series, ...]
+    target: float | None = None  # a goal's value (levels) or its pace per bucket (counts)
+    target_label: str = ""
+    y_range: tuple[float, float] | None = None  # a fixed scale (rating 1-5, NPS -100..100)
+    empty_text: str = ""  # said in the panel when every value is missing
+    gap_text: str = ""  # said in a corner when some values are missing (drawn as gaps)
+    value_format: str = "{:.0f}"  # the labels on a line's points
+
+    @property
+    def has_gaps(self) -> bool:
+        return any(math.isnan(v) for s in self.series for v in s.values)
+
+    @property
+    def has_data(self) -> bool:
+        return any(not math.isnan(v) for s in self.series for v in s.values)
+
+
+@dataclass(frozen=True)
+class DashboardLayout:
+    title: str
+    caption: str  # the granularity and span: "by week · 8 weeks to 22 Nov 2026"
+    ticks: tuple[str, ...]
+    headlines: tuple[Headline, ...]
+    panels: tuple[Panel, ...]
+    legend: tuple[tuple[str, str], ...] = field(default=())  # (label, colour) for the stacked kinds
+
+
+def render_dashboard(layout: DashboardLayout) -> bytes:
+    figure = draw_dashboard(layout)
     out = io.BytesIO()
     figure.savefig(out, format="png", facecolor=CARD)
     return out.getvalue()
 
 
-def draw_dashboard(data: DashboardData, *, title: str) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor=CARD, layout=None)
-    FigureCanvasAgg(figure)
-    figure.suptitle(_shorten(title), color=INK, fontsize=17, fontweight="bold")
-    # Fixed margins for the fixed size: constrained layout would cost more than all the drawing, and tick
-    # labels are compact (1.2M), so they fit.
-    axes = figure.subplots(2, 2, gridspec_kw={"left": 0.055, "right": 0.945, "top": 0.9, "bottom": 0.075,
-                                              "hspace": 0.36, "wspace": 0.3})
-    labels = [_label(p) for p in data.periods]
-    x = list(range(len(labels)))
-    xlabel = _("week starting") if data.periods and data.periods[0].name == "week" else _("month")
-    _activities(axes[0][0], x, data)
-    _reach(axes[0][1], x, data)
-    _contacts(axes[1][0], x, data)
-    _quality(axes[1][1], x, data)
-    for ax in axes.flat:
-        ax.set_xticks(x, labels, fontsize=10, color=MUTED)
-        ax.set_xlabel(xlabel, color=MUTED, fontsize=10)
+def draw_dashboard(layout: DashboardLayout) -> Figure:
+    """The figure with every artist placed (tests look at its axes and lines); not yet rasterised."""
+    figure = new_figure(width_px=WIDTH_PX, height_px=HEIGHT_PX)
+    # Fixed positions for the fixed size: constrained layout would cost more than all the drawing.
+    figure.text(0.03, 0.975, shorten(layout.title, 70), color=INK, fontsize=21, fontweight="bold", va="top")
+    figure.text(0.03, 0.948, layout.caption, color=MUTED, fontsize=14, va="top")
+    _headlines(figure, layout.headlines)
+    rows = math.ceil(len(layout.panels) / 2)
+    top, bottom, gap = 0.695, 0.1, 0.085
+    height = (top - bottom - gap * (rows - 1)) / max(rows, 1)
+    for i, panel in enumerate(layout.panels):
+        row, column = divmod(i, 2)
+        left = 0.085 if column == 0 else 0.585
+        ax = figure.add_axes((left, top - (row + 1) * height - row * gap, 0.38, height))
+        _panel(ax, panel, layout.ticks)
+    if layout.legend:
+        _legend(figure, layout.legend)
     return figure
 
 
-def figure_texts(figure: Figure) -> list[str]:
-    """Every piece of text drawn on the figure (titles, axis labels and ticks, legends), for tests and checks."""
-    from matplotlib.text import Text
+def _headlines(figure: Figure, headlines: Sequence[Headline]) -> None:
+    if not headlines:
+        return
+    per_row = min(len(headlines), 4)
+    width = 0.94 / per_row
+    for i, h in enumerate(headlines):
+        row, column = divmod(i, per_row)
+        x, y = 0.03 + column * width, 0.912 - row * 0.105
+        figure.text(x, y, h.label, color=MUTED, fontsize=14, va="top")
+        figure.text(x, y - 0.016, h.value, color=INK, fontsize=28, fontweight="bold", va="top")
+        if h.change:
+            figure.text(x, y - 0.052, h.change, color=TONE_COLOURS[h.tone], fontsize=12, va="top")
+        if h.goal:
+            figure.text(x, y - 0.071, h.goal, color=INK, fontsize=12, va="top")
 
-    return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
 
+def _panel(ax: Axes, panel: Panel, ticks: Sequence[str]) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-def _style(ax: Axes, title: str) -> None:
-    ax.set_title(title, color=INK, fontsize=13, loc="left", fontweight="bold")
+    x = list(range(len(ticks)))
+    ax.set_title(panel.title, color=INK, fontsize=16, loc="left", fontweight="bold", pad=8)
     ax.set_facecolor(CARD)
     ax.grid(axis="y", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
@@ -103,102 +134,58 @@ def _style(ax: Axes, title: str) -> None:
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_color(GRID)
-    ax.tick_params(colors=MUTED, labelsize=10)
+    ax.tick_params(colors=MUTED, labelsize=12, length=0)
+    ax.set_ylabel(panel.unit, color=MUTED, fontsize=12.5)
+    # Every other tick label when they would crowd (13 weeks): the data stays, the words thin out.
+    step = 1 if len(ticks) <= 9 else 2
+    ax.set_xticks(x, [t if i % step == 0 or "\n" in t else "" for i, t in enumerate(ticks)])
+    ax.set_xlim(-0.6, len(ticks) - 0.4)
+    bottom = [0.0] * len(x)
+    highest = 0.0
+    for series in panel.series:
+        values = list(series.values)
+        if series.style == "bar":
+            ax.bar(x, [0.0 if math.isnan(v) else v for v in values], bottom=bottom, color=series.colour, width=0.7,
+                   label=series.label)
+            bottom = [b + (0.0 if math.isnan(v) else v) for b, v in zip(bottom, values, strict=True)]
+            highest = max([highest, *bottom])
+        else:
+            ax.plot(x, values, color=series.colour, linewidth=2.6, marker="o", markersize=7, label=series.label)
+            highest = max([highest, *(v for v in values if not math.isnan(v))])
+            # Each measured point carries its value, so a lone week reads as a figure, not a stray dot.
+            for xi, v in zip(x, values, strict=True):
+                if not math.isnan(v):
+                    ax.annotate(panel.value_format.format(v), (xi, v), textcoords="offset points", xytext=(0, 8),
+                                ha="center", fontsize=11, color=series.colour)
+    if panel.target is not None:
+        ax.axhline(panel.target, color=TARGET, linestyle=(0, (5, 3)), linewidth=1.8)
+        ax.text(len(ticks) - 0.45, panel.target, panel.target_label, color=TARGET, fontsize=12, ha="right",
+                va="bottom", bbox={"facecolor": CARD, "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
+        highest = max(highest, panel.target)
+    if panel.y_range is not None:
+        ax.set_ylim(*panel.y_range)
+    else:
+        ax.set_ylim(0, max(highest, 1) * 1.18)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=1))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: compact(value)))
+    if not panel.has_data and panel.empty_text:
+        ax.text(0.5, 0.5, panel.empty_text, transform=ax.transAxes, ha="center", va="center", color=MUTED,
+                fontsize=14)
+    elif panel.has_gaps and panel.gap_text:
+        ax.text(1.0, 1.02, panel.gap_text, transform=ax.transAxes, ha="right", va="bottom", color=MUTED,
+                fontsize=11)
 
 
-def _compact_axis(ax: Axes) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+def _legend(figure: Figure, entries: Sequence[tuple[str, str]]) -> None:
+    from matplotlib.patches import Patch
 
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=1))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: compact(value)))
-
-
-def _activities(ax: Axes, x: list[int], data: DashboardData) -> None:
-    _style(ax, _("Activities by kind"))
-    bottom = [0] * len(x)
-    for kind in Kind:
-        values = list(data.counts.get(kind, [0] * len(x)))
-        ax.bar(x, values, bottom=bottom, color=KIND_COLOURS[kind], label=_(kind.value), width=0.7)
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    ax.set_ylabel(_("activities"), color=MUTED)
-    ax.set_ylim(0, max(max(bottom, default=0), 1) * HEADROOM)
-    _compact_axis(ax)
-    ax.legend(loc="upper left", ncols=5, fontsize=9, frameon=False, labelcolor=INK)
+    handles = [Patch(color=colour, label=label) for label, colour in entries]
+    figure.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, fontsize=12.5,
+                  labelcolor=INK, bbox_to_anchor=(0.5, 0.0), handlelength=1.2, columnspacing=1.4)
 
 
-def _reach(ax: Axes, x: list[int], data: DashboardData) -> None:
-    _style(ax, _("Reach and engagement"))
-    _bars_and_line(ax, x, bars=data.reach, bar_colour="#9ecae1", bar_label=_("reach (people, views)"),
-                   bar_axis=_("reach"), line=data.engagement, line_colour=ACCENT, line_label=_("engagement"),
-                   line_axis=_("engagement (likes + shares + comments)"))
+def figure_texts(figure: Figure) -> list[str]:
+    """Every piece of text drawn on the figure (titles, axis labels and ticks, legends), for tests and checks."""
+    from matplotlib.text import Text
 
-
-def _contacts(ax: Axes, x: list[int], data: DashboardData) -> None:
-    _style(ax, _("Contacts and cost per contact"))
-    cost_label = _("cost per contact, {currency}").format(currency=data.currency)
-    _bars_and_line(ax, x, bars=data.contacts, bar_colour="#a1d99b", bar_label=_("contacts"), bar_axis=_("contacts"),
-                   line=data.cost_per_contact, line_colour=ACCENT_2, line_label=cost_label, line_axis=cost_label)
-
-
-def _bars_and_line(ax: Axes, x: list[int], *, bars: Sequence[int], bar_colour: str, bar_label: str,
-                   bar_axis: str, line: Sequence[float | None], line_colour: str, line_label: str,
-                   line_axis: str) -> None:
-    """Counts as bars on the left axis, a second measure as a line on its own right axis (gaps where None)."""
-    ax.bar(x, list(bars), color=bar_colour, width=0.7, label=bar_label)
-    ax.set_ylabel(bar_axis, color=MUTED)
-    ax.set_ylim(0, max(max(bars, default=0), 1) * HEADROOM)
-    _compact_axis(ax)
-    twin = ax.twinx()
-    values = _gaps(line)
-    twin.plot(x, values, color=line_colour, marker="o", linewidth=2.2, label=line_label)
-    finite = [v for v in values if not math.isnan(v)]
-    twin.set_ylim(0, max(max(finite, default=0), 1) * HEADROOM)
-    twin.set_ylabel(line_axis, color=line_colour)
-    _compact_axis(twin)
-    twin.tick_params(colors=line_colour, labelsize=10)
-    twin.spines["top"].set_visible(False)
-    _legend(ax, twin)
-
-
-def _quality(ax: Axes, x: list[int], data: DashboardData) -> None:
-    _style(ax, _("Plan fulfilment, NPS and rating"))
-    fulfilment = [0.0 if v is None else 100 * v for v in (data.fulfilment or [None] * len(x))]
-    ax.bar(x, fulfilment, color="#fdd0a2", width=0.7, label=_("plan fulfilment, %"))
-    nps = _gaps(data.nps or [None] * len(x))
-    ax.plot(x, nps, color=ACCENT_3, marker="s", linewidth=2.2, label=_("NPS"))
-    lowest = min((v for v in nps if not math.isnan(v)), default=0.0)
-    floor = min(0.0, lowest) - 10 if lowest < 0 else 0
-    ax.set_ylim(floor, 100 * HEADROOM)
-    ax.set_yticks([t for t in range(-100, 101, 25) if t >= floor])
-    ax.axhline(0, color=GRID, linewidth=1)
-    ax.set_ylabel(_("% and NPS (−100…100)"), color=MUTED)
-    twin = ax.twinx()
-    twin.plot(x, _gaps(data.rating or [None] * len(x)), color=ACCENT, marker="o", linewidth=2.2,
-              label=_("rating (1–5)"))
-    twin.set_ylim(0, 5 * HEADROOM)
-    twin.set_yticks([1, 2, 3, 4, 5])
-    twin.set_ylabel(_("rating (1–5)"), color=ACCENT)
-    twin.tick_params(colors=ACCENT, labelsize=10)
-    twin.spines["top"].set_visible(False)
-    _legend(ax, twin)
-
-
-def _legend(ax: Axes, twin: Axes) -> None:
-    handles, labels = ax.get_legend_handles_labels()
-    more_handles, more_labels = twin.get_legend_handles_labels()
-    ax.legend(handles + more_handles, labels + more_labels, loc="upper left", fontsize=9, frameon=False,
-              labelcolor=INK, ncols=3)
-
-
-def _label(period: Period) -> str:
-    """Month names from Babel's CLDR data in the current language (16 Nov / 16 нояб.), never the C locale's."""
-    pattern = {"week": "dd MMM", "month": "LLL yyyy"}.get(period.name, "QQQ yyyy")
-    return format_date(period.start, pattern, locale=babel_locale())
-
-
-def _gaps(values: Sequence[float | None]) -> list[float]:
-    return [math.nan if v is None else float(v) for v in values]
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1] + "…"
+    return [t.get_text() for t in figure.findobj(Text) if t.get_text()]

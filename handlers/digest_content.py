@@ -10,8 +10,10 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from handlers import markup, render
-from handlers.chart import DashboardData, render_dashboard
+from handlers.chart import DashboardLayout, render_dashboard
 from handlers.core import Image, Reply
+from handlers.dashboard import BucketNumbers, HeadlineNumbers, build_layout, goal_progress, hires_in
+from handlers.goal_text import goal_section
 from handlers.i18n import _, ngettext
 from storage.activities import figures_of, list_activities, period_figures
 from storage.domain import Kind, Status
@@ -39,6 +41,7 @@ class Report:
     summary: str
     details: str
     chart: bytes | None  # None when the team has logged nothing yet
+    chart_caption: str = ""  # the chart's granularity and span, sent with it
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def as_replies(report: Report) -> list[Reply]:
     if report.details:
         replies.append(Reply(report.details))
     if report.chart is not None:
-        replies.append(Reply(_("The last eight weeks"), image=Image("digest.png", report.chart)))
+        replies.append(Reply(report.chart_caption, image=Image("digest.png", report.chart)))
     return replies
 
 
@@ -118,29 +121,48 @@ def build_report(
             example=markup.code(_('/log talk "My talk" @ Conf today audience=100'))), details="", chart=None)
     current = numbers_for(session, team=team, period=period)
     previous = numbers_for(session, team=team, period=period.previous())
-    summary = f"📊 {markup.bold(title)}\n" + "\n".join(_summary_lines(current, previous, team.currency))
+    goals = goal_section(session, team_id=team.id, day=min(local_today(now, team.timezone), period.last_day),
+                         action_name=team.target_action_name)
+    summary = f"📊 {markup.bold(title)}\n" + "\n".join([*_summary_lines(current, previous, team.currency), *goals])
     details = _details(session, team=team, period=period, now=now)
-    chart = None
-    if with_chart:
-        series = buckets or periods_back(period_containing("week", period.last_day), CHART_WEEKS)
-        chart = render_dashboard(dashboard_data(session, team=team, periods=series),
-                                 title=f"{team.name} — {title}")
-    return Report(summary=summary, details=details, chart=chart)
+    if not with_chart:
+        return Report(summary=summary, details=details, chart=None)
+    series = buckets or periods_back(period_containing("week", period.last_day), CHART_WEEKS)
+    layout = dashboard_layout(session, team=team, period=period, buckets=series, now=now,
+                              title=f"{team.name} — {title}", current=current, previous=previous)
+    return Report(summary=summary, details=details, chart=render_dashboard(layout), chart_caption=layout.caption)
 
 
-def dashboard_data(session: Session, *, team: Team, periods: Sequence[Period]) -> DashboardData:
-    numbers = [numbers_for(session, team=team, period=p) for p in periods]
-    return DashboardData(
-        periods=list(periods),
-        counts={k: [n.figures[k].count if k in n.figures else 0 for n in numbers] for k in Kind},
-        reach=[n.reach for n in numbers],
-        engagement=[n.engagement for n in numbers],
-        contacts=[n.contacts for n in numbers],
-        cost_per_contact=[n.cost_per_contact(team.currency) for n in numbers],
-        currency=team.currency,
-        rating=[n.feedback.rating for n in numbers],
-        nps=[n.feedback.nps.score if n.feedback.nps else None for n in numbers],
-        fulfilment=[n.plan.share for n in numbers],
+def dashboard_layout(session: Session, *, team: Team, period: Period, buckets: Sequence[Period], now: datetime,
+                     title: str, current: PeriodNumbers | None = None,
+                     previous: PeriodNumbers | None = None) -> DashboardLayout:
+    """The chart's layout: the period's headline figures against the previous period and the team's goals,
+    and one panel per quantity over ``buckets``."""
+    current = current or numbers_for(session, team=team, period=period)
+    previous = previous or numbers_for(session, team=team, period=period.previous())
+    day = min(local_today(now, team.timezone), period.last_day)
+    return build_layout(
+        title=title, period=period, buckets=buckets,
+        now=_headline_numbers(session, team, period, current),
+        before=_headline_numbers(session, team, period.previous(), previous),
+        series=[_bucket_numbers(numbers_for(session, team=team, period=b), team.currency) for b in buckets],
+        goals=goal_progress(session, team=team, day=day), currency=team.currency,
+    )
+
+
+def _headline_numbers(session: Session, team: Team, period: Period, n: PeriodNumbers) -> HeadlineNumbers:
+    return HeadlineNumbers(
+        activities=n.count, reach=n.reach, contacts=n.contacts, cost_per_contact=n.cost_per_contact(team.currency),
+        rating=n.feedback.rating, nps=n.feedback.nps.score if n.feedback.nps else None, plan=n.plan.share,
+        hires=hires_in(session, team=team, period=period),
+    )
+
+
+def _bucket_numbers(n: PeriodNumbers, currency: str) -> BucketNumbers:
+    return BucketNumbers(
+        counts={k: f.count for k, f in n.figures.items()}, reach=n.reach, contacts=n.contacts,
+        cost_per_contact=n.cost_per_contact(currency), rating=n.feedback.rating,
+        nps=n.feedback.nps.score if n.feedback.nps else None,
     )
 
 

@@ -1,6 +1,6 @@
-"""The filter words that /list, /plan, /stats and /report share — a kind, a period (``week|month|quarter``,
-``all``, ``last``), ``@person`` and ``#tag`` — read in one place, so every command understands them the same
-way and only says which of them it takes."""
+"""The filter words that /list, /plan, /stats, /report and /funnel share — a kind, a period
+(``week|month|quarter``, ``all``, ``last``), ``@person``, ``#tag`` and ``purpose=…`` — read in one place, so
+every command understands them the same way and only says which of them it takes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from handlers.errors import UserError, quote_token
 from handlers.i18n import _
-from handlers.parsing import parse_tag, tokenize
+from handlers.parsing import parse_purpose, parse_tag, tokenize
 from storage.domain import Kind, resolve_kind
 from storage.periods import PERIOD_NAMES, Period, PeriodName, period_containing
 from storage.teams import find_members_by_name
@@ -34,6 +34,7 @@ class Filter(StrEnum):
     LAST = "last"  # the previous complete period instead of the current one
     PERSON = "person"  # @name: activities that team member owns
     TAG = "tag"  # #tag
+    PURPOSE = "purpose"  # purpose=hiring|brand|product|community
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Filters:
     person: str | None = None  # as typed, with its @
     owner_ids: tuple[int, ...] | None = None  # the members ``person`` names (never empty when ``person`` is set)
     tag: str | None = None  # without its #
+    purpose: str | None = None  # hiring, brand, product or community
 
     def period_for(self, today: date, *, default: PeriodName | None = None) -> Period | None:
         """The calendar period asked for (or ``default``), the previous one with "last"; None for "all" or when
@@ -76,6 +78,7 @@ def parse_filters(
     person: str | None = None
     owner_ids: tuple[int, ...] | None = None
     tag: str | None = None
+    purpose: str | None = None
     for token in tokenize(args, example=example):
         word = token.text
         lowered = word.lower()
@@ -98,13 +101,17 @@ def parse_filters(
                     _("No one in this team is called {token}.").format(token=quote_token(word)), example=example
                 )
             person, owner_ids = word, tuple(m.id for m in owners if m.id is not None)
+        elif Filter.PURPOSE in accept and lowered.startswith("purpose="):
+            _once(purpose is not None, word, example)
+            purpose = parse_purpose(word.partition("=")[2], example=example).value
         elif Filter.KIND in accept and (found := resolve_kind(word)) is not None:
             _once(kind is not None, word, example)
             kind = found
         else:
             raise UserError(unknown(quote_token(word)), example=example)
     return Filters(
-        kind=kind, period=period, all_time=all_time, last=last, person=person, owner_ids=owner_ids, tag=tag
+        kind=kind, period=period, all_time=all_time, last=last, person=person, owner_ids=owner_ids, tag=tag,
+        purpose=purpose,
     )
 
 

@@ -23,7 +23,7 @@ the item planned.
 Numbers: 300, 12k, 1.5k. Cost: cost=1500, cost=1500usd, cost=€200 (default: the team's currency).
 Russian words work too: доклад, митап, статья; аудитория=, просмотры=; вчера, 20 ноября; 1 500 руб.
 Also: @ venue (or outlet / network), #tags, a link, @person for the owner, status=planned|done|cancelled, \
-notes="…"."""
+purpose=hiring|brand|product|community (default: the team's, see /settings), notes="…"."""
 )
 
 
@@ -48,6 +48,8 @@ def log_activity(req: Request) -> Reply:
         on=on,
         status=status,
         values={
+            # The team's default purpose, unless the line names one.
+            "purpose": req.team.default_purpose,
             **fields.values, "venue": fields.venue, "url": fields.url, "notes": fields.notes,
             # A planned item is in the media plan, due on its date; a done one was done on its date.
             "due_date": on if status == Status.PLANNED else None,

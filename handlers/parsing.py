@@ -30,9 +30,11 @@ from storage.domain import (
     STATUS_ALIASES,
     TEXT_KEY_ALIASES,
     Kind,
+    Purpose,
     Status,
     metrics_for,
     resolve_kind,
+    resolve_purpose,
 )
 
 MAX_TITLE = 200
@@ -463,6 +465,17 @@ def parse_status(raw: str, *, example: str) -> Status:
     return status
 
 
+def parse_purpose(raw: str, *, example: str) -> Purpose:
+    purpose = resolve_purpose(raw)
+    if purpose is None:
+        raise UserError(
+            _("purpose must be hiring, brand, product or community, not {token}.").format(token=quote_token(raw)),
+            example=example,
+            field="purpose",
+        )
+    return purpose
+
+
 def parse_text(key: str, raw: str, *, limit: int, example: str) -> str:
     field, key = key, field_name(key)  # named as the language writes the key (название, место)
     text = " ".join(raw.split())
@@ -711,6 +724,9 @@ def _apply_key(
     elif key == "url":
         _once(seen, "url", token.raw, example)
         fields.url = parse_url(raw, example=example)
+    elif key == "purpose":
+        _once(seen, "purpose", token.raw, example)
+        fields.values["purpose"] = parse_purpose(raw, example=example).value
     elif key == "notes":
         _once(seen, "notes", token.raw, example)
         fields.notes = parse_text("notes", raw, limit=MAX_NOTES, example=example)
@@ -734,7 +750,7 @@ def _apply_key(
 
 
 def valid_keys(kind: Kind, *, allow_title: bool = False) -> list[str]:
-    text_keys = [PLACE_WORD[kind], "date", "status", "url", "notes"]
+    text_keys = [PLACE_WORD[kind], "date", "status", "url", "notes", "purpose"]
     return metrics_for(kind) + (["title"] if allow_title else []) + text_keys
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
 
 from handlers import markup
 from handlers.i18n import _, babel_locale
-from handlers.words import kind_name, metric_name, status_name
+from handlers.words import kind_name, metric_name, purpose_name, status_name
 from storage.activities import figures_of
 from storage.domain import METRICS, Kind
 from storage.metrics import cost_per_contact, engagement, reach
@@ -119,6 +119,8 @@ def details(activity: Activity, *, tags: list[str], owner: Member | None) -> str
         extras.append(_("owner: {name}").format(name=markup.escape(owner.display_name)))
     if tags:
         extras.append(" ".join(markup.escape(f"#{t}") for t in tags))
+    if activity.purpose:
+        extras.append(_("purpose: {purpose}").format(purpose=purpose_word(activity.purpose)))
     if extras:
         lines.append(" · ".join(extras))
     if activity.url:
@@ -126,3 +128,19 @@ def details(activity: Activity, *, tags: list[str], owner: Member | None) -> str
     if activity.notes:
         lines.append(_("notes: {notes}").format(notes=markup.escape(activity.notes)))
     return "\n".join(lines)
+
+
+def purpose_word(purpose: str) -> str:
+    return purpose_name(purpose)
+
+
+def conversion(share: float | None) -> str:
+    """A conversion rate, rounded half-up with the digits a small rate needs: 30%, 7.1%, 0.15%."""
+    if share is None:
+        return DASH
+    value = Decimal(str(100 * share))
+    if value == 0:
+        return "0%"
+    # Two significant digits below 1% (0.15%, 0.00078%), so a small rate never reads as zero.
+    digits = Decimal("1") if value >= 10 else Decimal("0.1") if value >= 1 else Decimal(1).scaleb(value.adjusted() - 1)
+    return f"{value.quantize(digits, rounding=ROUND_HALF_UP)}%"

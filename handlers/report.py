@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from handlers.core import Reply
+from handlers.core import Document, Reply
 from handlers.digest_content import as_replies, build_report
+from handlers.errors import UserError
 from handlers.filters import Filter, parse_filters
 from handlers.i18n import N_, _
+from handlers.review import build_review, quarter_label
 from handlers.router import Request, registry
-from storage.periods import period_containing, periods_back
+from storage.periods import Period, period_containing, periods_back
 
 REPORT_EXAMPLE = N_("/report month")
 
@@ -15,14 +17,17 @@ REPORT_EXAMPLE = N_("/report month")
 @registry.command(
     "report",
     summary="The digest on demand: summary, details and chart for a week, month or quarter",
-    usage="/report [last] [week|month|quarter]",
-    examples=("/report", REPORT_EXAMPLE, "/report last month", "/report quarter"),
+    usage="/report [last] [week|month|quarter] [pdf]",
+    examples=("/report", REPORT_EXAMPLE, "/report last month", "/report quarter", "/report last quarter pdf"),
     details="This period so far against the previous one; with “last”, the previous complete period. "
-            "The chart shows weeks (week, month) or months (quarter).",
+            "The chart shows weeks (week, month) or months (quarter). With “pdf”, a quarter comes as the quarterly "
+            "review: a PDF to send upward.",
 )
 def report(req: Request) -> list[Reply]:
+    words = req.args.split()
+    as_pdf = any(w.lower() == "pdf" for w in words)
     filters = parse_filters(
-        req.args,
+        " ".join(w for w in words if w.lower() != "pdf"),
         session=req.session,
         team_id=req.team_id,
         accept=(Filter.PERIOD, Filter.LAST),
@@ -33,6 +38,19 @@ def report(req: Request) -> list[Reply]:
     name = filters.period or "week"
     period = filters.period_for(req.today, default=name)
     assert period is not None  # a default period and no "all"
+    if as_pdf:
+        return [review_reply(req, period, quarterly=name == "quarter")]
     buckets = (periods_back(period_containing("month", period.last_day), 6) if name == "quarter"
                else periods_back(period_containing("week", period.last_day), 8))
     return as_replies(build_report(req.session, team=req.team, period=period, now=req.now, buckets=buckets))
+
+
+def review_reply(req: Request, period: Period, *, quarterly: bool) -> Reply:
+    """The quarterly review as a PDF file; only a quarter has one."""
+    if not quarterly:
+        raise UserError(_("The PDF review is for a quarter: /report quarter pdf."), example="/report quarter pdf")
+    review = build_review(req.session, team=req.team, period=period, now=req.now)
+    filename = f"review-{period.start.year}-Q{(period.start.month - 1) // 3 + 1}.pdf"
+    return Reply(_("📄 The quarterly review, {quarter}: headline figures, goals, hiring funnel, charts and top "
+                   "activities.").format(quarter=quarter_label(period)),
+                 document=Document(filename=filename, content=review.pdf, mime_type="application/pdf"))

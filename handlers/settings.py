@@ -13,7 +13,8 @@ from handlers import markup
 from handlers.core import Reply
 from handlers.errors import PermissionDenied, UserError, quote_token
 from handlers.i18n import LOCALES, _, use_locale
-from handlers.parsing import _currencies, tokenize
+from handlers.parsing import _currencies, parse_purpose, parse_text, tokenize
+from handlers.render import purpose_word
 from handlers.router import Request, registry
 from handlers.words import weekday_name
 from storage.digests import WEEKDAYS, reschedule_digest
@@ -28,9 +29,14 @@ KEY_ALIASES = {
     "reminder_hour": "reminder_hour", "reminder_days": "reminder_days_before",
     "reminder_days_before": "reminder_days_before", "polls": "polls_anonymous", "digest": "digest",
     "language": "locale", "lang": "locale", "locale": "locale", "язык": "locale",
+    "purpose": "default_purpose", "actions": "target_action_name", "target_actions": "target_action_name",
+    "назначение": "default_purpose", "действия": "target_action_name",
 }
 # What a person may write for a language; stored as the catalog's code.
 LANGUAGE_NAMES = {"en": "en", "english": "en", "английский": "en", "ru": "ru", "russian": "ru", "русский": "ru"}
+PURPOSE_EXAMPLE = "/settings purpose=hiring"
+ACTIONS_EXAMPLE = '/settings actions="vacancy responses"'
+MAX_ACTION_NAME = 60
 DIGEST_EXAMPLE = "/settings digest=mon 10:00"
 # "digest=mon 10:00" is one setting written with a space: joined before the words are split.
 _DIGEST_SPACED = re.compile(r"\bdigest=([A-Za-z]+)\s+(\d{1,2}(?::\d{2})?)\b", re.I)
@@ -42,19 +48,23 @@ NUMBER_RANGES = {"reminder_hour": (0, 23), "reminder_days_before": (0, 30)}
 
 @registry.command(
     "settings",
-    summary="Show the team's settings (time zone, currency, language, reminders, digest, feedback); "
+    summary="Show the team's settings (time zone, currency, language, reminders, digest, feedback, purpose); "
     "admins change them",
     usage="/settings [timezone=<IANA name>] [currency=<ISO code>] [language=en|ru] [reminder_hour=<0-23>] "
     "[reminder_days=<0-30>] "
-    "[polls=anonymous|public] [digest=<day> <hour>]  ·  /settings emoji <emoji>=<1-5> …",
+    "[polls=anonymous|public] [digest=<day> <hour>] [purpose=hiring|brand|product|community|none] "
+    "[actions=\"<what target actions are called>\"]  ·  /settings emoji <emoji>=<1-5> …",
     examples=("/settings", SETTINGS_EXAMPLE, "/settings currency=USD", "/settings language=ru",
-              "/settings reminder_hour=10 reminder_days=2", EMOJI_EXAMPLE, "/settings polls=public", DIGEST_EXAMPLE),
+              "/settings reminder_hour=10 reminder_days=2", EMOJI_EXAMPLE, "/settings polls=public", DIGEST_EXAMPLE,
+              PURPOSE_EXAMPLE, ACTIONS_EXAMPLE),
     admin_examples=("/settings timezone=Europe/Berlin", "/settings currency=EUR", "/settings language=ru",
                     "/settings reminder_hour=7", "/settings polls=public", "/settings emoji 🔥=5 👍=4",
-                    "/settings emoji default", DIGEST_EXAMPLE),
+                    "/settings emoji default", DIGEST_EXAMPLE, PURPOSE_EXAMPLE, ACTIONS_EXAMPLE),
     details=(
         "Time zones are IANA names (Europe/Berlin, America/New_York, UTC); currencies are ISO codes (EUR, USD). "
-        "The emoji map says what each reaction on a feedback card is worth; /settings emoji default restores it."
+        "The emoji map says what each reaction on a feedback card is worth; /settings emoji default restores it. "
+        "purpose= is what /log gives an activity that names none; actions= is what your target actions are "
+        "(vacancy responses, sign-ups), as reports and /funnel call them."
     ),
 )
 def settings(req: Request) -> Reply:
@@ -96,6 +106,10 @@ def describe(req: Request) -> str:
             days=req.team.reminder_days_before, hour=f"{req.team.reminder_hour:02d}"),
         "• " + _("weekly digest: {day} {hour}:00 (/digest shows where)").format(
             day=weekday_name(req.team.digest_weekday).lower(), hour=f"{req.team.digest_hour:02d}"),
+        f"• {_('default purpose')}: "
+        + (purpose_word(req.team.default_purpose) if req.team.default_purpose else _("none")),
+        f"• {_('target actions are called')}: "
+        + markup.escape(req.team.target_action_name or _("target actions")),
     ]
     if req.is_admin:
         lines.append(_("Change them with {example}").format(example=markup.code(SETTINGS_EXAMPLE)))
@@ -111,7 +125,7 @@ def parse_settings(args: str) -> dict[str, object]:
         if not sep or name is None:
             raise UserError(
                 _("I don't know the setting {token}; use timezone=…, currency=…, language=…, reminder_hour=…, "
-                  "reminder_days=…, polls=… or digest=….").format(
+                  "reminder_days=…, polls=…, digest=…, purpose=… or actions=….").format(
                     token=quote_token(token.raw)
                 ),
                 example=SETTINGS_EXAMPLE,
@@ -127,6 +141,13 @@ def parse_settings(args: str) -> dict[str, object]:
             changes[name] = parse_digest_time(value)
         elif name == "locale":
             changes[name] = parse_language(value)
+        elif name == "default_purpose":
+            changes[name] = None if value.strip().lower() == "none" else parse_purpose(
+                value, example=PURPOSE_EXAMPLE).value
+        elif name == "target_action_name":
+            text = " ".join(value.split())
+            changes[name] = None if text.lower() in ("", "default") else parse_text(
+                "actions", text, limit=MAX_ACTION_NAME, example=ACTIONS_EXAMPLE)
         elif name == "polls_anonymous":
             if value.strip().lower() not in POLL_PRIVACY:
                 raise UserError(_("polls is “anonymous” or “public”."), example="/settings polls=public",

@@ -9,6 +9,7 @@ from handlers import markup, render
 from handlers.core import Reply
 from handlers.feedback_results import period_lines
 from handlers.filters import Filter, parse_filters
+from handlers.goal_text import goal_section
 from handlers.i18n import N_, _
 from handlers.router import Request, registry
 from storage.activities import period_figures
@@ -49,6 +50,8 @@ def stats(req: Request) -> Reply:
     plan_before = fulfilment(req.session, team_id=req.team_id, start=previous.start, end=previous.end)
     lines.append(fulfilment_line(plan_now, plan_before))
     lines.extend(period_lines(req.session, team=req.team, current=current, previous=previous))
+    lines.extend(goal_section(req.session, team_id=req.team_id, day=min(req.today, current.last_day),
+                              action_name=req.team.target_action_name))
     return Reply("\n".join(lines), ephemeral=True)
 
 

@@ -34,6 +34,7 @@ METRIC_NAMES: dict[str, str] = {
     "comments": N_("comments"),
     "target_actions": N_("target_actions"),
     "contacts": N_("contacts"),
+    "hires": N_("hires"),
     "cost": N_("cost"),
     "rating": N_("rating"),
     "nps": N_("nps"),
@@ -49,6 +50,7 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "comments": N_("comments"),
     "target_actions": N_("target actions: clicks, downloads, sign-ups"),
     "contacts": N_("contacts made (leads, people who left details)"),
+    "hires": N_("people hired thanks to it (from the recruiting pipeline)"),
     "cost": N_("what it cost, with an optional currency (1500usd)"),
     "rating": N_("the organisers' rating, 1 to 5"),
     "nps": N_("NPS from the organisers' survey, -100 to 100"),
@@ -64,7 +66,10 @@ FIELD_NAMES: dict[str, str] = {
     "owner": N_("owner"),
     "due": N_("due"),
 }
-PERIOD_NAMES: dict[str, str] = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter")}
+PERIOD_NAMES: dict[str, str] = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter"), "year": N_("year")}
+PURPOSE_NAMES: dict[str, str] = {
+    "hiring": N_("hiring"), "brand": N_("brand"), "product": N_("product"), "community": N_("community"),
+}
 ANSWER_NAMES: dict[str, str] = {"yes": N_("yes"), "partly": N_("partly"), "no": N_("no")}
 
 
@@ -99,6 +104,11 @@ def field_name(name: str) -> str:
 
 def period_name(name: str) -> str:
     return _(PERIOD_NAMES.get(name, name))
+
+
+def purpose_name(purpose: str) -> str:
+    """``hiring`` → "hiring" / "найм" (a word the grammar reads back in purpose=)."""
+    return _(PURPOSE_NAMES.get(purpose, purpose))
 
 
 def answer_name(answer: str) -> str:

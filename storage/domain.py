@@ -21,6 +21,29 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Purpose(StrEnum):
+    """Why an activity was done: the seed talk's split between those who hire and those who sell."""
+
+    HIRING = "hiring"
+    BRAND = "brand"
+    PRODUCT = "product"
+    COMMUNITY = "community"
+
+
+PURPOSE_ALIASES: dict[str, Purpose] = {
+    **{p.value: p for p in Purpose},
+    "найм": Purpose.HIRING,
+    "бренд": Purpose.BRAND,
+    "продукт": Purpose.PRODUCT,
+    "сообщество": Purpose.COMMUNITY,
+    "комьюнити": Purpose.COMMUNITY,
+}
+
+
+def resolve_purpose(word: str) -> Purpose | None:
+    return PURPOSE_ALIASES.get(word.strip().lower())
+
+
 class Role(StrEnum):
     ADMIN = "admin"
     ADVOCATE = "advocate"
@@ -101,9 +124,10 @@ METRICS: dict[str, MetricSpec] = {
             "target_actions",
             "int",
             "target actions: clicks, downloads, sign-ups",
-            frozenset({Kind.TALK, Kind.PARTNERSHIP, Kind.PUBLICATION, Kind.SOCIAL}),
+            frozenset(Kind),
         ),
         MetricSpec("contacts", "int", "contacts made (leads, people who left details)", frozenset(Kind)),
+        MetricSpec("hires", "int", "people hired thanks to it (from the recruiting pipeline)", frozenset(Kind)),
         MetricSpec("cost", "money", "what it cost, with an optional currency (1500usd)", frozenset(Kind)),
         MetricSpec("rating", "rating", "the organisers' rating, 1 to 5", _IN_PERSON),
         MetricSpec("nps", "nps", "NPS from the organisers' survey, -100 to 100", frozenset({Kind.EVENT})),
@@ -137,6 +161,9 @@ METRIC_ALIASES: dict[str, str] = {
     "оценка": "rating",
     "рейтинг": "rating",
     "нпс": "nps",
+    "hired": "hires",
+    "наймы": "hires",
+    "нанято": "hires",
 }
 
 # Russian names of the text keys (``место=``, ``дата=``) → the keys of TEXT_KEYS.
@@ -153,6 +180,7 @@ TEXT_KEY_ALIASES: dict[str, str] = {
     "ссылка": "url",
     "заметки": "notes",
     "примечание": "notes",
+    "назначение": "purpose",
 }
 
 # Status words in either language.
@@ -168,7 +196,7 @@ STATUS_ALIASES: dict[str, Status] = {
 }
 
 # Text fields that /log and /update accept as key=value, on top of the metrics.
-TEXT_KEYS: tuple[str, ...] = ("title", "venue", "outlet", "network", "date", "status", "url", "notes")
+TEXT_KEYS: tuple[str, ...] = ("title", "venue", "outlet", "network", "date", "status", "url", "notes", "purpose")
 
 
 def metrics_for(kind: Kind) -> list[str]:

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Nume
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
-from storage.domain import Kind, Role, Status
+from storage.domain import Kind, Purpose, Role, Status
 from storage.outbox import OutboxFields
 
 
@@ -40,6 +40,10 @@ class Team(SQLModel, table=True):
     polls_anonymous: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     # When the next weekly digest is due (UTC); None while no chat subscribes to it.
     next_digest_at: datetime | None = Field(default=None, index=True)
+    # The purpose an activity gets when /log names none (None: no purpose), and what the team calls its
+    # target actions in reports and the funnel ("vacancy responses", "sign-ups"; None: "target actions").
+    default_purpose: str | None = Field(default=None, max_length=16)
+    target_action_name: str | None = Field(default=None, max_length=60)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -90,7 +94,9 @@ _COUNTS = (
     "comments",
     "target_actions",
     "contacts",
+    "hires",
 )
+_PURPOSES = ", ".join(f"'{p.value}'" for p in Purpose)
 
 
 class Activity(SQLModel, table=True):
@@ -103,6 +109,7 @@ class Activity(SQLModel, table=True):
         Index("ix_activity_team_due_date", "team_id", "due_date"),
         CheckConstraint(f"kind IN ({_KINDS})", name="ck_activity_kind"),
         CheckConstraint(f"status IN ({_STATUSES})", name="ck_activity_status"),
+        CheckConstraint(f"purpose IS NULL OR purpose IN ({_PURPOSES})", name="ck_activity_purpose"),
         CheckConstraint("cost IS NULL OR cost >= 0", name="ck_activity_cost_nonnegative"),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="ck_activity_rating_range"),
         CheckConstraint("nps IS NULL OR (nps >= -100 AND nps <= 100)", name="ck_activity_nps_range"),
@@ -137,10 +144,13 @@ class Activity(SQLModel, table=True):
     comments: int | None = None
     target_actions: int | None = None
     contacts: int | None = None
+    # Hires the recruiting pipeline credits to this activity; new-hire survey answers naming it add to them.
+    hires: int | None = None
     cost: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
     currency: str | None = Field(default=None, max_length=3)
     rating: float | None = None
     nps: int | None = None
+    purpose: str | None = Field(default=None, max_length=16)
 
     created_at: datetime = Field(default_factory=utcnow)
     created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
@@ -357,3 +367,40 @@ class DigestDelivery(OutboxFields, table=True):
     progress: int = 0  # parts already posted: summary, details, chart
     thread_ref: str | None = Field(default=None, max_length=64)  # the summary's message: the rest goes under it
     created_at: datetime = Field(default_factory=utcnow)
+
+
+GOAL_METRICS: tuple[str, ...] = (
+    "activities", "talks", "events", "partnerships", "publications", "social", "reach", "engagement", "contacts",
+    "target_actions", "hires", "nps", "rating",
+)
+_GOAL_METRICS = ", ".join(f"'{m}'" for m in GOAL_METRICS)
+
+
+class Goal(SQLModel, table=True):
+    """A target for one metric over one calendar month, quarter or year, optionally for one tag or person."""
+
+    __tablename__ = "goal"
+    __table_args__ = (
+        Index("ix_goal_team_period", "team_id", "start", "end"),
+        CheckConstraint("period IN ('month', 'quarter', 'year')", name="ck_goal_period"),
+        CheckConstraint(f"metric IN ({_GOAL_METRICS})", name="ck_goal_metric"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False))
+    period: str = Field(max_length=8)
+    start: date  # inclusive
+    end: date  # exclusive
+    metric: str = Field(max_length=16)
+    target: float
+    tag: str | None = Field(default=None, max_length=64)
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="CASCADE"))
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+def saved_id(row_id: int | None) -> int:
+    """The id of a row already flushed to the database (SQLModel types every primary key as optional)."""
+    if row_id is None:
+        raise ValueError("the row has no id yet: flush it first")
+    return row_id

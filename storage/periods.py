@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-PeriodName = Literal["week", "month", "quarter"]
+PeriodName = Literal["week", "month", "quarter", "year"]
 PERIOD_NAMES: tuple[PeriodName, ...] = ("week", "month", "quarter")
 
 
@@ -49,6 +49,8 @@ def period_containing(name: PeriodName, day: date) -> Period:
     if name == "month":
         start = day.replace(day=1)
         return Period(name, start, _add_months(start, 1))
+    if name == "year":
+        return Period(name, date(day.year, 1, 1), date(day.year + 1, 1, 1))
     first_month = 3 * ((day.month - 1) // 3) + 1
     start = date(day.year, first_month, 1)
     return Period(name, start, _add_months(start, 3))
@@ -57,3 +59,10 @@ def period_containing(name: PeriodName, day: date) -> Period:
 def _add_months(first_of_month: date, months: int) -> date:
     index = first_of_month.month - 1 + months
     return date(first_of_month.year + index // 12, index % 12 + 1, 1)
+
+
+def elapsed_share(period: Period, today: date) -> float:
+    """How much of the period has gone by at the end of ``today``: 0 before it starts, 1 once it is over."""
+    days = (period.end - period.start).days
+    gone = (min(max(today, period.start - timedelta(days=1)), period.last_day) - period.start).days + 1
+    return max(0, gone) / days

@@ -3,6 +3,7 @@ activity's cards and polls (``/show``), across chats and platforms."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -111,3 +112,20 @@ def activity_feedback(session: Session, *, activity_id: int) -> ActivityFeedback
         cards=int(cards[0]),
         open_polls=int(cards[1]),
     )
+
+
+def feedback_of_activities(session: Session, *, activity_ids: Sequence[int | None]) -> FeedbackSummary:
+    """Rating and NPS of every answer on the cards and polls of these activities (a goal's or a slice's)."""
+    ids = [i for i in activity_ids if i is not None]
+    if not ids:
+        return _summarise([])
+    card_ids = select(FeedbackCard.id).where(col(FeedbackCard.activity_id).in_(ids))
+    vote_rows = session.exec(
+        select(Vote.scale, *_summary_columns(1, Vote.score)).where(col(Vote.card_id).in_(card_ids))
+        .group_by(col(Vote.scale))
+    ).all()
+    tally_rows = session.exec(
+        select(VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
+        .where(col(VoteTally.card_id).in_(card_ids)).group_by(col(VoteTally.scale))
+    ).all()
+    return _summarise([*vote_rows, *tally_rows])

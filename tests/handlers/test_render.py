@@ -9,8 +9,9 @@ import pytest
 from sqlmodel import select
 
 from handlers import render
-from handlers.chart import _label
+from handlers.dashboard import ticks
 from handlers.i18n import use_locale
+from handlers.review import quarter_label
 from handlers.words import weekday_name
 from storage.models import Team
 from storage.periods import period_containing
@@ -26,19 +27,20 @@ def shown(locale: str) -> list[str]:
             render.number(12345), render.percent(75), render.percent(-3.6, signed=True),
             render.percent(1234, signed=True), render.decimal(4.25), render.signed(40), render.signed(-12),
             render.day(NOV_16), render.moment(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), BERLIN), weekday_name(0),
-            *(_label(period_containing(name, NOV_16)) for name in ("week", "month", "quarter")),
+            ticks([period_containing("week", NOV_16)])[0], ticks([period_containing("month", NOV_16)])[0],
+            quarter_label(period_containing("quarter", NOV_16)),
         ]
 
 
 def test_english_is_what_it_always_was():
     assert shown("en") == ["12,345", "75%", "-4%", "+1,234%", "4.2", "+40", "-12", "2026-11-16",
-                           "2026-11-30 10:00", "Mon", "16 Nov", "Nov 2026", "Q4 2026"]
+                           "2026-11-30 10:00", "Mon", "16\nNov", "Nov\n2026", "Q4 2026"]
 
 
 def test_russian_uses_its_own_separators_dates_and_month_names():
     nbsp = "\xa0"
     assert shown("ru") == [f"12{nbsp}345", f"75{nbsp}%", f"-4{nbsp}%", f"+1{nbsp}234{nbsp}%", "4,2", "+40", "-12",
-                           "16.11.2026", "30.11.2026, 10:00", "пн", "16 нояб.", "нояб. 2026", "4-й кв. 2026"]
+                           "16.11.2026", "30.11.2026, 10:00", "пн", "16\nнояб.", "нояб.\n2026", "4-й кв. 2026"]
 
 
 @pytest.mark.parametrize("locale", ["xx", ""])

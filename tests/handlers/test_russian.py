@@ -167,7 +167,7 @@ def test_the_report_reads_in_russian_with_a_chart(router):
     replies = router.dispatch(incoming("/report", chat=RU_CHAT))
 
     text = "\n".join(text_of(r) for r in replies)
-    assert "Еженедельный дайджест" in text and "Топ-3 по охвату" in text and "Последние восемь недель" in text
+    assert "Еженедельный дайджест" in text and "Топ-3 по охвату" in text and "по неделям · 8 недель до" in text
     assert "доклад" in text and "Weekly digest" not in text
     [chart] = [r.image for r in replies if r.image is not None]
     assert chart.content.startswith(b"\x89PNG")
