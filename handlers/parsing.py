@@ -81,8 +81,18 @@ _DAY = re.compile(r"^\d{1,2}$")
 _YEAR = re.compile(r"^\d{4}$")
 _THOUSANDS = re.compile(r"^\d{3}$")
 _GROUPED = re.compile(r"^\d{1,3}(?: \d{3})*$")
-_COUNT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([kKmMкКмМ]?)$")
-_MONEY = re.compile(r"^([$€£₽¥₸₴]?)(\d+(?:[.,]\d+)?)([kKmMкКмМ]?)([^\W\d_]+\.?|[$€£₽¥₸₴])?$")
+_COUNT = re.compile(r"^(\d[\d,. ]*?)\s*([kKmMкКмМ]?)$")
+_MONEY = re.compile(r"^([$€£₽¥₸₴]?)(\d[\d,. ]*?)\s*([kKmMкКмМ]?)\s*([^\W\d_]+\.?|[$€£₽¥₸₴])?$")
+# How a number may be written (after spaces of any kind became one plain space). Thousands are grouped by
+# commas (12,000 and 1,500.50) or spaces (12 000, 12 000,50); a decimal comma is read only where it cannot be a
+# thousands separator: before k or m (1,5k). Anything else with a comma, or 1.500 (a thousands dot, or three
+# decimals?), is ambiguous and refused — a wrong figure silently stored is worse than a question.
+_GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_GROUPED_SPACE = re.compile(r"^\d{1,3}(?: \d{3})+(?:[.,]\d+)?$")
+_PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^\d+,(?!\d{3}$)\d+$")
+_THOUSANDS_DOT = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 DUE_WORDS = frozenset({"due", "срок"})  # /plan add … due 2026-12-10, срок 10.12.2026
 RELATIVE_DAYS = {
     "today": 0, "yesterday": -1, "tomorrow": 1,
@@ -295,16 +305,34 @@ def _nearest(today: date, month: int, day: int) -> date:
     return min(candidates, key=lambda d: abs((d - today).days))
 
 
-def _scaled(number: str, suffix: str) -> Decimal:
-    value = Decimal(number.replace(",", "."))
+def _scaled(number: str, suffix: str, *, key: str, raw: str, example: str, field: str | None = None) -> Decimal:
+    """The number as written (see the patterns above) times its k or m."""
+    if suffix:
+        readable = bool(_PLAIN.match(number) or _DECIMAL_COMMA.match(number))
+    else:
+        readable = bool(_GROUPED_COMMA.match(number) or _GROUPED_SPACE.match(number)
+                        or (_PLAIN.match(number) and not _THOUSANDS_DOT.match(number)))
+    if not readable:
+        raise UserError(
+            _("{key}={token} is ambiguous: write thousands as 1,500 or 1 500 and decimals with a point, "
+              "like 1.50 (or 1,5k).").format(key=key, token=quote_token(raw)),
+            example=example,
+            field=field or key,
+        )
+    if suffix or _GROUPED_SPACE.match(number):  # the comma can only be a decimal one
+        number = number.replace(" ", "").replace(",", ".")
+    value = Decimal(number.replace(",", ""))
     return value * {"": 1, "k": 1000, "к": 1000, "m": 1_000_000, "м": 1_000_000}[suffix.lower()]
+
+
+def _normalized_number(raw: str) -> str:
+    """Underscores dropped, any run of (no-break, thin) spaces made one plain space."""
+    return _SPACES.sub(" ", raw.strip().replace("_", ""))
 
 
 def parse_count(key: str, raw: str, *, example: str) -> int:
     field, key = key, metric_name(key)  # the message names it as the language writes it (аудитория)
-    text = raw.strip().replace("_", "").replace("\u202f", "").replace("\u00a0", "")
-    if _GROUPED.match(text):  # 1 500: thousands written with a space
-        text = text.replace(" ", "")
+    text = _normalized_number(raw)
     if text.startswith("-") and _COUNT.match(text[1:]):
         raise UserError(
             _("{key} cannot be negative: {token}.").format(key=key, token=quote_token(raw)),
@@ -314,13 +342,13 @@ def parse_count(key: str, raw: str, *, example: str) -> int:
     m = _COUNT.match(text)
     if not m:
         raise UserError(
-            _("{key} must be a whole number like 300, 12k or 1.5k, not {token}.").format(
+            _("{key} must be a whole number like 300, 12,000, 12k or 1.5k, not {token}.").format(
                 key=key, token=quote_token(raw)
             ),
             example=example,
             field=field,
         )
-    value = _scaled(*m.groups())
+    value = _scaled(*m.groups(), key=key, raw=raw, example=example, field=field)
     if value != value.to_integral_value():
         raise UserError(
             _("{key} must be a whole number; {token} is {value}.").format(key=key, token=quote_token(raw), value=value),
@@ -374,7 +402,7 @@ def parse_nps(raw: str, *, example: str) -> int:
 
 def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decimal, str]:
     """``1500``, ``1500usd``, ``2.5kEUR``, ``$200``, ``€200``, ``1500₽``, ``1 500 руб``."""
-    text = "".join(raw.replace("_", "").split())
+    text = _normalized_number(raw)
     if text.startswith("-"):
         raise UserError(
             _("cost cannot be negative: {token}.").format(token=quote_token(raw)), example=example, field="cost"
@@ -411,7 +439,7 @@ def parse_money(raw: str, *, default_currency: str, example: str) -> tuple[Decim
             example=example,
             field="cost",
         )
-    amount = _scaled(number, suffix).quantize(Decimal("0.01"))
+    amount = _scaled(number.strip(), suffix, key="cost", raw=raw, example=example).quantize(Decimal("0.01"))
     if amount > MAX_COST:
         raise UserError(
             _("cost {token} is too large; check the number.").format(token=quote_token(raw)),

@@ -404,3 +404,10 @@ def saved_id(row_id: int | None) -> int:
     if row_id is None:
         raise ValueError("the row has no id yet: flush it first")
     return row_id
+
+
+# Ids are never reused (PRODUCT.md): PostgreSQL sequences never go back; on SQLite a table needs AUTOINCREMENT
+# for that (migration 0008), declared here too so the models and the migrated schema agree.
+for _table in SQLModel.metadata.tables.values():
+    if [c.name for c in _table.primary_key.columns] == ["id"]:
+        _table.dialect_options["sqlite"]["autoincrement"] = True

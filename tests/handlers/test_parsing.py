@@ -70,6 +70,48 @@ def test_money(raw, amount, currency):
 
 
 @pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("12,000", 12_000), ("12 000", 12_000), ("12\u00a0000", 12_000), ("12\u202f000", 12_000),
+     ("1,500,000", 1_500_000), ("2 500 000", 2_500_000), ("1,25k", 1_250)],
+)
+def test_counts_with_thousands_separators(raw, expected):
+    assert parse_count("views", raw, example="") == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "amount", "currency"),
+    [("$1,500", "1500.00", "USD"), ("1,500.50", "1500.50", "EUR"), ("€12 000", "12000.00", "EUR"),
+     ("1 500,50", "1500.50", "EUR"), ("1,500usd", "1500.00", "USD"), ("1,5k", "1500.00", "EUR")],
+)
+def test_money_with_thousands_separators(raw, amount, currency):
+    assert parse_money(raw, default_currency="EUR", example="") == (Decimal(amount), currency)
+
+
+@pytest.mark.parametrize("raw", ["1,50", "12,00", "1,500k", "12.000", "$1.500", "1,5"])
+def test_an_ambiguous_separator_is_refused_with_an_example_never_guessed(raw):
+    with pytest.raises(UserError) as info:
+        parse_money(raw, default_currency="EUR", example="/log talk \"X\" cost=1,500")
+    assert "ambiguous" in info.value.message and raw in info.value.message
+    assert info.value.example == "/log talk \"X\" cost=1,500"
+    assert info.value.field == "cost"
+
+
+def test_a_number_grouped_by_spaces_is_one_value_on_the_log_line():
+    cmd = log('post "X" @ Habr views=12 000 likes=1 200 2026-11-20 cost=1 500,50 #backend')
+    assert cmd.fields.values["views"] == 12_000
+    assert cmd.fields.values["likes"] == 1_200
+    assert cmd.fields.values["cost"] == Decimal("1500.50")
+    assert cmd.fields.on == date(2026, 11, 20) and cmd.fields.tags == ["backend"]
+
+
+def test_the_figures_the_bot_prints_read_back_as_the_same_figures():
+    cmd = log('booth "Booth" @ DevConf participants=12,000 contacts=1,234 cost=$1,500.00')
+    assert cmd.fields.values["participants"] == 12_000
+    assert cmd.fields.values["contacts"] == 1_234
+    assert (cmd.fields.values["cost"], cmd.fields.values["currency"]) == (Decimal("1500.00"), "USD")
+
+
+@pytest.mark.parametrize(
     ("word", "expected"),
     [("2026-11-20", date(2026, 11, 20)), ("20.11.2026", date(2026, 11, 20)), ("today", TODAY),
      ("Yesterday", date(2026, 11, 25)), ("tomorrow", date(2026, 11, 27)), ("2026-1-5", date(2026, 1, 5))],
