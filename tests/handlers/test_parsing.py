@@ -97,10 +97,10 @@ def test_an_ambiguous_separator_is_refused_with_an_example_never_guessed(raw):
 
 
 def test_a_number_grouped_by_spaces_is_one_value_on_the_log_line():
-    cmd = log('post "X" @ Habr views=12 000 likes=1 200 2026-11-20 cost=1 500,50 #backend')
+    cmd = log('post "X" @ Habr views=12 000 likes=1\u00a0200 2026-11-20 cost=1 500 #backend')
     assert cmd.fields.values["views"] == 12_000
     assert cmd.fields.values["likes"] == 1_200
-    assert cmd.fields.values["cost"] == Decimal("1500.50")
+    assert cmd.fields.values["cost"] == Decimal("1500.00")
     assert cmd.fields.on == date(2026, 11, 20) and cmd.fields.tags == ["backend"]
 
 
