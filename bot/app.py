@@ -14,6 +14,8 @@ from typing import Protocol
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
+from bot.health import HealthServer
+from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers import Router
 from handlers.core import Messenger
@@ -29,10 +31,22 @@ class Door(Protocol):
         """Serve until ``stop`` is set, then shut down cleanly; raise if the platform fails."""
 
 
-def build_router(settings: Settings) -> tuple[Database, Router]:
+def build_router(settings: Settings, *, metrics: Metrics | None = None) -> tuple[Database, Router]:
     db = Database.from_url(settings.database_url)
     db.upgrade()
-    return db, Router(db, default_timezone=settings.default_timezone, default_language=settings.default_language)
+    return db, Router(
+        db,
+        default_timezone=settings.default_timezone,
+        default_language=settings.default_language,
+        on_command=metrics.command_handled if metrics is not None else None,
+    )
+
+
+def health_server(settings: Settings, db: Database, doors: list[Door], metrics: Metrics | None) -> HealthServer | None:
+    """The /healthz, /readyz and /metrics server when METRICS_PORT is set (and metrics are collected)."""
+    if settings.metrics_port is None or metrics is None:
+        return None
+    return HealthServer(db, doors, metrics, port=settings.metrics_port)
 
 
 def platform_doors(settings: Settings, router: Router) -> list[Door]:
@@ -105,22 +119,26 @@ def connect_doors(doors: list[Door]) -> dict[str, Messenger]:
     return messengers
 
 
-async def serve(doors: list[Door], *, db: Database) -> None:
+async def serve(doors: list[Door], *, db: Database, health: HealthServer | None = None) -> None:
     from jobs.scheduler import Ticker
 
     stop = asyncio.Event()
     install_signal_handlers(stop)
     ticker = Ticker(db, connect_doors(doors))
     ticker.start()
+    if health is not None:
+        await health.start()
     log.info("devrelbot running: %s", ", ".join(d.name for d in doors))
     try:
         await asyncio.gather(*(supervise(d, stop) for d in doors))
     finally:
+        if health is not None:
+            await health.stop()
         ticker.shutdown()
     log.info("devrelbot stopped")
 
 
-async def run_console(router: Router, *, db: Database) -> None:
+async def run_console(router: Router, *, db: Database, health: HealthServer | None = None) -> None:
     """The console door with the scheduler beside it, so reminders show up in the console too."""
     from bot.console import ConsoleDoor
     from jobs.scheduler import Ticker
@@ -128,7 +146,11 @@ async def run_console(router: Router, *, db: Database) -> None:
     door = ConsoleDoor(router)
     ticker = Ticker(db, {"console": door.messenger})
     ticker.start()
+    if health is not None:
+        await health.start()
     try:
         await door.run()
     finally:
+        if health is not None:
+            await health.stop()
         ticker.shutdown()

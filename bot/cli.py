@@ -15,6 +15,7 @@ from bot.settings import Settings, SettingsError, load_settings
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from bot.health import HealthServer
     from handlers.router import Router
     from storage.db import Database
     from storage.models import Member, Team
@@ -49,9 +50,11 @@ def _setup() -> Settings:
 def run() -> None:
     """Run every door whose tokens are set; with none, open the local console."""
     settings = _setup()
-    from bot.app import build_router, platform_doors, serve
+    from bot.app import build_router, health_server, platform_doors, serve
+    from bot.metrics import Metrics
 
-    db, router = build_router(settings)
+    metrics = Metrics() if settings.metrics_port is not None else None
+    db, router = build_router(settings, metrics=metrics)
     doors = platform_doors(settings, router)
     if not doors:
         err.print(
@@ -59,9 +62,9 @@ def run() -> None:
             "Put tokens in .env to run on Telegram or Slack (see README).",
             soft_wrap=True,
         )
-        _run_console(router, db)
+        _run_console(router, db, health_server(settings, db, [], metrics))
     else:
-        asyncio.run(serve(doors, db=db))
+        asyncio.run(serve(doors, db=db, health=health_server(settings, db, doors, metrics)))
     db.dispose()
 
 
@@ -76,11 +79,11 @@ def console() -> None:
     db.dispose()
 
 
-def _run_console(router: Router, db: Database) -> None:
+def _run_console(router: Router, db: Database, health: HealthServer | None = None) -> None:
     from bot.app import run_console
 
     try:
-        asyncio.run(run_console(router, db=db))
+        asyncio.run(run_console(router, db=db, health=health))
     except KeyboardInterrupt:
         pass
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     default_language: str = "en"
     log_level: LogLevel = "INFO"
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
 
     @field_validator("*", mode="before")
     @classmethod

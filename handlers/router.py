@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError
@@ -42,6 +43,10 @@ from storage.periods import local_today
 from storage.teams import get_or_create_member, get_or_create_team_for_chat, home_team_of, team_for_chat
 
 log = logging.getLogger(f"devrelbot.{__name__}")
+
+# How a command ended: it did its work, the person's input was refused, or the bot failed.
+Outcome = Literal["ok", "user_error", "failure"]
+CommandObserver = Callable[[Incoming, Outcome, float], None]
 
 _COMMAND_LINE = re.compile(r"^/([A-Za-z][A-Za-z0-9_]*)(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.S)
 
@@ -198,14 +203,28 @@ class Router:
         default_timezone: str = "UTC",
         default_language: str = DEFAULT_LOCALE,
         clock: Callable[[], datetime] = utcnow,
+        on_command: CommandObserver | None = None,
     ) -> None:
         self.db = db
+        # Told of every command dispatched (the bot's metrics); the router stays free of any metrics library.
+        self.on_command = on_command
         self.commands = commands
         self.default_timezone = default_timezone
         self.default_language = default_language  # a new team's language
         self.clock = clock
 
     def dispatch(self, incoming: Incoming) -> list[Reply]:
+        """Run one command (see :meth:`_dispatch`) and tell ``on_command`` how it went and how long it took."""
+        started = time.perf_counter()
+        replies, outcome = self._dispatch(incoming)
+        if self.on_command is not None:
+            try:
+                self.on_command(incoming, outcome, time.perf_counter() - started)
+            except Exception:
+                log.warning("the command observer failed", exc_info=True)
+        return replies
+
+    def _dispatch(self, incoming: Incoming) -> tuple[list[Reply], Outcome]:
         """Run one command in one transaction. Blocking (database work): doors call it in a worker thread.
 
         Replies are in the team's language. When the person's own language (``Incoming.language``) differs
@@ -223,11 +242,11 @@ class Router:
                             example="/help",
                         )
                     )
-                ]
+                ], "user_error"
         with use_locale(personal or self.default_language):
             refused = _control_char_refusal(command, incoming)
         if refused is not None:
-            return [refused]
+            return [refused], "user_error"
         try:
             return self._run(command, incoming, personal=personal)
         except _InPersonalLanguage as again:
@@ -235,7 +254,7 @@ class Router:
 
     def _run(
         self, command: Command, incoming: Incoming, *, locale: str | None = None, personal: str | None = None
-    ) -> list[Reply]:
+    ) -> tuple[list[Reply], Outcome]:
         """``locale``: the language to answer in (None: the team's). ``personal``: the person's, to switch to
         (by raising :class:`_InPersonalLanguage`) if every reply turns out to be for them alone."""
         fallback = locale or personal or self.default_language
@@ -258,12 +277,12 @@ class Router:
                         raise _Refused(error_reply(error)) from None
                     if switch and replies and all(_only_for(incoming, reply) for reply in replies):
                         raise _InPersonalLanguage(switch)  # rolls this run back
-                    return replies
+                    return replies, "ok"
         except _Refused as refused:
-            return [refused.reply]
+            return [refused.reply], "user_error"
         except UserError as error:
             with use_locale(fallback):
-                return [error_reply(error)]
+                return [error_reply(error)], "user_error"
         except (OperationalError, PoolTimeout):
             log.warning("database unavailable while running /%s", command.name, exc_info=True)
             with use_locale(fallback):
@@ -273,7 +292,7 @@ class Router:
                         ephemeral=True,
                         is_error=True,
                     )
-                ]
+                ], "failure"
         except _InPersonalLanguage:
             raise
         except Exception:
@@ -285,7 +304,7 @@ class Router:
                         ephemeral=True,
                         is_error=True,
                     )
-                ]
+                ], "failure"
 
     def locale_for(self, chat: ChatRef, *, language: str | None = None) -> str:
         """The language for what a door says to one person in ``chat`` outside a command (a form's questions):
