@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -43,11 +43,29 @@ def make_engine(
         args = {"check_same_thread": False, "timeout": busy_timeout, **(connect_args or {})}
         engine = create_engine(url, echo=echo, connect_args=args)
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=round(busy_timeout * 1000)))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args or {})
 
 
+# SQLAlchemy's documented recipe for pysqlite ("Serializable isolation / Savepoints / Transactional DDL"): the
+# driver's own transaction handling is switched off (``isolation_level = None``) and SQLAlchemy's ``begin``
+# emits the BEGIN itself. Without it the driver defers BEGIN to the first INSERT/UPDATE/DELETE, so a SAVEPOINT
+# that is the transaction's first write starts a transaction of its own and commits on RELEASE — a rolled-back
+# unit of work could leave rows behind — and DDL ran outside any transaction.
+SQLITE_BEGIN_OPTION = "sqlite_begin"
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Writers begin IMMEDIATE: they take the write lock (waiting up to the busy timeout) before they read, so
+    what they read is still true when they write, and a read-then-write never fails on a stale snapshot.
+    A session asked for as a reader (``Database.reader``) begins DEFERRED and never blocks the writers."""
+    mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_ms: int = 30000) -> None:
+    dbapi_connection.isolation_level = None  # the driver emits no BEGIN/COMMIT of its own (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")  # first: the next pragma may already need to wait
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -82,8 +100,22 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back on any exception."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        """One unit of work: committed when the block ends, rolled back on any exception (all of it, on SQLite
+        too). On SQLite it holds the write lock from its first statement: see ``_sqlite_begin``."""
+        with self._session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A unit of work that only reads (building a report): on SQLite it does not take the write lock, so a
+        long read never holds up the writers. Writing in it may fail with "database is locked"."""
+        with self._session(self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})) as session:
+            yield session
+
+    @staticmethod
+    @contextmanager
+    def _session(bind: Engine) -> Iterator[Session]:
+        with Session(bind, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

@@ -55,7 +55,7 @@ def get_or_create_member(session: Session, *, team: Team, platform: str, user_id
             session.add(member)
         return member
     # Lock the team row (PostgreSQL) so two people arriving at once cannot both count zero members and both
-    # become admin; on SQLite the writes are serialised and a stale reader is refused instead.
+    # become admin; on SQLite a writer holds the write lock from its BEGIN IMMEDIATE, so the count is current.
     session.exec(select(Team.id).where(Team.id == team.id).with_for_update()).one()
     has_members = session.exec(select(func.count()).select_from(Member).where(Member.team_id == team.id)).one()
     role = Role.ADVOCATE if has_members else Role.ADMIN
@@ -74,19 +74,7 @@ def get_or_create_member(session: Session, *, team: Team, platform: str, user_id
         member = _member(session, team_id=team.id, platform=platform, user_id=user_id)
         assert member is not None
         return member
-    if role is Role.ADMIN and _earlier_member_exists(session, team_id=team.id, member_id=member.id):
-        # SQLite: the count above is read before this transaction holds the write lock, so two first members
-        # may both count zero. Writes are serialised, so the one inserted second (the higher id) finds the
-        # first one committed by now, and becomes an advocate; the first one keeps the admin role.
-        member.role = Role.ADVOCATE.value
-        session.add(member)
-        session.flush()
     return member
-
-
-def _earlier_member_exists(session: Session, *, team_id: int | None, member_id: int | None) -> bool:
-    query = select(func.count()).select_from(Member).where(Member.team_id == team_id, col(Member.id) < member_id)
-    return bool(session.exec(query).one())
 
 
 def _member(session: Session, *, team_id: int | None, platform: str, user_id: str) -> Member | None:

@@ -50,6 +50,7 @@ def test_non_admin_may_look(router):
 
 
 def test_unknown_time_zone_is_rejected_with_an_example(router, db):
+    say(router, "/settings")  # the team exists (a refused command alone would leave nothing at all)
     reply = say(router, "/settings timezone=Mars/Olympus currency=EUR")
 
     assert reply.is_error
@@ -59,6 +60,7 @@ def test_unknown_time_zone_is_rejected_with_an_example(router, db):
 
 
 def test_bad_currency_and_unknown_key_are_rejected(router, db):
+    say(router, "/settings")  # the team exists (a refused command alone would leave nothing at all)
     bad_currency = say(router, "/settings currency=EURO")
     unknown_key = say(router, "/settings colour=blue")
     twice = say(router, "/settings currency=EUR currency=USD")
