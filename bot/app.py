@@ -134,7 +134,7 @@ async def serve(doors: list[Door], *, db: Database, health: HealthServer | None 
     finally:
         if health is not None:
             await health.stop()
-        ticker.shutdown()
+        await ticker.stop()
     log.info("devrelbot stopped")
 
 
@@ -153,4 +153,4 @@ async def run_console(router: Router, *, db: Database, health: HealthServer | No
     finally:
         if health is not None:
             await health.stop()
-        ticker.shutdown()
+        await ticker.stop()

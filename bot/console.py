@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.patch_stdout import patch_stdout
 from rich.console import Console
 from rich.text import Text
 
@@ -32,6 +37,13 @@ from handlers.i18n import _, use_locale
 from handlers.router import Router, parse_command_line
 
 LOCAL_CHAT = ChatRef(platform="console", chat_id="local")
+QUIT_WORDS = ("/quit", "/exit", "quit", "exit")
+
+
+def history_path() -> Path:
+    """Where the interactive prompt keeps its history (XDG state directory)."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "devrelbot" / "console_history"
 
 
 def local_user() -> UserRef:
@@ -120,8 +132,10 @@ class ConsoleDoor:
         stdin: TextIO | None = None,
         console: Console | None = None,
         out_dir: Path | None = None,
+        history: Path | None = None,
     ) -> None:
         self.router = router
+        self.history = history
         self.stdin = stdin or sys.stdin
         self.console = console or Console(highlight=False)
         self.messenger = ConsoleMessenger(self.console, out_dir or Path.cwd())
@@ -134,17 +148,41 @@ class ConsoleDoor:
 
     async def run(self) -> None:
         if self.interactive:
-            with use_locale(await self._language()):
-                self.console.print(_("devrelbot console — type /help, or /quit to leave."))
-        while True:
-            if self.interactive:
-                self.console.print("> ", end="")
-            line = await asyncio.to_thread(self.stdin.readline)
-            if not line:
-                break
-            if line.strip().lower() in ("/quit", "/exit", "quit", "exit"):
-                break
+            await self._run_interactive()
+        else:
+            await self._run_piped()
+
+    async def _run_interactive(self) -> None:
+        """prompt_toolkit: line editing and history; Ctrl-D and Ctrl-C at the prompt leave. (Ctrl-C while a
+        command runs is a SIGINT: asyncio.run cancels this task, and the CLI ends quietly.)"""
+        with use_locale(await self._language()):
+            self.console.print(_("devrelbot console — type /help, or /quit to leave."))
+        prompt: PromptSession[str] = PromptSession(history=self._history())
+        with patch_stdout(raw=True):  # a reminder printed while someone types does not garble the prompt
+            while True:
+                try:
+                    line = await prompt.prompt_async("> ")
+                except (EOFError, KeyboardInterrupt):
+                    return
+                if line.strip().lower() in QUIT_WORDS:
+                    return
+                await self.handle_line(line)
+
+    async def _run_piped(self) -> None:
+        lines = _lines_of(self.stdin)
+        while (line := await lines.get()) is not None:
+            if line.strip().lower() in QUIT_WORDS:
+                return
             await self.handle_line(line)
+
+    def _history(self) -> History:
+        path = self.history or history_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+        except OSError:  # a read-only home: history for this session only
+            return InMemoryHistory()
+        return FileHistory(str(path))
 
     async def _language(self) -> str:
         """The console is the team's own terminal: its words are in the team's language (DEFAULT_LANGUAGE for a
@@ -191,3 +229,28 @@ class _Here:
 
     async def post(self, reply: Reply) -> SentMessage:
         return await self.messenger.send(LOCAL_CHAT, reply)
+
+
+def _lines_of(stream: TextIO) -> asyncio.Queue[str | None]:
+    """The stream's lines, then None at its end. Read by a daemon thread: a blocked read never keeps the
+    process from exiting (a thread of asyncio's default pool would be waited for at exit)."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def put(item: str | None) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the loop is closed: the session is over
+            pass
+
+    def pump() -> None:
+        try:
+            for line in iter(stream.readline, ""):
+                put(line)
+        except (OSError, ValueError):  # stdin closed under us
+            pass
+        finally:
+            put(None)
+
+    threading.Thread(target=pump, name="console-stdin", daemon=True).start()
+    return queue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -40,6 +41,8 @@ class Ticker:
         self.messengers = dict(messengers)
         self.clock = clock
         self.worker = worker_id()
+        self._sweeping: asyncio.Task[None] | None = None
+        self._stopping = False
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         # coalesce + one instance: a slow sweep is never run twice at once, and missed ticks fold into one.
         self.scheduler.add_job(self.tick, "interval", seconds=seconds, id="sweep", max_instances=1, coalesce=True,
@@ -47,6 +50,19 @@ class Ticker:
 
     async def tick(self) -> None:
         """One sweep of each kind of due work; a failing one is logged and the next tick tries again."""
+        self._sweeping = asyncio.current_task()
+        try:
+            await self._sweep()
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # Cancelled by stop() after its grace period: whatever was claimed is claimed again when the lease
+            # runs out. Ending quietly keeps APScheduler from logging a cancellation as a job's traceback.
+            log.info("sweep stopped at shutdown; the next start picks up where it left off")
+        finally:
+            self._sweeping = None
+
+    async def _sweep(self) -> None:
         try:
             result = await sweep_reminders(self.db, self.messengers, clock=self.clock, worker=self.worker)
             if result.sent or result.failed:
@@ -64,6 +80,18 @@ class Ticker:
     def start(self) -> None:
         self.scheduler.start()
 
-    def shutdown(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def stop(self, *, grace: float = 5.0) -> None:
+        """No new tick; the one running gets ``grace`` seconds to finish its sends, then it is cancelled.
+        (APScheduler's own shutdown would cancel it at once, and log the cancellation with a traceback.)"""
+        if not self.scheduler.running:
+            return
+        self._stopping = True
+        self.scheduler.pause()
+        sweeping = self._sweeping
+        if sweeping is not None and not sweeping.done():
+            _done, pending = await asyncio.wait({sweeping}, timeout=grace)
+            if pending:
+                sweeping.cancel()
+                await asyncio.wait({sweeping})
+        self.scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a callback on the loop: let it run
