@@ -26,7 +26,7 @@ def spawn(tmp_path: Path) -> pexpect.spawn:
 
 
 def finish(child: pexpect.spawn) -> str:
-    child.expect(pexpect.EOF, timeout=20)
+    child.expect(pexpect.EOF, timeout=60)
     child.close()
     assert child.exitstatus == 0, child.before
     assert "Traceback" not in (child.before or "")
