@@ -53,6 +53,7 @@ class Inbox:
 
     async def apply(self, events: Sequence[PlatformEvent], delivery_id: str | None) -> list[Reply]:
         """Apply platform events (reactions, say) with their delivery id recorded in the same transaction:
-        a repeat changes nothing, and a delivery that failed is not marked as handled."""
+        a repeat changes nothing, and a delivery that failed is not marked as handled. A locked or unreachable
+        database raises (``OperationalError``): the door must not acknowledge the delivery then."""
         once = (self.platform, delivery_id) if delivery_id else None
-        return await asyncio.to_thread(self.router.handle_events, events, once=once)
+        return await asyncio.to_thread(self.router.handle_events, events, once=once, raise_unavailable=True)

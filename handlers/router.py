@@ -213,10 +213,10 @@ class Router:
         self.default_language = default_language  # a new team's language
         self.clock = clock
 
-    def dispatch(self, incoming: Incoming) -> list[Reply]:
+    def dispatch(self, incoming: Incoming, *, once: tuple[str, str] | None = None) -> list[Reply]:
         """Run one command (see :meth:`_dispatch`) and tell ``on_command`` how it went and how long it took."""
         started = time.perf_counter()
-        replies, outcome = self._dispatch(incoming)
+        replies, outcome = self._dispatch(incoming, once=once)
         if self.on_command is not None:
             try:
                 self.on_command(incoming, outcome, time.perf_counter() - started)
@@ -224,13 +224,18 @@ class Router:
                 log.warning("the command observer failed", exc_info=True)
         return replies
 
-    def _dispatch(self, incoming: Incoming) -> tuple[list[Reply], Outcome]:
+    def _dispatch(
+        self, incoming: Incoming, *, once: tuple[str, str] | None = None
+    ) -> tuple[list[Reply], Outcome]:
         """Run one command in one transaction. Blocking (database work): doors call it in a worker thread.
 
         Replies are in the team's language. When the person's own language (``Incoming.language``) differs
         and every reply is one only they see (an error, help, an ephemeral list), the command runs again in
         their language after the first run was rolled back — the same state, so the same answer, in words
-        they read."""
+        they read.
+
+        ``once=(platform, delivery_id)``: recorded in the command's own transaction, and a repeat of it runs
+        nothing (no reply) — so a command handled again from the inbox after a crash is applied once."""
         personal = supported_locale(incoming.language)
         command = self.commands.get(incoming.command.lower())
         if command is None:
@@ -248,18 +253,22 @@ class Router:
         if refused is not None:
             return [refused], "user_error"
         try:
-            return self._run(command, incoming, personal=personal)
+            return self._run(command, incoming, personal=personal, once=once)
         except _InPersonalLanguage as again:
-            return self._run(command, incoming, locale=again.locale)
+            return self._run(command, incoming, locale=again.locale, once=once)
 
     def _run(
-        self, command: Command, incoming: Incoming, *, locale: str | None = None, personal: str | None = None
+        self, command: Command, incoming: Incoming, *, locale: str | None = None, personal: str | None = None,
+        once: tuple[str, str] | None = None,
     ) -> tuple[list[Reply], Outcome]:
         """``locale``: the language to answer in (None: the team's). ``personal``: the person's, to switch to
         (by raising :class:`_InPersonalLanguage`) if every reply turns out to be for them alone."""
         fallback = locale or personal or self.default_language
         try:
             with self.db.session() as session:
+                if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
+                    log.debug("%s delivery %s already handled", once[0], once[1])
+                    return [], "ok"
                 request = self._request(session, incoming)
                 chosen = locale or request.team.locale
                 switch = personal if personal and personal != chosen else None
@@ -326,10 +335,14 @@ class Router:
         return self.handle_events((event,), once=once)
 
     def handle_events(
-        self, events: Sequence[PlatformEvent], *, once: tuple[str, str] | None = None
+        self, events: Sequence[PlatformEvent], *, once: tuple[str, str] | None = None,
+        raise_unavailable: bool = False,
     ) -> list[Reply]:
         """:meth:`handle_event` for what one delivery carries (a Telegram reaction update changes several
-        emoji at once): all of it in one transaction, deduplicated by ``once`` as a whole."""
+        emoji at once): all of it in one transaction, deduplicated by ``once`` as a whole.
+
+        ``raise_unavailable``: a locked or unreachable database raises (``OperationalError``) instead of
+        dropping the event, so a door that has not acknowledged it yet can keep it for later."""
         work = [(event, self.commands.handlers_for(type(event))) for event in events]
         if not any(handlers for _event, handlers in work):
             return []
@@ -346,6 +359,12 @@ class Router:
                         result = handler(request)
                         if result is not None:
                             replies.extend(_as_list(result))
+        except (OperationalError, PoolTimeout) as error:
+            if raise_unavailable:
+                raise
+            log.warning("database unavailable; %s dropped: %s", ", ".join(sorted({type(e).__name__ for e in events})),
+                        error.orig if isinstance(error, OperationalError) else error)
+            return []
         except Exception:
             log.exception("handling %s failed", ", ".join(sorted({type(e).__name__ for e in events})))
             return []

@@ -6,7 +6,7 @@ import datetime as dt
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, Text, UniqueConstraint
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -174,6 +174,28 @@ class ProcessedEvent(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=16)
     event_id: str = Field(primary_key=True, max_length=128)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class InboxItem(SQLModel, table=True):
+    """What a platform delivered, stored before the platform is told it arrived, until it has been handled.
+
+    A Telegram update's offset is confirmed (or its webhook answered) only once its row is committed; a worker
+    handles the rows and marks them done — also the ones a killed process left behind. ``(platform,
+    delivery_id)`` is unique, so a redelivery is stored once."""
+
+    __tablename__ = "inbox_item"
+    __table_args__ = (
+        UniqueConstraint("platform", "delivery_id", name="uq_inbox_item_delivery"),
+        Index("ix_inbox_item_pending", "platform", "done_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    delivery_id: str = Field(max_length=128)
+    chat_key: str = Field(max_length=64)  # items of one chat are handled in order; chats do not wait for each other
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # the platform's own JSON, as it came
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    done_at: datetime | None = None
 
 
 class LinkCode(SQLModel, table=True):

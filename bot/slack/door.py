@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 from bot.slack.files import FileImports
-from bot.slack.listeners import SlackListeners, _guarded
+from bot.slack.listeners import UNAVAILABLE, SlackListeners, _guarded
 from bot.slack.messenger import SlackMessenger
 from handlers.router import Router
 
@@ -69,6 +69,9 @@ def build_app(settings: Settings, client: AsyncWebClient, listeners: SlackListen
         # Socket Mode requests need no signature; HTTP mode without a secret is refused in SlackDoor.run.
         request_verification_enabled=bool(signing_secret),
         logger=logging.getLogger("bot.slack.bolt"),
+        # Acknowledged means stored: Slack gets its 200 (or its Socket Mode ack) only after the listener has
+        # committed what arrived. bolt's default acks an event before its listener even starts.
+        process_before_response=True,
     )
     listeners.register(app)
     app.error(_refuse_unreadable)
@@ -77,7 +80,16 @@ def build_app(settings: Settings, client: AsyncWebClient, listeners: SlackListen
 
 async def _refuse_unreadable(error: Exception, response: Any = None) -> None:
     """A listener failed on a payload it could not make sense of (a field missing or of the wrong type; the
-    listeners themselves never raise for a command's own errors): log it and answer 400, not 500."""
+    listeners themselves never raise for a command's own errors): log it and answer 400, not 500.
+
+    The database away (locked past the busy timeout, unreachable) is different: answer 503, so the event is
+    not acknowledged and Slack sends it again later."""
+    if isinstance(error, UNAVAILABLE):
+        log.warning("Slack: database unavailable, request not acknowledged (Slack retries it): %s",
+                    type(error).__name__)
+        if response is not None:
+            response.status = 503
+        return
     log.warning("Slack: ignored a request the door could not handle: %s: %s", type(error).__name__, error,
                 exc_info=log.isEnabledFor(logging.DEBUG))
     if response is not None:

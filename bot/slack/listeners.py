@@ -1,8 +1,10 @@
 """Every Slack listener, shared by Socket Mode and HTTP mode: slash commands, button clicks, the /log modal,
 reactions and App Home.
 
-Each listener acks first (Slack wants an answer within 3 seconds), then runs the router in a worker thread
-(database work must not block the loop) and sends what came back.
+Each listener acks, then runs the router in a worker thread (database work must not block the loop) and sends
+what came back. The app processes before it responds (``process_before_response``): Slack's 200 goes out when
+the listener is done, so what it committed is durable before Slack hears "received"; a reaction the database
+could not take is answered 503 and Slack sends it again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.delivery import Delivery
 from bot.inbox import Inbox
@@ -45,6 +49,8 @@ from storage.periods import local_today
 from storage.teams import team_for_chat
 
 log = logging.getLogger(f"devrelbot.{__name__}")
+
+UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
 
 # Posting into a channel the bot is not in fails; a slash command can still answer there via response_url.
 _NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
@@ -332,6 +338,8 @@ def _guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitabl
     async def run(**kwargs: Any) -> None:
         try:
             await listener(**kwargs)
+        except UNAVAILABLE:
+            raise  # not acknowledged: Slack sends it again (see bot.slack.door._refuse_unreadable)
         except Exception as error:
             log.warning("Slack: ignored a request its listener could not handle: %s: %s", type(error).__name__,
                         error, exc_info=log.isEnabledFor(logging.DEBUG))

@@ -1,6 +1,7 @@
 """The Telegram door's life cycle: a python-telegram-bot ``Application`` in the shared event loop.
 
-``initialize`` / ``start`` / ``updater.start_polling`` (never ``run_polling``, which would own the loop),
+``initialize`` / ``start`` and the door's own long polling (``intake``: an offset is confirmed only after its
+updates are stored; never ``run_polling``, which would own the loop),
 PTB's JobQueue off (the app owns the one scheduler), the bounded rate limiter on (``ratelimit``). Long
 polling by default; webhook mode (``webhook``) when TELEGRAM_WEBHOOK_URL is set. What an update does is in
 ``updates``; the guided /log in ``dialogue``.
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +21,7 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.delivery import Delivery
 from bot.settings import Settings
+from bot.telegram.intake import Intake
 from bot.telegram.messenger import DEFAULTS, TelegramMessenger
 from bot.telegram.ratelimit import BoundedRateLimiter
 from bot.telegram.render import ButtonPayloads, menu_description
@@ -32,6 +33,8 @@ from handlers.router import Router
 __all__ = ["ALLOWED_UPDATES", "TelegramDoor", "file_url"]
 
 log = logging.getLogger(f"devrelbot.{__name__}")
+
+SHUTDOWN_GRACE = 3.0  # seconds the chat workers get to finish on stop; what they leave stays in the inbox
 
 
 def file_url(base_url: str) -> str:
@@ -73,6 +76,7 @@ class TelegramDoor:
             router, self.messenger, self.delivery, self.payloads, dialogue_timeout=dialogue_timeout
         )
         self.dialogues = self.updates.dialogues
+        self.intake: Intake | None = None
         self.bound_port: int | None = None  # the webhook server's port once it listens (port 0 in tests)
         self.ready = asyncio.Event()
 
@@ -113,19 +117,28 @@ class TelegramDoor:
                 "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped); get the token from @BotFather"
             ) from None
         runner: web.AppRunner | None = None
+        watched: asyncio.Task[Any] | None = None
+        intake = self.intake = Intake(self.router.db, app, delivery_prefix=lambda: str(app.bot.id))
         try:
             self.attach(app)
             await self._publish_commands(app)
             await app.start()
+            await intake.resume()  # what a killed process stored but did not finish
             if self.settings.telegram_webhook_url:
-                runner = await self._start_webhook(app)
+                runner = await self._start_webhook(app, intake)
                 watched = None
             else:
-                watched = await self._start_polling(app)
+                watched = asyncio.create_task(
+                    intake.poll(timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES), name="telegram-poll"
+                )
             log.info("Telegram door running as @%s (%s)", self.updates.username, "webhook" if runner else "polling")
             self.ready.set()
             await self._serve_until(stop, watched)
         finally:
+            if watched is not None:
+                watched.cancel()
+                await asyncio.wait({watched})
+            await intake.workers.stop(grace=SHUTDOWN_GRACE)
             await self._shut_down(app, runner)
 
     async def _serve_until(self, stop: asyncio.Event, polling: asyncio.Task[Any] | None) -> None:
@@ -135,30 +148,17 @@ class TelegramDoor:
             done, _pending = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stop_task.cancel()
-        if polling is not None and polling in done and not stop.is_set():
+        if polling is not None and polling in done and not stop.is_set():  # the fetch loop ended by itself
             error = None if polling.cancelled() else polling.exception()
             if isinstance(error, InvalidToken):
                 raise RuntimeError("Telegram rejected TELEGRAM_BOT_TOKEN while polling (revoked?)")
             raise RuntimeError(f"Telegram polling stopped: {type(error).__name__}: {error}")
 
-    async def _start_polling(self, app: Application) -> asyncio.Task[Any] | None:
-        """Start long polling and return its task, so that a fatal polling error ends ``run``."""
-        assert app.updater is not None
-        before = asyncio.all_tasks()
-        await app.updater.start_polling(
-            poll_interval=0,
-            timeout=timedelta(seconds=self.poll_timeout),
-            allowed_updates=ALLOWED_UPDATES,
-            error_callback=_log_polling_error,
-        )
-        started = [t for t in asyncio.all_tasks() - before if t.get_name() == "Updater:start_polling:polling_task"]
-        return started[0] if started else None
-
-    async def _start_webhook(self, app: Application) -> web.AppRunner:
+    async def _start_webhook(self, app: Application, intake: Intake) -> web.AppRunner:
         url, secret = self.settings.telegram_webhook_url, self.settings.telegram_webhook_secret
         assert url is not None and secret is not None
         runner = await start_webhook(
-            app, url=url, secret=secret.get_secret_value(), host=self.webhook_host, port=self.webhook_port
+            app, intake, url=url, secret=secret.get_secret_value(), host=self.webhook_host, port=self.webhook_port
         )
         self.bound_port = runner.addresses[0][1]
         return runner
@@ -189,9 +189,4 @@ class TelegramDoor:
                 await app.bot.set_my_commands(commands, language_code=None if locale == DEFAULT_LOCALE else locale)
             except TelegramError as error:
                 log.warning("could not publish the Telegram command menu (%s): %s", locale, error)
-
-
-def _log_polling_error(error: TelegramError) -> None:
-    """PTB retries polling by itself; say so in one line instead of a traceback per attempt."""
-    log.warning("Telegram polling error (retrying): %s: %s", type(error).__name__, error)
 

@@ -9,6 +9,7 @@ the next update is served as usual.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import html
 import logging
 import re
@@ -22,6 +23,7 @@ from bot.delivery import Delivery
 from bot.inbox import Inbox
 from bot.telegram import convert, files
 from bot.telegram.dialogue import Dialogues, dialogue_key
+from bot.telegram.intake import note_fault
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.render import ButtonPayloads
 from handlers.core import Attachment, ChatRef, Incoming, Reply, SentMessage, UserRef
@@ -29,6 +31,9 @@ from handlers.i18n import DEFAULT_LOCALE, _, supported_locale, use_locale
 from handlers.router import PlatformEvent, Router, parse_command_line
 
 log = logging.getLogger(f"devrelbot.{__name__}")
+
+# The update a command is being run for (set per update; PTB runs a handler in the update's own task).
+_UPDATE_DELIVERY: contextvars.ContextVar[str | None] = contextvars.ContextVar("update_delivery", default=None)
 
 ALLOWED_UPDATES = [
     "message",
@@ -79,24 +84,29 @@ class Updates:
         if update.message_reaction is not None:  # deduplicated in the transaction that applies it
             await self._on_reaction(update.update_id, update.message_reaction)
             return
-        if not await self.inbox.first_time(self._delivery_id(update.update_id)):
-            return
-        if update.callback_query is not None:
-            await self._on_button(update.callback_query)
-        elif update.message is not None:
-            await self._on_message(update.message)
+        delivery = self._delivery_id(update.update_id)
+        if update.callback_query is not None or update.message is not None:
+            # A command is deduplicated in its own transaction (see ``dispatch``): handled again from the inbox
+            # after a crash, it is applied once.
+            _UPDATE_DELIVERY.set(delivery)
+            if update.callback_query is not None:
+                await self._on_button(update.callback_query)
+            elif update.message is not None:
+                await self._on_message(update.message)
         elif update.message_reaction_count is not None:
             counts = update.message_reaction_count
-            await self._on_event(convert.reaction_count(counts), convert.chat_ref(counts.chat))
+            await self._on_event(convert.reaction_count(counts), convert.chat_ref(counts.chat), delivery)
         elif update.poll_answer is not None:
-            await self._on_event(convert.poll_answer(update.poll_answer), None)
+            await self._on_event(convert.poll_answer(update.poll_answer), None, delivery)
         elif update.poll is not None:
-            await self._on_event(convert.poll_results(update.poll), None)
-        elif update.my_chat_member is not None:
+            await self._on_event(convert.poll_results(update.poll), None, delivery)
+        elif update.my_chat_member is not None and await self.inbox.first_time(delivery):
             await self._on_membership(update)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
+        if error is not None and note_fault(error):
+            return  # the database is away: the update stays in the inbox and is handled again (intake)
         log.error("Telegram update failed: %s: %s", type(error).__name__, error, exc_info=error)
         if not isinstance(update, Update) or update.effective_chat is None:
             return
@@ -200,8 +210,12 @@ class Updates:
         await self.dispatch(incoming, message_id)
 
     async def dispatch(self, incoming: Incoming, reply_to: int | None) -> list[Reply]:
-        """Run the command off the loop (database work) and send what it answers."""
-        replies = await asyncio.to_thread(self.router.dispatch, incoming)
+        """Run the command off the loop (database work) and send what it answers. The first command an update
+        runs records the update's id in its transaction (a redelivered or re-handled update runs nothing)."""
+        delivery = _UPDATE_DELIVERY.get()
+        _UPDATE_DELIVERY.set(None)
+        once = ("telegram", delivery) if delivery else None
+        replies = await asyncio.to_thread(self.router.dispatch, incoming, once=once)
         await self.delivery.deliver(replies, _Here(self, incoming.chat, incoming.user, reply_to, incoming.language))
         return replies
 
@@ -259,8 +273,8 @@ class Updates:
         for reply in replies:
             await self.say(chat, reply, None)
 
-    async def _on_event(self, event: PlatformEvent, chat: ChatRef | None) -> None:
-        replies = await asyncio.to_thread(self.router.handle_event, event)
+    async def _on_event(self, event: PlatformEvent, chat: ChatRef | None, delivery: str) -> None:
+        replies = await self.inbox.apply([event], delivery)
         if chat is None:
             if replies:
                 log.debug("%d replies to a %s have no chat to go to", len(replies), type(event).__name__)

@@ -1,5 +1,5 @@
 """Webhook mode: an aiohttp server (aiohttp is already a dependency) takes Telegram's POSTs, checks the secret
-token on every request and puts the update on the Application's queue, as polling would."""
+token on every request, and answers 200 only once the update is stored in the inbox (``intake``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.telegram.intake import UNAVAILABLE, Intake
 from bot.telegram.updates import ALLOWED_UPDATES
 
 log = logging.getLogger(f"devrelbot.{__name__}")
@@ -23,11 +24,11 @@ SHUTDOWN_SECONDS = 3.0
 
 
 async def start_webhook(
-    app: Application, *, url: str, secret: str, host: str, port: int | None
+    app: Application, intake: Intake, *, url: str, secret: str, host: str, port: int | None
 ) -> web.AppRunner:
     """Listen on ``url``'s path (``port`` 0: any free port; None: 8443), then tell Telegram to post there."""
     server = web.Application()
-    server.router.add_post(urlsplit(url).path or "/", receiver(app, secret))
+    server.router.add_post(urlsplit(url).path or "/", receiver(app, intake, secret))
     runner = web.AppRunner(server, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
     await runner.setup()
     try:
@@ -39,7 +40,7 @@ async def start_webhook(
     return runner
 
 
-def receiver(app: Application, secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+def receiver(app: Application, intake: Intake, secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
@@ -50,7 +51,12 @@ def receiver(app: Application, secret: str) -> Callable[[web.Request], Awaitable
         except Exception as error:  # not JSON, or not an update: refuse it, the door goes on
             log.warning("malformed Telegram webhook request refused: %s: %s", type(error).__name__, error)
             return web.Response(status=400)
-        await app.update_queue.put(update)
+        try:
+            await intake.accept([update])  # 200 only once it is stored: Telegram keeps it until then
+        except UNAVAILABLE as error:
+            log.warning("database unavailable, webhook update %s refused (Telegram sends it again): %s",
+                        update.update_id, type(error).__name__)
+            return web.Response(status=503)
         return web.Response(status=200)
 
     return receive

@@ -54,6 +54,7 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.admins: dict[int, set[int]] = {}
         self._updates: list[dict[str, Any]] = []
+        self.confirmed_below = 0  # getUpdates' offset: every update id below it is acknowledged, Telegram forgets it
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(500)
         self._poll_ids = itertools.count(9000)
@@ -195,6 +196,7 @@ class FakeBotApi:
 
     async def _get_updates(self, params: dict[str, str]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
+        self.confirmed_below = max(self.confirmed_below, offset)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         wait = min(float(params.get("timeout") or 0), 1.0)
         if not self._updates and wait:

@@ -18,11 +18,13 @@ import sqlite3
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlmodel import select
 
 from bot.app import supervise
 from bot.slack import SlackDoor
 from handlers.router import Router
 from storage.db import Database
+from storage.models import Activity, ProcessedEvent
 from tests.doors import eventually, make_slack_door, make_telegram_door, running, slack_client
 from tests.fakes.slack_api import FakeSlackAPI, SlackClient
 from tests.fakes.telegram_api import FakeBotApi, message_update
@@ -151,21 +153,23 @@ def exclusive_lock(path):
         holder.close()
 
 
-async def test_a_locked_database_at_the_telegram_door_answers_try_again_then_recovers(
+async def test_a_locked_database_at_the_telegram_door_leaves_the_update_unconfirmed_then_applies_it_once(
     fake_telegram, lockable
 ):
-    path, _db, router = lockable
+    path, db, router = lockable
     async with running(make_telegram_door(fake_telegram, router)):
         fake_telegram.push(message_update("/help"))
         await fake_telegram.wait_for("sendMessage")
         with exclusive_lock(path):
-            fake_telegram.push(message_update(f"/log {LOG_LINE}"))
-            busy = (await fake_telegram.wait_for("sendMessage", 2, timeout=10))[-1]
-        fake_telegram.push(message_update(f"/log {LOG_LINE}"))
-        done = (await fake_telegram.wait_for("sendMessage", 3, timeout=10))[-1]
+            update_id = fake_telegram.push(message_update(f"/log {LOG_LINE}"))
+            await fake_telegram.wait_for("getUpdates", len(fake_telegram.calls_to("getUpdates")) + 3, timeout=10)
+            assert fake_telegram.confirmed_below <= update_id  # not acknowledged: Telegram still has it
+        done = (await fake_telegram.wait_for("sendMessage", 2, timeout=20))[-1]
+        await eventually(lambda: fake_telegram.confirmed_below > update_id)
 
-    assert "try again in a moment" in busy.text, busy.text
     assert "Logged" in done.text
+    with db.session() as session:
+        assert len(session.exec(select(Activity)).all()) == 1
 
 
 async def test_a_locked_database_at_the_slack_door_answers_try_again_then_recovers(slack_api, lockable):
@@ -192,3 +196,22 @@ async def test_app_home_opened_while_the_database_is_locked_is_answered_not_drop
             [published] = await slack_api.wait_for("views.publish", timeout=10)
 
     assert "try again in a moment" in json.dumps(published.params["view"], ensure_ascii=False)
+
+
+async def test_a_reaction_the_locked_database_cannot_take_is_not_acknowledged_and_its_retry_counts_once(
+    slack_api, lockable
+):
+    path, db, router = lockable
+    reaction = {"type": "reaction_added", "user": "UCAROL", "reaction": "fire", "event_ts": "1700000100.000100",
+                "item": {"type": "message", "channel": "C0GENERAL", "ts": "1700000000.000100"}}
+    async with running(make_slack_door(slack_api, router)) as door, slack_client(door, slack_api) as slack:
+        with exclusive_lock(path):
+            refused = await slack.event(reaction, event_id="Ev-LOCKED")
+        retried = await slack.event(reaction, event_id="Ev-LOCKED", retry_num=1)
+        again = await slack.event(reaction, event_id="Ev-LOCKED", retry_num=2)
+
+    assert refused.status == 503  # not "received": Slack keeps it and sends it again
+    assert (retried.status, again.status) == (200, 200)
+    with db.session() as session:
+        marks = session.exec(select(ProcessedEvent).where(ProcessedEvent.event_id == "Ev-LOCKED")).all()
+    assert len(marks) == 1  # applied once, in the transaction that acknowledged it

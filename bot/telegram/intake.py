@@ -1,0 +1,215 @@
+"""Telegram updates in through the durable inbox: acknowledged only once stored, then handled chat by chat.
+
+PTB's ``Updater`` confirms a batch's offset with its next ``getUpdates``, which it sends as soon as the batch is
+in the application's queue — before anything was handled, so a crash loses the batch. Here the door runs its
+own fetch loop: a batch is committed to the inbox (``storage.inbox``, one transaction, deduplicated on the
+update id) before the next ``getUpdates`` confirms it; when the database cannot take it, the offset stays and
+Telegram sends the batch again. The webhook answers 200 only after the same commit.
+
+Stored updates go to one worker per chat (a poll answer, which has no chat, per voter): one chat's updates are
+handled in order, chats never wait for each other, and a chat waiting out a flood limit waits alone. A worker
+marks an update done after ``Application.process_update``; what a killed process left undone is handled at the
+next start. An update whose handling found the database away stays where it is and is tried again, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from telegram import Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
+
+from storage import inbox
+from storage.db import Database
+
+log = logging.getLogger(f"devrelbot.{__name__}")
+
+PLATFORM = "telegram"
+UNAVAILABLE = (OperationalError, PoolTimeout)
+
+# Set by the intake around ``process_update``; the door's error handler records a database fault in it (PTB
+# hands handler errors to error handlers instead of raising them).
+handling_faults: contextvars.ContextVar[list[BaseException] | None] = contextvars.ContextVar(
+    "handling_faults", default=None
+)
+
+
+def note_fault(error: BaseException) -> bool:
+    """Called by the error handler: True when ``error`` means "database away" and the update will be retried."""
+    faults = handling_faults.get()
+    if faults is None or not isinstance(error, UNAVAILABLE):
+        return False
+    faults.append(error)
+    return True
+
+
+def chat_key(update: Update) -> str:
+    """What must stay in order: a chat's updates; a poll answer (no chat) is ordered per voter."""
+    if update.effective_chat is not None:
+        return f"c{update.effective_chat.id}"
+    if update.effective_user is not None:
+        return f"u{update.effective_user.id}"
+    return "-"
+
+
+class ChatWorkers:
+    """One task per chat with work waiting; it ends when its queue is empty."""
+
+    def __init__(self, handle: Callable[[inbox.Stored], Awaitable[None]]) -> None:
+        self._handle = handle
+        self._queues: dict[str, deque[inbox.Stored]] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def submit(self, item: inbox.Stored) -> None:
+        self._queues.setdefault(item.chat_key, deque()).append(item)
+        if item.chat_key not in self._tasks:
+            self._tasks[item.chat_key] = asyncio.create_task(self._drain(item.chat_key), name=f"chat:{item.chat_key}")
+
+    @property
+    def busy(self) -> int:
+        return sum(len(queue) for queue in self._queues.values())
+
+    async def _drain(self, key: str) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                await self._handle(queue[0])
+                queue.popleft()
+        finally:
+            # No await between the empty check and here: a submit cannot slip in unseen.
+            del self._tasks[key]
+            if not queue:
+                del self._queues[key]
+
+    async def join(self) -> None:
+        while self._tasks:
+            await asyncio.wait(list(self._tasks.values()))
+
+    async def stop(self, *, grace: float) -> None:
+        """Let the workers finish for ``grace`` seconds, then cancel: what they did not mark done stays in the
+        inbox for the next start."""
+        tasks = list(self._tasks.values())
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
+
+
+class Intake:
+    def __init__(self, db: Database, app: Application, *, delivery_prefix: Callable[[], str],
+                 retry_delay: float = 1.0, max_retry_delay: float = 30.0) -> None:
+        self.db = db
+        self.app = app
+        self.delivery_prefix = delivery_prefix  # the bot's id: update ids are counted per bot
+        self.retry_delay = retry_delay
+        self.max_retry_delay = max_retry_delay
+        self.workers = ChatWorkers(self._handle)
+
+    # --- in ------------------------------------------------------------------------------------------------
+
+    async def accept(self, updates: Sequence[Update]) -> None:
+        """Store the updates (one transaction) and queue the new ones. Raises when the database cannot take
+        them: the caller must then not acknowledge them."""
+        deliveries = [
+            inbox.Delivery(f"{self.delivery_prefix()}:{u.update_id}", chat_key(u), u.to_json())
+            for u in updates
+        ]
+
+        def store() -> list[inbox.Stored]:
+            with self.db.session() as session:
+                return inbox.store(session, platform=PLATFORM, deliveries=deliveries)
+
+        for item in await asyncio.to_thread(store):
+            self.workers.submit(item)
+
+    async def resume(self) -> int:
+        """Queue what a previous process stored but did not finish. Returns how many."""
+        def load(after: int) -> list[inbox.Stored]:
+            with self.db.reader() as session:
+                return inbox.pending(session, platform=PLATFORM, after_id=after)
+
+        count, after = 0, 0
+        while batch := await asyncio.to_thread(load, after):
+            for item in batch:
+                self.workers.submit(item)
+            count += len(batch)
+            after = batch[-1].item_id
+        if count:
+            log.info("Telegram: handling %d updates stored before the last stop", count)
+        return count
+
+    async def poll(self, *, timeout: float, allowed_updates: list[str]) -> None:
+        """Long polling that confirms an offset only after the updates before it are stored. Network errors
+        are retried with backoff; a rejected token raises."""
+        bot = self.app.bot
+        await bot.delete_webhook()
+        offset: int | None = None
+        delay = self.retry_delay
+        while True:
+            try:
+                updates = await bot.get_updates(offset=offset, timeout=timedelta(seconds=timeout),
+                                                allowed_updates=allowed_updates)
+            except InvalidToken:
+                raise
+            except TelegramError as error:
+                log.warning("Telegram polling error (retrying in %.0f s): %s: %s", delay, type(error).__name__,
+                            error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_retry_delay)
+                continue
+            if not updates:
+                delay = self.retry_delay
+                continue
+            try:
+                await self.accept(updates)
+            except UNAVAILABLE as error:
+                log.warning("database unavailable, %d Telegram updates left with Telegram (retrying in %.0f s): %s",
+                            len(updates), delay, _first_line(error))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_retry_delay)
+                continue
+            delay = self.retry_delay
+            offset = updates[-1].update_id + 1  # confirmed by the next getUpdates: they are stored
+
+    # --- handling ------------------------------------------------------------------------------------------
+
+    async def _handle(self, item: inbox.Stored) -> None:
+        update = Update.de_json(json.loads(item.payload), self.app.bot)
+        delay = self.retry_delay
+        while True:
+            faults: list[BaseException] = []
+            token = handling_faults.set(faults)
+            try:
+                await self.app.process_update(update)
+            finally:
+                handling_faults.reset(token)
+            if not faults:
+                try:
+                    await asyncio.to_thread(self._done, item.item_id)
+                except UNAVAILABLE:
+                    pass  # handled but not marked: handled again later, and deduplicated where it commits
+                return
+            log.warning("database unavailable while handling Telegram update %s; retrying in %.0f s",
+                        item.delivery_id, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.max_retry_delay)
+
+    def _done(self, item_id: int) -> None:
+        with self.db.session() as session:
+            inbox.mark_done(session, item_ids=[item_id])
+
+
+def _first_line(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    return str(orig).splitlines()[0] if str(orig) else type(orig).__name__

@@ -1,0 +1,77 @@
+"""The durable inbox: deliveries stored before they are acknowledged, handled later, pruned after a while.
+
+A platform is told "received" only after :func:`store` committed; a worker takes :func:`pending` rows and
+:func:`mark_done` marks each once it was handled. A process killed in between leaves its rows pending, and the
+next start handles them. Handling is deduplicated where it commits (``storage.events``), so a row handled just
+before a crash, but not yet marked, changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, delete, select, update
+
+from storage.models import InboxItem, utcnow
+
+_TABLE = InboxItem.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    delivery_id: str
+    chat_key: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Stored:
+    item_id: int
+    delivery_id: str
+    chat_key: str
+    payload: str
+
+
+def store(session: Session, *, platform: str, deliveries: Sequence[Delivery]) -> list[Stored]:
+    """Insert what is new; a delivery already stored (a redelivery) is skipped. Returns the new rows."""
+    if not deliveries:
+        return []
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    statement = (
+        dialect.insert(_TABLE)
+        .values([{"platform": platform, "delivery_id": d.delivery_id[:128], "chat_key": d.chat_key[:64],
+                  "payload": d.payload, "received_at": now} for d in deliveries])
+        .on_conflict_do_nothing(index_elements=["platform", "delivery_id"])
+        .returning(_TABLE.c.id, _TABLE.c.delivery_id, _TABLE.c.chat_key, _TABLE.c.payload)
+    )
+    rows = session.execute(statement).all()
+    return sorted((Stored(*row) for row in rows), key=lambda s: s.item_id)
+
+
+def pending(session: Session, *, platform: str, after_id: int = 0, limit: int = 500) -> list[Stored]:
+    """Rows not handled yet, oldest first (what a killed process left behind)."""
+    rows = session.exec(
+        select(InboxItem.id, InboxItem.delivery_id, InboxItem.chat_key, InboxItem.payload)
+        .where(InboxItem.platform == platform, col(InboxItem.done_at).is_(None), col(InboxItem.id) > after_id)
+        .order_by(col(InboxItem.id))
+        .limit(limit)
+    ).all()
+    return [Stored(*row) for row in rows]
+
+
+def mark_done(session: Session, *, item_ids: Sequence[int], now: datetime | None = None) -> None:
+    if item_ids:
+        session.exec(update(InboxItem).where(col(InboxItem.id).in_(item_ids))
+                     .values(done_at=now or utcnow()))
+
+
+def prune_done_before(session: Session, *, cutoff: datetime) -> int:
+    """Handled rows only guard against redeliveries, which come within hours: drop them after a while.
+    Rows not handled yet are never pruned."""
+    result = session.exec(delete(InboxItem).where(col(InboxItem.done_at).is_not(None),
+                                                  col(InboxItem.received_at) < cutoff))
+    return int(result.rowcount or 0)
