@@ -10,8 +10,12 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
+from collections.abc import Callable
 from typing import Protocol
 
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 from bot.health import HealthServer
@@ -20,6 +24,7 @@ from bot.settings import Settings
 from handlers import Router
 from handlers.core import Messenger
 from storage.db import Database
+from storage.faults import classify, first_line
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
@@ -33,7 +38,7 @@ class Door(Protocol):
 
 def build_router(settings: Settings, *, metrics: Metrics | None = None) -> tuple[Database, Router]:
     db = Database.from_url(settings.database_url)
-    db.upgrade()
+    wait_for_database(db)
     return db, Router(
         db,
         default_timezone=settings.default_timezone,
@@ -47,6 +52,25 @@ def health_server(settings: Settings, db: Database, doors: list[Door], metrics: 
     if settings.metrics_port is None or metrics is None:
         return None
     return HealthServer(db, doors, metrics, port=settings.metrics_port)
+
+
+def wait_for_database(
+    db: Database, *, sleep: Callable[[float], None] = time.sleep, first_delay: float = 1.0, max_delay: float = 60.0
+) -> None:
+    """Bring the schema up to date; while the database is away (a server not up yet, a file not writable yet),
+    say so in one line and try again with backoff, instead of a page of traceback and an exit."""
+    delay = first_delay
+    while True:
+        try:
+            db.upgrade()
+            return
+        except (OperationalError, PoolTimeout) as error:
+            fault = classify(error)
+            if fault is None:
+                raise
+            log.warning("database %s at %s: %s — retrying in %.0f s", fault, db.describe(), first_line(error), delay)
+            sleep(delay)
+            delay = min(delay * 2, max_delay)
 
 
 def platform_doors(settings: Settings, router: Router) -> list[Door]:

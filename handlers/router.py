@@ -38,6 +38,7 @@ from handlers.safe_text import char_name, drop_control_chars, first_control_char
 from storage.db import Database
 from storage.domain import Role
 from storage.events import mark_processed
+from storage.faults import Fault, classify, first_line
 from storage.models import Member, Team, utcnow
 from storage.periods import local_today
 from storage.teams import get_or_create_member, get_or_create_team_for_chat, home_team_of, team_for_chat
@@ -181,6 +182,25 @@ class Registry:
 registry = Registry()
 
 
+def fault_message(fault: Fault | None) -> str:
+    """What the person is told when the database failed them: what happened and what to do."""
+    if fault is Fault.READ_ONLY:
+        return _("⛔ The bot's database is read-only, so nothing can be saved. Ask whoever runs the bot to make "
+                 "the database file and its folder writable. Nothing was saved.")
+    if fault is Fault.NO_FILE:
+        return _("⛔ The bot cannot open its database file (its folder is missing or not accessible). Ask whoever "
+                 "runs the bot to check DATABASE_URL. Nothing was saved.")
+    if fault is Fault.DISK_FULL:
+        return _("⛔ The disk under the bot's database is full. Ask whoever runs the bot to free some space. "
+                 "Nothing was saved.")
+    if fault is Fault.UNREACHABLE:
+        return _("⏳ The bot cannot reach its database server right now — try again in a moment. Nothing was saved.")
+    if fault is Fault.LOCKED:
+        return _("⏳ The database is busy (another process holds its lock) — try again in a moment. Nothing was "
+                 "saved.")
+    return _("⏳ The database is busy or unreachable — try again in a moment. Nothing was saved.")
+
+
 def error_reply(error: UserError) -> Reply:
     lines = [f"⚠️ {markup.escape(error.message)}"]
     if error.hint:
@@ -292,16 +312,14 @@ class Router:
         except UserError as error:
             with use_locale(fallback):
                 return [error_reply(error)], "user_error"
-        except (OperationalError, PoolTimeout):
-            log.warning("database unavailable while running /%s", command.name, exc_info=True)
+        except (OperationalError, PoolTimeout) as error:
+            fault = classify(error)
+            if fault is None:
+                log.exception("/%s failed on the database", command.name)
+            else:
+                log.warning("database %s while running /%s: %s", fault, command.name, first_line(error))
             with use_locale(fallback):
-                return [
-                    Reply(
-                        _("⏳ The database is busy or unreachable — try again in a moment. Nothing was saved."),
-                        ephemeral=True,
-                        is_error=True,
-                    )
-                ], "failure"
+                return [Reply(fault_message(fault), ephemeral=True, is_error=True)], "failure"
         except _InPersonalLanguage:
             raise
         except Exception:

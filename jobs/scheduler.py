@@ -8,19 +8,34 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from handlers.core import Messenger
 from jobs.digest import sweep_digests
+from jobs.housekeeping import prune
 from jobs.reminders import sweep_reminders
 from storage.db import Database
+from storage.faults import classify, first_line
 from storage.models import utcnow
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 TICK_SECONDS = 30
+PRUNE_EVERY = timedelta(hours=1)
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    """The database away is expected now and then: one line, and the next tick tries again. Anything else is
+    a bug: its traceback, at ERROR."""
+    fault = classify(error) if isinstance(error, (OperationalError, PoolTimeout)) else None
+    if fault is None:
+        log.error("%s failed", what, exc_info=error)
+    else:
+        log.warning("%s skipped: database %s (%s); the next tick tries again", what, fault, first_line(error))
 
 
 def worker_id() -> str:
@@ -43,6 +58,7 @@ class Ticker:
         self.worker = worker_id()
         self._sweeping: asyncio.Task[None] | None = None
         self._stopping = False
+        self._pruned_at: datetime | None = None
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         # coalesce + one instance: a slow sweep is never run twice at once, and missed ticks fold into one.
         self.scheduler.add_job(self.tick, "interval", seconds=seconds, id="sweep", max_instances=1, coalesce=True,
@@ -68,14 +84,24 @@ class Ticker:
             if result.sent or result.failed:
                 log.info("reminders: %d sent, %d failed, %d no longer needed", result.sent, result.failed,
                          result.skipped)
-        except Exception:  # the database may be away for a while
-            log.exception("reminder sweep failed")
+        except Exception as error:
+            _log_failure("reminder sweep", error)
         try:
             digests = await sweep_digests(self.db, self.messengers, clock=self.clock, worker=self.worker)
             if digests.sent or digests.failed:
                 log.info("digests: %d delivered, %d failed", digests.sent, digests.failed)
-        except Exception:
-            log.exception("digest sweep failed")
+        except Exception as error:
+            _log_failure("digest sweep", error)
+        now = self.clock()
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            try:
+                pruned = await asyncio.to_thread(prune, self.db, now=now)
+                self._pruned_at = now
+                if pruned.processed or pruned.inbox:
+                    log.info("housekeeping: %d dedupe marks and %d handled inbox rows pruned", pruned.processed,
+                             pruned.inbox)
+            except Exception as error:
+                _log_failure("housekeeping", error)
 
     def start(self) -> None:
         self.scheduler.start()

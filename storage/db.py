@@ -15,6 +15,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from storage.faults import heal_on_fault
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -44,8 +46,11 @@ def make_engine(
         engine = create_engine(url, echo=echo, connect_args=args)
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=round(busy_timeout * 1000)))
         event.listen(engine, "begin", _sqlite_begin)
+        heal_on_fault(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args or {})
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args or {})
+    heal_on_fault(engine)
+    return engine
 
 
 # SQLAlchemy's documented recipe for pysqlite ("Serializable isolation / Savepoints / Transactional DDL"): the
@@ -93,6 +98,13 @@ class Database:
     @classmethod
     def from_url(cls, url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Database:
         return cls(make_engine(url, busy_timeout=busy_timeout))
+
+    def describe(self) -> str:
+        """Where the database is, for a log line (never the password)."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite":
+            return f"SQLite file {url.database}"
+        return f"PostgreSQL {url.host}:{url.port or 5432}/{url.database}"
 
     @property
     def is_postgres(self) -> bool:

@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.cache import TtlCache
 from bot.delivery import Delivery
 from bot.inbox import Inbox
 from bot.slack import inbound
@@ -50,6 +51,7 @@ from storage.teams import team_for_chat
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
+PEOPLE_CACHED = 5000
 UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
 
 # Posting into a channel the bot is not in fails; a slash command can still answer there via response_url.
@@ -77,7 +79,8 @@ class SlackListeners:
         self.inbox = Inbox(router, "slack")
         self.bot_user_id: str | None = None  # set from auth.test: the bot's own reactions are not votes
         # user id → (display name, is a bot, Slack locale such as "ru-RU")
-        self._people: dict[str, tuple[str, bool, str | None]] = {}
+        # users.info once an hour per person at most; at most PEOPLE_CACHED people kept in memory.
+        self._people: TtlCache[str, tuple[str, bool, str | None]] = TtlCache(max_size=PEOPLE_CACHED, ttl=3600.0)
 
     def register(self, app: AsyncApp) -> None:
         """Wire every listener on ``app``. Slash commands come from the router's registry, in one place."""
