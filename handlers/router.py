@@ -339,7 +339,7 @@ class Router:
         personal = supported_locale(language)
         if personal:
             return personal
-        with self.db.session() as session:
+        with self.db.reader() as session:  # a read: it must not wait for the write lock
             team = team_for_chat(session, platform=chat.platform, scope_id=chat.scope)
             return team.locale if team is not None else self.default_language
 

@@ -247,7 +247,7 @@ class SlackListeners:
 
     def _team_defaults(self, workspace_id: str) -> tuple[date, str, str]:
         """Today in the team's time zone, its currency and locale (a new workspace: the bot's defaults)."""
-        with self.router.db.session() as session:
+        with self.router.db.reader() as session:  # a read: it must not wait for the write lock
             team = team_for_chat(session, platform="slack", scope_id=workspace_id)
             timezone = team.timezone if team else self.router.default_timezone
             currency = team.currency if team else "USD"
