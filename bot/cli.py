@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -254,6 +255,77 @@ def report(
         db.dispose()
     out.write_bytes(review.pdf)
     err.print(f"Wrote the quarterly review ({len(review.pages)} pages) to {out}")
+
+
+admin_app = typer.Typer(
+    help="A team's admins: the way in when nobody is an admin yet (platform admins need no grant).",
+    no_args_is_help=True,
+)
+app.add_typer(admin_app, name="admin")
+TeamOption = Annotated[str, typer.Option(help="The team's name (or number); the console's team is 'Local team'.")]
+PersonArgument = Annotated[str, typer.Argument(help="The person's name or user id, as the team knows them.")]
+
+
+@admin_app.command("list")
+def admin_list(team: TeamOption = "Local team") -> None:
+    """Who was granted the admin role (platform admins are admins as well, without a grant)."""
+    _with_session(lambda session: _print_admins(session, _find_team(session, team)))
+
+
+@admin_app.command("grant")
+def admin_grant(person: PersonArgument, team: TeamOption = "Local team") -> None:
+    """Make a team member an admin."""
+    _with_session(lambda session: _set_admin(session, _find_team(session, team), person, admin=True))
+
+
+@admin_app.command("revoke")
+def admin_revoke(person: PersonArgument, team: TeamOption = "Local team") -> None:
+    """Take the granted admin role away (a platform admin stays an admin on the platform's word)."""
+    _with_session(lambda session: _set_admin(session, _find_team(session, team), person, admin=False))
+
+
+def _with_session(work: Callable[[Session], None]) -> None:
+    """Run ``work`` in one transaction on the configured, up-to-date database."""
+    settings = _setup()
+    from storage.db import Database
+
+    db = Database.from_url(settings.database_url)
+    db.upgrade()
+    try:
+        with db.session() as session:
+            work(session)
+    finally:
+        db.dispose()
+
+
+def _print_admins(session: Session, team: Team) -> None:
+    from storage.teams import granted_admins
+
+    assert team.id is not None
+    admins = granted_admins(session, team_id=team.id)
+    names = ", ".join(f"{m.display_name} ({m.platform} {m.user_id})" for m in admins) or "nobody"
+    err.print(f"Granted admins of {team.name}: {names}.", soft_wrap=True, markup=False)
+
+
+def _set_admin(session: Session, team: Team, person: str, *, admin: bool) -> None:
+    from storage.domain import Role
+    from storage.teams import find_members_by_name, set_role
+
+    assert team.id is not None
+    found = find_members_by_name(session, team_id=team.id, name=person)
+    if len(found) != 1:
+        problem = "No member of" if not found else "More than one member of"
+        err.print(f"{problem} {team.name} is called {person!r}; a person joins by using the bot in the team once "
+                  "(give the user id when names repeat).", soft_wrap=True, markup=False)
+        raise typer.Exit(2)
+    member = found[0]
+    changed = set_role(session, member=member, role=Role.ADMIN if admin else Role.ADVOCATE)
+    if admin:
+        err.print(f"{member.display_name} is {'now' if changed else 'already'} an admin of {team.name}.",
+                  soft_wrap=True, markup=False)
+    else:
+        err.print(f"{member.display_name} {'is no longer' if changed else 'was not'} a granted admin of "
+                  f"{team.name}.", soft_wrap=True, markup=False)
 
 
 def _find_team(session: Session, name: str) -> Team:

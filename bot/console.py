@@ -210,7 +210,10 @@ class ConsoleDoor:
             self.messenger.show(Reply(_("Commands start with / — try /help."), is_error=True))
             return
         command, args = parsed
-        incoming = Incoming(chat=LOCAL_CHAT, user=self.user, command=command, args=args, text=text)
+        # The person at the terminal runs the bot on their own machine: the console's one user is its admin.
+        incoming = Incoming(
+            chat=LOCAL_CHAT, user=self.user, command=command, args=args, text=text, platform_admin=True
+        )
         replies = await asyncio.to_thread(self.router.dispatch, incoming)
         await self.delivery.deliver(replies, _Here(self.messenger))
 

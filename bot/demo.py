@@ -132,7 +132,9 @@ def _run(router: Router, line: str) -> str:
     parsed = parse_command_line(line)
     assert parsed is not None
     command, args = parsed
-    replies = router.dispatch(Incoming(chat=LOCAL_CHAT, user=local_user(), command=command, args=args, text=line))
+    replies = router.dispatch(
+        Incoming(chat=LOCAL_CHAT, user=local_user(), command=command, args=args, text=line, platform_admin=True)
+    )
     if not replies or replies[0].is_error:
         raise RuntimeError(f"demo command rejected: {line}: {replies[0].text if replies else ''}")
     return to_plain(replies[0].text)

@@ -25,6 +25,8 @@ from handlers import vote  # noqa: F401
 from handlers import survey  # noqa: F401
 from handlers import settings  # noqa: F401
 from handlers import connect  # noqa: F401
+from handlers import team  # noqa: F401
+from handlers import admin  # noqa: F401
 from handlers import help  # noqa: F401
 
 # isort: on

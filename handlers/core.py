@@ -63,10 +63,16 @@ class Incoming:
     text: str = ""
     message_id: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    # The platform's answers, asked by the door (handlers never ask a platform): ``chat_admin`` — the sender
+    # administers this very chat (may link or unlink it; in a private chat the person is the chat);
+    # ``platform_admin`` — the sender administers the place this chat belongs to: a Slack workspace admin or
+    # owner, a Telegram group's administrator or creator (or an anonymous admin posting as the group), the
+    # console's local user. Never true in a Telegram private chat, which belongs to no one's group.
     chat_admin: bool = False
     # The person's own language as the platform reports it (Telegram's language_code, Slack's user locale):
     # replies only they see use it; what the channel sees is in the team's language.
     language: str | None = None
+    platform_admin: bool = False
 
 
 @dataclass(frozen=True)

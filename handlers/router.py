@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from handlers import markup
 from handlers.core import (
+    Button,
     ChatRef,
     DirectTarget,
     FormRequest,
@@ -41,7 +42,14 @@ from storage.events import mark_processed
 from storage.faults import Fault, classify, first_line
 from storage.models import Member, Team, utcnow
 from storage.periods import local_today
-from storage.teams import get_or_create_member, get_or_create_team_for_chat, home_team_of, team_for_chat
+from storage.teams import (
+    chosen_team_id,
+    get_or_create_member,
+    get_or_create_team_for_chat,
+    team_chat_purpose,
+    team_for_chat,
+    teams_of_person,
+)
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
@@ -94,9 +102,12 @@ class Request:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.team.timezone)
 
+    platform_admin: bool = False  # the platform says so, for a chat that is one of the team's own
+
     @property
     def is_admin(self) -> bool:
-        return self.member.role == Role.ADMIN.value
+        """A team admin: granted (/admin grant, devrelbot admin grant) or an admin on the platform."""
+        return self.member.role == Role.ADMIN.value or self.platform_admin
 
 
 Handler = Callable[[Request], "Reply | list[Reply]"]
@@ -312,6 +323,9 @@ class Router:
         except UserError as error:
             with use_locale(fallback):
                 return [error_reply(error)], "user_error"
+        except TeamChoiceNeeded as choice:
+            with use_locale(fallback):
+                return [choice.reply()], "user_error"
         except (OperationalError, PoolTimeout) as error:
             fault = classify(error)
             if fault is None:
@@ -390,10 +404,13 @@ class Router:
 
     def _request(self, session: Session, incoming: Incoming) -> Request:
         chat = incoming.chat
-        team = team_for_chat(session, platform=chat.platform, scope_id=chat.scope)
-        if team is None and chat.is_private:
-            # A direct message (a reminder's button, say) acts in the person's team, not in a new one.
-            team = home_team_of(session, platform=incoming.user.platform, user_id=incoming.user.user_id)
+        team: Team | None
+        if chat.is_private and chat.workspace_id is None:
+            # A private chat outside any workspace (Telegram) belongs to no team by itself: it acts in the
+            # team(s) the person joined. Being mentioned, surveyed or voting joins no one to anything.
+            team = self._private_team(session, incoming)
+        else:
+            team = team_for_chat(session, platform=chat.platform, scope_id=chat.scope)
         if team is None:
             team = get_or_create_team_for_chat(
                 session,
@@ -410,7 +427,48 @@ class Router:
             user_id=incoming.user.user_id,
             display_name=drop_control_chars(incoming.user.display_name),
         )
-        return Request(incoming=incoming, session=session, team=team, member=member, now=self.clock())
+        platform_admin = incoming.platform_admin and team_chat_purpose(
+            session, platform=chat.platform, scope_id=chat.scope, team_id=team.id
+        )
+        return Request(
+            incoming=incoming, session=session, team=team, member=member, now=self.clock(),
+            platform_admin=platform_admin,
+        )
+
+    @staticmethod
+    def _private_team(session: Session, incoming: Incoming) -> Team | None:
+        """The person's team for a private chat; None when they have none yet (the chat becomes their own);
+        :class:`TeamChoiceNeeded` when they have several and have not said which."""
+        user, chat = incoming.user, incoming.chat
+        teams = {t.id: t for t in teams_of_person(session, platform=user.platform, user_id=user.user_id)}
+        bound = team_for_chat(session, platform=chat.platform, scope_id=chat.scope)
+        if bound is not None:  # the chat's own team, or the team it joined with a code its person redeemed
+            teams.setdefault(bound.id, bound)
+        if len(teams) <= 1:
+            return next(iter(teams.values()), None)
+        named = incoming.args.strip() if incoming.command == "team" else ""
+        if named.isdigit() and int(named) in teams:
+            return teams[int(named)]
+        chosen = chosen_team_id(session, platform=user.platform, user_id=user.user_id)
+        if chosen in teams:
+            return teams[chosen]
+        raise TeamChoiceNeeded(list(teams.values()))
+
+
+class TeamChoiceNeeded(Exception):
+    """A private chat of someone in several teams, with no choice made yet: ask which (buttons)."""
+
+    def __init__(self, teams: list[Team]) -> None:
+        super().__init__("several teams")
+        self.teams = [(team.id, team.name) for team in teams]  # read now: the session closes before the reply
+
+    def reply(self) -> Reply:
+        return Reply(
+            _("You are in several teams. Which one should this private chat work in? Then send your command "
+              "again; /team switches later."),
+            buttons=tuple(Button(name, f"/team {team_id}") for team_id, name in self.teams),
+            ephemeral=True,
+        )
 
 
 def _control_char_refusal(command: Command, incoming: Incoming) -> Reply | None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import select
-
 from handlers import markup, render
 from handlers.core import Button, DirectTarget, Reply, UserRef
 from handlers.errors import PermissionDenied, UserError, quote_token
@@ -18,9 +16,8 @@ from handlers.i18n import _
 from handlers.parsing import parse_id
 from handlers.router import Request, registry
 from storage.activities import get_activity, list_activities
-from storage.domain import Role, Status
+from storage.domain import Status
 from storage.feedback.survey import HireAnswer, answer_survey, get_survey, start_survey
-from storage.models import Member
 from storage.teams import find_members_by_name
 
 SURVEY_EXAMPLE = "/survey hire @alice"
@@ -77,8 +74,9 @@ def _ask(req: Request, name: str) -> list[Reply]:
 
 
 def _resolve(req: Request, name: str) -> UserRef:
-    """A member of the team by name or id; someone the bot has not met yet by the id a mention carries. They
-    join the team as a member, so that their answer (a click in a direct message) lands in this team."""
+    """A member of the team by name or id; someone the bot has not met yet by the id a mention carries. Asking
+    someone joins them to nothing: their answer (a click in a direct message) is filed under the survey's
+    team, and their own private chat stays theirs."""
     wanted = name.lstrip("@")
     platform = req.incoming.user.platform
     found = [m for m in find_members_by_name(req.session, team_id=req.team_id, name=wanted) if m.platform == platform]
@@ -90,13 +88,6 @@ def _resolve(req: Request, name: str) -> UserRef:
             .format(token=quote_token(name)),
             example=SURVEY_EXAMPLE,
         )
-    known = req.session.exec(
-        select(Member).where(Member.team_id == req.team.id, Member.platform == platform, Member.user_id == wanted)
-    ).first()
-    if known is None:
-        req.session.add(Member(team_id=req.team_id, platform=platform, user_id=wanted, display_name=wanted,
-                               role=Role.MEMBER.value))
-        req.session.flush()
     return UserRef(platform=platform, user_id=wanted, display_name=wanted)
 
 

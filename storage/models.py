@@ -81,6 +81,17 @@ class Member(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class PrivateChatTeam(SQLModel, table=True):
+    """Which of their teams a person's private chat with the bot acts in, when they belong to several."""
+
+    __tablename__ = "private_chat_team"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    user_id: str = Field(primary_key=True, max_length=64)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    chosen_at: datetime = Field(default_factory=utcnow)
+
+
 _KINDS = ", ".join(f"'{k.value}'" for k in Kind)
 _STATUSES = ", ".join(f"'{s.value}'" for s in Status)
 _COUNTS = (

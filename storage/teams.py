@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from storage.domain import Role
 from storage.ids import id_of
-from storage.models import ChatBinding, Member, Team
+from storage.models import ChatBinding, Member, PrivateChatTeam, Team
 
 
 def team_for_chat(session: Session, *, platform: str, scope_id: str) -> Team | None:
@@ -16,6 +18,17 @@ def team_for_chat(session: Session, *, platform: str, scope_id: str) -> Team | N
         select(Team).join(ChatBinding, col(ChatBinding.team_id) == Team.id)
         .where(ChatBinding.platform == platform, ChatBinding.chat_id == scope_id)
     ).first()
+
+
+def team_chat_purpose(session: Session, *, platform: str, scope_id: str, team_id: int | None) -> bool:
+    """True when the chat is one of the team's own chats (not a community chat, not another team's): only
+    there does the platform's word on who administers it make someone a team admin."""
+    purpose = session.exec(
+        select(ChatBinding.purpose).where(
+            ChatBinding.platform == platform, ChatBinding.chat_id == scope_id, ChatBinding.team_id == team_id
+        )
+    ).first()
+    return purpose == "team"
 
 
 def get_or_create_team_for_chat(
@@ -47,18 +60,14 @@ def get_or_create_team_for_chat(
 
 
 def get_or_create_member(session: Session, *, team: Team, platform: str, user_id: str, display_name: str) -> Member:
-    """The first person to use a new team becomes its admin; everyone after is an advocate."""
+    """The person joins the team by using it (their own action). Nobody becomes an admin by being first: admins
+    come from the platform (the doors ask it) or from an explicit grant (:func:`set_role`)."""
     member = _member(session, team_id=team.id, platform=platform, user_id=user_id)
     if member is not None:
         if display_name and member.display_name != display_name[:200]:
             member.display_name = display_name[:200]
             session.add(member)
         return member
-    # Lock the team row (PostgreSQL) so two people arriving at once cannot both count zero members and both
-    # become admin; on SQLite a writer holds the write lock from its BEGIN IMMEDIATE, so the count is current.
-    session.exec(select(Team.id).where(Team.id == team.id).with_for_update()).one()
-    has_members = session.exec(select(func.count()).select_from(Member).where(Member.team_id == team.id)).one()
-    role = Role.ADVOCATE if has_members else Role.ADMIN
     try:
         with session.begin_nested():
             member = Member(
@@ -66,15 +75,32 @@ def get_or_create_member(session: Session, *, team: Team, platform: str, user_id
                 platform=platform,
                 user_id=user_id,
                 display_name=(display_name or user_id)[:200],
-                role=role.value,
+                role=Role.ADVOCATE.value,
             )
             session.add(member)
             session.flush()
-    except IntegrityError:
+    except IntegrityError:  # the same person's other command added them a moment ago
         member = _member(session, team_id=team.id, platform=platform, user_id=user_id)
         assert member is not None
-        return member
     return member
+
+
+def set_role(session: Session, *, member: Member, role: Role) -> bool:
+    """Grant or revoke the admin role; False when the member had that role already."""
+    if member.role == role.value:
+        return False
+    member.role = role.value
+    session.add(member)
+    session.flush()
+    return True
+
+
+def granted_admins(session: Session, *, team_id: int) -> list[Member]:
+    return list(
+        session.exec(
+            select(Member).where(Member.team_id == team_id, Member.role == Role.ADMIN.value).order_by(Member.id)
+        )
+    )
 
 
 def _member(session: Session, *, team_id: int | None, platform: str, user_id: str) -> Member | None:
@@ -96,9 +122,29 @@ def members_by_id(session: Session, *, ids: set[int]) -> dict[int, Member]:
     return {id_of(m): m for m in session.exec(select(Member).where(col(Member.id).in_(ids))).all()}
 
 
-def home_team_of(session: Session, *, platform: str, user_id: str) -> Team | None:
-    """The team a person first joined on this platform: where their direct messages to the bot belong."""
-    member = session.exec(
-        select(Member).where(Member.platform == platform, Member.user_id == user_id).order_by(col(Member.id))
-    ).first()
-    return session.get(Team, member.team_id) if member else None
+def teams_of_person(session: Session, *, platform: str, user_id: str) -> list[Team]:
+    """The teams a person joined on this platform (by using them, or being brought in by an admin's /connect)."""
+    return list(
+        session.exec(
+            select(Team)
+            .join(Member, col(Member.team_id) == Team.id)
+            .where(Member.platform == platform, Member.user_id == user_id)
+            .order_by(Team.id)
+        )
+    )
+
+
+def chosen_team_id(session: Session, *, platform: str, user_id: str) -> int | None:
+    """The team the person picked for their private chat with the bot (``/team N``)."""
+    choice = session.get(PrivateChatTeam, (platform, user_id))
+    return choice.team_id if choice else None
+
+
+def choose_team(session: Session, *, platform: str, user_id: str, team_id: int, now: datetime) -> None:
+    choice = session.get(PrivateChatTeam, (platform, user_id))
+    if choice is None:
+        choice = PrivateChatTeam(platform=platform, user_id=user_id, team_id=team_id, chosen_at=now)
+    else:
+        choice.team_id, choice.chosen_at = team_id, now
+    session.add(choice)
+    session.flush()

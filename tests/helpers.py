@@ -14,16 +14,22 @@ ALICE = UserRef(platform="console", user_id="u-alice", display_name="alice")
 BOB = UserRef(platform="console", user_id="u-bob", display_name="bob")
 
 
-def incoming(line: str, *, user: UserRef = ALICE, chat: ChatRef = TEAM_CHAT) -> Incoming:
+def incoming(line: str, *, user: UserRef = ALICE, chat: ChatRef = TEAM_CHAT, admin: bool | None = None) -> Incoming:
+    """What a door would build. ALICE plays the person the platform calls an admin (the console's local user,
+    a workspace admin, a group's administrator), as the doors report it; anyone else is an ordinary member
+    unless ``admin=True``."""
     parsed = parse_command_line(line)
     assert parsed is not None, f"not a command: {line!r}"
     command, args = parsed
-    return Incoming(chat=chat, user=user, command=command, args=args, text=line)
+    platform_admin = user == ALICE if admin is None else admin
+    return Incoming(chat=chat, user=user, command=command, args=args, text=line, platform_admin=platform_admin)
 
 
-def say(router: Router, line: str, *, user: UserRef = ALICE, chat: ChatRef = TEAM_CHAT) -> Reply:
+def say(
+    router: Router, line: str, *, user: UserRef = ALICE, chat: ChatRef = TEAM_CHAT, admin: bool | None = None
+) -> Reply:
     """Dispatch one line and return its single reply."""
-    replies = router.dispatch(incoming(line, user=user, chat=chat))
+    replies = router.dispatch(incoming(line, user=user, chat=chat, admin=admin))
     assert len(replies) == 1, replies
     return replies[0]
 

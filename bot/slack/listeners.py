@@ -14,7 +14,7 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.cache import TtlCache
 from bot.delivery import Delivery
 from bot.inbox import Inbox
+from bot.roles import RoleCache
 from bot.slack import inbound
 from bot.slack.blocks import BUTTON_ACTION_PREFIX, fallback_text, reply_blocks
 from bot.slack.home import home_view
@@ -81,6 +82,7 @@ class SlackListeners:
         # user id → (display name, is a bot, Slack locale such as "ru-RU")
         # users.info once an hour per person at most; at most PEOPLE_CACHED people kept in memory.
         self._people: TtlCache[str, tuple[str, bool, str | None]] = TtlCache(max_size=PEOPLE_CACHED, ttl=3600.0)
+        self.roles = RoleCache()  # who administers the workspace, as users.info said a few minutes ago
 
     def register(self, app: AsyncApp) -> None:
         """Wire every listener on ``app``. Slash commands come from the router's registry, in one place."""
@@ -145,7 +147,9 @@ class SlackListeners:
         return inbound.chat_ref(channel_id=channel, team_id=workspace, thread_ts=thread)
 
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
-        return await asyncio.to_thread(self.router.dispatch, incoming)
+        """Every Slack command and click passes here: the person's workspace role goes on the Incoming."""
+        admin = await self.workspace_admin(incoming.user.user_id, incoming.chat.workspace_id)
+        return await asyncio.to_thread(self.router.dispatch, replace(incoming, platform_admin=admin))
 
     # --- answering --------------------------------------------------------------------------------------
 
@@ -319,17 +323,39 @@ class SlackListeners:
         person = self._people.get(user_id)
         return person[2] if person else None
 
-    async def _lookup(self, user_id: str) -> tuple[str | None, bool, str | None]:
+    async def workspace_admin(self, user_id: str, workspace_id: str | None) -> bool:
+        """Whether Slack calls the person a workspace admin or owner (users.info; asked again when the answer
+        is a few minutes old)."""
+
+        async def ask() -> bool | None:
+            user = await self._users_info(user_id)
+            return None if user is None else _is_workspace_admin(user)
+
+        return await self.roles.is_admin(("slack", workspace_id, user_id), ask)
+
+    async def _users_info(self, user_id: str) -> dict[str, Any] | None:
         try:
             response = await self.messenger.client.users_info(user=user_id, include_locale=True)
         except Exception as error:
-            log.info("Slack: users.info for %s failed (%s); using the handle", user_id, type(error).__name__)
-            return None, False, None
+            log.info("Slack: users.info for %s failed (%s)", user_id, type(error).__name__)
+            return None
         user = response.get("user") or {}
+        return user if isinstance(user, dict) else {}
+
+    async def _lookup(self, user_id: str) -> tuple[str | None, bool, str | None]:
+        user = await self._users_info(user_id)
+        if user is None:
+            return None, False, None
+        if user.get("team_id"):  # the same answer says whether they administer the workspace
+            self.roles.remember(("slack", str(user["team_id"]), user_id), _is_workspace_admin(user))
         profile = user.get("profile") or {}
         name = profile.get("display_name") or profile.get("real_name") or user.get("name") or None
         locale = user.get("locale")
         return name, bool(user.get("is_bot")), locale if isinstance(locale, str) else None
+
+
+def _is_workspace_admin(user: dict[str, Any]) -> bool:
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
 def _guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:

@@ -21,6 +21,7 @@ from telegram.ext import ContextTypes
 from bot import attachments
 from bot.delivery import Delivery
 from bot.inbox import Inbox
+from bot.roles import RoleCache
 from bot.telegram import convert, files
 from bot.telegram.dialogue import Dialogues, dialogue_key
 from bot.telegram.intake import note_fault
@@ -75,6 +76,7 @@ class Updates:
         )
         self.bot_id = 0
         self.username = ""
+        self.roles = RoleCache()  # who administers which group, as getChatMember said a few minutes ago
 
     def signed_in(self, bot_id: int, username: str) -> None:
         """Who the bot is (from getMe): update ids are per bot, and ``/cmd@otherbot`` is not ours."""
@@ -193,9 +195,9 @@ class Updates:
         if command in ("cancel", "skip"):
             await self.dialogues.control(chat, sender, command, message_id)
             return
-        admin = False
-        if command in ADMIN_CHECKED:
-            admin = anonymous_admin or await self._is_chat_admin(chat, sender)
+        # Linking or unlinking the chat asks Telegram afresh; any other command may use an answer a few minutes
+        # old. A private chat belongs to no group, so there the person administers no team.
+        admin = anonymous_admin or await self._is_chat_admin(chat, sender, fresh=command in ADMIN_CHECKED)
         incoming = Incoming(
             chat=chat,
             user=sender,
@@ -206,6 +208,7 @@ class Updates:
             attachments=attached,
             chat_admin=admin,
             language=language,
+            platform_admin=admin and not chat.is_private,
         )
         await self.dispatch(incoming, message_id)
 
@@ -231,18 +234,24 @@ class Updates:
             return None
         return parse_command_line(text)
 
-    async def _is_chat_admin(self, chat: ChatRef, user: UserRef) -> bool:
-        """Only the chat's own admins may link or unlink it; in a private chat the person is the chat."""
+    async def _is_chat_admin(self, chat: ChatRef, user: UserRef, *, fresh: bool = False) -> bool:
+        """Whether the person administers the chat (getChatMember: administrator or creator), remembered for a
+        few minutes; in a private chat the person is the chat."""
         if chat.is_private:
             return True
         if not user.user_id.isdigit():
             return False
-        try:
-            member = await self.messenger.bot.get_chat_member(chat_id=int(chat.chat_id), user_id=int(user.user_id))
-        except TelegramError as error:
-            log.warning("could not check chat admin status: %s", error)
-            return False
-        return member.status in CHAT_ADMIN_STATUSES
+        bot = self.messenger.bot
+
+        async def ask() -> bool | None:
+            try:
+                member = await bot.get_chat_member(chat_id=int(chat.chat_id), user_id=int(user.user_id))
+            except TelegramError as error:
+                log.warning("could not check chat admin status: %s", error)
+                return None
+            return member.status in CHAT_ADMIN_STATUSES
+
+        return await self.roles.is_admin(("telegram", chat.chat_id, user.user_id), ask, fresh=fresh)
 
     async def _mark_choice(self, message: Message, query: CallbackQuery) -> None:
         """Show which kind was chosen, by whom, and drop the buttons so the question is not answered twice."""

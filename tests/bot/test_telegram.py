@@ -160,10 +160,10 @@ async def test_an_abandoned_guided_log_times_out_with_a_message(fake_telegram, r
 
 
 def slack_code(router: Router) -> str:
-    """A Slack team admin asks for a code (the Slack door is not needed for that: the handler is shared)."""
+    """A Slack workspace admin asks for a code (the Slack door is not needed for that: the handler is shared)."""
     chat = ChatRef(platform="slack", chat_id="C1", workspace_id="T1")
     user = UserRef(platform="slack", user_id="U1", display_name="ann")
-    (reply,) = router.dispatch(Incoming(chat=chat, user=user, command="connect", args="telegram"))
+    (reply,) = router.dispatch(Incoming(chat=chat, user=user, command="connect", args="telegram", platform_admin=True))
     return reply.text.split("*")[1]
 
 

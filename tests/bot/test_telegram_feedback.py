@@ -70,6 +70,7 @@ async def test_a_channels_anonymous_counts_are_counted_once(telegram_door, fake_
 
 
 async def test_a_named_poll_counts_answers_and_close_stops_it_for_good(telegram_door, fake_telegram, db):
+    fake_telegram.admins[GROUP_ID] = {ALICE_ID}  # /settings is for admins: alice administers the group
     await say(fake_telegram, TALK)
     await say(fake_telegram, "/settings polls=public")
     fake_telegram.push(message_update("/poll 1"))

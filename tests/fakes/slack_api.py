@@ -2,7 +2,8 @@
 the door requests signed exactly as Slack signs them (v0 HMAC-SHA256 of ``v0:{timestamp}:{body}``).
 
 Serves auth.test, chat.postMessage, chat.postEphemeral, views.open/update/publish, the three file-upload
-steps, users.info, conversations.info/open, files.info and response_url; anything else answers ``{"ok": true}``.
+steps, users.info (the users in ``admins`` are workspace admins), conversations.info/open, files.info and
+response_url; anything else answers ``{"ok": true}``.
 Files stored with :meth:`FakeSlackAPI.add_file` are downloaded from their ``url_private_download`` (recorded as
 ``file_download``); without the bot token as a Bearer header Slack answers its HTML sign-in page, and so does this.
 Faults are queued per method: ``api.fail("chat.postMessage", status=429, headers={"Retry-After": "0"})``.
@@ -51,6 +52,7 @@ class FakeSlackAPI:
         self.faults: dict[str, list[Fault]] = {}
         self.display_names: dict[str, str] = {}
         self.locales: dict[str, str] = {}  # users.info with include_locale: a person's Slack language
+        self.admins: set[str] = set()  # users.info says is_admin for these users
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # by file id: the file object and its bytes
         self.files_readable = True  # False: the app lacks files:read, downloads get the sign-in page
         self.socket_envelopes: list[dict[str, Any]] = []  # sent to a Socket Mode client once it connects
@@ -165,7 +167,8 @@ class FakeSlackAPI:
         if method == "users.info":
             user = str(params.get("user"))
             name = self.display_names.get(user, user.lower())
-            person = {"id": user, "name": name, "profile": {"display_name": name, "real_name": name}}
+            person = {"id": user, "team_id": TEAM_ID, "name": name, "is_admin": user in self.admins, "is_owner": False,
+                      "profile": {"display_name": name, "real_name": name}}
             if user in self.locales and str(params.get("include_locale")).lower() in ("true", "1"):
                 person["locale"] = self.locales[user]
             return {**ok, "user": person}

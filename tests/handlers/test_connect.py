@@ -12,14 +12,16 @@ from storage.models import Activity, ChatBinding, LinkCode
 from tests.helpers import incoming, text_of
 
 SLACK = ChatRef(platform="slack", chat_id="C1", workspace_id="T1")
-SLACK_ADMIN = UserRef(platform="slack", user_id="U1", display_name="ann")
+SLACK_ADMIN = UserRef(platform="slack", user_id="U1", display_name="ann")  # a workspace admin, says Slack
 SLACK_ADVOCATE = UserRef(platform="slack", user_id="U2", display_name="ben")
 GROUP = ChatRef(platform="telegram", chat_id="-1001")
 TG_USER = UserRef(platform="telegram", user_id="42", display_name="tg")
 
 
 def run(router, line, *, user, chat, chat_admin=False):
-    replies = router.dispatch(replace(incoming(line, user=user, chat=chat), chat_admin=chat_admin))
+    replies = router.dispatch(
+        replace(incoming(line, user=user, chat=chat, admin=user == SLACK_ADMIN), chat_admin=chat_admin)
+    )
     assert len(replies) == 1, replies
     return replies[0]
 
@@ -56,7 +58,7 @@ def test_a_community_code_links_the_group_as_a_community_chat(router, db):
 
 
 def test_only_a_team_admin_gets_a_code(router, db):
-    new_code(router)  # ann is the first, so the admin
+    new_code(router)  # ann is a workspace admin
     reply = run(router, "/connect telegram", user=SLACK_ADVOCATE, chat=SLACK)
     assert reply.is_error and "team admin" in text_of(reply)
     with db.session() as s:

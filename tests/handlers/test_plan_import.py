@@ -13,7 +13,7 @@ from sqlmodel import select
 from handlers.errors import UserError
 from handlers.plan_import import import_plan
 from storage.models import Activity, ActivityTag, Member, Reminder, Team
-from tests.helpers import BOB, say
+from tests.helpers import ALICE, BOB, say
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 GOOD = (
@@ -27,7 +27,7 @@ def run_import(router, db, data: str | bytes, **options):
     say(router, "/help", user=BOB)
     with db.session() as s:
         team = s.exec(select(Team)).one()
-        admin = s.exec(select(Member).where(Member.role == "admin")).one()
+        admin = s.exec(select(Member).where(Member.user_id == ALICE.user_id)).one()
         raw = data.encode("utf-8") if isinstance(data, str) else data
         return import_plan(s, team=team, importer=admin, data=raw, now=NOW, today=date(2026, 11, 26), **options)
 

@@ -28,12 +28,12 @@ def _add(session, team, member, kind, title, day, status=Status.DONE, tags=(), *
                            values=values, tags=tags, owner_id=member.id, created_by=member.id)
 
 
-def test_first_member_is_admin_and_the_next_an_advocate(any_db):
+def test_nobody_becomes_admin_by_being_first(any_db):
     with any_db.session() as s:
         team, first = _team(s)
         second = get_or_create_member(s, team=team, platform="console", user_id="u2", display_name="bob")
         again = get_or_create_member(s, team=team, platform="console", user_id="u1", display_name="alice")
-        assert (first.role, second.role, again.id) == ("admin", "advocate", first.id)
+        assert (first.role, second.role, again.id) == ("advocate", "advocate", first.id)
 
 
 def test_list_by_range_kind_and_tag(any_db):
@@ -82,7 +82,7 @@ def test_talk_reuse_groups_the_same_talk(any_db):
         (2, 1, date(2026, 9, 1)), (0, 0, None)]
 
 
-def test_two_people_arriving_at_once_make_one_admin(any_db):
+def test_two_people_arriving_at_once_make_no_admin(any_db):
     import threading
 
     with any_db.session() as s:
@@ -109,5 +109,5 @@ def test_two_people_arriving_at_once_make_one_admin(any_db):
         from storage.models import Member
 
         roles = sorted(m.role for m in s.exec(select(Member)).all())
-    assert roles.count("admin") == 1
+    assert "admin" not in roles
     assert len(roles) + len(errors) == 2
