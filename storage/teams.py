@@ -98,7 +98,7 @@ def set_role(session: Session, *, member: Member, role: Role) -> bool:
 def granted_admins(session: Session, *, team_id: int) -> list[Member]:
     return list(
         session.exec(
-            select(Member).where(Member.team_id == team_id, Member.role == Role.ADMIN.value).order_by(Member.id)
+            select(Member).where(Member.team_id == team_id, Member.role == Role.ADMIN.value).order_by(col(Member.id))
         )
     )
 
@@ -129,7 +129,7 @@ def teams_of_person(session: Session, *, platform: str, user_id: str) -> list[Te
             select(Team)
             .join(Member, col(Member.team_id) == Team.id)
             .where(Member.platform == platform, Member.user_id == user_id)
-            .order_by(Team.id)
+            .order_by(col(Team.id))
         )
     )
 
