@@ -10,13 +10,11 @@ from sqlmodel import select
 
 from bot.roles import RoleCache
 from storage.models import Member, Team
-from tests.bot.test_telegram import door  # noqa: F401  (fixture)
 from tests.fakes.telegram_api import (
     ALICE_ID,
     BOB_ID,
     GROUP_ID,
     FakeBotApi,
-    fake_telegram,  # noqa: F401  (fixture)
     message_update,
     tg_chat,
 )
@@ -37,7 +35,7 @@ def timezone(db) -> str:
 
 
 async def test_a_survey_does_not_hand_a_strangers_private_chat_to_the_asking_team(
-    door, fake_telegram: FakeBotApi, db  # noqa: F811
+    telegram_door, fake_telegram: FakeBotApi, db
 ):
     await say(fake_telegram, message_update('/log talk "Team talk" @ Conf 2026-11-20'))
     await say(fake_telegram, message_update(f"/survey hire {HIRE_ID}"), replies=2)  # the DM and the confirmation
@@ -52,7 +50,7 @@ async def test_a_survey_does_not_hand_a_strangers_private_chat_to_the_asking_tea
             is None
 
 
-async def test_group_administrators_are_admins_and_others_are_not(door, fake_telegram: FakeBotApi, db):  # noqa: F811
+async def test_group_administrators_are_admins_and_others_are_not(telegram_door, fake_telegram: FakeBotApi, db):
     fake_telegram.admins[GROUP_ID] = {ALICE_ID}
     (refused,) = await say(fake_telegram, message_update("/settings timezone=Asia/Tokyo", user_id=BOB_ID,
                                                          username="bob"))
@@ -64,7 +62,7 @@ async def test_group_administrators_are_admins_and_others_are_not(door, fake_tel
     assert asked == {(GROUP_ID, BOB_ID), (GROUP_ID, ALICE_ID)}
 
 
-async def test_an_anonymous_admin_posting_as_the_group_is_an_admin(door, fake_telegram: FakeBotApi, db):  # noqa: F811
+async def test_an_anonymous_admin_posting_as_the_group_is_an_admin(telegram_door, fake_telegram: FakeBotApi, db):
     update = message_update("/settings timezone=Europe/Berlin")
     anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
     update["message"]["from"] = anonymous
@@ -76,10 +74,10 @@ async def test_an_anonymous_admin_posting_as_the_group_is_an_admin(door, fake_te
 
 
 async def test_the_platforms_answer_is_kept_a_few_minutes_then_asked_again(
-    door, fake_telegram: FakeBotApi, db  # noqa: F811
+    telegram_door, fake_telegram: FakeBotApi, db
 ):
     now = [time.monotonic()]
-    door.updates.roles = RoleCache(ttl=300, clock=lambda: now[0])
+    telegram_door.updates.roles = RoleCache(ttl=300, clock=lambda: now[0])
     fake_telegram.admins[GROUP_ID] = {ALICE_ID}
     await say(fake_telegram, message_update("/settings timezone=Europe/Berlin"))
     await say(fake_telegram, message_update("/settings timezone=Europe/Paris"))
