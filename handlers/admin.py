@@ -11,7 +11,7 @@ from __future__ import annotations
 from handlers import markup
 from handlers.core import Reply
 from handlers.errors import PermissionDenied, UserError
-from handlers.i18n import _
+from handlers.i18n import N_, _
 from handlers.router import Request, registry
 from storage.domain import Role
 from storage.models import Member
@@ -20,7 +20,7 @@ from storage.teams import find_members_by_name, granted_admins, set_role
 GRANT_EXAMPLE = "/admin grant @alice"
 REVOKE_EXAMPLE = "/admin revoke @alice"
 
-ADMIN_DETAILS = (
+ADMIN_DETAILS = N_(
     "Who is an admin: Slack workspace admins and owners, administrators and the creator of a Telegram team "
     "group (also when posting anonymously as the group), the local console user — the bot asks the platform, "
     "again every few minutes — and people an admin granted the role. Being the first to use the bot makes no "

@@ -45,7 +45,8 @@ async def test_in_a_group_everyone_reads_the_teams_language(telegram_door, fake_
 async def test_the_guided_log_asks_in_the_teams_language_and_takes_russian_answers(
     telegram_door, fake_telegram: FakeBotApi, db
 ):
-    fake_telegram.push(message_update("/settings language=ru"))  # alice, the group's first member, is its admin
+    fake_telegram.admins[GROUP_ID] = {ALICE_ID}  # alice administers the group: a team admin
+    fake_telegram.push(message_update("/settings language=ru"))
     await fake_telegram.wait_for("sendMessage")
     fake_telegram.push(message_update("/log"))
     question = (await fake_telegram.wait_for("sendMessage", 2))[-1]

@@ -56,7 +56,7 @@ def test_admin_only_commands_are_refused_to_others(db, clock):
         return Reply("done")
 
     router = Router(db, commands=commands, clock=clock)
-    assert text_of(say(router, "/secret")) == "done"  # alice, the first member, is admin
+    assert text_of(say(router, "/secret")) == "done"  # alice: an admin, as the platform says
     refused = say(router, "/secret", user=BOB)
     assert refused.is_error and "for team admins" in text_of(refused)
 

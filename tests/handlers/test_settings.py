@@ -33,7 +33,7 @@ def test_new_currency_is_the_default_for_costs(router, db):
 
 
 def test_non_admin_cannot_change_settings(router, db):
-    say(router, "/settings", user=ALICE)  # alice uses the team first: she is its admin
+    say(router, "/settings", user=ALICE)  # alice: an admin, as the platform says
     reply = say(router, "/settings timezone=Asia/Tokyo", user=BOB)
 
     assert reply.is_error and reply.ephemeral
@@ -82,7 +82,7 @@ def test_an_admin_sets_the_team_language_and_the_answer_is_in_it_at_once(router,
 
 
 def test_only_an_admin_sets_the_language_and_only_one_the_bot_speaks(router, db):
-    say(router, "/settings", user=ALICE)  # alice is the first member: the admin
+    say(router, "/settings", user=ALICE)  # alice: an admin, as the platform says
 
     refused = say(router, "/settings language=ru", user=BOB)
     unknown = say(router, "/settings language=de", user=ALICE)
