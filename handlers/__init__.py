@@ -23,6 +23,9 @@ from handlers import feedback  # noqa: F401
 from handlers import poll  # noqa: F401
 from handlers import vote  # noqa: F401
 from handlers import survey  # noqa: F401
+from handlers import community  # noqa: F401
+from handlers import member  # noqa: F401
+from handlers import forget  # noqa: F401
 from handlers import settings  # noqa: F401
 from handlers import connect  # noqa: F401
 from handlers import team  # noqa: F401

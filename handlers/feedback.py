@@ -22,6 +22,7 @@ from handlers.core import (
 from handlers.errors import UserError, quote_token
 from handlers.i18n import _, ngettext
 from handlers.router import EventRequest, Request, registry
+from storage.community.members import InteractionKind, note_vote, withdraw_vote_interaction
 from storage.emoji import normalize_emoji
 from storage.feedback.cards import Mode, card_for_message, card_posted, create_card, reaction_target
 from storage.feedback.emoji_map import emoji_map_of
@@ -130,11 +131,15 @@ def on_reaction(req: EventRequest) -> None:
     emoji = normalize_emoji(event.emoji)
     voter = voter_key(platform=event.user.platform, user_id=event.user.user_id)
     if not event.added:
-        withdraw_vote(req.session, card=card, voter=voter, emoji=emoji)
+        if withdraw_vote(req.session, card=card, voter=voter, emoji=emoji):
+            withdraw_vote_interaction(req.session, card=card, platform=event.user.platform,
+                                      user_id=event.user.user_id, kind=InteractionKind.REACTION)
         return None
     score = card.emoji_map.get(emoji)
     if score is not None:
         cast_vote(req.session, card=card, voter=voter, score=score, emoji=emoji, now=req.now)
+        note_vote(req.session, card=card, platform=event.user.platform, user_id=event.user.user_id,
+                  display_name=event.user.display_name, kind=InteractionKind.REACTION, now=req.now)
     return None
 
 

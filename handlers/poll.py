@@ -18,6 +18,7 @@ from handlers.errors import PermissionDenied, UserError
 from handlers.feedback import card_track
 from handlers.i18n import _, ngettext
 from handlers.router import EventRequest, Request, registry
+from storage.community.members import InteractionKind, note_vote, withdraw_vote_interaction
 from storage.feedback.cards import Mode, card_for_poll, close_card, create_card, open_polls
 from storage.feedback.scales import Scale, scores_of
 from storage.feedback.votes import cast_vote, replace_tallies, voter_key, withdraw_vote
@@ -110,8 +111,12 @@ def on_poll_answer(req: EventRequest) -> None:
     scores = scores_of(Scale(card.scale))
     if not event.option_ids:
         withdraw_vote(req.session, card=card, voter=voter)
+        withdraw_vote_interaction(req.session, card=card, platform=event.user.platform, user_id=event.user.user_id,
+                                  kind=InteractionKind.POLL_ANSWER)
     elif 0 <= event.option_ids[0] < len(scores):
         cast_vote(req.session, card=card, voter=voter, score=scores[event.option_ids[0]], now=req.now)
+        note_vote(req.session, card=card, platform=event.user.platform, user_id=event.user.user_id,
+                  display_name=event.user.display_name, kind=InteractionKind.POLL_ANSWER, now=req.now)
     return None
 
 

@@ -7,6 +7,7 @@ from handlers.errors import UserError
 from handlers.i18n import _
 from handlers.parsing import parse_id
 from handlers.router import Request, registry
+from storage.community.members import InteractionKind, note_vote
 from storage.feedback.cards import Mode, get_card
 from storage.feedback.scales import Scale, scores_of
 from storage.feedback.votes import cast_vote, voter_key
@@ -44,5 +45,7 @@ def vote(req: Request) -> Reply:
     user = req.incoming.user
     cast_vote(req.session, card=card, voter=voter_key(platform=user.platform, user_id=user.user_id), score=int(raw),
               now=req.now)
+    note_vote(req.session, card=card, platform=user.platform, user_id=user.user_id, display_name=user.display_name,
+              kind=InteractionKind.POLL_ANSWER, now=req.now)
     return Reply(_("🗳️ Your answer: {score}. Thanks! Click another one to change it.").format(score=raw),
                  ephemeral=True)

@@ -444,3 +444,40 @@ def saved_id(row_id: int | None) -> int:
 for _table in SQLModel.metadata.tables.values():
     if [c.name for c in _table.primary_key.columns] == ["id"]:
         _table.dialect_options["sqlite"]["autoincrement"] = True
+class CommunityMember(SQLModel, table=True):
+    """A person of the team's community (not of the DevRel team): someone who reacted to a card, answered a
+    named poll, attended or spoke. One row per platform identity per team; ``/forget me`` deletes it."""
+
+    __tablename__ = "community_member"
+    __table_args__ = (UniqueConstraint("team_id", "platform", "user_id", name="uq_community_member_person"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=_fk("team.id"))
+    platform: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(max_length=200)
+    first_seen: datetime
+    last_seen: datetime
+
+
+class Interaction(SQLModel, table=True):
+    """One public interaction of a community member: a reaction or a named poll answer on a card, attendance
+    or a talk at an activity. ``subject`` ("card:7", "activity:3") makes it one row per thing, so a changed
+    reaction moves the time instead of counting twice."""
+
+    __tablename__ = "interaction"
+    __table_args__ = (
+        UniqueConstraint("member_id", "kind", "subject", name="uq_interaction_member_kind_subject"),
+        Index("ix_interaction_team_at", "team_id", "at"),
+        CheckConstraint(
+            "kind IN ('reaction', 'poll_answer', 'attendance', 'speaking')", name="ck_interaction_kind"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=_fk("community_member.id"))
+    team_id: int = Field(sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False))
+    kind: str = Field(max_length=16)
+    subject: str = Field(max_length=32)
+    activity_id: int | None = Field(default=None, sa_column=_fk("activity.id", nullable=True, ondelete="SET NULL"))
+    at: datetime

@@ -80,6 +80,8 @@ class ReactionTarget:
     scale: str
     closed_at: datetime | None
     feedback_emoji: str | None  # the team's, as stored
+    activity_id: int
+    anonymous: bool
 
     @property
     def emoji_map(self) -> dict[str, int]:
@@ -88,7 +90,8 @@ class ReactionTarget:
 
 _REACTION_TARGET = (
     sa.select(col(FeedbackCard.id), col(FeedbackCard.team_id), col(FeedbackCard.mode), col(FeedbackCard.scale),
-              col(FeedbackCard.closed_at), col(Team.feedback_emoji))
+              col(FeedbackCard.closed_at), col(Team.feedback_emoji), col(FeedbackCard.activity_id),
+              col(FeedbackCard.anonymous))
     .join(Team, col(Team.id) == col(FeedbackCard.team_id))
     .where(
         col(FeedbackCard.platform) == sa.bindparam("platform"),

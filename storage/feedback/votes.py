@@ -17,6 +17,8 @@ from sqlmodel import Session, col
 from storage.feedback.scales import Scale, scores_of
 from storage.models import FeedbackCard, Vote, VoteTally
 
+FORGOTTEN_PREFIX = "~"  # a tally option that holds a forgotten voter's vote (storage.community.forget)
+
 
 def voter_key(*, platform: str, user_id: str) -> str:
     return f"{platform}:{user_id}"[:96]
@@ -32,6 +34,10 @@ class VotedCard(Protocol):
     def team_id(self) -> int: ...
     @property
     def scale(self) -> str: ...
+    @property
+    def activity_id(self) -> int: ...
+    @property
+    def anonymous(self) -> bool: ...
 
 
 # Core statements on the table (an ORM entity with bound parameters would take the slower ORM bulk path).
@@ -95,9 +101,12 @@ def withdraw_vote(session: Session, *, card: VotedCard, voter: str, emoji: str |
 def replace_tallies(
     session: Session, *, card: FeedbackCard, tallies: Mapping[str, tuple[int, int]], now: datetime
 ) -> None:
-    """Anonymous totals: ``{option: (score, count)}`` replaces whatever the card had (newest count wins)."""
+    """Anonymous totals: ``{option: (score, count)}`` replaces whatever the card had (newest count wins) —
+    except the counts that forgotten voters' votes became (options starting with ``~``), which no platform
+    total includes."""
     assert card.id is not None, "a card gets votes only once it is stored"
-    session.exec(delete(VoteTally).where(col(VoteTally.card_id) == card.id))
+    session.exec(delete(VoteTally).where(col(VoteTally.card_id) == card.id,
+                                         col(VoteTally.option).not_like(f"{FORGOTTEN_PREFIX}%")))
     for option, (score, count) in tallies.items():
         if count > 0:
             session.add(

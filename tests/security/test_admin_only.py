@@ -15,7 +15,7 @@ from tests.helpers import ALICE, BOB, say, text_of
 # /update, /plan done|move and /checklist act on any team item by design: the ledger is the team's.
 NO_ADMIN_PARTS = frozenset({
     "log", "update", "show", "list", "talks", "checklist", "followup", "export", "stats", "feedback", "vote",
-    "survey", "report", "help", "funnel", "team",
+    "survey", "report", "help", "funnel", "team", "community", "member", "forget",
 })
 
 # The admin (the team's first member) owns activity #1 and plan item #2; the examples refer to them.

@@ -1,0 +1,164 @@
+"""A period's community figures against the previous period, and one member's profile.
+
+A team's community is small next to its ledger (hundreds or thousands of people), so the figures are computed in
+Python from the team's interactions up to the period's end — one indexed range read — with the scoring
+functions of :mod:`storage.community.orbit`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from storage.community.members import InteractionKind
+from storage.community.orbit import level_of, score
+from storage.models import CommunityMember, Interaction
+
+History = dict[int, list[tuple[InteractionKind, datetime]]]
+OUTSIDE = 5  # the rank of "no level" when comparing levels: below level 4
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One period's figures. ``members``: known at the period's end; ``active``: with an interaction in it;
+    ``new``: first seen in it; ``returning``: active, seen before, and not active in the period before."""
+
+    members: int
+    active: int
+    new: int
+    returning: int
+    by_level: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    member_id: int
+    name: str
+    score: float
+    level: int | None
+    previous_level: int | None = None
+
+
+@dataclass(frozen=True)
+class CommunitySummary:
+    current: Figures
+    previous: Figures
+    top: list[Ranked]
+    movers_up: list[Ranked]
+    movers_down: list[Ranked]
+
+
+def _history(session: Session, *, team_id: int, until: datetime) -> History:
+    rows = session.exec(
+        select(Interaction.member_id, Interaction.kind, Interaction.at)
+        .where(Interaction.team_id == team_id, col(Interaction.at) < until)
+    ).all()
+    history: History = defaultdict(list)
+    for member_id, kind, at in rows:
+        history[member_id].append((InteractionKind(kind), at))
+    return history
+
+
+def _active(history: History, start: datetime, end: datetime) -> set[int]:
+    return {m for m, items in history.items() if any(start <= at < end for _kind, at in items)}
+
+
+def _levels(history: History, moment: datetime) -> dict[int, tuple[float, int | None]]:
+    result = {}
+    for member_id, items in history.items():
+        value = score(items, moment)
+        result[member_id] = (value, level_of(value))
+    return result
+
+
+def _figures(members: list[CommunityMember], history: History, start: datetime, end: datetime,
+             before: datetime, moment: datetime) -> Figures:
+    known = [m for m in members if m.first_seen < end]
+    active = _active(history, start, end)
+    active_before = _active(history, before, start)
+    new = {m.id for m in known if m.first_seen >= start}
+    returning = {m.id for m in known if m.id in active and m.id not in new and m.id not in active_before}
+    levels = Counter(level for _v, level in _levels(history, moment).values() if level is not None)
+    return Figures(members=len(known), active=len(active & {m.id for m in known}), new=len(new),
+                   returning=len(returning), by_level=dict(sorted(levels.items())))
+
+
+def community_summary(
+    session: Session, *, team_id: int, start: datetime, end: datetime, previous_start: datetime, now: datetime
+) -> CommunitySummary:
+    """The period ``[start, end)`` against ``[previous_start, start)``; levels are taken at the period's end, or
+    ``now`` while it runs."""
+    moment = min(end, now)
+    members = list(session.exec(select(CommunityMember).where(CommunityMember.team_id == team_id)))
+    names = {m.id: m.display_name for m in members}
+    history = _history(session, team_id=team_id, until=end)
+    before_previous = previous_start - (start - previous_start)
+    current = _figures(members, history, start, end, previous_start, moment)
+    previous = _figures(members, history, previous_start, start, before_previous, start)
+    now_levels, then_levels = _levels(history, moment), _levels(history, start)
+    ranked = [
+        Ranked(member_id=m, name=names.get(m, "?"), score=value, level=level,
+               previous_level=then_levels.get(m, (0.0, None))[1])
+        for m, (value, level) in now_levels.items() if value > 0
+    ]
+    ranked.sort(key=lambda r: (-r.score, r.name.lower()))
+
+    def rank(level: int | None) -> int:
+        return OUTSIDE if level is None else level
+
+    movers = [r for r in [*ranked, *(
+        Ranked(member_id=m, name=names.get(m, "?"), score=0.0, level=None, previous_level=level)
+        for m, (_value, level) in then_levels.items() if m not in now_levels or now_levels[m][0] <= 0
+    )] if rank(r.level) != rank(r.previous_level)]
+    return CommunitySummary(
+        current=current,
+        previous=previous,
+        top=ranked[:10],
+        movers_up=[r for r in movers if rank(r.level) < rank(r.previous_level)],
+        movers_down=[r for r in movers if rank(r.level) > rank(r.previous_level)],
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    member: CommunityMember
+    score: float
+    level: int | None
+    level_a_month_ago: int | None
+    counts: dict[InteractionKind, int]
+    platforms: tuple[str, ...]
+
+
+def member_profile(session: Session, *, member: CommunityMember, now: datetime) -> Profile:
+    """Level now and 30 days ago (the trend), and what the member did, by kind, over all time."""
+    rows = session.exec(
+        select(Interaction.kind, Interaction.at).where(Interaction.member_id == member.id)
+    ).all()
+    items = [(InteractionKind(kind), at) for kind, at in rows]
+    value = score([i for i in items if i[1] <= now], now)
+    month_ago = now - timedelta(days=30)
+    # One identity per row until Slack and Telegram identities can be merged (``/member merge``, not built yet).
+    platforms = (member.platform,)
+    return Profile(
+        member=member,
+        score=value,
+        level=level_of(value),
+        level_a_month_ago=level_of(score([i for i in items if i[1] <= month_ago], month_ago)),
+        counts=dict(Counter(kind for kind, _at in items)),
+        platforms=platforms,
+    )
+
+
+def find_community_members(session: Session, *, team_id: int, who: str) -> list[CommunityMember]:
+    """``@name`` or a name, a platform user id, or the member's number ``#7``."""
+    text = who.strip()
+    query = select(CommunityMember).where(CommunityMember.team_id == team_id)
+    if text.startswith("#") and text[1:].isdigit():
+        found = session.get(CommunityMember, int(text[1:]))
+        return [found] if found is not None and found.team_id == team_id else []
+    name = text.removeprefix("@")
+    by_name = list(session.exec(query.where(func.lower(CommunityMember.display_name) == name.lower())))
+    return by_name or list(session.exec(query.where(CommunityMember.user_id == name)))
