@@ -42,6 +42,7 @@ def test_target_actions_get_the_team_s_name(router):
 
 
 def test_a_wrong_purpose_is_refused_and_changes_nothing(router):
+    say(router, "/help")  # alice joins first (a refused command alone leaves nothing, not even her membership)
     bad = say(router, '/log talk "X" @ Conf 2026-11-20 purpose=fun')
     assert bad.is_error and "purpose must be hiring, brand, product or community, not “fun”" in text_of(bad)
     assert "Example: /log talk" in text_of(bad)
