@@ -15,8 +15,10 @@ def run_migrations_online() -> None:
         if sqlite:
             # A migration that rebuilds a table (SQLite cannot alter it in place) drops the old one; with
             # foreign keys on, that drop would cascade into the children. The pragma only takes effect outside
-            # a transaction, so it is set before one begins and restored after the commit.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # a transaction, so it is set before one begins and restored after the commit — on the driver's own
+            # connection, because any statement through SQLAlchemy opens a transaction first (storage.db's
+            # explicit-BEGIN recipe), which would make the pragma a silent no-op.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -27,8 +29,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         connection.commit()
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 run_migrations_online()

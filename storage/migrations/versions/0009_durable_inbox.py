@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("done_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("platform", "delivery_id", name="uq_inbox_item_delivery"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("inbox_item", schema=None) as batch_op:
         batch_op.create_index("ix_inbox_item_pending", ["platform", "done_at", "id"], unique=False)

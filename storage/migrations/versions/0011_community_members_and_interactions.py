@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["team_id"], ["team.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("team_id", "platform", "user_id", name="uq_community_member_person"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("community_member", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_community_member_team_id"), ["team_id"], unique=False)
@@ -52,6 +53,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["team_id"], ["team.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("member_id", "kind", "subject", name="uq_interaction_member_kind_subject"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("interaction", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_interaction_activity_id"), ["activity_id"], unique=False)
