@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -31,9 +31,9 @@ app.add_typer(db_app, name="db")
 err = Console(stderr=True, highlight=False)
 
 
-def _settings() -> Settings:
+def _settings(**overrides: str) -> Settings:
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except SettingsError as error:
         err.print(f"[red]{error}[/red]\nFix it in the environment or in .env (see .env.example).", soft_wrap=True)
         raise typer.Exit(2) from None
@@ -117,6 +117,36 @@ def demo(
     err.print(
         f"Added {count} demo activities to the local team. Try: devrelbot console, then /stats quarter", soft_wrap=True
     )
+
+
+slack_app = typer.Typer(help="Slack app set-up.", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
+
+
+@slack_app.command("manifest")
+def slack_manifest(
+    commands: Annotated[
+        str, typer.Option(help="namespace: one command (/devrel stats) plus /log; all: every command by its name.")
+    ] = "namespace",
+    locale: Annotated[str, typer.Option(help="The language of the descriptions: en or ru.")] = "en",
+    name: Annotated[str | None, typer.Option(help="The namespace command (default: SLACK_COMMAND, devrel).")] = None,
+) -> None:
+    """Print the Slack app manifest (YAML) for creating or updating the app; the door answers both forms."""
+    from handlers.i18n import LOCALES
+
+    if commands not in ("namespace", "all"):
+        err.print(f"[red]--commands {commands!r}: choose namespace or all.[/red]")
+        raise typer.Exit(2)
+    if locale not in LOCALES:
+        err.print(f"[red]--locale {locale!r}: choose one of {', '.join(LOCALES)}.[/red]")
+        raise typer.Exit(2)
+    import handlers  # noqa: F401  (registers every command)
+    from bot.slack.manifest import render_manifest
+    from handlers.router import registry
+
+    namespace = _settings(slack_command=name).slack_command if name else _settings().slack_command
+    form: Literal["namespace", "all"] = "all" if commands == "all" else "namespace"
+    sys.stdout.write(render_manifest(registry.all(), locale=locale, form=form, namespace=namespace))
 
 
 plan_app = typer.Typer(help="The media plan.", no_args_is_help=True)

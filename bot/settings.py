@@ -15,6 +15,8 @@ from handlers.i18n import LOCALES, supported_locale
 
 # Telegram accepts 1–256 characters from this set as a webhook secret_token.
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Slack slash command names: lowercase, at most 32 characters with the slash.
+_SLACK_COMMAND = re.compile(r"^[a-z0-9][a-z0-9_-]{0,30}$")
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -37,6 +39,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_api_base_url: str = "https://slack.com/api/"
     slack_http_port: int | None = Field(default=None, ge=1, le=65535)
+    slack_command: str = "devrel"
     default_timezone: str = "UTC"
     default_language: str = "en"
     log_level: LogLevel = "INFO"
@@ -97,6 +100,14 @@ class Settings(BaseSettings):
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_WEBHOOK_URL is set")
         return self
+
+    @field_validator("slack_command", mode="before")
+    @classmethod
+    def _check_slack_command(cls, value: Any) -> Any:
+        name = "devrel" if value is None else str(value).removeprefix("/").lower()
+        if not _SLACK_COMMAND.match(name):
+            raise ValueError(f"not a Slack command name: {value!r}; use lowercase letters, digits, - or _, like devrel")
+        return name
 
     @field_validator("default_timezone", mode="after")
     @classmethod

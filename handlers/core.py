@@ -73,6 +73,9 @@ class Incoming:
     # replies only they see use it; what the channel sees is in the team's language.
     language: str | None = None
     platform_admin: bool = False
+    # The namespace command it came through (Slack's ``/devrel stats``): help then writes every command the
+    # way it can be typed there.
+    namespace: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,16 @@ from handlers.router import Request, registry
 )
 def help_(req: Request) -> Reply:
     name = req.args.strip().lstrip("/").lower()
+    # Under a namespace command (Slack's /devrel) every command is typed after it: /devrel stats.
+    slash = f"/{req.incoming.namespace} " if req.incoming.namespace else "/"
     if not name:
         lines = [markup.bold(_("devrelbot commands"))]
         for listed in registry.all():
             admin = (" " + _("(admins)") if listed.admin_only
                      else " " + _("(partly admins)") if listed.admin_examples else "")
-            lines.append(f"• {markup.code('/' + listed.name)} — {markup.escape(_(listed.summary))}{admin}")
-        lines.append(_("Type /help <command> for details, e.g. {example}.").format(example=markup.code("/help log")))
+            lines.append(f"• {markup.code(slash + listed.name)} — {markup.escape(_(listed.summary))}{admin}")
+        lines.append(_("Type /help <command> for details, e.g. {example}.").format(
+            example=markup.code(slash + "help log")))
         return Reply("\n".join(lines), ephemeral=True)
     command = registry.get(name)
     if command is None:

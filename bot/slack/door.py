@@ -106,7 +106,7 @@ class SlackDoor:
         self.port = port if port is not None else (settings.slack_http_port or DEFAULT_HTTP_PORT)
         self.client = build_client(settings)
         self.messenger = SlackMessenger(self.client)
-        self.listeners = SlackListeners(router, self.messenger)
+        self.listeners = SlackListeners(router, self.messenger, namespace=settings.slack_command)
         self.delivery = self.listeners.delivery
         self.app = build_app(settings, self.client, self.listeners)
         # /plan import with a CSV shared in a message (slash commands cannot carry files): docs/plan.md

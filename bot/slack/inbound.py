@@ -30,6 +30,21 @@ def router_command(slack_name: str) -> str:
     return next((name for name, renamed in RESERVED_RENAMES.items() if renamed == slack_name), slack_name)
 
 
+def command_call(slash_command: str, text: str, *, namespace: str) -> tuple[str, str, str | None]:
+    """The router command, its arguments and the namespace it came through, from a slash command and its text:
+    ``/log talk "X"`` → ("log", 'talk "X"', None); ``/devrel log talk "X"`` → ("log", 'talk "X"', "devrel");
+    a bare ``/devrel`` is ``/devrel help``. Both forms work at once, so a workspace can move between them."""
+    name = slash_command.lstrip("/").lower()
+    args = command_text(text)
+    if name != namespace:
+        return router_command(name), args, None
+    words = args.split(None, 1)
+    if not words:
+        return "help", "", namespace
+    rest = words[1].strip() if len(words) > 1 else ""
+    return router_command(words[0].lstrip("/").lower()), rest, namespace
+
+
 def command_text(text: str) -> str:
     """Slash command text as the person typed it: mentions as ``@U123``, links bare, entities decoded."""
     text = _USER_MENTION.sub(r"@\1", text)

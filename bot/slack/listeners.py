@@ -72,8 +72,11 @@ class Origin:
 
 
 class SlackListeners:
-    def __init__(self, router: Router, messenger: SlackMessenger) -> None:
+    def __init__(self, router: Router, messenger: SlackMessenger, *, namespace: str = "devrel") -> None:
+        if router.commands.get(inbound.router_command(namespace)) is not None:
+            raise ValueError(f"SLACK_COMMAND /{namespace} is the name of a command; choose another, like devrel")
         self.router = router
+        self.namespace = namespace  # the one slash command that carries every command (/devrel stats)
         self.messenger = messenger
         # The one reply-delivery path; bot/app.py adds the other doors' messengers to it.
         self.delivery = Delivery(router, {"slack": messenger})
@@ -85,7 +88,9 @@ class SlackListeners:
         self.roles = RoleCache()  # who administers the workspace, as users.info said a few minutes ago
 
     def register(self, app: AsyncApp) -> None:
-        """Wire every listener on ``app``. Slash commands come from the router's registry, in one place."""
+        """Wire every listener on ``app``. Slash commands come from the router's registry, in one place: the
+        namespace command and each command's own, so either manifest (docs/slack.md) works."""
+        app.command(f"/{self.namespace}")(_guarded(self.on_command))
         for command in self.router.commands.all():
             app.command(f"/{inbound.slack_command(command.name)}")(_guarded(self.on_command))
         app.action(re.compile(rf"^{BUTTON_ACTION_PREFIX}\d+$"))(_guarded(self.on_button))
@@ -102,11 +107,10 @@ class SlackListeners:
         workspace = inbound.team_of(body)
         chat = inbound.chat_ref(channel_id=body["channel_id"], team_id=workspace, channel_name=body.get("channel_name"))
         user = await self.user_ref(body["user_id"], body.get("user_name"))
-        name = inbound.router_command(str(body["command"]).lstrip("/").lower())
-        args = inbound.command_text(body.get("text") or "")
+        name, args, via = inbound.command_call(str(body["command"]), body.get("text") or "", namespace=self.namespace)
         incoming = Incoming(
             chat=chat, user=user, command=name, args=args, text=f"/{name} {args}".strip(),
-            language=self.language_of(user.user_id),
+            language=self.language_of(user.user_id), namespace=via,
         )
         origin = Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
         await self.deliver(await self.dispatch(incoming), origin)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 import handlers  # noqa: F401  (registers the commands)
+from bot.cli import app
 from bot.slack import inbound
 from bot.slack.blocks import SECTION_LIMIT, fallback_text, reply_blocks
-from bot.slack.manifest import render_manifest
+from bot.slack.manifest import manifest_file, render_manifest
 from bot.slack.modal import ModalContext, log_modal, to_log_args, validate
 from handlers.core import Button, Reply
 from handlers.parsing import parse_log
@@ -115,31 +118,61 @@ def test_the_modal_shows_the_metrics_of_its_kind_and_remembers_where_it_was_open
     assert title["element"]["initial_value"] == "Go Meetup"
 
 
-def test_the_manifest_lists_every_command_of_the_router():
-    expected = render_manifest(registry.all())
+def test_the_manifests_in_the_repo_are_current():
+    for locale, form in (("en", "namespace"), ("ru", "namespace"), ("en", "all")):
+        name = manifest_file(locale=locale, form=form)
+        expected = render_manifest(registry.all(), locale=locale, form=form)
+        assert (MANIFEST.parent / name).read_text(encoding="utf-8") == expected, (
+            f"deploy/{name} is out of date: devrelbot slack manifest"
+            f"{' --commands all' if form == 'all' else ''}{' --locale ru' if locale == 'ru' else ''} > deploy/{name}"
+        )
 
-    assert MANIFEST.read_text(encoding="utf-8") == expected, (
-        "deploy/slack-manifest.yml is out of date: python -m bot.slack.manifest > deploy/slack-manifest.yml"
-    )
-    for command in registry.all():
-        assert f"- command: /{inbound.slack_command(command.name)}\n" in expected
+
+def test_the_namespace_manifest_has_one_command_for_all_and_log_of_its_own():
+    manifest = render_manifest(registry.all())
+
+    assert slash_commands(manifest) == ["/devrel", "/log"]
+    assert slash_commands(render_manifest(registry.all(), namespace="dr")) == ["/dr", "/log"]
 
 
-def test_the_russian_manifest_in_the_repo_is_current_and_in_russian():
+def test_the_all_manifest_lists_every_command_of_the_router():
+    manifest = render_manifest(registry.all(), form="all")
+
+    assert slash_commands(manifest) == [f"/{inbound.slack_command(c.name)}" for c in registry.all()]
+
+
+def test_the_russian_manifest_is_in_russian():
     expected = render_manifest(registry.all(), locale="ru")
 
-    assert (MANIFEST.parent / "slack-manifest.ru.yml").read_text(encoding="utf-8") == expected, (
-        "deploy/slack-manifest.ru.yml is out of date: python -m bot.slack.manifest ru > deploy/slack-manifest.ru.yml"
-    )
     assert 'description: "Записать доклад, мероприятие, партнёрство, публикацию или пост в соцсетях"' in expected
     assert "usage_hint: \"<вид> <название>" in expected
-    for command in registry.all():
-        assert f"- command: /{inbound.slack_command(command.name)}\n" in expected  # the commands keep their names
+    assert 'usage_hint: "<команда> [аргументы], например stats week или help"' in expected
+    assert slash_commands(expected) == ["/devrel", "/log"]  # the commands keep their names
+
+
+def slash_commands(manifest: str) -> list[str]:
+    return [line.split(": ", 1)[1] for line in manifest.splitlines() if line.startswith("    - command: ")]
 
 
 def test_slack_reserved_commands_go_by_another_name_there():
     # /feedback is one of Slack's own slash commands ("send feedback to Slack"); apps cannot register it.
-    manifest = render_manifest(registry.all())
+    manifest = render_manifest(registry.all(), form="all")
     assert "- command: /rate\n" in manifest and "- command: /feedback\n" not in manifest
     assert (inbound.slack_command("feedback"), inbound.router_command("rate")) == ("rate", "feedback")
     assert (inbound.slack_command("poll"), inbound.router_command("poll")) == ("poll", "poll")
+
+
+def test_the_cli_prints_either_manifest(monkeypatch):
+    monkeypatch.delenv("SLACK_COMMAND", raising=False)
+    runner = CliRunner()
+
+    namespace = runner.invoke(app, ["slack", "manifest"])
+    every = runner.invoke(app, ["slack", "manifest", "--commands", "all", "--locale", "ru"])
+    named = runner.invoke(app, ["slack", "manifest", "--name", "/DR"])
+    wrong = runner.invoke(app, ["slack", "manifest", "--commands", "some"])
+
+    assert namespace.exit_code == every.exit_code == named.exit_code == 0
+    assert namespace.stdout == render_manifest(registry.all())
+    assert every.stdout == render_manifest(registry.all(), form="all", locale="ru")
+    assert slash_commands(named.stdout) == ["/dr", "/log"]
+    assert wrong.exit_code == 2 and "choose namespace or all" in wrong.output
