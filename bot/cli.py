@@ -219,11 +219,19 @@ def export(
     err.print(f"Wrote {file}")
 
 
+DIGEST_EXAMPLE = "devrelbot digest talk '#backend' by person"
+
+
 @app.command()
 def digest(
     team: Annotated[str, typer.Option(help="The team's name (or number).")] = "Local team",
     out: Annotated[Path, typer.Option(dir_okay=False, help="Where to write the chart (PNG).")] = Path("digest.png"),
     week: Annotated[str | None, typer.Option(help="A day in the week to show (default: the last full week).")] = None,
+    words: Annotated[list[str] | None, typer.Argument(
+        metavar="[FILTERS]...",
+        help="Narrow it as /report does: a kind, #tag (several: any of them), @person, purpose=…, and "
+             "by tag|person|kind|purpose for the segments side by side. Quote #tags in the shell: '#backend'.",
+    )] = None,
 ) -> None:
     """Render a team's weekly digest locally: the text on the screen, the chart into a PNG file."""
     settings = _setup()
@@ -231,6 +239,9 @@ def digest(
 
     from bot.app import build_router
     from handlers.digest_content import build_report, last_full_week
+    from handlers.errors import UserError
+    from handlers.filters import SLICE_FILTERS, parse_filters
+    from handlers.i18n import _, use_locale
     from handlers.markup import to_plain
     from storage.models import utcnow
     from storage.periods import period_containing
@@ -245,11 +256,23 @@ def digest(
             except ValueError:
                 err.print(f"[red]--week {week!r} is not a date like 2026-11-16.[/red]")
                 raise typer.Exit(2) from None
-            result = build_report(session, team=found, period=period, now=now)
+            with use_locale(found.locale):
+                try:
+                    filters = parse_filters(
+                        " ".join(words or ()), session=session, team_id=found.id or 0, accept=SLICE_FILTERS,
+                        example=DIGEST_EXAMPLE,
+                        unknown=lambda token: _("{token} is not a filter: give a kind, #tag, @person, purpose=… "
+                                                "or by tag|person|kind|purpose.").format(token=token),
+                    )
+                except UserError as error:
+                    err.print(f"[red]{to_plain(error.message)}[/red]\nExample: {error.example}", soft_wrap=True,
+                              markup=False)
+                    raise typer.Exit(2) from None
+                result = build_report(session, team=found, period=period, now=now, filters=filters)
     finally:
         db.dispose()
-    Console(highlight=False).print(to_plain(result.summary) + "\n\n" + to_plain(result.details), soft_wrap=True,
-                                   markup=False)
+    parts = [result.summary, result.breakdown, result.details]
+    Console(highlight=False).print("\n\n".join(to_plain(p) for p in parts if p), soft_wrap=True, markup=False)
     if result.chart is None:
         err.print("Nothing logged yet, so there is no chart. Try: devrelbot demo")
         raise typer.Exit(1)

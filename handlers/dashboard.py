@@ -24,6 +24,7 @@ from storage.metrics import percent_change
 from storage.models import Goal, Team
 from storage.periods import Period
 from storage.scope import scope_totals
+from storage.selection import EVERYTHING, Scope
 
 NAN = math.nan
 SINGLE = "#3D4F5F"  # one quantity in a panel: colour carries no category, so a quiet slate
@@ -65,8 +66,8 @@ def team_goals(session: Session, *, team: Team, day: date) -> dict[str, Goal]:
     return found
 
 
-def hires_in(session: Session, *, team: Team, period: Period) -> int:
-    return scope_totals(session, team_id=team.id or 0, start=period.start, end=period.end).hires
+def hires_in(session: Session, *, team: Team, period: Period, scope: Scope = EVERYTHING) -> int:
+    return scope_totals(session, team_id=team.id or 0, start=period.start, end=period.end, scope=scope).hires
 
 
 def build_layout(

@@ -10,15 +10,17 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from handlers import markup, render
+from handlers.breakdown import breakdown_rows, breakdown_text
 from handlers.chart import DashboardLayout, render_dashboard
 from handlers.core import Image, Reply
 from handlers.dashboard import BucketNumbers, HeadlineNumbers, build_layout, goal_progress, hires_in
+from handlers.feedback_results import period_feedback
+from handlers.filters import Filters, describe
 from handlers.goal_text import goal_section
 from handlers.i18n import _, ngettext
 from storage.activities import figures_of, list_activities, period_figures
 from storage.domain import Kind, Status
-from storage.feedback.results import FeedbackSummary, feedback_summary
-from storage.feedback.survey import hiring_counts
+from storage.feedback.results import FeedbackSummary
 from storage.metrics import (
     Figures,
     cost_per_contact,
@@ -28,8 +30,9 @@ from storage.metrics import (
     reach,
 )
 from storage.models import Team
-from storage.periods import Period, local_moment, local_today, period_containing, periods_back
+from storage.periods import Period, local_today, period_containing, periods_back
 from storage.plan import FulfilmentCounts, fulfilment, plan_items
+from storage.selection import EVERYTHING, Scope
 from storage.teams import members_by_id
 
 CHART_WEEKS = 8
@@ -42,6 +45,7 @@ class Report:
     details: str
     chart: bytes | None  # None when the team has logged nothing yet
     chart_caption: str = ""  # the chart's granularity and span, sent with it
+    breakdown: str = ""  # the slice's segments side by side, when asked for ("by tag")
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class PeriodNumbers:
 def as_replies(report: Report) -> list[Reply]:
     """What a chat gets, in order: the summary, then the details and the chart (in a thread where one exists)."""
     replies = [Reply(report.summary)]
+    if report.breakdown:
+        replies.append(Reply(report.breakdown))
     if report.details:
         replies.append(Reply(report.details))
     if report.chart is not None:
@@ -85,15 +91,14 @@ def as_replies(report: Report) -> list[Reply]:
     return replies
 
 
-def numbers_for(session: Session, *, team: Team, period: Period) -> PeriodNumbers:
+def numbers_for(session: Session, *, team: Team, period: Period, scope: Scope = EVERYTHING) -> PeriodNumbers:
     assert team.id is not None  # a stored team
-    start = local_moment(period.start, 0, team.timezone)
-    end = local_moment(period.end, 0, team.timezone)
+    feedback, hiring = period_feedback(session, team=team, period=period, scope=scope)
     return PeriodNumbers(
-        figures=period_figures(session, team_id=team.id, start=period.start, end=period.end),
-        plan=fulfilment(session, team_id=team.id, start=period.start, end=period.end),
-        feedback=feedback_summary(session, team_id=team.id, start=start, end=end),
-        hiring=hiring_counts(session, team_id=team.id, start=start, end=end),
+        figures=period_figures(session, team_id=team.id, start=period.start, end=period.end, scope=scope),
+        plan=fulfilment(session, team_id=team.id, start=period.start, end=period.end, scope=scope),
+        feedback=feedback,
+        hiring=hiring,
     )
 
 
@@ -109,52 +114,69 @@ def build_report(
     now: datetime,
     buckets: Sequence[Period] | None = None,
     with_chart: bool = True,
+    filters: Filters | None = None,
 ) -> Report:
     """The summary of ``period`` against the one before, the details, and a chart over ``buckets``
-    (by default the eight weeks ending with the period)."""
+    (by default the eight weeks ending with the period). ``filters`` narrow all of it to a slice, and may
+    ask for its breakdown."""
     assert team.id is not None  # a stored team
+    filters = filters or Filters()
+    scope = filters.scope
     title = _title(period)
-    if period.end > local_today(now, team.timezone):
+    running = period.end > local_today(now, team.timezone)
+    if running:
         title += " " + _("(so far)")
+    if filters.narrowed:
+        title += " · " + describe(filters)
     if not list_activities(session, team_id=team.id, limit=1):
         return Report(summary=f"📊 {markup.bold(title)}\n" + _("Nothing logged yet — try {example}").format(
             example=markup.code(_('/log talk "My talk" @ Conf today audience=100'))), details="", chart=None)
-    current = numbers_for(session, team=team, period=period)
-    previous = numbers_for(session, team=team, period=period.previous())
-    goals = goal_section(session, team_id=team.id, day=min(local_today(now, team.timezone), period.last_day),
-                         action_name=team.target_action_name)
-    summary = f"📊 {markup.bold(title)}\n" + "\n".join([*_summary_lines(current, previous, team.currency), *goals])
-    details = _details(session, team=team, period=period, now=now)
+    current = numbers_for(session, team=team, period=period, scope=scope)
+    previous = numbers_for(session, team=team, period=period.previous(), scope=scope)
+    # The team's goals are about the whole team, not a slice of it.
+    goals = [] if filters.narrowed else goal_section(
+        session, team_id=team.id, day=min(local_today(now, team.timezone), period.last_day),
+        action_name=team.target_action_name)
+    lines = _summary_lines(current, previous, team.currency, with_hiring=not filters.narrowed)
+    summary = f"📊 {markup.bold(title)}\n" + "\n".join([*lines, *goals])
+    details = _details(session, team=team, period=period, now=now, scope=scope)
+    breakdown = "" if filters.by is None else breakdown_text(
+        breakdown_rows(session, team_id=team.id, period=period, scope=scope, by=filters.by),
+        filters=filters, period=period, running=running)
     if not with_chart:
-        return Report(summary=summary, details=details, chart=None)
+        return Report(summary=summary, details=details, chart=None, breakdown=breakdown)
     series = buckets or periods_back(period_containing("week", period.last_day), CHART_WEEKS)
     layout = dashboard_layout(session, team=team, period=period, buckets=series, now=now,
-                              title=f"{team.name} — {title}", current=current, previous=previous)
-    return Report(summary=summary, details=details, chart=render_dashboard(layout), chart_caption=layout.caption)
+                              title=f"{team.name} — {title}", current=current, previous=previous,
+                              scope=scope)
+    return Report(summary=summary, details=details, chart=render_dashboard(layout), chart_caption=layout.caption,
+                  breakdown=breakdown)
 
 
 def dashboard_layout(session: Session, *, team: Team, period: Period, buckets: Sequence[Period], now: datetime,
                      title: str, current: PeriodNumbers | None = None,
-                     previous: PeriodNumbers | None = None) -> DashboardLayout:
-    """The chart's layout: the period's headline figures against the previous period and the team's goals,
-    and one panel per quantity over ``buckets``."""
-    current = current or numbers_for(session, team=team, period=period)
-    previous = previous or numbers_for(session, team=team, period=period.previous())
+                     previous: PeriodNumbers | None = None, scope: Scope = EVERYTHING) -> DashboardLayout:
+    """The chart's layout: the period's headline figures against the previous period and the team's goals
+    (none for a slice), and one panel per quantity over ``buckets``."""
+    current = current or numbers_for(session, team=team, period=period, scope=scope)
+    previous = previous or numbers_for(session, team=team, period=period.previous(), scope=scope)
     day = min(local_today(now, team.timezone), period.last_day)
     return build_layout(
         title=title, period=period, buckets=buckets,
-        now=_headline_numbers(session, team, period, current),
-        before=_headline_numbers(session, team, period.previous(), previous),
-        series=[_bucket_numbers(numbers_for(session, team=team, period=b), team.currency) for b in buckets],
-        goals=goal_progress(session, team=team, day=day), currency=team.currency,
+        now=_headline_numbers(session, team, period, current, scope),
+        before=_headline_numbers(session, team, period.previous(), previous, scope),
+        series=[_bucket_numbers(numbers_for(session, team=team, period=b, scope=scope), team.currency)
+                for b in buckets],
+        goals=goal_progress(session, team=team, day=day) if scope.is_everything else {}, currency=team.currency,
     )
 
 
-def _headline_numbers(session: Session, team: Team, period: Period, n: PeriodNumbers) -> HeadlineNumbers:
+def _headline_numbers(session: Session, team: Team, period: Period, n: PeriodNumbers,
+                      scope: Scope) -> HeadlineNumbers:
     return HeadlineNumbers(
         activities=n.count, reach=n.reach, contacts=n.contacts, cost_per_contact=n.cost_per_contact(team.currency),
         rating=n.feedback.rating, nps=n.feedback.nps.score if n.feedback.nps else None, plan=n.plan.share,
-        hires=hires_in(session, team=team, period=period),
+        hires=hires_in(session, team=team, period=period, scope=scope),
     )
 
 
@@ -172,7 +194,7 @@ def _title(period: Period) -> str:
     return f"{names[period.name]}, {span}"
 
 
-def _summary_lines(now: PeriodNumbers, before: PeriodNumbers, currency: str) -> list[str]:
+def _summary_lines(now: PeriodNumbers, before: PeriodNumbers, currency: str, *, with_hiring: bool) -> list[str]:
     by_kind = ", ".join(kind_count(k, now.figures[k].count) for k in Kind if k in now.figures)
     cost = _was(_money(now.cost_per_contact(currency), currency),
                 _money(before.cost_per_contact(currency), currency, short=True))
@@ -186,8 +208,9 @@ def _summary_lines(now: PeriodNumbers, before: PeriodNumbers, currency: str) -> 
         f"• {_('Rating')}: {_was(_rating(now.feedback), _rating(before.feedback, short=True))} · "
         f"{_('NPS')}: {_was(_nps(now.feedback), _nps(before.feedback, short=True))}",
         f"• {_('Plan fulfilment')}: {_was(_plan(now.plan), _plan(before.plan, short=True))}",
-        f"• {_('Hiring influence')}: {_was(_hiring(now.hiring), _hiring(before.hiring, short=True))}",
     ]
+    if with_hiring:  # new hires answer about DevRel as a whole, not about a slice of it
+        lines.append(f"• {_('Hiring influence')}: {_was(_hiring(now.hiring), _hiring(before.hiring, short=True))}")
     return lines
 
 
@@ -207,17 +230,17 @@ def _was(current: str | None, previous: str | None) -> str:
     return f"{current}" if previous is None else f"{current} ({_('was')} {previous})"
 
 
-def _details(session: Session, *, team: Team, period: Period, now: datetime) -> str:
+def _details(session: Session, *, team: Team, period: Period, now: datetime, scope: Scope) -> str:
     assert team.id is not None  # a stored team
-    done = list_activities(session, team_id=team.id, start=period.start, end=period.end, status=Status.DONE,
-                           limit=10_000)
+    done = list_activities(session, team_id=team.id, scope=scope, start=period.start, end=period.end,
+                           status=Status.DONE, limit=10_000)
     top = sorted(done, key=lambda a: (-reach(figures_of(a)), a.id))[:TOP]
     lines = [markup.bold(_("Top {n} by reach").format(n=TOP))]
     lines += [f"{i}. {render.headline(a)} — {_('reach')} {render.number(reach(figures_of(a)))}"
               for i, a in enumerate(top, start=1)] or [_("Nothing was done in this period.")]
     this_week = last_full_week(now, team).end
     upcoming = period_containing("week", this_week)
-    due = plan_items(session, team_id=team.id, start=upcoming.start, end=upcoming.end)
+    due = plan_items(session, team_id=team.id, start=upcoming.start, end=upcoming.end, scope=scope)
     owners = members_by_id(session, ids={a.owner_id for a in due if a.owner_id})
     lines.append(markup.bold(_("Due this week")))
     for a in due:

@@ -12,11 +12,18 @@ from sqlmodel import Session
 from handlers import render
 from handlers.i18n import _, ngettext
 from storage.feedback.emoji_map import emoji_map_of
-from storage.feedback.results import FeedbackSummary, activity_feedback, feedback_summary
+from storage.feedback.results import (
+    NO_FEEDBACK,
+    FeedbackSummary,
+    activity_feedback,
+    feedback_by_segment,
+    feedback_summary,
+)
 from storage.feedback.survey import hiring_counts
 from storage.metrics import NpsResult, hiring_influence
 from storage.models import Activity, Team
 from storage.periods import Period
+from storage.selection import EVERYTHING, WHOLE, Scope
 
 
 def no_answers() -> str:
@@ -82,10 +89,15 @@ def utc_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetim
     )
 
 
-def period_lines(session: Session, *, team: Team, current: Period, previous: Period) -> list[str]:
-    """The /stats lines: rating, NPS and hiring influence in the period, each against the previous one."""
+def period_lines(
+    session: Session, *, team: Team, current: Period, previous: Period, scope: Scope = EVERYTHING
+) -> list[str]:
+    """The /stats lines: rating, NPS and hiring influence in the period, each against the previous one.
+    For a slice, the rating and NPS of its activities' cards, and no hiring influence: a new hire answers
+    about DevRel as a whole, not about a slice of it."""
     assert team.id is not None
-    (now, hires), (before, hires_before) = (_figures(session, team, p) for p in (current, previous))
+    now, hires = period_feedback(session, team=team, period=current, scope=scope)
+    before, hires_before = period_feedback(session, team=team, period=previous, scope=scope)
     was = _("was")
     rating_before = render.decimal(before.rating)
     nps_before = render.signed(before.nps.score if before.nps is not None else None)
@@ -98,15 +110,25 @@ def period_lines(session: Session, *, team: Team, current: Period, previous: Per
             percent=render.percent(100 * share), n=yes + partly, surveyed=surveyed
         )
     hiring_before = render.percent(100 * share_before) if share_before is not None else render.DASH
-    return [
+    lines = [
         f"• {_('community rating')}: {rating_text(now.rating, now.rating_count)} ({was} {rating_before})",
         f"• {_('NPS')}: {nps_text(now.nps)} ({was} {nps_before})",
-        f"• {_('hiring influence')}: {hiring} ({was} {hiring_before})",
     ]
+    if scope.is_everything:
+        lines.append(f"• {_('hiring influence')}: {hiring} ({was} {hiring_before})")
+    return lines
 
 
-def _figures(session: Session, team: Team, period: Period) -> tuple[FeedbackSummary, tuple[int, int, int]]:
+def period_feedback(
+    session: Session, *, team: Team, period: Period, scope: Scope = EVERYTHING
+) -> tuple[FeedbackSummary, tuple[int, int, int]]:
+    """Rating and NPS, and hiring influence's (yes, partly, surveyed), in the period; for a slice, the
+    feedback on its activities and no hiring counts (zeros)."""
     assert team.id is not None
+    if not scope.is_everything:
+        slice_feedback = feedback_by_segment(session, team_id=team.id, start=period.start, end=period.end,
+                                             scope=scope).get(WHOLE, NO_FEEDBACK)
+        return slice_feedback, (0, 0, 0)
     start, end = utc_bounds(period.start, period.end, team.timezone)
     return (
         feedback_summary(session, team_id=team.id, start=start, end=end),

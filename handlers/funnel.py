@@ -11,7 +11,6 @@ from handlers.i18n import _
 from handlers.router import Request, registry
 from storage.funnel import Funnel, funnel
 from storage.periods import Period
-from storage.scope import Scope
 
 FUNNEL_EXAMPLE = "/funnel quarter purpose=hiring"
 
@@ -37,10 +36,8 @@ def funnel_command(req: Request) -> Reply:
     )
     period = filters.period_for(req.today, default="quarter")
     assert period is not None  # a default period and no "all"
-    owner = filters.owner_ids[0] if filters.owner_ids and len(filters.owner_ids) == 1 else None
-    scope = Scope(tag=filters.tag, member_id=owner, purpose=filters.purpose)
-    result = funnel(req.session, team_id=req.team_id, start=period.start, end=period.end, scope=scope)
-    title = funnel_title(period, filters.tag, filters.person, filters.purpose)
+    result = funnel(req.session, team_id=req.team_id, start=period.start, end=period.end, scope=filters.scope)
+    title = funnel_title(period, filters.tags, filters.person, filters.purpose)
     if period.end > req.today:
         title += " " + _("(so far)")
     text = funnel_text(result, title=title, action_name=req.team.target_action_name)
@@ -54,10 +51,10 @@ def step_labels(action_name: str | None) -> tuple[str, str, str, str]:
     return (_("reach"), _("contacts"), action_name or _("target actions"), _("hires"))
 
 
-def funnel_title(period: Period, tag: str | None, person: str | None, purpose: str | None) -> str:
+def funnel_title(period: Period, tags: tuple[str, ...], person: str | None, purpose: str | None) -> str:
     parts = [f"{period.start.isoformat()} – {period.last_day.isoformat()}"]
-    if tag:
-        parts.append(f"#{tag}")
+    if tags:
+        parts.append(" ".join(f"#{tag}" for tag in tags))
     if person:
         parts.append(person)
     if purpose:

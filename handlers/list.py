@@ -17,29 +17,29 @@ LIST_LIMIT = 30
 @registry.command(
     "list",
     summary="List activities, newest first",
-    usage="/list [kind] [week|month|quarter|all] [@person] [#tag]",
-    examples=("/list", LIST_EXAMPLE, "/list publication week @alice"),
+    usage="/list [kind] [week|month|quarter|all] [@person] [#tag …] [purpose=…]",
+    examples=("/list", LIST_EXAMPLE, "/list publication week @alice", "/list #backend #devops purpose=hiring"),
+    details="Several #tags list the activities with any of them.",
 )
 def list_(req: Request) -> Reply:
     filters = parse_filters(
         req.args,
         session=req.session,
         team_id=req.team_id,
-        accept=(Filter.KIND, Filter.PERIOD, Filter.ALL, Filter.PERSON, Filter.TAG),
+        accept=(Filter.KIND, Filter.PERIOD, Filter.ALL, Filter.PERSON, Filter.TAG, Filter.PURPOSE),
         example=LIST_EXAMPLE,
         unknown=lambda token: _(
-            "I don't know what {token} means in /list: give a kind, week, month, quarter or all, @person or #tag."
+            "I don't know what {token} means in /list: give a kind, week, month, quarter or all, @person, #tag "
+            "or purpose=…."
         ).format(token=token),
     )
     period = filters.period_for(req.today)
     rows = list_activities(
         req.session,
         team_id=req.team_id,
-        kind=filters.kind,
+        scope=filters.scope,
         start=period.start if period else None,
         end=period.end if period else None,
-        owner_ids=filters.owner_ids,
-        tag=filters.tag,
         limit=LIST_LIMIT + 1,
     )
     if not rows:

@@ -178,7 +178,7 @@ def list_plan(req: Request) -> Reply:
     )
     period = filters.period_for(req.today)
     items = plan_items(req.session, team_id=req.team_id, end=period.end if period else None,
-                       owner_ids=filters.owner_ids)
+                       scope=filters.scope)
     if not items:
         return Reply(_("The plan is empty here — add an item: {example}").format(example=markup.code(_(ADD_EXAMPLE))),
                      ephemeral=True)

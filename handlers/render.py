@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,7 +14,7 @@ from handlers.i18n import _, babel_locale
 from handlers.words import kind_name, metric_name, purpose_name, status_name
 from storage.activities import figures_of
 from storage.domain import METRICS, Kind
-from storage.metrics import cost_per_contact, engagement, reach
+from storage.metrics import Figures, cost_per_contact, engagement, reach
 from storage.models import Activity, Member
 
 DASH = "—"
@@ -144,3 +145,16 @@ def conversion(share: float | None) -> str:
     # Two significant digits below 1% (0.15%, 0.00078%), so a small rate never reads as zero.
     digits = Decimal("1") if value >= 10 else Decimal("0.1") if value >= 1 else Decimal(1).scaleb(value.adjusted() - 1)
     return f"{value.quantize(digits, rounding=ROUND_HALF_UP)}%"
+
+
+def cost_per_contact_text(figures: Mapping[Kind, Figures]) -> str:
+    """Per currency: what was spent / the contacts of the activities it was spent on."""
+    costs: dict[str, Decimal] = {}
+    contacts: dict[str, int] = {}
+    for f in figures.values():
+        for currency, amount in f.costs.items():
+            costs[currency] = costs.get(currency, Decimal(0)) + amount
+            contacts[currency] = contacts.get(currency, 0) + f.paid_contacts.get(currency, 0)
+    if not costs:
+        return DASH
+    return ", ".join(money(cost_per_contact(costs[c], contacts[c]), c) for c in sorted(costs))

@@ -134,7 +134,7 @@ def _funnel_page(session: Session, *, team: Team, period: Period, heading: str, 
 
     figure = _page(title, heading)
     result = funnel(session, team_id=team.id or 0, start=period.start, end=period.end)
-    name = funnel_title(period, None, None, None)
+    name = funnel_title(period, (), None, None)
     text = to_plain(funnel_text(result, title=name, action_name=team.target_action_name)).splitlines()[1:]
     if result.activities:
         draw_funnel(figure.add_axes((0.3, 0.55, 0.62, 0.33)), funnel_layout(result, title=name,

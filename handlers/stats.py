@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 
 from handlers import markup, render
+from handlers.breakdown import breakdown_rows, breakdown_text
 from handlers.core import Reply
 from handlers.feedback_results import period_lines
-from handlers.filters import Filter, parse_filters
+from handlers.filters import SLICE_FILTERS, Filter, Filters, describe, parse_filters
 from handlers.goal_text import goal_section
 from handlers.i18n import N_, _
 from handlers.router import Request, registry
 from storage.activities import period_figures
 from storage.domain import Kind
-from storage.metrics import Figures, cost_per_contact, engagement, percent_change, reach
+from storage.metrics import Figures, engagement, percent_change, reach
 from storage.periods import Period
 from storage.plan import FulfilmentCounts, fulfilment
 
@@ -24,11 +24,14 @@ STATS_EXAMPLE = N_("/stats month")
 @registry.command(
     "stats",
     summary="Numbers for this week, month or quarter, against the previous one",
-    usage="/stats [week|month|quarter]",
-    examples=("/stats", STATS_EXAMPLE, "/stats quarter"),
+    usage="/stats [week|month|quarter] [kind] [#tag …] [@person] [purpose=…] [by tag|person|kind|purpose]",
+    examples=("/stats", STATS_EXAMPLE, "/stats quarter #backend #devops", "/stats month by tag",
+              "/stats quarter purpose=hiring by person"),
     details=(
         "Counts done activities by kind, reach, engagement, contacts and cost per contact, plan fulfilment, "
-        "the community rating and NPS, and hiring influence."
+        "the community rating and NPS, and hiring influence. A kind, #tags (any of them), @person or purpose=… "
+        "narrow it to a slice; “by tag”, “by person”, “by kind” or “by purpose” puts the slice’s segments side "
+        "by side: reach, contacts, cost per contact and rating."
     ),
 )
 def stats(req: Request) -> Reply:
@@ -36,22 +39,31 @@ def stats(req: Request) -> Reply:
         req.args,
         session=req.session,
         team_id=req.team_id,
-        accept=(Filter.PERIOD,),
+        accept=(Filter.PERIOD, *SLICE_FILTERS),
         example=STATS_EXAMPLE,
-        unknown=lambda token: _("{token} is not a period: use week, month or quarter.").format(token=token),
+        unknown=lambda token: _(
+            "{token} is not something /stats takes: a period (week, month or quarter), a kind, #tag, @person, "
+            "purpose=… or by tag|person|kind|purpose."
+        ).format(token=token),
     )
     current = filters.period_for(req.today, default="week")
     assert current is not None  # a default period and no "all"
+    if filters.by is not None:
+        rows = breakdown_rows(req.session, team_id=req.team_id, period=current, scope=filters.scope, by=filters.by)
+        return Reply(breakdown_text(rows, filters=filters, period=current, running=current.end > req.today),
+                     ephemeral=True)
     previous = current.previous()
-    now = period_figures(req.session, team_id=req.team_id, start=current.start, end=current.end)
-    before = period_figures(req.session, team_id=req.team_id, start=previous.start, end=previous.end)
-    lines = [format_stats(current, previous, now, before)]
-    plan_now = fulfilment(req.session, team_id=req.team_id, start=current.start, end=current.end)
-    plan_before = fulfilment(req.session, team_id=req.team_id, start=previous.start, end=previous.end)
+    scope = filters.scope
+    now = period_figures(req.session, team_id=req.team_id, start=current.start, end=current.end, scope=scope)
+    before = period_figures(req.session, team_id=req.team_id, start=previous.start, end=previous.end, scope=scope)
+    lines = [format_stats(current, previous, now, before, filters=filters)]
+    plan_now = fulfilment(req.session, team_id=req.team_id, start=current.start, end=current.end, scope=scope)
+    plan_before = fulfilment(req.session, team_id=req.team_id, start=previous.start, end=previous.end, scope=scope)
     lines.append(fulfilment_line(plan_now, plan_before))
-    lines.extend(period_lines(req.session, team=req.team, current=current, previous=previous))
-    lines.extend(goal_section(req.session, team_id=req.team_id, day=min(req.today, current.last_day),
-                              action_name=req.team.target_action_name))
+    lines.extend(period_lines(req.session, team=req.team, current=current, previous=previous, scope=scope))
+    if not filters.narrowed:  # the team's goals are about the whole team, not a slice of it
+        lines.extend(goal_section(req.session, team_id=req.team_id, day=min(req.today, current.last_day),
+                                  action_name=req.team.target_action_name))
     return Reply("\n".join(lines), ephemeral=True)
 
 
@@ -66,7 +78,8 @@ def fulfilment_line(now: FulfilmentCounts, before: FulfilmentCounts) -> str:
     return f"• {_('plan fulfilment')}: {shown} ({counts}) ({_('was')} {was})"
 
 
-def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures], before: Mapping[Kind, Figures]) -> str:
+def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures], before: Mapping[Kind, Figures],
+                 *, filters: Filters | None = None) -> str:
     title = _("Stats for this {period} ({start} – {end}) against the previous one ({pstart} – {pend})").format(
         period=_(current.name),
         start=render.day(current.start),
@@ -75,17 +88,21 @@ def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures],
         pend=render.day(previous.last_day),
     )
     lines = [markup.bold(title)]
+    if filters is not None and filters.narrowed:
+        lines.append(_("Slice: {slice}").format(slice=markup.escape(describe(filters))))
     if not now and not before:
         lines.append(_("Nothing done in these periods yet — log something with /log."))
         return "\n".join(lines)
-    for kind in Kind:
+    kinds = [filters.kind] if filters is not None and filters.kind is not None else list(Kind)
+    for kind in kinds:
         lines.append(_line(_(kind.value), _count(now, kind), _count(before, kind)))
     lines.append(_line(_("reach"), sum(reach(f) for f in now.values()), sum(reach(f) for f in before.values())))
     lines.append(
         _line(_("engagement"), sum(engagement(f) for f in now.values()), sum(engagement(f) for f in before.values()))
     )
     lines.append(_line(_("contacts"), sum(f.contacts for f in now.values()), sum(f.contacts for f in before.values())))
-    lines.append(f"• {_('cost per contact')}: {_cost_per_contact(now)} ({_('was')} {_cost_per_contact(before)})")
+    cost, cost_before = render.cost_per_contact_text(now), render.cost_per_contact_text(before)
+    lines.append(f"• {_('cost per contact')}: {cost} ({_('was')} {cost_before})")
     return "\n".join(lines)
 
 
@@ -101,16 +118,3 @@ def _change(current: int, previous: int) -> str:
     if previous == 0:
         return _("new") if current else _("no change")
     return render.percent(percent_change(current, previous), signed=True)
-
-
-def _cost_per_contact(figures: Mapping[Kind, Figures]) -> str:
-    """Per currency: what was spent / the contacts of the activities it was spent on."""
-    costs: dict[str, Decimal] = {}
-    contacts: dict[str, int] = {}
-    for f in figures.values():
-        for currency, amount in f.costs.items():
-            costs[currency] = costs.get(currency, Decimal(0)) + amount
-            contacts[currency] = contacts.get(currency, 0) + f.paid_contacts.get(currency, 0)
-    if not costs:
-        return render.DASH
-    return ", ".join(render.money(cost_per_contact(costs[c], contacts[c]), c) for c in sorted(costs))

@@ -17,6 +17,16 @@ from storage.domain import Kind, Status
 from storage.ids import id_of
 from storage.metrics import Figures
 from storage.models import Activity, ActivityTag, utcnow
+from storage.selection import (
+    EVERYTHING,
+    WHOLE,
+    Dimension,
+    Scope,
+    done_in_scope,
+    scope_conditions,
+    segment_key,
+    select_columns,
+)
 
 
 def title_key(title: str) -> str:
@@ -111,32 +121,20 @@ def list_activities(
     session: Session,
     *,
     team_id: int,
-    kind: Kind | None = None,
+    scope: Scope = EVERYTHING,
     start: date | None = None,
     end: date | None = None,
-    owner_ids: Iterable[int] | None = None,
-    tag: str | None = None,
     status: Status | None = None,
     limit: int = 50,
 ) -> list[Activity]:
     """Newest first; ``start`` inclusive, ``end`` exclusive."""
-    query = select(Activity).where(Activity.team_id == team_id)
-    if kind is not None:
-        query = query.where(Activity.kind == kind.value)
+    query = select(Activity).where(Activity.team_id == team_id, *scope_conditions(scope))
     if status is not None:
         query = query.where(Activity.status == status.value)
     if start is not None:
         query = query.where(Activity.date >= start)
     if end is not None:
         query = query.where(Activity.date < end)
-    if owner_ids is not None:
-        query = query.where(col(Activity.owner_id).in_(list(owner_ids)))
-    if tag is not None:
-        query = query.where(
-            select(ActivityTag.activity_id)
-            .where(ActivityTag.activity_id == Activity.id, ActivityTag.tag == tag)
-            .exists()
-        )
     query = query.order_by(col(Activity.date).desc(), col(Activity.id).desc()).limit(limit)
     return list(session.exec(query).all())
 
@@ -186,35 +184,51 @@ _SUMMED = (
 )
 
 
-def period_figures(session: Session, *, team_id: int, start: date, end: date) -> dict[Kind, Figures]:
-    """Done activities of a team with ``start <= date < end``, summed per kind (one grouped query)."""
+def period_figures(
+    session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING
+) -> dict[Kind, Figures]:
+    """Done activities of a team in the scope with ``start <= date < end``, summed per kind (one grouped query)."""
+    return segment_figures(session, team_id=team_id, start=start, end=end, scope=scope).get(WHOLE, {})
+
+
+def segment_figures(
+    session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING, by: Dimension | None = None
+) -> dict[str | None, dict[Kind, Figures]]:
+    """Like :func:`period_figures`, split by ``by``: per segment key (a kind, a tag, an owner's member id as
+    text, a purpose; None for activities without a tag, an owner or a purpose), the figures per kind.
+    By tag, an activity counts under each of its tags — only those of the scope when it names some."""
+    keys, joined = segment_key(by, scope)
     columns = [func.coalesce(func.sum(getattr(Activity, name)), 0) for name in _SUMMED]
-    base = (
-        col(Activity.team_id) == team_id,
-        col(Activity.date) >= start,
-        col(Activity.date) < end,
-        col(Activity.status) == Status.DONE.value,
-    )
-    rows = session.exec(select(Activity.kind, func.count(), *columns).where(*base).group_by(Activity.kind)).all()
-    cost_rows = session.exec(
-        select(Activity.kind, Activity.currency, func.sum(Activity.cost), func.coalesce(func.sum(Activity.contacts), 0))
+    base = done_in_scope(team_id=team_id, start=start, end=end, scope=scope)
+    rows: list[Any] = list(session.execute(
+        joined(select_columns([*keys, Activity.kind, func.count(), *columns]).select_from(Activity))
+        .where(*base)
+        .group_by(*keys, Activity.kind)
+    ).all())
+    cost_rows: list[Any] = list(session.execute(
+        joined(select_columns([*keys, Activity.kind, Activity.currency, func.sum(Activity.cost),
+                        func.coalesce(func.sum(Activity.contacts), 0)]).select_from(Activity))
         .where(*base, col(Activity.cost).is_not(None))
-        .group_by(col(Activity.kind), col(Activity.currency))
-    ).all()
-    costs: dict[str, dict[str, Decimal]] = {}
-    paid_contacts: dict[str, dict[str, int]] = {}
-    for kind, currency, total, contacts in cost_rows:
-        costs.setdefault(kind, {})[currency or ""] = Decimal(total or 0)
-        paid_contacts.setdefault(kind, {})[currency or ""] = int(contacts or 0)
-    figures: dict[Kind, Figures] = {}
+        .group_by(*keys, col(Activity.kind), col(Activity.currency))
+    ).all())
+    if not keys:  # one segment: the whole scope
+        rows = [(WHOLE, *row) for row in rows]
+        cost_rows = [(WHOLE, *row) for row in cost_rows]
+    costs: dict[tuple[Any, str], dict[str, Decimal]] = {}
+    paid_contacts: dict[tuple[Any, str], dict[str, int]] = {}
+    for segment, kind, currency, total, contacts in cost_rows:
+        costs.setdefault((segment, kind), {})[currency or ""] = Decimal(total or 0)
+        paid_contacts.setdefault((segment, kind), {})[currency or ""] = int(contacts or 0)
+    figures: dict[str | None, dict[Kind, Figures]] = {}
     sums: list[Any]
-    for kind, count, *sums in rows:
+    for segment, kind, count, *sums in rows:
         values: dict[str, Any] = {name: int(v) for name, v in zip(_SUMMED, sums, strict=True)}
-        figures[Kind(kind)] = Figures(
+        name = None if segment is None else str(segment)
+        figures.setdefault(name, {})[Kind(kind)] = Figures(
             kind=Kind(kind),
             count=int(count),
-            costs=costs.get(kind, {}),
-            paid_contacts=paid_contacts.get(kind, {}),
+            costs=costs.get((segment, kind), {}),
+            paid_contacts=paid_contacts.get((segment, kind), {}),
             **values,
         )
     return figures

@@ -9,7 +9,8 @@ from datetime import date
 from sqlmodel import Session
 
 from storage.metrics import ratio
-from storage.scope import EVERYTHING, ActivityTotals, Scope, scope_totals
+from storage.scope import ActivityTotals, scope_totals
+from storage.selection import EVERYTHING, Scope
 
 STEPS: tuple[str, ...] = ("reach", "contacts", "target_actions", "hires")
 

@@ -18,7 +18,8 @@ from storage.domain import Kind
 from storage.feedback.results import feedback_of_activities
 from storage.models import Activity, Goal, utcnow
 from storage.periods import Period, elapsed_share
-from storage.scope import Scope, done_activities, totals_of
+from storage.scope import done_activities, totals_of
+from storage.selection import Scope
 
 LEVEL_METRICS = frozenset({"nps", "rating"})
 KIND_METRICS: dict[str, Kind] = {
@@ -114,7 +115,8 @@ def progress(session: Session, *, goal: Goal, today: date) -> GoalProgress:
     period = goal_period(goal)
     elapsed = elapsed_share(period, today)
     end = min(goal.end, today + timedelta(days=1))
-    scope = Scope(tag=goal.tag, member_id=goal.member_id)
+    scope = Scope(tags=(goal.tag,) if goal.tag else (),
+                  owner_ids=(goal.member_id,) if goal.member_id is not None else None)
     activities = done_activities(session, team_id=goal.team_id, start=goal.start, end=max(end, goal.start),
                                  scope=scope)
     value = measure(session, goal.metric, activities)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from storage.domain import Status
 from storage.ids import id_of
 from storage.models import CHECKLIST_ITEMS, Activity, ChecklistTick, utcnow
+from storage.selection import EVERYTHING, Scope, scope_conditions
 
 
 def plan_items(
@@ -20,19 +20,19 @@ def plan_items(
     team_id: int,
     start: date | None = None,
     end: date | None = None,
-    owner_ids: Iterable[int] | None = None,
+    scope: Scope = EVERYTHING,
     limit: int = 100,
 ) -> list[Activity]:
-    """Open plan items (planned, with a due date), soonest first; ``start`` inclusive, ``end`` exclusive."""
+    """Open plan items (planned, with a due date) in the scope, soonest first; ``start`` inclusive, ``end``
+    exclusive."""
     query = select(Activity).where(
-        Activity.team_id == team_id, Activity.status == Status.PLANNED.value, col(Activity.due_date).is_not(None)
+        Activity.team_id == team_id, Activity.status == Status.PLANNED.value, col(Activity.due_date).is_not(None),
+        *scope_conditions(scope),
     )
     if start is not None:
         query = query.where(col(Activity.due_date) >= start)
     if end is not None:
         query = query.where(col(Activity.due_date) < end)
-    if owner_ids is not None:
-        query = query.where(col(Activity.owner_id).in_(list(owner_ids)))
     return list(session.exec(query.order_by(col(Activity.due_date), col(Activity.id)).limit(limit)).all())
 
 
@@ -48,8 +48,10 @@ class FulfilmentCounts:
         return plan_fulfilment(self.done_on_time, self.due)
 
 
-def fulfilment(session: Session, *, team_id: int, start: date, end: date) -> FulfilmentCounts:
-    """Plan fulfilment inputs for items due in ``start <= due_date < end`` (one query)."""
+def fulfilment(
+    session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING
+) -> FulfilmentCounts:
+    """Plan fulfilment inputs for items in the scope due in ``start <= due_date < end`` (one query)."""
     on_time = (col(Activity.status) == Status.DONE.value) & (col(Activity.done_on) <= col(Activity.due_date))
     due, done = session.exec(
         select(func.count(), func.coalesce(func.sum(case((on_time, 1), else_=0)), 0))
@@ -58,6 +60,7 @@ def fulfilment(session: Session, *, team_id: int, start: date, end: date) -> Ful
             col(Activity.due_date) >= start,
             col(Activity.due_date) < end,
             Activity.status != Status.CANCELLED.value,
+            *scope_conditions(scope),
         )
     ).one()
     return FulfilmentCounts(due=int(due), done_on_time=int(done))

@@ -14,49 +14,19 @@ from datetime import date
 from sqlmodel import Session, col, func, select
 
 from storage.activities import figures_of
-from storage.domain import Kind, Status
+from storage.domain import Kind
 from storage.metrics import engagement, reach
-from storage.models import Activity, ActivityTag, HireSurvey
+from storage.models import Activity, HireSurvey
+from storage.selection import EVERYTHING, Scope, done_in_scope
 
 INFLUENCED = ("yes", "partly")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which activities count: all of them, or only one tag's, one person's (owner), one purpose's."""
-
-    tag: str | None = None
-    member_id: int | None = None
-    purpose: str | None = None
-
-    @property
-    def is_everything(self) -> bool:
-        return self.tag is None and self.member_id is None and self.purpose is None
-
-
-EVERYTHING = Scope()
 
 
 def done_activities(
     session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING
 ) -> list[Activity]:
     """Done activities of a team with ``start <= date < end`` in the scope, oldest first."""
-    query = select(Activity).where(
-        Activity.team_id == team_id,
-        Activity.date >= start,
-        Activity.date < end,
-        Activity.status == Status.DONE.value,
-    )
-    if scope.member_id is not None:
-        query = query.where(Activity.owner_id == scope.member_id)
-    if scope.purpose is not None:
-        query = query.where(Activity.purpose == scope.purpose)
-    if scope.tag is not None:
-        query = query.where(
-            select(ActivityTag.activity_id)
-            .where(ActivityTag.activity_id == Activity.id, ActivityTag.tag == scope.tag)
-            .exists()
-        )
+    query = select(Activity).where(*done_in_scope(team_id=team_id, start=start, end=end, scope=scope))
     return list(session.exec(query.order_by(col(Activity.date), col(Activity.id))).all())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, case, col, func, select
@@ -13,7 +13,8 @@ from sqlmodel import Session, case, col, func, select
 from storage.feedback.cards import Mode
 from storage.feedback.scales import Scale
 from storage.metrics import NpsResult, mean_rating_of_totals, nps_of_counts
-from storage.models import FeedbackCard, Vote, VoteTally
+from storage.models import Activity, FeedbackCard, Vote, VoteTally
+from storage.selection import WHOLE, Dimension, Scope, done_in_scope, segment_key, select_columns
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class FeedbackSummary:
     rating: float | None
     rating_count: int
     nps: NpsResult | None
+
+
+NO_FEEDBACK = FeedbackSummary(rating=None, rating_count=0, nps=None)
 
 
 @dataclass(frozen=True)
@@ -129,3 +133,25 @@ def feedback_of_activities(session: Session, *, activity_ids: Sequence[int | Non
         .where(col(VoteTally.card_id).in_(card_ids)).group_by(col(VoteTally.scale))
     ).all()
     return _summarise([*vote_rows, *tally_rows])
+
+
+def feedback_by_segment(
+    session: Session, *, team_id: int, start: date, end: date, scope: Scope, by: Dimension | None = None
+) -> dict[str | None, FeedbackSummary]:
+    """Rating and NPS of the answers on the cards and polls of a team's done activities in the scope with
+    ``start <= date < end``, split like :func:`storage.activities.segment_figures` (one segment, keyed ``WHOLE``,
+    without ``by``)."""
+    keys, joined = segment_key(by, scope)
+    conditions = done_in_scope(team_id=team_id, start=start, end=end, scope=scope)
+    rows: dict[str | None, list[tuple[Any, ...]]] = {}
+    for table, weight in ((Vote, 1), (VoteTally, VoteTally.count)):
+        query = joined(
+            select_columns([*keys, table.scale, *_summary_columns(weight, table.score)])
+            .select_from(table)
+            .join(FeedbackCard, col(FeedbackCard.id) == table.card_id)
+            .join(Activity, col(Activity.id) == FeedbackCard.activity_id)
+        )
+        for row in session.execute(query.where(*conditions).group_by(*keys, table.scale)).all():
+            key = (None if row[0] is None else str(row[0])) if keys else WHOLE
+            rows.setdefault(key, []).append(tuple(row[len(keys):]))
+    return {key: _summarise(found) for key, found in rows.items()}

@@ -33,7 +33,7 @@ def test_every_filter_in_any_order(db, team):
     filters = parse(db, "#Backend @bob last publication month")
     bob_id = 2
     assert filters == Filters(kind=Kind.PUBLICATION, period="month", last=True, person="@bob", owner_ids=(bob_id,),
-                              tag="backend")
+                              tags=("backend",))
     assert parse(db, "") == Filters()
     assert parse(db, "ALL").all_time
 
@@ -63,7 +63,7 @@ def test_the_period_it_names(db, team):
         ("yesterday", EVERY, "“yesterday” is not a filter"),
         ("week month", EVERY, "“month” repeats a filter"),
         ("all week", EVERY, "“week” repeats a filter"),
-        ("#a #b", EVERY, "“#b” repeats a filter"),
+        ("#a #A", EVERY, "“#A” repeats a filter"),
         ("talk post", EVERY, "“post” repeats a filter"),
         ("@bob @alice", EVERY, "“@alice” repeats a filter"),
         ("@ghost", EVERY, "No one in this team is called “@ghost”"),
@@ -91,10 +91,20 @@ def test_a_quoted_token_is_cut_with_an_ellipsis():
         ("/plan #backend", "I don't know what “#backend” means in /plan"),  # /plan takes no tag
         ("/plan talk", "I don't know what “talk” means in /plan"),
         ("/plan week month", "“month” repeats a filter"),
-        ("/stats #backend", "“#backend” is not a period: use week, month or quarter."),
-        ("/stats all", "“all” is not a period"),
+        ("/stats yesterday", "“yesterday” is not something /stats takes: a period (week, month or quarter), a kind, "
+                             "#tag, @person, purpose=… or by tag|person|kind|purpose."),
+        ("/stats all", "“all” is not something /stats takes"),
+        ("/stats by colour", "“by colour” is not a breakdown: use by tag, by person, by kind or by purpose."),
+        ("/stats by", "“by” is not a breakdown"),
+        ("/stats by tag by kind", "“by” repeats a filter"),
+        ("/stats #backend #backend", "“#backend” repeats a filter"),
+        ("/stats @ghost", "No one in this team is called “@ghost”"),
+        ("/stats purpose=fun", "fun"),
         ("/stats week month", "“month” repeats a filter"),
-        ("/report @alice", "“@alice” is not a period: use week, month or quarter, optionally after “last”."),
+        ("/report all", "“all” is not something /report takes: a period (week, month or quarter, optionally after "
+                        "“last”), a kind, #tag, @person, purpose=… or by tag|person|kind|purpose."),
+        ("/report quarter pdf #backend", "The PDF review covers the whole team"),
+        ("/report by person by tag", "“by” repeats a filter"),
         ("/report month quarter", "“quarter” repeats a filter"),
         ("/list last week", "I don't know what “last” means in /list"),
         ("/list week week", "“week” repeats a filter"),

@@ -16,7 +16,7 @@ from datetime import date
 
 from handlers.core import UserRef
 from storage.funnel import funnel
-from storage.scope import Scope
+from storage.selection import Scope
 from tests.helpers import incoming, say, text_of
 
 CAROL = UserRef(platform="console", user_id="u-carol", display_name="carol")

@@ -14,6 +14,7 @@ from storage.activities import (
 )
 from storage.domain import Kind, Status
 from storage.metrics import engagement, reach
+from storage.selection import Scope
 from storage.teams import get_or_create_member, get_or_create_team_for_chat
 
 
@@ -46,7 +47,8 @@ def test_list_by_range_kind_and_tag(any_db):
     with any_db.session() as s:
         november = list_activities(s, team_id=team.id, start=date(2026, 11, 1), end=date(2026, 12, 1))
         assert [a.title for a in november] == ["C", "B"]
-        assert [a.title for a in list_activities(s, team_id=team.id, kind=Kind.TALK, tag="backend")] == ["B", "A"]
+        backend_talks = list_activities(s, team_id=team.id, scope=Scope(kind=Kind.TALK, tags=("backend",)))
+        assert [a.title for a in backend_talks] == ["B", "A"]
         assert tags_of(s, ids=[a.id for a in november]) == {november[0].id: [], november[1].id: ["backend", "dba"]}
 
 

@@ -1,0 +1,131 @@
+"""A breakdown (``/stats month by tag``, ``/report quarter #backend by person``): the segments of a slice side by
+side — activities, reach, contacts, cost per contact, rating — with the whole slice as the last row.
+
+The table is one inline-code line per row: every door shows code in a monospace font, so the columns line up
+on Slack, on Telegram and in the console alike, and a long table still splits between rows like any text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from handlers import markup, render
+from handlers.filters import Filters, describe
+from handlers.i18n import _
+from handlers.words import kind_name, purpose_name
+from storage.activities import segment_figures
+from storage.domain import Kind
+from storage.feedback.results import FeedbackSummary, feedback_by_segment
+from storage.metrics import Figures, reach
+from storage.periods import Period
+from storage.selection import WHOLE, Dimension, Scope
+from storage.teams import members_by_id
+
+LABEL_WIDTH = 16  # a segment's name is cut to this, so a table fits a phone held sideways
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    label: str
+    activities: int
+    reach: int
+    contacts: int
+    cost_per_contact: str
+    rating: str
+
+
+def breakdown_rows(
+    session: Session, *, team_id: int, period: Period, scope: Scope, by: Dimension
+) -> list[SegmentRow]:
+    """The segments, largest reach first (those without a tag, owner or purpose last), then the whole slice."""
+    figures = segment_figures(session, team_id=team_id, start=period.start, end=period.end, scope=scope, by=by)
+    feedback = feedback_by_segment(session, team_id=team_id, start=period.start, end=period.end, scope=scope, by=by)
+    labels = segment_labels(session, by, [key for key in figures if key is not None])
+    rows = [_row(labels.get(key, _unset(by)) if key else _unset(by), kinds, feedback.get(key))
+            for key, kinds in figures.items()]
+    rows.sort(key=lambda r: (r.label == _unset(by), -r.reach, r.label.casefold()))
+    whole = segment_figures(session, team_id=team_id, start=period.start, end=period.end, scope=scope)
+    whole_feedback = feedback_by_segment(session, team_id=team_id, start=period.start, end=period.end, scope=scope)
+    if rows:
+        rows.append(_row(_("total"), whole.get(WHOLE, {}), whole_feedback.get(WHOLE)))
+    return rows
+
+
+def segment_labels(session: Session, by: Dimension, keys: Sequence[str]) -> dict[str, str]:
+    """What each segment key reads as: a kind's or purpose's word, #tag, a person's name."""
+    if by is Dimension.KIND:
+        return {key: kind_name(key) for key in keys}
+    if by is Dimension.PURPOSE:
+        return {key: purpose_name(key) for key in keys}
+    if by is Dimension.TAG:
+        return {key: f"#{key}" for key in keys}
+    members = members_by_id(session, ids={int(key) for key in keys})
+    return {key: members[int(key)].display_name for key in keys if int(key) in members}
+
+
+def _unset(by: Dimension) -> str:
+    words = {
+        Dimension.TAG: _("(no tag)"), Dimension.PERSON: _("(no owner)"), Dimension.PURPOSE: _("(no purpose)"),
+        Dimension.KIND: "",
+    }
+    return words[by]
+
+
+def _row(label: str, kinds: Mapping[Kind, Figures], feedback: FeedbackSummary | None) -> SegmentRow:
+    rating = feedback.rating if feedback is not None else None
+    return SegmentRow(
+        label=label,
+        activities=sum(f.count for f in kinds.values()),
+        reach=sum(reach(f) for f in kinds.values()),
+        contacts=sum(f.contacts for f in kinds.values()),
+        cost_per_contact=render.cost_per_contact_text(kinds),
+        rating=render.decimal(rating),
+    )
+
+
+def breakdown_text(rows: Sequence[SegmentRow], *, filters: Filters, period: Period, running: bool) -> str:
+    """The title (the dimension, the period, the slice), the table, and how a tag breakdown counts."""
+    assert filters.by is not None
+    titles = {
+        Dimension.KIND: _("By kind, {start} – {end}"), Dimension.TAG: _("By tag, {start} – {end}"),
+        Dimension.PERSON: _("By person, {start} – {end}"), Dimension.PURPOSE: _("By purpose, {start} – {end}"),
+    }
+    title = titles[filters.by].format(start=render.day(period.start), end=render.day(period.last_day))
+    if running:
+        title += " " + _("(so far)")
+    lines = [markup.bold(title)]
+    if filters.narrowed:
+        lines.append(_("Slice: {slice}").format(slice=markup.escape(describe(filters))))
+    if not rows:
+        lines.append(_("No done activities in this slice yet."))
+        return "\n".join(lines)
+    dimensions = {Dimension.KIND: _("kind"), Dimension.TAG: _("tag"), Dimension.PERSON: _("person"),
+                  Dimension.PURPOSE: _("purpose")}
+    header = (dimensions[filters.by], _("reach"), _("contacts"), _("per contact"), _("rating"))
+    cells = [(_cut(r.label), render.number(r.reach), render.number(r.contacts), r.cost_per_contact, r.rating)
+             for r in rows]
+    lines.extend(markup.code(line) for line in table_lines(header, cells))
+    if filters.by is Dimension.TAG:
+        lines.append(_("An activity with several tags counts under each of them, once in the total."))
+    return "\n".join(lines)
+
+
+def table_lines(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to their widest cell: the first (names) to the left, the figures to the right."""
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        first, *rest = row
+        return "  ".join([first.ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(rest, widths[1:], strict=True))])
+
+    return [line(header).rstrip(), *(line(row).rstrip() for row in rows)]
+
+
+def _cut(label: str) -> str:
+    # A backtick would end the code span the row sits in on Slack.
+    label = label.replace("`", "'")
+    return label if len(label) <= LABEL_WIDTH else label[: LABEL_WIDTH - 1] + "…"
+
