@@ -105,18 +105,30 @@ def db_upgrade() -> None:
 def demo(
     weeks: Annotated[int, typer.Option(min=1, max=104, help="How many weeks of history to make.")] = 13,
     seed: Annotated[int, typer.Option(help="Random seed, for the same data every time.")] = 7,
+    reset: Annotated[bool, typer.Option(
+        "--reset", help="Replace what the local team already has (its activities, plan, feedback, goals and "
+                        "community; settings and members stay) with the demo.")] = False,
 ) -> None:
-    """Fill the local console team with a realistic quarter of DevRel activity."""
+    """Fill the local console team with a realistic quarter of DevRel activity (once; --reset replaces it)."""
     settings = _setup()
     from bot.app import build_router
-    from bot.demo import fill_demo
+    from bot.demo import clear_local_team, fill_demo, local_activities
 
     db, router = build_router(settings)
-    count = fill_demo(router, weeks=weeks, seed=seed)
-    db.dispose()
-    err.print(
-        f"Added {count} demo activities to the local team. Try: devrelbot console, then /stats quarter", soft_wrap=True
-    )
+    try:
+        existing = local_activities(router)
+        if existing and not reset:
+            # Running it twice must not double the numbers: say so, and how to start over.
+            err.print(f"The local team already has data ({existing} activities), so the demo added nothing. "
+                      "To replace it with the demo, run: devrelbot demo --reset", soft_wrap=True)
+            return
+        if existing:
+            clear_local_team(router)
+        count = fill_demo(router, weeks=weeks, seed=seed)
+    finally:
+        db.dispose()
+    done = "Replaced the local team's data with" if existing else "Added"
+    err.print(f"{done} {count} demo activities. Try: devrelbot console, then /stats quarter", soft_wrap=True)
 
 
 slack_app = typer.Typer(help="Slack app set-up.", no_args_is_help=True)

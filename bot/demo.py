@@ -21,7 +21,7 @@ from storage.feedback.survey import HireAnswer, answer_survey, start_survey
 from storage.feedback.votes import cast_vote
 from storage.models import Activity
 from storage.periods import local_today
-from storage.teams import team_for_chat
+from storage.teams import activity_count, clear_ledger, team_for_chat
 
 TALKS = ["Scaling Postgres to 10 TB", "Kafka without tears", "Observability on a budget", "Go at classifieds scale",
          "Feature flags in mobile apps"]
@@ -79,6 +79,22 @@ def demo_commands(today: date, *, weeks: int, seed: int) -> list[str]:
     return lines
 
 
+def local_activities(router: Router) -> int:
+    """How many activities the console's team has (0 before its first command)."""
+    with router.db.session() as session:
+        team = team_for_chat(session, platform=LOCAL_CHAT.platform, scope_id=LOCAL_CHAT.scope)
+        return 0 if team is None or team.id is None else activity_count(session, team_id=team.id)
+
+
+def clear_local_team(router: Router) -> None:
+    """Erase the console team's ledger (see :func:`storage.teams.clear_ledger`) so the demo can replace it."""
+    with router.db.session() as session:
+        team = team_for_chat(session, platform=LOCAL_CHAT.platform, scope_id=LOCAL_CHAT.scope)
+        if team is not None and team.id is not None:
+            clear_ledger(session, team_id=team.id)
+            session.commit()
+
+
 def fill_demo(router: Router, *, weeks: int = 13, seed: int = 7) -> int:
     """Log the demo commands as the console user; returns how many were stored."""
     today = local_today(router.clock(), router.default_timezone)
@@ -88,13 +104,30 @@ def fill_demo(router: Router, *, weeks: int = 13, seed: int = 7) -> int:
         reply_text = _run(router, line)
         stored += 1
         planned = re.search(r"#(\d+) .*, (\d{4}-\d{2}-\d{2})", reply_text) if line.startswith("/plan add") else None
-        if planned and date.fromisoformat(planned.group(2)) < today and rng.random() < 0.8:
-            _run(router, f"/plan done {planned.group(1)} views={rng.randrange(1_000, 20_000)}")
+        if planned:
+            done_on = plan_outcome(date.fromisoformat(planned.group(2)), today=today, rng=rng)
+            if done_on is not None:
+                _run(router, f"/plan done {planned.group(1)} {done_on.isoformat()} "
+                             f"views={rng.randrange(1_000, 20_000)}")
     add_community_feedback(router, rng=rng)
     # The lead's goals for the quarter, as the README shows them.
     _run(router, "/settings actions=\"vacancy responses\"")
     _run(router, "/goal quarter talks=12 publications=24 reach=500k contacts=300 nps=50 hires=5")
     return stored
+
+
+def plan_outcome(due: date, *, today: date, rng: random.Random) -> date | None:
+    """When a past plan item was done, or None when it never was: most on time (on the due day or the day
+    before), some late (two to six days after), some not at all — so plan fulfilment reads like a real plan's,
+    never a flat 100%. Items not yet due stay planned."""
+    if due >= today:
+        return None
+    roll = rng.random()
+    if roll < 0.6:
+        return due - timedelta(days=rng.randrange(0, 2))
+    if roll < 0.85:
+        return min(due + timedelta(days=rng.randrange(2, 7)), today)
+    return None
 
 
 def add_community_feedback(router: Router, *, rng: random.Random) -> None:

@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, func, select
 
 from storage.domain import Role
 from storage.ids import id_of
-from storage.models import ChatBinding, Member, PrivateChatTeam, Team
+from storage.models import (
+    Activity,
+    ChatBinding,
+    CommunityMember,
+    Goal,
+    HireSurvey,
+    Interaction,
+    Member,
+    PrivateChatTeam,
+    Team,
+)
 
 
 def team_for_chat(session: Session, *, platform: str, scope_id: str) -> Team | None:
@@ -147,4 +157,17 @@ def choose_team(session: Session, *, platform: str, user_id: str, team_id: int, 
     else:
         choice.team_id, choice.chosen_at = team_id, now
     session.add(choice)
+    session.flush()
+
+
+def activity_count(session: Session, *, team_id: int) -> int:
+    return int(session.exec(select(func.count()).select_from(Activity).where(Activity.team_id == team_id)).one())
+
+
+def clear_ledger(session: Session, *, team_id: int) -> None:
+    """Erase what a team recorded — activities (with their tags, checklists, reminders, cards and votes, which
+    the database cascades), survey answers, goals and its community — and keep the team: its settings, chats
+    and members."""
+    for table in (Interaction, CommunityMember, HireSurvey, Goal, Activity):
+        session.exec(delete(table).where(col(table.team_id) == team_id))
     session.flush()
