@@ -76,6 +76,9 @@ class Incoming:
     # The namespace command it came through (Slack's ``/devrel stats``): help then writes every command the
     # way it can be typed there.
     namespace: str | None = None
+    # When the platform stamped a click (Slack's action_ts in microseconds): a poll button's /vote is ordered
+    # with the person's other answers on that card, as ReactionEvent.stamp.
+    stamp: int | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,9 @@ class ReactionEvent:
     emoji: str
     added: bool
     event_id: str | None = None
+    # When the platform stamped it (Slack's event_ts in microseconds, Telegram's update_id): one person's
+    # toggles on a card take effect in this order, whatever order they arrive in (storage.feedback.order).
+    stamp: int | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,7 @@ class PollAnswer:
     poll_id: str
     user: UserRef | None
     option_ids: tuple[int, ...]
+    stamp: int | None = None  # as ReactionEvent.stamp
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,16 @@ from handlers.i18n import _, ngettext
 from handlers.router import EventRequest, Request, registry
 from storage.community.members import InteractionKind, note_vote, withdraw_vote_interaction
 from storage.emoji import normalize_emoji
-from storage.feedback.cards import Mode, card_for_message, card_posted, create_card, reaction_target
+from storage.feedback.cards import (
+    Mode,
+    ReactionTarget,
+    card_for_message,
+    card_posted,
+    create_card,
+    reaction_target,
+)
 from storage.feedback.emoji_map import emoji_map_of
+from storage.feedback.order import newest_change, present_choices
 from storage.feedback.scales import Scale
 from storage.feedback.votes import cast_vote, replace_tallies, voter_key, withdraw_vote
 from storage.links import linked_chats
@@ -130,6 +138,9 @@ def on_reaction(req: EventRequest) -> None:
         return None
     emoji = normalize_emoji(event.emoji)
     voter = voter_key(platform=event.user.platform, user_id=event.user.user_id)
+    if event.stamp is not None:
+        _reaction_in_order(req, card, voter, emoji, event.stamp)
+        return None
     if not event.added:
         if withdraw_vote(req.session, card=card, voter=voter, emoji=emoji):
             withdraw_vote_interaction(req.session, card=card, platform=event.user.platform,
@@ -141,6 +152,30 @@ def on_reaction(req: EventRequest) -> None:
         note_vote(req.session, card=card, platform=event.user.platform, user_id=event.user.user_id,
                   display_name=event.user.display_name, kind=InteractionKind.REACTION, now=req.now)
     return None
+
+
+def _reaction_in_order(req: EventRequest, card: ReactionTarget, voter: str, emoji: str, stamp: int) -> None:
+    """A stamped reaction (every door's): the person's newest change of each emoji is kept, and their vote is
+    the newest emoji they still have on the card — the same whatever order the changes arrived in."""
+    event = req.event
+    assert isinstance(event, ReactionEvent) and event.user is not None
+    mapping = card.emoji_map
+    if emoji not in mapping:
+        return
+    if not newest_change(req.session, card=card, voter=voter, choice=emoji, present=event.added, stamp=stamp,
+                         now=req.now):
+        return  # a newer change of this emoji was applied already
+    user = event.user
+    winner = next((c for c in present_choices(req.session, card=card, voter=voter, now=req.now) if c in mapping), None)
+    if winner is None:
+        if withdraw_vote(req.session, card=card, voter=voter):
+            withdraw_vote_interaction(req.session, card=card, platform=user.platform, user_id=user.user_id,
+                                      kind=InteractionKind.REACTION)
+        return
+    cast_vote(req.session, card=card, voter=voter, score=mapping[winner], emoji=winner, now=req.now)
+    if event.added and winner == emoji:
+        note_vote(req.session, card=card, platform=user.platform, user_id=user.user_id,
+                  display_name=user.display_name, kind=InteractionKind.REACTION, now=req.now)
 
 
 @registry.on(ReactionCount)

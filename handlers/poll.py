@@ -20,6 +20,7 @@ from handlers.i18n import _, ngettext
 from handlers.router import EventRequest, Request, registry
 from storage.community.members import InteractionKind, note_vote, withdraw_vote_interaction
 from storage.feedback.cards import Mode, card_for_poll, close_card, create_card, open_polls
+from storage.feedback.order import ANSWER, newest_change
 from storage.feedback.scales import Scale, scores_of
 from storage.feedback.votes import cast_vote, replace_tallies, voter_key, withdraw_vote
 
@@ -108,6 +109,9 @@ def on_poll_answer(req: EventRequest) -> None:
     if card is None or card.closed_at is not None or event.user is None or event.user.is_bot:
         return None
     voter = voter_key(platform=event.user.platform, user_id=event.user.user_id)
+    if event.stamp is not None and not newest_change(req.session, card=card, voter=voter, choice=ANSWER,
+                                                     present=bool(event.option_ids), stamp=event.stamp, now=req.now):
+        return None  # a newer answer of theirs was applied already
     scores = scores_of(Scale(card.scale))
     if not event.option_ids:
         withdraw_vote(req.session, card=card, voter=voter)

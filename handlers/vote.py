@@ -9,6 +9,7 @@ from handlers.parsing import parse_id
 from handlers.router import Request, registry
 from storage.community.members import InteractionKind, note_vote
 from storage.feedback.cards import Mode, get_card
+from storage.feedback.order import ANSWER, newest_change
 from storage.feedback.scales import Scale, scores_of
 from storage.feedback.votes import cast_vote, voter_key
 
@@ -20,7 +21,7 @@ from storage.feedback.votes import cast_vote, voter_key
     examples=("/vote 7 4",),
     details="Poll buttons send this for you; a new vote replaces your earlier one until the poll is closed.",
 )
-def vote(req: Request) -> Reply:
+def vote(req: Request) -> Reply | list[Reply]:
     example = "/vote 7 4"
     words = req.args.split()
     if len(words) != 2:
@@ -43,8 +44,12 @@ def vote(req: Request) -> Reply:
             _("Answer with a number from {low} to {high}.").format(low=scores[0], high=scores[-1]), example=example
         )
     user = req.incoming.user
-    cast_vote(req.session, card=card, voter=voter_key(platform=user.platform, user_id=user.user_id), score=int(raw),
-              now=req.now)
+    voter = voter_key(platform=user.platform, user_id=user.user_id)
+    stamp = req.incoming.stamp
+    if stamp is not None and not newest_change(req.session, card=card, voter=voter, choice=ANSWER, present=True,
+                                               stamp=stamp, now=req.now):
+        return []  # a newer click of theirs counted already and was answered: this late one changes nothing
+    cast_vote(req.session, card=card, voter=voter, score=int(raw), now=req.now)
     note_vote(req.session, card=card, platform=user.platform, user_id=user.user_id, display_name=user.display_name,
               kind=InteractionKind.POLL_ANSWER, now=req.now)
     return Reply(_("🗳️ Your answer: {score}. Thanks! Click another one to change it.").format(score=raw),

@@ -6,7 +6,7 @@ import datetime as dt
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, Text, UniqueConstraint
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -324,6 +324,24 @@ class Vote(SQLModel, table=True):
     score: int
     emoji: str | None = Field(default=None, max_length=64)
     cast_at: datetime = Field(default_factory=utcnow)
+
+
+class VoteOrder(SQLModel, table=True):
+    """The platform's stamp of the newest change per voter, card and choice (``storage.feedback.order``).
+
+    For reactions ``choice`` is the emoji and ``present`` says whether the person's newest change added or
+    removed it — a removal leaves no vote row to compare with, so it is kept here. A poll answer replaces the
+    whole answer: one row with ``choice`` "" per voter and card."""
+
+    __tablename__ = "vote_order"
+
+    card_id: int = Field(sa_column=Column(Integer, ForeignKey("feedback_card.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    voter: str = Field(primary_key=True, max_length=96)  # "platform:user_id", as Vote.voter
+    choice: str = Field(primary_key=True, max_length=64)
+    present: bool
+    stamp: int = Field(sa_column=Column(BigInteger, nullable=False))
+    seen_at: datetime = Field(default_factory=utcnow)
 
 
 class VoteTally(SQLModel, table=True):

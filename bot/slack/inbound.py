@@ -7,6 +7,7 @@ Slack escapes ``&``, ``<`` and ``>`` in text and wraps mentions and links in ang
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from handlers.core import ChatRef
@@ -51,6 +52,15 @@ def command_text(text: str) -> str:
     text = _CHANNEL_MENTION.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
     text = _LINK.sub(r"\1", text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+def stamp(ts: object) -> int | None:
+    """Slack's ``event_ts`` / ``action_ts`` (``"1700000100.000100"``) as microseconds, the order it gives one
+    person's votes (``ReactionEvent.stamp``); None when missing or not a timestamp."""
+    try:
+        return int(Decimal(str(ts)) * 1_000_000) if ts else None
+    except ArithmeticError:
+        return None
 
 
 def emoji(name: str) -> str:

@@ -139,6 +139,7 @@ class SlackListeners:
             args=args,
             text=f"/{name} {args}",
             language=self.language_of(user.user_id),
+            stamp=inbound.stamp(body["actions"][0].get("action_ts")),
         )
         await self.deliver(await self.dispatch(incoming), origin)
 
@@ -282,6 +283,7 @@ class SlackListeners:
             emoji=inbound.emoji(event["reaction"]),
             added=event["type"] == "reaction_added",
             event_id=body.get("event_id"),
+            stamp=inbound.stamp(event.get("event_ts")),
         )
         replies = await self.inbox.apply([reaction], reaction.event_id)
         if replies and reaction.user is not None:

@@ -80,6 +80,7 @@ def reaction_events(update_id: int, reaction: MessageReactionUpdated) -> list[Re
             emoji=emoji,
             added=added,
             event_id=f"{update_id}:{i}",
+            stamp=update_id,  # Telegram numbers updates in the order it made them
         )
         for i, (emoji, added) in enumerate(changes)
     ]
@@ -90,15 +91,15 @@ def reaction_count(counts: MessageReactionCountUpdated) -> ReactionCount:
     return ReactionCount(chat=chat_ref(counts.chat), message_id=str(counts.message_id), counts=totals)
 
 
-def poll_answer(answer: TgPollAnswer) -> PollAnswer:
-    """An empty ``option_ids`` is a retracted vote."""
+def poll_answer(update_id: int, answer: TgPollAnswer) -> PollAnswer:
+    """An empty ``option_ids`` is a retracted vote; the update's id orders one person's answers."""
     if answer.user is not None:
         user: UserRef | None = user_ref(answer.user)
     elif answer.voter_chat is not None:
         user = chat_as_user(answer.voter_chat)
     else:
         user = None
-    return PollAnswer(poll_id=answer.poll_id, user=user, option_ids=tuple(answer.option_ids))
+    return PollAnswer(poll_id=answer.poll_id, user=user, option_ids=tuple(answer.option_ids), stamp=update_id)
 
 
 def poll_results(poll: Poll) -> PollResults:

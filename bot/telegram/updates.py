@@ -99,7 +99,7 @@ class Updates:
             counts = update.message_reaction_count
             await self._on_event(convert.reaction_count(counts), convert.chat_ref(counts.chat), delivery)
         elif update.poll_answer is not None:
-            await self._on_event(convert.poll_answer(update.poll_answer), None, delivery)
+            await self._on_event(convert.poll_answer(update.update_id, update.poll_answer), None, delivery)
         elif update.poll is not None:
             await self._on_event(convert.poll_results(update.poll), None, delivery)
         elif update.my_chat_member is not None and await self.inbox.first_time(delivery):

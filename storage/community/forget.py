@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.feedback.votes import FORGOTTEN_PREFIX
-from storage.models import CommunityMember, Interaction, Vote, VoteTally
+from storage.models import CommunityMember, Interaction, Vote, VoteOrder, VoteTally
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ def forget_person(session: Session, *, platform: str, user_id: str, voter: str) 
     if member_ids:
         session.exec(delete(Interaction).where(col(Interaction.member_id).in_(member_ids)))
         session.exec(delete(CommunityMember).where(col(CommunityMember.id).in_(member_ids)))
+    session.exec(delete(VoteOrder).where(col(VoteOrder.voter) == voter))  # it names the voter too
     votes = list(session.exec(select(Vote).where(Vote.voter == voter)))
     for vote in votes:
         option = f"{FORGOTTEN_PREFIX}{vote.score}@{vote.cast_at:%Y%m%dT%H%M%S.%f}"

@@ -46,7 +46,7 @@ _VOTE_COLUMNS = ("card_id", "team_id", "scale", "voter", "score", "emoji", "cast
 _UPSERTS: dict[str, Any] = {}
 
 
-def _dialect_insert(dialect: str) -> Any:
+def dialect_insert(dialect: str) -> Any:
     """The dialect's INSERT, which offers ON CONFLICT (imported when first needed: a SQLite bot never loads
     the PostgreSQL dialect)."""
     if dialect == "postgresql":
@@ -64,7 +64,7 @@ def _upsert_vote(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
     statement = _UPSERTS.get(dialect)
     if statement is None:
-        insert = _dialect_insert(dialect)(_VOTE).values({name: bindparam(name) for name in _VOTE_COLUMNS})
+        insert = dialect_insert(dialect)(_VOTE).values({name: bindparam(name) for name in _VOTE_COLUMNS})
         excluded = insert.excluded
         statement = _UPSERTS[dialect] = insert.on_conflict_do_update(
             index_elements=["card_id", "voter"],

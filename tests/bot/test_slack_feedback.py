@@ -3,6 +3,9 @@ reactions on the card, a Block Kit button poll with a changed vote and /poll clo
 
 from __future__ import annotations
 
+import asyncio
+import random
+
 import pytest
 from sqlmodel import select
 
@@ -109,3 +112,27 @@ async def test_the_new_hire_survey_goes_to_a_dm_and_only_the_hire_answers(slack:
     await slack.command("/stats", user="UALICE")
     stats = (await slack_api.wait_for("response_url", before + 1))[before].params["text"]
     assert "hiring influence: 100% (1 of 1 surveyed new hires)" in stats
+
+
+async def test_rapid_toggles_arriving_out_of_order_end_in_each_persons_newest(slack: SlackClient, slack_api, db):
+    """Each person clicks 🔥, takes it back, 👍, takes it back, and half of them then 👎 — Slack stamps each
+    event; they reach the door shuffled and all at once, and each person's newest stamp decides."""
+    await slack.command("/log", TALK, user="UALICE")
+    await slack_api.wait_for("chat.postMessage")
+    await slack.command("/rate", "1", user="UALICE")
+    await eventually(lambda: bool(cards(db)) and cards(db)[0].message_id is not None)
+    ts = cards(db)[0].message_id
+    steps = [("reaction_added", "fire"), ("reaction_removed", "fire"), ("reaction_added", "+1"),
+             ("reaction_removed", "+1"), ("reaction_added", "-1")]
+    people = [f"UV{n:02d}" for n in range(16)]
+    sent = []
+    for n, person in enumerate(people):
+        for step, (kind, emoji) in enumerate(steps[: 5 if n % 2 else 4]):
+            event = reaction_event(kind, emoji, ts=ts, user=person)
+            event["event_ts"] = f"1700000200.{step * 1000 + n:06d}"
+            sent.append(event)
+    random.Random(12).shuffle(sent)
+
+    responses = await asyncio.gather(*(slack.event(event) for event in sent))
+    assert {r.status for r in responses} == {200}  # each acknowledged after its commit
+    assert votes(db) == {f"slack:{p}": 1 for n, p in enumerate(people) if n % 2}

@@ -3,10 +3,14 @@ counts, native polls (named and anonymous) closed with /poll close, and the new-
 
 from __future__ import annotations
 
+import asyncio
+import random
+
+import aiohttp
 from sqlmodel import select
 
 from storage.models import HireSurvey
-from tests.doors import cards, eventually, votes
+from tests.doors import cards, eventually, make_telegram_door, running, votes
 from tests.fakes.telegram_api import (
     ALICE_ID,
     BOB_ID,
@@ -174,3 +178,30 @@ async def test_a_redelivered_reaction_update_is_counted_once(telegram_door, fake
     fake_telegram.push({**first})  # the same update_id again
     assert "no answers yet" in await say(fake_telegram, "/show 1")
     assert votes(db) == {}
+
+
+async def test_reactions_posted_to_the_webhook_out_of_order_end_in_each_persons_newest(fake_telegram, router, db):
+    """Telegram's webhook posts over several connections, so a person's quick changes can arrive in any
+    order: the update ids say which is newest."""
+    settings = {"telegram_webhook_url": "https://bot.example.com/tg/hook", "telegram_webhook_secret": "s3cret_TOKEN"}
+    door = make_telegram_door(fake_telegram, router, settings=settings, webhook_host="127.0.0.1", webhook_port=0)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_TOKEN"}
+    async with running(door), aiohttp.ClientSession() as http:
+        url = f"http://127.0.0.1:{door.bound_port}/tg/hook"
+        for n, line in enumerate((TALK, "/feedback 1")):
+            await http.post(url, json={"update_id": 500 + n, **message_update(line)}, headers=headers)
+        await eventually(lambda: bool(cards(db)) and cards(db)[0].message_id is not None)
+        card_id = int(cards(db)[0].message_id)
+        # Each person: 🔥, then 👍 instead, then nothing, and every other one 👎 at the end.
+        changes = [([], ["🔥"]), (["🔥"], ["👍"]), (["👍"], []), ([], ["👎"])]
+        people = [tg_user(9000 + n, f"p{n}") for n in range(12)]
+        updates = [
+            {"update_id": 1000 + step * 100 + n, **reaction_update(card_id, person, old, new)}
+            for n, person in enumerate(people)
+            for step, (old, new) in enumerate(changes[: 4 if n % 2 else 3])
+        ]
+        random.Random(7).shuffle(updates)
+        answers = await asyncio.gather(*(http.post(url, json=u, headers=headers) for u in updates))
+        assert {a.status for a in answers} == {200}
+        await eventually(lambda: door.intake is not None and door.intake.workers.busy == 0)
+    assert votes(db) == {f"telegram:{p['id']}": 1 for n, p in enumerate(people) if n % 2}
