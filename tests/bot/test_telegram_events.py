@@ -75,9 +75,9 @@ async def test_reactions_counts_polls_and_poll_answers_reach_the_handler(fake_te
                     for i, n in enumerate((0, 1, 0, 2, 0), start=1)],
     }
     async with running(make_telegram_door(fake_telegram, router)):
-        for kind, body in (("message_reaction", reaction), ("message_reaction_count", counts),
-                           ("poll_answer", answer), ("poll", poll)):
-            fake_telegram.push({kind: body})
+        ids = {kind: fake_telegram.push({kind: body})
+               for kind, body in (("message_reaction", reaction), ("message_reaction_count", counts),
+                                  ("poll_answer", answer), ("poll", poll))}
         await eventually(lambda: len(seen) == 5)
         (thanks,) = await fake_telegram.wait_for("sendMessage")
 
@@ -90,9 +90,10 @@ async def test_reactions_counts_polls_and_poll_answers_reach_the_handler(fake_te
     assert (removed.emoji, removed.added, removed.user, removed.message_id, removed.chat) == ("👍", False, alice, "77",
                                                                                              GROUP)
     assert (added.emoji, added.added) == ("🔥", True)
+    assert removed.stamp == added.stamp == ids["message_reaction"]  # one person's changes go in this order
     assert count == ReactionCount(chat=ChatRef(platform="telegram", chat_id="-1009"), message_id="5",
                                   counts=(("🔥", 12),))
-    assert vote == PollAnswer(poll_id="p-1", user=alice, option_ids=(3,))
+    assert vote == PollAnswer(poll_id="p-1", user=alice, option_ids=(3,), stamp=ids["poll_answer"])
     assert results == PollResults(poll_id="p-1", voter_counts=(0, 1, 0, 2, 0), is_closed=True)
     assert thanks.chat_id == GROUP_ID and thanks.params["text"] == "thanks for the 🔥"
 
