@@ -8,7 +8,9 @@ clear message; the supervisor in ``bot/app.py`` logs it and retries with backoff
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -59,6 +61,19 @@ def build_client(settings: Settings) -> AsyncWebClient:
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+@contextlib.asynccontextmanager
+async def shared_session(client: AsyncWebClient) -> AsyncIterator[None]:
+    """One aiohttp session (one connection pool) for every Web API call while the door runs: without it
+    slack-sdk opens a session, and a connection, per call. bolt's per-request clients take the same session."""
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+    client.session = session
+    try:
+        yield
+    finally:
+        client.session = None  # calls after the door stopped (a late reminder) open their own again
+        await session.close()
 
 
 def build_app(settings: Settings, client: AsyncWebClient, listeners: SlackListeners) -> AsyncApp:
@@ -127,11 +142,15 @@ class SlackDoor:
             raise SlackStartError(
                 "set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) — see docs/slack.md"
             )
-        await self.check_token()
-        if self.mode == "socket":
-            await self._serve_socket_mode(stop)
-        else:
-            await self._serve_http(stop)
+        async with shared_session(self.client):
+            try:
+                await self.check_token()
+                if self.mode == "socket":
+                    await self._serve_socket_mode(stop)
+                else:
+                    await self._serve_http(stop)
+            finally:
+                await self.listeners.close()
 
     async def check_token(self) -> None:
         try:

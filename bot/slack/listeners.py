@@ -53,6 +53,7 @@ from storage.teams import team_for_chat
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 PEOPLE_CACHED = 5000
+LOOKUPS_IN_FLIGHT = 64  # users.info calls made in the background at once, at most
 UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
 
 # Posting into a channel the bot is not in fails; a slash command can still answer there via response_url.
@@ -86,18 +87,21 @@ class SlackListeners:
         # users.info once an hour per person at most; at most PEOPLE_CACHED people kept in memory.
         self._people: TtlCache[str, tuple[str, bool, str | None]] = TtlCache(max_size=PEOPLE_CACHED, ttl=3600.0)
         self.roles = RoleCache()  # who administers the workspace, as users.info said a few minutes ago
+        self._lookups: dict[str, asyncio.Task[None]] = {}  # users.info asked in the background (voter_ref)
 
     def register(self, app: AsyncApp) -> None:
         """Wire every listener on ``app``. Slash commands come from the router's registry, in one place: the
         namespace command and each command's own, so either manifest (docs/slack.md) works."""
+        # bolt tries listeners in the order they were added: reactions, the busiest by far, come first, so one
+        # is not matched against every slash command before it is found.
+        app.event("reaction_added")(_guarded(self.on_reaction))
+        app.event("reaction_removed")(_guarded(self.on_reaction))
         app.command(f"/{self.namespace}")(_guarded(self.on_command))
         for command in self.router.commands.all():
             app.command(f"/{inbound.slack_command(command.name)}")(_guarded(self.on_command))
         app.action(re.compile(rf"^{BUTTON_ACTION_PREFIX}\d+$"))(_guarded(self.on_button))
         app.action(KIND_ACTION)(_guarded(self.on_kind_change))
         app.view(CALLBACK_ID)(_guarded(self.on_log_submission))
-        app.event("reaction_added")(_guarded(self.on_reaction))
-        app.event("reaction_removed")(_guarded(self.on_reaction))
         app.event("app_home_opened")(_guarded(self.on_home_opened))
 
     # --- commands and clicks ----------------------------------------------------------------------------
@@ -279,7 +283,7 @@ class SlackListeners:
         reaction = ReactionEvent(
             chat=chat,
             message_id=str(item["ts"]),
-            user=await self.user_ref(user_id) if user_id else None,
+            user=self.voter_ref(user_id) if user_id else None,
             emoji=inbound.emoji(event["reaction"]),
             added=event["type"] == "reaction_added",
             event_id=body.get("event_id"),
@@ -323,6 +327,36 @@ class SlackListeners:
             name, is_bot, locale = await self._lookup(user_id)
             person = self._people[user_id] = (name or fallback or user_id, is_bot, locale)
         return UserRef(platform="slack", user_id=user_id, display_name=person[0], is_bot=person[1])
+
+    def voter_ref(self, user_id: str) -> UserRef:
+        """A reaction's author without waiting for users.info: a vote needs only the id. The name and bot flag
+        come from the cache; a person not in it yet gets their id as the name (which never replaces a stored
+        name: ``storage.community.members``) and is looked up in the background for their next event."""
+        person = self._people.get(user_id)
+        if person is None:
+            self._look_up_later(user_id)
+            return UserRef(platform="slack", user_id=user_id, display_name=user_id)
+        return UserRef(platform="slack", user_id=user_id, display_name=person[0], is_bot=person[1])
+
+    def _look_up_later(self, user_id: str) -> None:
+        if user_id in self._lookups or len(self._lookups) >= LOOKUPS_IN_FLIGHT:
+            return  # already asked, or enough asked at once: a later event asks again
+
+        async def look_up() -> None:
+            try:
+                await self.user_ref(user_id)
+            finally:
+                self._lookups.pop(user_id, None)
+
+        self._lookups[user_id] = asyncio.create_task(look_up(), name=f"users.info:{user_id}")
+
+    async def close(self) -> None:
+        """Stop the background lookups (the door is stopping)."""
+        tasks = list(self._lookups.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
 
     def language_of(self, user_id: str) -> str | None:
         """The person's Slack language (users.info with include_locale, looked up by :meth:`user_ref`)."""

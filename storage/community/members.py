@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import bindparam, case, delete, func, select, text
 from sqlmodel import Session, col
 
 from storage.models import CommunityMember, Interaction
@@ -45,7 +45,8 @@ def note_member(
     session: Session, *, team_id: int, platform: str, user_id: str, display_name: str, now: datetime
 ) -> int:
     """The person is a member of the team's community, seen ``now``: created, or their name and last-seen time
-    updated. Returns the member's id."""
+    updated. Returns the member's id. A name that is only the user id (a door that has not looked the person
+    up yet) never replaces a stored name."""
     insert = _insert(session)
     table = CommunityMember.metadata.tables["community_member"]
     statement = insert(table).values(
@@ -54,7 +55,8 @@ def note_member(
     )
     statement = statement.on_conflict_do_update(
         index_elements=["team_id", "platform", "user_id"],
-        set_={"display_name": statement.excluded.display_name,
+        set_={"display_name": case((statement.excluded.display_name == statement.excluded.user_id,
+                                    table.c.display_name), else_=statement.excluded.display_name),
               "last_seen": func.greatest(table.c.last_seen, statement.excluded.last_seen)
               if session.get_bind().dialect.name == "postgresql"
               else func.max(table.c.last_seen, statement.excluded.last_seen)},
@@ -67,7 +69,9 @@ _PG_NOTE = text("""
 WITH m AS (
     INSERT INTO community_member (team_id, platform, user_id, display_name, first_seen, last_seen)
     VALUES (:team_id, :platform, :user_id, :display_name, :now, :now)
-    ON CONFLICT (team_id, platform, user_id) DO UPDATE SET display_name = EXCLUDED.display_name,
+    ON CONFLICT (team_id, platform, user_id) DO UPDATE SET display_name = CASE
+            WHEN EXCLUDED.display_name = EXCLUDED.user_id THEN community_member.display_name
+            ELSE EXCLUDED.display_name END,
         last_seen = GREATEST(community_member.last_seen, EXCLUDED.last_seen)
     RETURNING id
 )

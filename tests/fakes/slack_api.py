@@ -56,6 +56,8 @@ class FakeSlackAPI:
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # by file id: the file object and its bytes
         self.files_readable = True  # False: the app lacks files:read, downloads get the sign-in page
         self.socket_envelopes: list[dict[str, Any]] = []  # sent to a Socket Mode client once it connects
+        self.latency: dict[str, float] = {}  # seconds a Web API method takes to answer (the real one is not instant)
+        self.peers: set[tuple[str, int]] = set()  # the client connections Web API calls came over
         self._sockets: list[web.WebSocketResponse] = []
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -136,6 +138,11 @@ class FakeSlackAPI:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
+        peer = request.transport.get_extra_info("peername") if request.transport is not None else None
+        if peer is not None:
+            self.peers.add((peer[0], peer[1]))
+        if self.latency.get(method):
+            await asyncio.sleep(self.latency[method])
         fault = self.faults.get(method, []).pop(0) if self.faults.get(method) else None
         if fault is not None and fault.status != 200:
             self.calls.append(Call(method, params, fault.status))

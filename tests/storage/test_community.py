@@ -41,6 +41,22 @@ def test_a_person_is_one_member_per_team_and_a_repeat_moves_the_time_instead_of_
         assert len(s.exec(select(CommunityMember)).all()) == 1  # taking a reaction back keeps the member
 
 
+def test_a_name_that_is_only_the_user_id_never_replaces_a_known_name(any_db):
+    """A door that has not looked the person up yet (Slack's users.info runs after the vote) passes their id as
+    the name: it stands in for a new member and changes nothing for a known one."""
+    team_id, card_id = setup_card(any_db)
+    with any_db.session() as s:
+        note(s, team_id, card_id, "7", name="7")
+        (member,) = s.exec(select(CommunityMember)).all()
+        assert member.display_name == "7"
+    with any_db.session() as s:
+        note(s, team_id, card_id, "7", at=T0 + DAY, name="Carol D.")
+        note(s, team_id, card_id, "7", kind=InteractionKind.POLL_ANSWER, at=T0 + 2 * DAY, name="7")
+    with any_db.session() as s:
+        (member,) = s.exec(select(CommunityMember)).all()
+        assert (member.display_name, member.last_seen) == ("Carol D.", T0 + 2 * DAY)
+
+
 def test_forgetting_a_person_erases_them_and_keeps_every_result(any_db):
     team_id, card_id = setup_card(any_db)
     other_team, other_card = setup_card(any_db, team_name="U")
