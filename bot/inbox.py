@@ -12,22 +12,32 @@ commit, work it off later) replaces these two methods without touching the doors
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from handlers.core import Platform, Reply
-from handlers.router import PlatformEvent, Router
+from handlers.router import PlatformEvent, Router, event_names
 from storage.events import mark_processed
+from storage.writer import Writer, writer_for
 
 log = logging.getLogger(f"devrelbot.{__name__}")
+
+UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
 
 
 class Inbox:
     def __init__(self, router: Router, platform: Platform) -> None:
         self.router = router
         self.platform = platform
+
+    @property
+    def writer(self) -> Writer:
+        """The database's one group-commit writer: an event's await ends when its batch has committed."""
+        return writer_for(self.router.db)
 
     async def first_time(self, delivery_id: str | None) -> bool:
         """Record the delivery; True the first time (or when it has no id), False for a repeat.
@@ -55,5 +65,13 @@ class Inbox:
         """Apply platform events (reactions, say) with their delivery id recorded in the same transaction:
         a repeat changes nothing, and a delivery that failed is not marked as handled. A locked or unreachable
         database raises (``OperationalError``): the door must not acknowledge the delivery then."""
+        if not self.router.handles(events):
+            return []
         once = (self.platform, delivery_id) if delivery_id else None
-        return await asyncio.to_thread(self.router.handle_events, events, once=once, raise_unavailable=True)
+        try:
+            return await self.writer.submit(functools.partial(self.router.apply_events, events=events, once=once))
+        except UNAVAILABLE:
+            raise
+        except Exception:  # this delivery alone failed (its neighbours in the batch were stored without it)
+            log.exception("handling %s failed", event_names(events))
+            return []

@@ -375,31 +375,41 @@ class Router:
 
         ``raise_unavailable``: a locked or unreachable database raises (``OperationalError``) instead of
         dropping the event, so a door that has not acknowledged it yet can keep it for later."""
-        work = [(event, self.commands.handlers_for(type(event))) for event in events]
-        if not any(handlers for _event, handlers in work):
+        if not self.handles(events):
             return []
-        replies: list[Reply] = []
         try:
             with self.db.session() as session:
-                if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
-                    log.debug("%s event %s already handled", once[0], once[1])
-                    return []
-                now = self.clock()
-                for event, handlers in work:
-                    request = EventRequest(event=event, session=session, now=now)
-                    for handler in handlers:
-                        result = handler(request)
-                        if result is not None:
-                            replies.extend(_as_list(result))
+                return self.apply_events(session, events, once=once)
         except (OperationalError, PoolTimeout) as error:
             if raise_unavailable:
                 raise
-            log.warning("database unavailable; %s dropped: %s", ", ".join(sorted({type(e).__name__ for e in events})),
+            log.warning("database unavailable; %s dropped: %s", event_names(events),
                         error.orig if isinstance(error, OperationalError) else error)
             return []
         except Exception:
-            log.exception("handling %s failed", ", ".join(sorted({type(e).__name__ for e in events})))
+            log.exception("handling %s failed", event_names(events))
             return []
+
+    def handles(self, events: Sequence[PlatformEvent]) -> bool:
+        """Whether any handler is registered for these events (else there is nothing to store)."""
+        return any(self.commands.handlers_for(type(event)) for event in events)
+
+    def apply_events(
+        self, session: Session, events: Sequence[PlatformEvent], *, once: tuple[str, str] | None = None
+    ) -> list[Reply]:
+        """The work of :meth:`handle_events` inside a transaction the caller holds (the doors' group-commit
+        writer puts many deliveries in one): raises whatever a handler raised, the caller rolls back."""
+        if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
+            log.debug("%s event %s already handled", once[0], once[1])
+            return []
+        replies: list[Reply] = []
+        now = self.clock()
+        for event in events:
+            request = EventRequest(event=event, session=session, now=now)
+            for handler in self.commands.handlers_for(type(event)):
+                result = handler(request)
+                if result is not None:
+                    replies.extend(_as_list(result))
         return replies
 
     def _request(self, session: Session, incoming: Incoming) -> Request:
@@ -469,6 +479,11 @@ class TeamChoiceNeeded(Exception):
             buttons=tuple(Button(name, f"/team {team_id}") for team_id, name in self.teams),
             ephemeral=True,
         )
+
+
+def event_names(events: Sequence[PlatformEvent]) -> str:
+    """For a log line: "ReactionEvent", "PollAnswer, ReactionEvent"."""
+    return ", ".join(sorted({type(event).__name__ for event in events}))
 
 
 def _control_char_refusal(command: Command, incoming: Incoming) -> Reply | None:

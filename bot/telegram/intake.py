@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import json
 import logging
 from collections import deque
@@ -30,6 +31,7 @@ from telegram.ext import Application
 
 from storage import inbox
 from storage.db import Database
+from storage.writer import writer_for
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
@@ -53,7 +55,13 @@ def note_fault(error: BaseException) -> bool:
 
 
 def chat_key(update: Update) -> str:
-    """What must stay in order: a chat's updates; a poll answer (no chat) is ordered per voter."""
+    """What must stay in order: a chat's updates; a poll answer (no chat) is ordered per voter, and so is a
+    reaction — one person's votes in order, everyone's at once (votes of different people are independent),
+    so a busy card is not handled one reaction at a time."""
+    reaction = update.message_reaction
+    if reaction is not None:
+        voter = reaction.user.id if reaction.user is not None else reaction.actor_chat.id if reaction.actor_chat else 0
+        return f"c{reaction.chat.id}:u{voter}"
     if update.effective_chat is not None:
         return f"c{update.effective_chat.id}"
     if update.effective_user is not None:
@@ -195,8 +203,8 @@ class Intake:
             finally:
                 handling_faults.reset(token)
             if not faults:
-                try:
-                    await asyncio.to_thread(self._done, item.item_id)
+                try:  # in the writer's next batch, with other updates' votes and marks: one commit for many
+                    await writer_for(self.db).submit(functools.partial(inbox.mark_done, item_ids=[item.item_id]))
                 except UNAVAILABLE:
                     pass  # handled but not marked: handled again later, and deduplicated where it commits
                 return
@@ -204,10 +212,6 @@ class Intake:
                         item.delivery_id, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_retry_delay)
-
-    def _done(self, item_id: int) -> None:
-        with self.db.session() as session:
-            inbox.mark_done(session, item_ids=[item_id])
 
 
 def _first_line(error: BaseException) -> str:

@@ -1,0 +1,114 @@
+"""One writer per database with group commit: many small units of work (a vote, an inbox row marked done) share
+one transaction, so the bot pays one commit — one fsync — per batch instead of one per event.
+
+A door hands a unit of work (a function of the open session) to :meth:`Writer.submit` and awaits it; the await
+returns only once the transaction that ran it has committed, so a door that acknowledges after the await never
+acknowledges what is not stored. Work that arrives while a batch is committing waits for the next batch: under
+load batches grow by themselves, and a lone event goes at once (no timer).
+
+One unit that fails must not fail its neighbours: when a batch raises, it is rolled back and every unit in it
+runs again in a transaction of its own, and only the failing one gets the error. A database that cannot take
+writes at all (locked past the busy timeout, read-only, unreachable: :func:`storage.faults.classify`) fails the
+whole batch at once instead — replaying a hundred units to get a hundred timeouts helps no one, and each caller
+then keeps its delivery unacknowledged for the platform to send again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from storage.db import Database
+from storage.faults import classify
+
+log = logging.getLogger(f"devrelbot.{__name__}")
+
+T = TypeVar("T")
+Work = Callable[[Session], T]
+
+MAX_BATCH = 256  # units per transaction at most: a batch's locks are held for a few milliseconds, not seconds
+
+
+@dataclass(frozen=True)
+class _Job:
+    work: Work[Any]
+    future: asyncio.Future[Any]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    value: Any = None
+    error: BaseException | None = None
+
+
+class Writer:
+    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self._waiting: list[_Job] = []
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0  # transactions committed or tried (for tests and the benchmark)
+
+    async def submit(self, work: Work[T]) -> T:
+        """Run ``work(session)`` in the next batch's transaction; returns its value once that transaction has
+        committed, or raises what it raised (in a transaction of its own: nothing of it is stored)."""
+        loop = asyncio.get_running_loop()
+        job = _Job(work, loop.create_future())
+        self._waiting.append(job)
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._task = loop.create_task(self._drain(), name="database-writer")
+        return await job.future
+
+    async def _drain(self) -> None:
+        """Commit batches until nothing waits; the next submit starts it again."""
+        batch: list[_Job] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
+                outcomes = await asyncio.to_thread(self._commit, batch)
+                for job, outcome in zip(batch, outcomes, strict=True):
+                    if job.future.done():  # its caller gave up (cancelled): the work is stored all the same
+                        continue
+                    if outcome.error is None:
+                        job.future.set_result(outcome.value)
+                    else:
+                        job.future.set_exception(outcome.error)
+                batch = []
+        finally:
+            # Cancelled (the loop is stopping): whoever still waits learns that their work may not be stored.
+            for job in batch + self._waiting:
+                if not job.future.done():
+                    job.future.cancel()
+            self._waiting = []
+
+    def _commit(self, batch: list[_Job]) -> list[_Outcome]:
+        """Blocking: one transaction for the batch; on failure, one transaction per unit."""
+        self.batches += 1
+        try:
+            with self.db.session() as session:
+                values = [job.work(session) for job in batch]
+        except Exception as error:
+            if len(batch) == 1 or classify(error) is not None:
+                return [_Outcome(error=error)] * len(batch)
+            log.debug("a batch of %d failed (%s); replaying it one unit per transaction", len(batch),
+                      type(error).__name__)
+            return [self._commit([job])[0] for job in batch]
+        return [_Outcome(value=value) for value in values]
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, Writer] = weakref.WeakKeyDictionary()
+
+
+def writer_for(db: Database) -> Writer:
+    """The one writer of ``db``'s engine in this process: every door's events share its batches."""
+    writer = _WRITERS.get(db.engine)
+    if writer is None:
+        writer = _WRITERS[db.engine] = Writer(db)
+    return writer

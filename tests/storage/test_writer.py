@@ -1,0 +1,115 @@
+"""The group-commit writer: many units of work share one transaction, a caller's await ends only once its
+unit is committed, and one failing unit never fails the others in its batch — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from storage.db import Database
+from storage.events import mark_processed
+from storage.models import ProcessedEvent
+from storage.writer import Writer, writer_for
+
+
+def marked(db: Database) -> set[str]:
+    with db.reader() as session:
+        return set(session.exec(select(ProcessedEvent.event_id)).all())
+
+
+def mark(event_id: str, *, fail: bool = False):
+    """A unit of work: record an event id (and, for a bad one, fail after writing it)."""
+
+    def work(session: Session) -> str:
+        mark_processed(session, platform="test", event_id=event_id)
+        if fail:
+            raise ValueError(f"{event_id} is bad")
+        return event_id
+
+    return work
+
+
+async def test_units_submitted_together_share_transactions_and_each_returns_its_value(any_db):
+    writer = Writer(any_db)
+
+    results = await asyncio.gather(*(writer.submit(mark(f"e{n}")) for n in range(60)))
+
+    assert results == [f"e{n}" for n in range(60)]
+    assert marked(any_db) == {f"e{n}" for n in range(60)}
+    assert writer.batches < 60 / 4  # the first unit goes alone, the rest waited for it and went together
+
+
+async def test_the_await_ends_after_the_commit(any_db):
+    writer = Writer(any_db)
+
+    await writer.submit(mark("e1"))
+
+    assert "e1" in marked(any_db)  # another connection sees it: it was committed before submit returned
+
+
+async def test_a_failing_unit_fails_alone_and_its_neighbours_are_stored(any_db):
+    writer = Writer(any_db)
+    units = [mark("e1"), mark("e2"), mark("bad", fail=True), mark("e3")]
+
+    outcomes = await asyncio.gather(*(writer.submit(unit) for unit in units), return_exceptions=True)
+
+    assert outcomes[:2] == ["e1", "e2"] and outcomes[3] == "e3"
+    assert isinstance(outcomes[2], ValueError) and str(outcomes[2]) == "bad is bad"
+    assert marked(any_db) == {"e1", "e2", "e3"}  # the bad unit's own write was rolled back with it
+
+
+async def test_a_failed_batch_is_replayed_one_unit_per_transaction(any_db):
+    writer = Writer(any_db)
+    first = asyncio.ensure_future(writer.submit(mark("first")))  # goes alone: the rest queue behind it
+    await asyncio.sleep(0)
+    rest = [writer.submit(mark(f"e{n}", fail=n == 5)) for n in range(10)]
+
+    outcomes = await asyncio.gather(first, *rest, return_exceptions=True)
+
+    assert [isinstance(o, ValueError) for o in outcomes] == [False] * 6 + [True] + [False] * 4
+    # first alone, then the ten together (rolled back), then the ten again one by one
+    assert writer.batches == 1 + 1 + 10
+    assert marked(any_db) == {"first"} | {f"e{n}" for n in range(10) if n != 5}
+
+
+async def test_a_database_that_cannot_write_fails_the_batch_at_once_without_replaying_it(db):
+    writer = Writer(db)
+
+    def locked(session: Session) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    first = asyncio.ensure_future(writer.submit(mark("first")))
+    await asyncio.sleep(0)
+    rest = [writer.submit(mark("e1")), writer.submit(locked), writer.submit(mark("e2"))]
+    outcomes = await asyncio.gather(first, *rest, return_exceptions=True)
+
+    assert outcomes[0] == "first"
+    assert all(isinstance(o, OperationalError) for o in outcomes[1:])  # each caller keeps its delivery for later
+    assert writer.batches == 2
+    assert marked(db) == {"first"}
+
+
+async def test_a_caller_that_gives_up_does_not_stop_the_others(any_db):
+    writer = Writer(any_db)
+    first = asyncio.ensure_future(writer.submit(mark("first")))
+    await asyncio.sleep(0)
+    impatient = asyncio.ensure_future(writer.submit(mark("impatient")))
+    patient = asyncio.ensure_future(writer.submit(mark("patient")))
+    await asyncio.sleep(0)
+    impatient.cancel()
+
+    assert await patient == "patient" and await first == "first"
+    with pytest.raises(asyncio.CancelledError):
+        await impatient
+
+
+def test_every_door_of_a_database_shares_its_one_writer(db, tmp_path):
+    assert writer_for(db) is writer_for(db)
+    other = Database.from_url(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        assert writer_for(other) is not writer_for(db)
+    finally:
+        other.dispose()
