@@ -12,21 +12,36 @@ commit, work it off later) replaces these two methods without touching the doors
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextvars
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlmodel import Session
 
 from handlers.core import Platform, Reply
 from handlers.router import PlatformEvent, Router, event_names
+from storage import inbox
 from storage.events import mark_processed
 from storage.writer import Writer, writer_for
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
+
+
+@dataclass
+class StoredRow:
+    """The durable inbox row whose delivery is being handled (set by the Telegram intake around its handling):
+    applying the delivery's events also marks the row done, in the same transaction."""
+
+    item_id: int
+    done: bool = False
+
+
+stored_row: contextvars.ContextVar[StoredRow | None] = contextvars.ContextVar("stored_row", default=None)
 
 
 class Inbox:
@@ -68,10 +83,21 @@ class Inbox:
         if not self.router.handles(events):
             return []
         once = (self.platform, delivery_id) if delivery_id else None
+        row = stored_row.get()
+
+        def apply(session: Session) -> list[Reply]:
+            replies = self.router.apply_events(session, events, once=once)
+            if row is not None:  # the stored delivery is done in the same commit: one transaction, not two
+                inbox.mark_done(session, item_ids=[row.item_id])
+            return replies
+
         try:
-            return await self.writer.submit(functools.partial(self.router.apply_events, events=events, once=once))
+            replies = await self.writer.submit(apply)
         except UNAVAILABLE:
             raise
         except Exception:  # this delivery alone failed (its neighbours in the batch were stored without it)
             log.exception("handling %s failed", event_names(events))
             return []
+        if row is not None:
+            row.done = True
+        return replies

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, col, delete, select
 
 from storage.models import InboxItem, utcnow
 
@@ -63,10 +64,15 @@ def pending(session: Session, *, platform: str, after_id: int = 0, limit: int = 
     return [Stored(*row) for row in rows]
 
 
+# Core, built once: every update handled runs it.
+_MARK_DONE = (
+    update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True))).values(done_at=bindparam("now"))
+)
+
+
 def mark_done(session: Session, *, item_ids: Sequence[int], now: datetime | None = None) -> None:
     if item_ids:
-        session.exec(update(InboxItem).where(col(InboxItem.id).in_(item_ids))
-                     .values(done_at=now or utcnow()))
+        session.execute(_MARK_DONE, {"ids": list(item_ids), "now": now or utcnow()})
 
 
 def prune_done_before(session: Session, *, cutoff: datetime) -> int:

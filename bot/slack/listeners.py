@@ -53,7 +53,7 @@ from storage.teams import team_for_chat
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 PEOPLE_CACHED = 5000
-LOOKUPS_IN_FLIGHT = 64  # users.info calls made in the background at once, at most
+LOOKUPS_IN_FLIGHT = 4  # users.info calls made in the background at once: names are for later, votes come first
 UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
 
 # Posting into a channel the bot is not in fails; a slash command can still answer there via response_url.

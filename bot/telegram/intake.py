@@ -29,6 +29,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
+from bot.inbox import StoredRow, stored_row
 from storage import inbox
 from storage.db import Database
 from storage.writer import writer_for
@@ -134,11 +135,11 @@ class Intake:
             for u in updates
         ]
 
-        def store() -> list[inbox.Stored]:
-            with self.db.session() as session:
-                return inbox.store(session, platform=PLATFORM, deliveries=deliveries)
-
-        for item in await asyncio.to_thread(store):
+        # Through the one writer: in this process nothing else contends for SQLite's write lock meanwhile.
+        stored = await writer_for(self.db).submit(
+            functools.partial(inbox.store, platform=PLATFORM, deliveries=deliveries)
+        )
+        for item in stored:
             self.workers.submit(item)
 
     async def resume(self) -> int:
@@ -198,12 +199,17 @@ class Intake:
         while True:
             faults: list[BaseException] = []
             token = handling_faults.set(faults)
+            row = StoredRow(item.item_id)
+            row_token = stored_row.set(row)  # a vote marks the row done in its own transaction
             try:
                 await self.app.process_update(update)
             finally:
+                stored_row.reset(row_token)
                 handling_faults.reset(token)
             if not faults:
-                try:  # in the writer's next batch, with other updates' votes and marks: one commit for many
+                if row.done:
+                    return
+                try:  # in the writer's next batch, with other updates' marks: one commit for many
                     await writer_for(self.db).submit(functools.partial(inbox.mark_done, item_ids=[item.item_id]))
                 except UNAVAILABLE:
                     pass  # handled but not marked: handled again later, and deduplicated where it commits

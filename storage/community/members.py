@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import bindparam, case, delete, func, select, text
-from sqlmodel import Session, col
+from sqlalchemy import bindparam, text
+from sqlmodel import Session
 
-from storage.models import CommunityMember, Interaction
+from storage.models import CommunityMember
 
 
 class InteractionKind(StrEnum):
@@ -31,14 +31,39 @@ def activity_subject(activity_id: int) -> str:
     return f"activity:{activity_id}"
 
 
-def _insert(session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
+# Statements built once (a vote is the bot's highest-rate write; building an upsert per vote cost more than
+# running it). A name that is only the user id (a door that has not looked the person up yet) never replaces a
+# stored name; last seen only moves forward.
+_MEMBER_UPSERT = """
+    INSERT INTO community_member (team_id, platform, user_id, display_name, first_seen, last_seen)
+    VALUES (:team_id, :platform, :user_id, :display_name, :now, :now)
+    ON CONFLICT (team_id, platform, user_id) DO UPDATE SET display_name = CASE
+            WHEN EXCLUDED.display_name = EXCLUDED.user_id THEN community_member.display_name
+            ELSE EXCLUDED.display_name END,
+        last_seen = {latest}(community_member.last_seen, EXCLUDED.last_seen)
+    RETURNING id"""
+_INTERACTION_UPSERT = """
+    INSERT INTO interaction (member_id, team_id, kind, subject, activity_id, at)
+    {source}
+    ON CONFLICT (member_id, kind, subject) DO UPDATE SET at = EXCLUDED.at"""
+_TIME = CommunityMember.metadata.tables["community_member"].c.first_seen.type
+_NOTE_MEMBER = {
+    "sqlite": text(_MEMBER_UPSERT.format(latest="MAX")).bindparams(bindparam("now", type_=_TIME)),
+    "postgresql": text(_MEMBER_UPSERT.format(latest="GREATEST")).bindparams(bindparam("now", type_=_TIME)),
+}
+_SQLITE_INTERACTION = text(_INTERACTION_UPSERT.format(
+    source="VALUES (:member_id, :team_id, :kind, :subject, :activity_id, :now)"
+)).bindparams(bindparam("now", type_=_TIME))
+# PostgreSQL: member and interaction in one round trip.
+_PG_NOTE = text(
+    "WITH m AS (" + _MEMBER_UPSERT.format(latest="GREATEST") + ")"
+    + _INTERACTION_UPSERT.format(source="SELECT id, :team_id, :kind, :subject, :activity_id, :now FROM m")
+    + " RETURNING member_id"
+).bindparams(bindparam("now", type_=_TIME))
 
-        return postgresql.insert
-    from sqlalchemy.dialects import sqlite
 
-    return sqlite.insert
+def _dialect(session: Session) -> str:
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
 def note_member(
@@ -47,39 +72,9 @@ def note_member(
     """The person is a member of the team's community, seen ``now``: created, or their name and last-seen time
     updated. Returns the member's id. A name that is only the user id (a door that has not looked the person
     up yet) never replaces a stored name."""
-    insert = _insert(session)
-    table = CommunityMember.metadata.tables["community_member"]
-    statement = insert(table).values(
-        team_id=team_id, platform=platform, user_id=user_id[:64], display_name=display_name[:200] or user_id[:64],
-        first_seen=now, last_seen=now,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["team_id", "platform", "user_id"],
-        set_={"display_name": case((statement.excluded.display_name == statement.excluded.user_id,
-                                    table.c.display_name), else_=statement.excluded.display_name),
-              "last_seen": func.greatest(table.c.last_seen, statement.excluded.last_seen)
-              if session.get_bind().dialect.name == "postgresql"
-              else func.max(table.c.last_seen, statement.excluded.last_seen)},
-    ).returning(table.c.id)
-    return int(session.execute(statement).scalar_one())
-
-
-_TIME = CommunityMember.metadata.tables["community_member"].c.first_seen.type
-_PG_NOTE = text("""
-WITH m AS (
-    INSERT INTO community_member (team_id, platform, user_id, display_name, first_seen, last_seen)
-    VALUES (:team_id, :platform, :user_id, :display_name, :now, :now)
-    ON CONFLICT (team_id, platform, user_id) DO UPDATE SET display_name = CASE
-            WHEN EXCLUDED.display_name = EXCLUDED.user_id THEN community_member.display_name
-            ELSE EXCLUDED.display_name END,
-        last_seen = GREATEST(community_member.last_seen, EXCLUDED.last_seen)
-    RETURNING id
-)
-INSERT INTO interaction (member_id, team_id, kind, subject, activity_id, at)
-SELECT id, :team_id, :kind, :subject, :activity_id, :now FROM m
-ON CONFLICT (member_id, kind, subject) DO UPDATE SET at = EXCLUDED.at
-RETURNING member_id
-""").bindparams(bindparam("now", type_=_TIME))
+    params = {"team_id": team_id, "platform": platform, "user_id": user_id[:64],
+              "display_name": display_name[:200] or user_id[:64], "now": now}
+    return int(session.execute(_NOTE_MEMBER[_dialect(session)], params).scalar_one())
 
 
 def note_interaction(
@@ -96,37 +91,28 @@ def note_interaction(
 ) -> int:
     """Record one public interaction (and the person as a community member); a repeat on the same subject moves
     its time. Returns the member's id."""
-    if session.get_bind().dialect.name == "postgresql":
-        # One round trip instead of two: reactions are the bot's highest-rate writes.
+    params = {"team_id": team_id, "kind": kind.value, "subject": subject, "activity_id": activity_id, "now": now}
+    if _dialect(session) == "postgresql":
         return int(session.execute(_PG_NOTE, {
-            "team_id": team_id, "platform": platform, "user_id": user_id[:64],
-            "display_name": display_name[:200] or user_id[:64], "kind": kind.value, "subject": subject,
-            "activity_id": activity_id, "now": now,
+            **params, "platform": platform, "user_id": user_id[:64], "display_name": display_name[:200] or user_id[:64],
         }).scalar_one())
     member_id = note_member(session, team_id=team_id, platform=platform, user_id=user_id,
                             display_name=display_name, now=now)
-    table = Interaction.metadata.tables["interaction"]
-    statement = _insert(session)(table).values(
-        member_id=member_id, team_id=team_id, kind=kind.value, subject=subject, activity_id=activity_id, at=now
-    )
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["member_id", "kind", "subject"], set_={"at": statement.excluded.at}
-    ))
+    session.execute(_SQLITE_INTERACTION, {**params, "member_id": member_id})
     return member_id
+
+
+_WITHDRAW = text("""
+    DELETE FROM interaction WHERE kind = :kind AND subject = :subject AND member_id IN (
+        SELECT id FROM community_member WHERE team_id = :team_id AND platform = :platform AND user_id = :user_id)""")
 
 
 def withdraw_interaction(
     session: Session, *, team_id: int, platform: str, user_id: str, kind: InteractionKind, subject: str
 ) -> None:
     """A reaction or answer taken back is no interaction any more (the person stays a member)."""
-    member_ids = select(col(CommunityMember.id)).where(
-        col(CommunityMember.team_id) == team_id, col(CommunityMember.platform) == platform,
-        col(CommunityMember.user_id) == user_id,
-    )
-    session.execute(delete(Interaction).where(
-        col(Interaction.member_id).in_(member_ids), col(Interaction.kind) == kind.value,
-        col(Interaction.subject) == subject,
-    ))
+    session.execute(_WITHDRAW, {"team_id": team_id, "platform": platform, "user_id": user_id[:64],
+                                "kind": kind.value, "subject": subject})
 
 
 class _Card(Protocol):

@@ -88,15 +88,17 @@ class ReactionTarget:
         return parsed_emoji_map(self.feedback_emoji)
 
 
+_CARD = FeedbackCard.__table__  # type: ignore[attr-defined]
+_TEAM = Team.__table__  # type: ignore[attr-defined]
+# On the tables, not the ORM entities: a Core statement skips the ORM's per-execution compile step.
 _REACTION_TARGET = (
-    sa.select(col(FeedbackCard.id), col(FeedbackCard.team_id), col(FeedbackCard.mode), col(FeedbackCard.scale),
-              col(FeedbackCard.closed_at), col(Team.feedback_emoji), col(FeedbackCard.activity_id),
-              col(FeedbackCard.anonymous))
-    .join(Team, col(Team.id) == col(FeedbackCard.team_id))
+    sa.select(_CARD.c.id, _CARD.c.team_id, _CARD.c.mode, _CARD.c.scale, _CARD.c.closed_at, _TEAM.c.feedback_emoji,
+              _CARD.c.activity_id, _CARD.c.anonymous)
+    .join(_TEAM, _TEAM.c.id == _CARD.c.team_id)
     .where(
-        col(FeedbackCard.platform) == sa.bindparam("platform"),
-        col(FeedbackCard.chat_id) == sa.bindparam("chat_id"),
-        col(FeedbackCard.message_id) == sa.bindparam("message_id"),
+        _CARD.c.platform == sa.bindparam("platform"),
+        _CARD.c.chat_id == sa.bindparam("chat_id"),
+        _CARD.c.message_id == sa.bindparam("message_id"),
     )
 )
 
