@@ -183,6 +183,9 @@ class Registry:
     def handlers_for(self, event_type: type) -> list[EventHandler]:
         return list(self._event_handlers.get(event_type, ()))
 
+    def handles(self, event_type: type) -> bool:
+        return bool(self._event_handlers.get(event_type))
+
     def get(self, name: str) -> Command | None:
         return self._commands.get(name)
 
@@ -392,7 +395,7 @@ class Router:
 
     def handles(self, events: Sequence[PlatformEvent]) -> bool:
         """Whether any handler is registered for these events (else there is nothing to store)."""
-        return any(self.commands.handlers_for(type(event)) for event in events)
+        return any(self.commands.handles(type(event)) for event in events)
 
     def apply_events(
         self, session: Session, events: Sequence[PlatformEvent], *, once: tuple[str, str] | None = None

@@ -29,6 +29,10 @@ def normalize_url(url: str) -> str:
 
 
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds SQLite waits for another writer's lock before "database is locked"
+# FULL: a commit is on the disk before the platform hears "received" — also across a power cut, not only a
+# crash of the process (NORMAL in WAL mode may lose the last commits then). With group commit it costs one
+# sync per batch, not per event: bench/bench_reactions.py measures both.
+DEFAULT_SQLITE_SYNCHRONOUS = "FULL"
 
 
 def make_engine(
@@ -37,14 +41,18 @@ def make_engine(
     echo: bool = False,
     connect_args: dict[str, Any] | None = None,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS,
 ) -> Engine:
     """``busy_timeout`` (SQLite only): how long a command waits for a lock held elsewhere before it gives up
-    (the router then answers "try again in a moment")."""
+    (the router then answers "try again in a moment"). ``synchronous`` (SQLite only): FULL or NORMAL."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
         args = {"check_same_thread": False, "timeout": busy_timeout, **(connect_args or {})}
         engine = create_engine(url, echo=echo, connect_args=args)
-        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=round(busy_timeout * 1000)))
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=round(busy_timeout * 1000),
+                                                synchronous=synchronous))
         event.listen(engine, "begin", _sqlite_begin)
         heal_on_fault(engine)
         return engine
@@ -69,13 +77,15 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_ms: int = 30000) -> None:
+def _sqlite_pragmas(
+    dbapi_connection: Any, _record: Any, *, busy_ms: int = 30000, synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS
+) -> None:
     dbapi_connection.isolation_level = None  # the driver emits no BEGIN/COMMIT of its own (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")  # first: the next pragma may already need to wait
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.close()
 
 
@@ -96,8 +106,10 @@ class Database:
     engine: Engine
 
     @classmethod
-    def from_url(cls, url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Database:
-        return cls(make_engine(url, busy_timeout=busy_timeout))
+    def from_url(
+        cls, url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS
+    ) -> Database:
+        return cls(make_engine(url, busy_timeout=busy_timeout, synchronous=synchronous))
 
     def describe(self) -> str:
         """Where the database is, for a log line (never the password)."""

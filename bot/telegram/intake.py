@@ -124,6 +124,7 @@ class Intake:
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
         self.workers = ChatWorkers(self._handle)
+        self._parsed: dict[int, Update] = {}  # stored rows fetched by this process, by row id: already parsed
 
     # --- in ------------------------------------------------------------------------------------------------
 
@@ -134,12 +135,14 @@ class Intake:
             inbox.Delivery(f"{self.delivery_prefix()}:{u.update_id}", chat_key(u), u.to_json())
             for u in updates
         ]
+        parsed = {delivery.delivery_id: update for delivery, update in zip(deliveries, updates, strict=True)}
 
         # Through the one writer: in this process nothing else contends for SQLite's write lock meanwhile.
         stored = await writer_for(self.db).submit(
             functools.partial(inbox.store, platform=PLATFORM, deliveries=deliveries)
         )
         for item in stored:
+            self._parsed[item.item_id] = parsed[item.delivery_id]  # handled as fetched: not parsed again
             self.workers.submit(item)
 
     async def resume(self) -> int:
@@ -194,7 +197,7 @@ class Intake:
     # --- handling ------------------------------------------------------------------------------------------
 
     async def _handle(self, item: inbox.Stored) -> None:
-        update = Update.de_json(json.loads(item.payload), self.app.bot)
+        update = self._parsed.pop(item.item_id, None) or Update.de_json(json.loads(item.payload), self.app.bot)
         delay = self.retry_delay
         while True:
             faults: list[BaseException] = []

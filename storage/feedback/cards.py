@@ -106,9 +106,18 @@ _REACTION_TARGET = (
 def reaction_target(session: Session, *, platform: str, chat_id: str, message_id: str) -> ReactionTarget | None:
     """:func:`card_for_message` for the reaction path: the card's few fields and its team's emoji map, in one
     indexed query (``uq_feedback_card_message``) without loading ORM objects."""
+    # Remembered for the rest of the transaction: a batch of votes (storage.writer) is mostly on one card, and
+    # nothing in the batch changes it. Only found cards: a card posted later in the batch must still be found.
+    known: dict[tuple[str, str, str], ReactionTarget] = session.info.setdefault("reaction_targets", {})
+    key = (platform, chat_id, message_id)
+    if key in known:
+        return known[key]
     params = {"platform": platform, "chat_id": chat_id, "message_id": message_id}
     row = session.execute(_REACTION_TARGET, params).first()
-    return ReactionTarget(*row) if row is not None else None
+    if row is None:
+        return None
+    target = known[key] = ReactionTarget(*row)
+    return target
 
 
 def card_for_poll(session: Session, *, poll_id: str) -> FeedbackCard | None:

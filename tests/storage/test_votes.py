@@ -179,3 +179,20 @@ def test_ten_thousand_reactions_in_a_minute_on_postgres_give_the_exact_count(pos
         db.dispose()
     print(f"\n10,000 reactions on one card on PostgreSQL: {elapsed:.1f} s ({10_000 / elapsed:.0f}/s)")
     assert elapsed < 60
+
+
+def test_a_card_posted_later_in_the_same_transaction_is_found_by_the_reactions_after_it(any_db):
+    """The reaction path remembers the cards it found for the rest of its transaction (a batch of votes is
+    mostly on one card) — but not a miss: a card posted later in the batch must be found."""
+    from storage.feedback.cards import reaction_target
+
+    team_id, card_id = setup_card(any_db)
+    with any_db.session() as s:
+        found = reaction_target(s, platform="console", chat_id="T", message_id="m-1")
+        assert found is not None and found.id == card_id
+        assert reaction_target(s, platform="console", chat_id="T", message_id="m-2") is None
+        second = create_card(s, team_id=team_id, activity_id=found.activity_id, mode=Mode.EMOJI, scale=Scale.RATING,
+                             platform="console", chat_id="T", created_by=None, now=T0)
+        card_posted(s, card_id=second.id, platform="console", chat_id="T", message_id="m-2", poll_id=None)
+        later = reaction_target(s, platform="console", chat_id="T", message_id="m-2")
+        assert later is not None and later.id == second.id
