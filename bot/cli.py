@@ -201,8 +201,13 @@ def plan_import(
         db.dispose()
     if result.errors:
         _report_errors(result.errors, imported=True)
-    err.print(f"Imported {result.imported} plan items into {found.name}"
-              + (f"; skipped {result.skipped} invalid rows." if result.skipped else "."), soft_wrap=True)
+    from handlers.i18n import ngettext
+
+    imported = ngettext("Imported {n} plan item into {team}", "Imported {n} plan items into {team}",
+                        result.imported).format(n=result.imported, team=found.name)
+    skipped = ngettext("; skipped {n} invalid row.", "; skipped {n} invalid rows.", result.skipped).format(
+        n=result.skipped) if result.skipped else "."
+    err.print(imported + skipped, soft_wrap=True)
 
 
 @app.command()

@@ -50,7 +50,8 @@ def demo_commands(today: date, *, weeks: int, seed: int) -> list[str]:
             purpose = "hiring" if week % 2 == 0 else "brand"
             lines.append(f'/log talk "{rng.choice(TALKS)}" @ {rng.choice(CONFERENCES)} {day()} audience={audience} '
                          f"contacts={rng.randrange(5, 40)} rating={rng.choice([3.9, 4.2, 4.5, 4.8])} {tag()} "
-                         f"target_actions={audience // 20} purpose={purpose}")
+                         f"target_actions={audience // 20} purpose={purpose}"
+                         + (" hires=1" if week % 4 == 0 else ""))
         if week % 3 == 1:
             lines.append(f'/log meetup "Backend meetup #{week // 3 + 1}" @ Office {day()} '
                          f"audience={rng.randrange(40, 120)} stream_views={rng.randrange(300, 3000)} "

@@ -7,7 +7,7 @@ on Slack, on Telegram and in the console alike, and a long table still splits be
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -15,13 +15,13 @@ from sqlmodel import Session
 from handlers import markup, render
 from handlers.filters import Filters, describe
 from handlers.i18n import _
+from handlers.metric_text import cost_short, so_far, span_text
 from handlers.words import kind_name, purpose_name
-from storage.activities import segment_figures
-from storage.domain import Kind
-from storage.feedback.results import FeedbackSummary, feedback_by_segment
-from storage.metrics import Figures, reach
-from storage.periods import Period
-from storage.selection import WHOLE, Dimension, Scope
+from storage.metrics.period import PeriodNumbers, numbers_of
+from storage.metrics.windows import Window
+from storage.models import Activity, Team
+from storage.scope import Selection, done_activities, segments
+from storage.selection import Dimension, Scope
 from storage.teams import members_by_id
 
 LABEL_WIDTH = 16  # a segment's name is cut to this, so a table fits a phone held sideways
@@ -37,21 +37,23 @@ class SegmentRow:
     rating: str
 
 
-def breakdown_rows(
-    session: Session, *, team_id: int, period: Period, scope: Scope, by: Dimension
-) -> list[SegmentRow]:
-    """The segments, largest reach first (those without a tag, owner or purpose last), then the whole slice."""
-    figures = segment_figures(session, team_id=team_id, start=period.start, end=period.end, scope=scope, by=by)
-    feedback = feedback_by_segment(session, team_id=team_id, start=period.start, end=period.end, scope=scope, by=by)
-    labels = segment_labels(session, by, [key for key in figures if key is not None])
-    rows = [_row(labels.get(key, _unset(by)) if key else _unset(by), kinds, feedback.get(key))
-            for key, kinds in figures.items()]
+def breakdown_rows(session: Session, *, team: Team, window: Window, scope: Scope, by: Dimension) -> list[SegmentRow]:
+    """The segments, largest reach first (those without a tag, owner or purpose last), then the whole slice —
+    each measured by :mod:`storage.metrics` on its own activities."""
+    activities = done_activities(session, team_id=team.id or 0, start=window.start, end=window.end, scope=scope)
+    split = segments(session, activities, by=by, scope=scope)
+    labels = segment_labels(session, by, [key for key in split if key is not None])
+    rows = [_row(labels.get(key, _unset(by)) if key else _unset(by), _measure(session, found, team, window))
+            for key, found in split.items()]
     rows.sort(key=lambda r: (r.label == _unset(by), -r.reach, r.label.casefold()))
-    whole = segment_figures(session, team_id=team_id, start=period.start, end=period.end, scope=scope)
-    whole_feedback = feedback_by_segment(session, team_id=team_id, start=period.start, end=period.end, scope=scope)
     if rows:
-        rows.append(_row(_("total"), whole.get(WHOLE, {}), whole_feedback.get(WHOLE)))
+        rows.append(_row(_("total"), _measure(session, activities, team, window)))
     return rows
+
+
+def _measure(session: Session, activities: Sequence[Activity], team: Team, window: Window) -> PeriodNumbers:
+    return numbers_of(session, Selection(activities=activities, plan_items=(), surveys=()), window=window,
+                      currency=team.currency)
 
 
 def segment_labels(session: Session, by: Dimension, keys: Sequence[str]) -> dict[str, str]:
@@ -74,28 +76,25 @@ def _unset(by: Dimension) -> str:
     return words[by]
 
 
-def _row(label: str, kinds: Mapping[Kind, Figures], feedback: FeedbackSummary | None) -> SegmentRow:
-    rating = feedback.rating if feedback is not None else None
+def _row(label: str, n: PeriodNumbers) -> SegmentRow:
     return SegmentRow(
         label=label,
-        activities=sum(f.count for f in kinds.values()),
-        reach=sum(reach(f) for f in kinds.values()),
-        contacts=sum(f.contacts for f in kinds.values()),
-        cost_per_contact=render.cost_per_contact_text(kinds),
-        rating=render.decimal(rating),
+        activities=n.totals.activities,
+        reach=n.totals.reach,
+        contacts=n.totals.contacts,
+        cost_per_contact=cost_short(n.cost),
+        rating=render.decimal(n.votes.rating),
     )
 
 
-def breakdown_text(rows: Sequence[SegmentRow], *, filters: Filters, period: Period, running: bool) -> str:
+def breakdown_text(rows: Sequence[SegmentRow], *, filters: Filters, window: Window) -> str:
     """The title (the dimension, the period, the slice), the table, and how a tag breakdown counts."""
     assert filters.by is not None
     titles = {
-        Dimension.KIND: _("By kind, {start} – {end}"), Dimension.TAG: _("By tag, {start} – {end}"),
-        Dimension.PERSON: _("By person, {start} – {end}"), Dimension.PURPOSE: _("By purpose, {start} – {end}"),
+        Dimension.KIND: _("By kind{so_far}, {span}"), Dimension.TAG: _("By tag{so_far}, {span}"),
+        Dimension.PERSON: _("By person{so_far}, {span}"), Dimension.PURPOSE: _("By purpose{so_far}, {span}"),
     }
-    title = titles[filters.by].format(start=render.day(period.start), end=render.day(period.last_day))
-    if running:
-        title += " " + _("(so far)")
+    title = titles[filters.by].format(so_far=so_far(window), span=span_text(window))
     lines = [markup.bold(title)]
     if filters.narrowed:
         lines.append(_("Slice: {slice}").format(slice=markup.escape(describe(filters))))

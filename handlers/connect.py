@@ -10,7 +10,7 @@ from __future__ import annotations
 from handlers import markup
 from handlers.core import Reply
 from handlers.errors import PermissionDenied, UserError, quote_token
-from handlers.i18n import _
+from handlers.i18n import _, ngettext
 from handlers.router import Request, registry
 from storage.links import (
     CODE_TTL,
@@ -75,7 +75,8 @@ def _new_code(req: Request, rest: list[str]) -> Reply:
         _("🔗 Link code: {code}").format(code=markup.bold(code)),
         _("In the Telegram group, an admin of the group sends:"),
         markup.code(f"/connect {code}"),
-        _("The group joins {team} as {what}. The code works once, for {minutes} minutes.").format(
+        ngettext("The group joins {team} as {what}. The code works once, for {minutes} minute.",
+                 "The group joins {team} as {what}. The code works once, for {minutes} minutes.", minutes).format(
             team=markup.bold(req.team.name), what=what, minutes=minutes
         ),
     ]

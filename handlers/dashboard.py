@@ -20,11 +20,9 @@ from handlers.i18n import _, babel_locale, ngettext
 from storage.domain import Kind
 from storage.goals import LEVEL_METRICS, GoalProgress, goal_period, progress
 from storage.goals import goals_on as stored_goals_on
-from storage.metrics import percent_change
+from storage.metrics.shares import percent_change
 from storage.models import Goal, Team
 from storage.periods import Period
-from storage.scope import scope_totals
-from storage.selection import EVERYTHING, Scope
 
 NAN = math.nan
 SINGLE = "#3D4F5F"  # one quantity in a panel: colour carries no category, so a quiet slate
@@ -64,10 +62,6 @@ def team_goals(session: Session, *, team: Team, day: date) -> dict[str, Goal]:
         if goal.tag is None and goal.member_id is None:
             found[goal.metric] = goal  # goals_on lists years, then quarters, then months
     return found
-
-
-def hires_in(session: Session, *, team: Team, period: Period, scope: Scope = EVERYTHING) -> int:
-    return scope_totals(session, team_id=team.id or 0, start=period.start, end=period.end, scope=scope).hires
 
 
 def build_layout(
@@ -134,11 +128,11 @@ def change(current: float | None, previous: float | None, *, lower_is_better: bo
     delta = percent_change(current, previous)
     if delta is None:
         return (_("new") if current else ""), "neutral"
-    if round(delta) == 0:
-        return f"±0% {previous_word}", "neutral"
+    if render.whole(delta) == 0:
+        return f"±{render.percent(0)} {previous_word}", "neutral"
     better = (delta < 0) if lower_is_better else (delta > 0)
     arrow = "▲" if delta > 0 else "▼"
-    return f"{arrow} {abs(delta):.0f}% {previous_word}", ("good" if better else "bad")
+    return f"{arrow} {render.percent(abs(delta))} {previous_word}", ("good" if better else "bad")
 
 
 def level_change(metric: str, current: float | None, previous: float | None, *,
@@ -147,8 +141,10 @@ def level_change(metric: str, current: float | None, previous: float | None, *,
     if current is None or previous is None:
         return "", "neutral"
     delta = current - previous
-    shown = f"{abs(delta):.1f}" if metric == "rating" else _("{n} pts").format(n=f"{abs(delta):.0f}")
-    if shown in ("0.0", _("{n} pts").format(n="0")):
+    points = int(render.whole(abs(delta)))
+    shown = render.decimal(abs(delta)) if metric == "rating" else ngettext("{n} pt", "{n} pts", points).format(
+        n=render.number(points))
+    if (metric == "rating" and shown == render.decimal(0)) or (metric != "rating" and points == 0):
         return f"±{shown} {previous_word}", "neutral"
     return f"{'▲' if delta > 0 else '▼'} {shown} {previous_word}", ("good" if delta > 0 else "bad")
 
@@ -169,7 +165,7 @@ def goal_note(goals: Mapping[str, GoalProgress], metric: str) -> str:
 def _level(metric: str, value: float | None) -> str:
     if value is None:
         return render.DASH
-    return f"{value:+.0f}" if metric == "nps" else f"{value:.1f}"
+    return render.signed(value) if metric == "nps" else render.decimal(value)
 
 
 def headlines(now: HeadlineNumbers, before: HeadlineNumbers, goals: Mapping[str, GoalProgress], *, currency: str,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlmodel import Session
 
@@ -13,25 +12,33 @@ from handlers import markup, render
 from handlers.breakdown import breakdown_rows, breakdown_text
 from handlers.chart import DashboardLayout, render_dashboard
 from handlers.core import Image, Reply
-from handlers.dashboard import BucketNumbers, HeadlineNumbers, build_layout, goal_progress, hires_in
-from handlers.feedback_results import period_feedback
+from handlers.dashboard import BucketNumbers, HeadlineNumbers, build_layout, goal_progress
+from handlers.feedback_results import answers
 from handlers.filters import Filters, describe
 from handlers.goal_text import goal_section
 from handlers.i18n import _, ngettext
-from storage.activities import figures_of, list_activities, period_figures
-from storage.domain import Kind, Status
-from storage.feedback.results import FeedbackSummary
-from storage.metrics import (
-    Figures,
-    cost_per_contact,
-    engagement,
-    hiring_influence,
-    percent_change,
-    reach,
+from handlers.metric_text import (
+    change_text,
+    comparison_text,
+    cost_short,
+    cost_text,
+    fulfilment_text,
+    hiring_text,
+    reported_text,
+    share_text,
+    so_far,
+    span_text,
 )
+from storage.activities import list_activities
+from storage.domain import Kind
+from storage.feedback.results import FeedbackSummary, late_feedback
+from storage.metrics.cost import CostPerContact, in_currency
+from storage.metrics.period import PeriodNumbers, window_numbers
+from storage.metrics.totals import top_by_reach
+from storage.metrics.windows import Window, window_of
 from storage.models import Team
-from storage.periods import Period, local_today, period_containing, periods_back
-from storage.plan import FulfilmentCounts, fulfilment, plan_items
+from storage.periods import Period, local_moment, local_today, period_containing, periods_back
+from storage.plan import plan_items
 from storage.selection import EVERYTHING, Scope
 from storage.teams import members_by_id
 
@@ -48,37 +55,6 @@ class Report:
     breakdown: str = ""  # the slice's segments side by side, when asked for ("by tag")
 
 
-@dataclass(frozen=True)
-class PeriodNumbers:
-    figures: Mapping[Kind, Figures]
-    plan: FulfilmentCounts
-    feedback: FeedbackSummary
-    hiring: tuple[int, int, int]  # yes, partly, surveyed
-
-    @property
-    def count(self) -> int:
-        return sum(f.count for f in self.figures.values())
-
-    @property
-    def reach(self) -> int:
-        return sum(reach(f) for f in self.figures.values())
-
-    @property
-    def engagement(self) -> int:
-        return sum(engagement(f) for f in self.figures.values())
-
-    @property
-    def contacts(self) -> int:
-        return sum(f.contacts for f in self.figures.values())
-
-    def cost_per_contact(self, currency: str) -> float | None:
-        """In one currency: what was spent in it / the contacts of the activities it was spent on."""
-        cost = sum((f.costs.get(currency, Decimal(0)) for f in self.figures.values()), start=Decimal(0))
-        contacts = sum(f.paid_contacts.get(currency, 0) for f in self.figures.values())
-        value = cost_per_contact(cost, contacts) if cost else None
-        return None if value is None else float(value)
-
-
 def as_replies(report: Report) -> list[Reply]:
     """What a chat gets, in order: the summary, then the details and the chart (in a thread where one exists)."""
     replies = [Reply(report.summary)]
@@ -89,17 +65,6 @@ def as_replies(report: Report) -> list[Reply]:
     if report.chart is not None:
         replies.append(Reply(report.chart_caption, image=Image("digest.png", report.chart)))
     return replies
-
-
-def numbers_for(session: Session, *, team: Team, period: Period, scope: Scope = EVERYTHING) -> PeriodNumbers:
-    assert team.id is not None  # a stored team
-    feedback, hiring = period_feedback(session, team=team, period=period, scope=scope)
-    return PeriodNumbers(
-        figures=period_figures(session, team_id=team.id, start=period.start, end=period.end, scope=scope),
-        plan=fulfilment(session, team_id=team.id, start=period.start, end=period.end, scope=scope),
-        feedback=feedback,
-        hiring=hiring,
-    )
 
 
 def last_full_week(now: datetime, team: Team) -> Period:
@@ -116,101 +81,121 @@ def build_report(
     with_chart: bool = True,
     filters: Filters | None = None,
 ) -> Report:
-    """The summary of ``period`` against the one before, the details, and a chart over ``buckets``
-    (by default the eight weeks ending with the period). ``filters`` narrow all of it to a slice, and may
-    ask for its breakdown."""
+    """The summary of ``period`` (up to today while it runs) against the one before (the same days of it), the
+    details, and a chart over ``buckets`` (by default the eight weeks ending with the period). ``filters``
+    narrow all of it to a slice, and may ask for its breakdown."""
     assert team.id is not None  # a stored team
     filters = filters or Filters()
     scope = filters.scope
-    title = _title(period)
-    running = period.end > local_today(now, team.timezone)
-    if running:
-        title += " " + _("(so far)")
+    window = window_of(period, today=local_today(now, team.timezone))
+    title = report_title(window)
     if filters.narrowed:
         title += " · " + describe(filters)
     if not list_activities(session, team_id=team.id, limit=1):
         return Report(summary=f"📊 {markup.bold(title)}\n" + _("Nothing logged yet — try {example}").format(
             example=markup.code(_('/log talk "My talk" @ Conf today audience=100'))), details="", chart=None)
-    current = numbers_for(session, team=team, period=period, scope=scope)
-    previous = numbers_for(session, team=team, period=period.previous(), scope=scope)
+    current = window_numbers(session, team=team, window=window, scope=scope)
+    previous = window_numbers(session, team=team, window=window.previous(), scope=scope)
     # The team's goals are about the whole team, not a slice of it.
     goals = [] if filters.narrowed else goal_section(
         session, team_id=team.id, day=min(local_today(now, team.timezone), period.last_day),
         action_name=team.target_action_name)
-    lines = _summary_lines(current, previous, team.currency, with_hiring=not filters.narrowed)
-    summary = f"📊 {markup.bold(title)}\n" + "\n".join([*lines, *goals])
-    details = _details(session, team=team, period=period, now=now, scope=scope)
+    summary = "\n".join([f"📊 {markup.bold(title)}", _sentence(comparison_text(window)),
+                         *summary_lines(current, previous, with_hiring=not filters.narrowed), *goals])
+    details = _details(session, team=team, current=current, now=now, scope=scope)
     breakdown = "" if filters.by is None else breakdown_text(
-        breakdown_rows(session, team_id=team.id, period=period, scope=scope, by=filters.by),
-        filters=filters, period=period, running=running)
+        breakdown_rows(session, team=team, window=window, scope=scope, by=filters.by), filters=filters,
+        window=window)
     if not with_chart:
         return Report(summary=summary, details=details, chart=None, breakdown=breakdown)
     series = buckets or periods_back(period_containing("week", period.last_day), CHART_WEEKS)
     layout = dashboard_layout(session, team=team, period=period, buckets=series, now=now,
-                              title=f"{team.name} — {title}", current=current, previous=previous,
-                              scope=scope)
+                              title=f"{team.name} — {title}", current=current, previous=previous, scope=scope)
     return Report(summary=summary, details=details, chart=render_dashboard(layout), chart_caption=layout.caption,
                   breakdown=breakdown)
+
+
+def report_title(window: Window) -> str:
+    """``Weekly digest, 2026-11-16 – 2026-11-22``; ``Monthly report so far, 2026-11-01 – 2026-11-26``."""
+    names = {"week": _("Weekly digest{so_far}, {span}"), "month": _("Monthly report{so_far}, {span}"),
+             "quarter": _("Quarterly report{so_far}, {span}"), "year": _("Yearly report{so_far}, {span}")}
+    return names[window.period.name].format(so_far=so_far(window), span=span_text(window))
 
 
 def dashboard_layout(session: Session, *, team: Team, period: Period, buckets: Sequence[Period], now: datetime,
                      title: str, current: PeriodNumbers | None = None,
                      previous: PeriodNumbers | None = None, scope: Scope = EVERYTHING) -> DashboardLayout:
     """The chart's layout: the period's headline figures against the previous period and the team's goals
-    (none for a slice), and one panel per quantity over ``buckets``."""
-    current = current or numbers_for(session, team=team, period=period, scope=scope)
-    previous = previous or numbers_for(session, team=team, period=period.previous(), scope=scope)
-    day = min(local_today(now, team.timezone), period.last_day)
+    (none for a slice), and one panel per quantity over ``buckets`` (each up to today while it runs)."""
+    today = local_today(now, team.timezone)
+    window = window_of(period, today=today)
+    current = current or window_numbers(session, team=team, window=window, scope=scope)
+    previous = previous or window_numbers(session, team=team, window=window.previous(), scope=scope)
+    series = [window_numbers(session, team=team, window=window_of(b, today=today), scope=scope) for b in buckets]
+    currency = chart_currency([current, previous, *series], team.currency)
     return build_layout(
         title=title, period=period, buckets=buckets,
-        now=_headline_numbers(session, team, period, current, scope),
-        before=_headline_numbers(session, team, period.previous(), previous, scope),
-        series=[_bucket_numbers(numbers_for(session, team=team, period=b, scope=scope), team.currency)
-                for b in buckets],
-        goals=goal_progress(session, team=team, day=day) if scope.is_everything else {}, currency=team.currency,
+        now=headline_numbers(current, currency), before=headline_numbers(previous, currency),
+        series=[bucket_numbers(n, currency) for n in series],
+        goals=goal_progress(session, team=team, day=min(today, period.last_day)) if scope.is_everything else {},
+        currency=currency,
     )
 
 
-def _headline_numbers(session: Session, team: Team, period: Period, n: PeriodNumbers,
-                      scope: Scope) -> HeadlineNumbers:
+def chart_currency(numbers: Sequence[PeriodNumbers], team_currency: str) -> str:
+    """A chart's axis has one currency: the team's, unless nothing charted was paid in it — then the one that
+    paid for the most contacts."""
+    paid: dict[str, int] = {}
+    for n in numbers:
+        for figure in n.cost:
+            paid[figure.currency] = paid.get(figure.currency, 0) + figure.contacts
+    if team_currency in paid or not paid:
+        return team_currency
+    return max(sorted(paid), key=lambda c: paid[c])
+
+
+def _cost_value(figures: Sequence[CostPerContact], currency: str) -> float | None:
+    found = in_currency(figures, currency)
+    return None if found is None else float(found.value)
+
+
+def headline_numbers(n: PeriodNumbers, currency: str) -> HeadlineNumbers:
     return HeadlineNumbers(
-        activities=n.count, reach=n.reach, contacts=n.contacts, cost_per_contact=n.cost_per_contact(team.currency),
-        rating=n.feedback.rating, nps=n.feedback.nps.score if n.feedback.nps else None, plan=n.plan.share,
-        hires=hires_in(session, team=team, period=period, scope=scope),
+        activities=n.totals.activities, reach=n.totals.reach, contacts=n.totals.contacts,
+        cost_per_contact=_cost_value(n.cost, currency), rating=n.votes.rating,
+        nps=n.votes.nps.score if n.votes.nps else None, plan=n.plan.share, hires=n.totals.hires,
     )
 
 
-def _bucket_numbers(n: PeriodNumbers, currency: str) -> BucketNumbers:
+def bucket_numbers(n: PeriodNumbers, currency: str) -> BucketNumbers:
     return BucketNumbers(
-        counts={k: f.count for k, f in n.figures.items()}, reach=n.reach, contacts=n.contacts,
-        cost_per_contact=n.cost_per_contact(currency), rating=n.feedback.rating,
-        nps=n.feedback.nps.score if n.feedback.nps else None,
+        counts=dict(n.totals.by_kind), reach=n.totals.reach, contacts=n.totals.contacts,
+        cost_per_contact=_cost_value(n.cost, currency), rating=n.votes.rating,
+        nps=n.votes.nps.score if n.votes.nps else None,
     )
 
 
-def _title(period: Period) -> str:
-    span = f"{render.day(period.start)} – {render.day(period.last_day)}"
-    names = {"week": _("Weekly digest"), "month": _("Monthly report"), "quarter": _("Quarterly report")}
-    return f"{names[period.name]}, {span}"
-
-
-def _summary_lines(now: PeriodNumbers, before: PeriodNumbers, currency: str, *, with_hiring: bool) -> list[str]:
-    by_kind = ", ".join(kind_count(k, now.figures[k].count) for k in Kind if k in now.figures)
-    cost = _was(_money(now.cost_per_contact(currency), currency),
-                _money(before.cost_per_contact(currency), currency, short=True))
+def summary_lines(now: PeriodNumbers, before: PeriodNumbers, *, with_hiring: bool = True) -> list[str]:
+    t, b = now.totals, before.totals
+    by_kind = ", ".join(kind_count(k, n) for k, n in t.by_kind.items())
     lines = [
-        f"• {_('Activities')}: {render.number(now.count)} ({_change(now.count, before.count)})"
+        f"• {_('Activities')}: {render.number(t.activities)} ({change_text(t.activities, b.activities)})"
         + (f" — {by_kind}" if by_kind else ""),
-        f"• {_('Reach')}: {render.number(now.reach)} ({_change(now.reach, before.reach)}) · "
-        f"{_('engagement')} {render.number(now.engagement)} ({_change(now.engagement, before.engagement)})",
-        f"• {_('Contacts')}: {render.number(now.contacts)} ({_change(now.contacts, before.contacts)}) · "
-        f"{_('cost per contact')} {cost}",
-        f"• {_('Rating')}: {_was(_rating(now.feedback), _rating(before.feedback, short=True))} · "
-        f"{_('NPS')}: {_was(_nps(now.feedback), _nps(before.feedback, short=True))}",
-        f"• {_('Plan fulfilment')}: {_was(_plan(now.plan), _plan(before.plan, short=True))}",
+        f"• {_('Reach')}: {render.number(t.reach)} ({change_text(t.reach, b.reach)}) · "
+        f"{_('engagement')} {render.number(t.engagement)} ({change_text(t.engagement, b.engagement)})",
+        f"• {_('Contacts')}: {render.number(t.contacts)} ({change_text(t.contacts, b.contacts)}) · "
+        f"{_('cost per contact')} {_was(cost_text(now.cost), cost_short(before.cost) if before.cost else None)}",
+        f"• {_('Rating')}: {_was(_rating(now.votes), _rating(before.votes, short=True))} · "
+        f"{_('NPS')}: {_was(_nps(now.votes), _nps(before.votes, short=True))}",
     ]
+    reported = reported_text(now.reported_rating, now.reported_nps)
+    if reported:
+        lines.append(f"• {_sentence(reported)}")
+    lines.append(f"• {_('Plan fulfilment')}: "
+                 f"{_was(fulfilment_text(now.plan), share_text(before.plan.share) if before.plan.due else None)}")
     if with_hiring:  # new hires answer about DevRel as a whole, not about a slice of it
-        lines.append(f"• {_('Hiring influence')}: {_was(_hiring(now.hiring), _hiring(before.hiring, short=True))}")
+        was = share_text(before.hiring.share) if before.hiring.answered else None
+        lines.append(f"• {_('Hiring influence')}: {_was(hiring_text(now.hiring), was)}")
     return lines
 
 
@@ -225,19 +210,23 @@ def kind_count(kind: Kind, n: int) -> str:
     return words[kind].format(n=n)
 
 
-def _was(current: str | None, previous: str | None) -> str:
-    """"4.6 (12 votes) (was 4.4)"; the "was" is left out when the previous period had nothing either."""
-    return f"{current}" if previous is None else f"{current} ({_('was')} {previous})"
+def _was(current: str, previous: str | None) -> str:
+    """"4.6 (12 votes) (was 4.4)"; the "was" is left out when the previous period had nothing."""
+    return f"{current} ({_('was')} {previous})" if previous else current
 
 
-def _details(session: Session, *, team: Team, period: Period, now: datetime, scope: Scope) -> str:
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _details(session: Session, *, team: Team, current: PeriodNumbers, now: datetime, scope: Scope) -> str:
     assert team.id is not None  # a stored team
-    done = list_activities(session, team_id=team.id, scope=scope, start=period.start, end=period.end,
-                           status=Status.DONE, limit=10_000)
-    top = sorted(done, key=lambda a: (-reach(figures_of(a)), a.id))[:TOP]
     lines = [markup.bold(_("Top {n} by reach").format(n=TOP))]
-    lines += [f"{i}. {render.headline(a)} — {_('reach')} {render.number(reach(figures_of(a)))}"
-              for i, a in enumerate(top, start=1)] or [_("Nothing was done in this period.")]
+    lines += [f"{i}. {render.headline(r.activity)} — {_('reach')} {render.number(r.reach)}"
+              for i, r in enumerate(top_by_reach(current.totals, TOP), start=1)] or [
+        _("Nothing was done in this period.")]
+    if scope.is_everything:  # votes on the whole team's older activities
+        lines += _late_lines(session, team=team, window=current.window)
     this_week = last_full_week(now, team).end
     upcoming = period_containing("week", this_week)
     due = plan_items(session, team_id=team.id, start=upcoming.start, end=upcoming.end, scope=scope)
@@ -252,48 +241,34 @@ def _details(session: Session, *, team: Team, period: Period, now: datetime, sco
     return "\n".join(lines)
 
 
-def _change(current: float, previous: float) -> str:
-    if previous == 0:
-        return _("new") if current else "±0"
-    return render.percent(percent_change(current, previous), signed=True)
+def _late_lines(session: Session, *, team: Team, window: Window) -> list[str]:
+    """Votes belong to their activity's period; those that arrived in this window for older activities are
+    listed here so they are not missed."""
+    late = late_feedback(session, team_id=team.id or 0, since=local_moment(window.start, 0, team.timezone),
+                         until=local_moment(window.end, 0, team.timezone), held_before=window.start)
+    if not late:
+        return []
+    lines = [markup.bold(_("Feedback that arrived for earlier activities"))]
+    for found in late:
+        parts = [f"{_('rating')} {_rating(found.summary)}"] if found.summary.rating is not None else []
+        if found.summary.nps is not None:
+            parts.append(f"{_('NPS')} {_nps(found.summary)}")
+        lines.append(f"• {render.headline(found.activity)} — {', '.join(parts)}")
+    return lines
 
 
-def _money(value: float | None, currency: str, *, short: bool = False) -> str | None:
-    if value is None:
-        return None if short else render.DASH
-    return render.money(value, currency)
-
-
-def _rating(feedback: FeedbackSummary, *, short: bool = False) -> str | None:
+def _rating(feedback: FeedbackSummary, *, short: bool = False) -> str:
     if feedback.rating is None:
-        return None if short else _("no answers yet")
+        return "" if short else _("no answers yet")
     if short:
         return render.decimal(feedback.rating)
     count = ngettext("{n} vote", "{n} votes", feedback.rating_count).format(n=feedback.rating_count)
     return f"{render.decimal(feedback.rating)} ({count})"
 
 
-def _nps(feedback: FeedbackSummary, *, short: bool = False) -> str | None:
+def _nps(feedback: FeedbackSummary, *, short: bool = False) -> str:
     if feedback.nps is None:
-        return None if short else _("no answers yet")
+        return "" if short else _("no answers yet")
     if short:
         return render.signed(feedback.nps.score)
-    count = ngettext("{n} answer", "{n} answers", feedback.nps.count).format(n=feedback.nps.count)
-    return f"{render.signed(feedback.nps.score)} ({count})"
-
-
-def _plan(plan: FulfilmentCounts, *, short: bool = False) -> str | None:
-    if plan.share is None:
-        return None if short else _("nothing was due")
-    shown = render.percent(100 * plan.share)
-    return shown if short else f"{shown}, " + _("{done} of {due} on time").format(done=plan.done_on_time, due=plan.due)
-
-
-def _hiring(counts: tuple[int, int, int], *, short: bool = False) -> str | None:
-    yes, partly, surveyed = counts
-    share = hiring_influence(yes, partly, surveyed)
-    if share is None:
-        return None if short else _("no answers yet")
-    shown = render.percent(100 * share)
-    return shown if short else f"{shown} " + ngettext("of {n} new hire", "of {n} new hires", surveyed).format(
-        n=surveyed)
+    return f"{render.signed(feedback.nps.score)} ({answers(feedback.nps.count)})"

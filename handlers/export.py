@@ -17,9 +17,11 @@ from handlers.plan_import import PLAN_COLUMNS
 from handlers.router import Request, registry
 from handlers.safe_text import csv_cell
 from handlers.words import metric_name
-from storage.activities import figures_of, tags_of
+from storage.activities import tags_of
 from storage.domain import METRICS, Status
-from storage.metrics import cost_per_contact, engagement, reach
+from storage.metrics.activity import engagement, reach
+from storage.metrics.cost import cost_per_contact
+from storage.metrics.rounding import half_up
 from storage.models import Activity, Member
 from storage.teams import members_by_id
 
@@ -107,13 +109,12 @@ def safe_row(values: Iterable[object]) -> list[object]:
 
 
 def _activity_row(a: Activity, owner: Member | None, tags: Iterable[str]) -> list[object]:
-    figures = figures_of(a)
-    per_contact = cost_per_contact(a.cost, a.contacts)
+    per_contact = cost_per_contact([a], default_currency=a.currency or "")
     return [
         a.id, a.kind, a.title, a.status, a.date.isoformat(), _iso(a.due_date), _iso(a.done_on),
         owner.display_name if owner else "", a.venue or "", a.url or "", " ".join(tags),
         *("" if getattr(a, m) is None else getattr(a, m) for m in METRICS),
-        a.currency or "", reach(figures), engagement(figures), "" if per_contact is None else per_contact,
+        a.currency or "", reach(a), engagement(a), half_up(per_contact[0].value, 2) if per_contact else "",
         a.notes or "", a.created_at.isoformat(),
     ]
 

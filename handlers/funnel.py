@@ -8,6 +8,7 @@ from handlers.filters import Filter, parse_filters
 from handlers.funnel_chart import FunnelLayout, render_funnel
 from handlers.goal_text import count_of
 from handlers.i18n import _
+from handlers.metric_text import hiring_text
 from handlers.router import Request, registry
 from storage.funnel import Funnel, funnel
 from storage.periods import Period
@@ -22,8 +23,8 @@ FUNNEL_EXAMPLE = "/funnel quarter purpose=hiring"
     examples=("/funnel", FUNNEL_EXAMPLE, "/funnel last month #backend"),
     details=(
         "Done activities of the period (this quarter unless you name one). Hires are those credited with "
-        "hires= plus new-hire survey answers (yes or partly) naming an activity. /settings actions=… names "
-        "your target actions."
+        "hires=; the new-hire survey's answers are shown on their own line, never added to them. "
+        "/settings actions=… names your target actions."
     ),
 )
 def funnel_command(req: Request) -> Reply:
@@ -36,7 +37,8 @@ def funnel_command(req: Request) -> Reply:
     )
     period = filters.period_for(req.today, default="quarter")
     assert period is not None  # a default period and no "all"
-    result = funnel(req.session, team_id=req.team_id, start=period.start, end=period.end, scope=filters.scope)
+    result = funnel(req.session, team_id=req.team_id, start=period.start, end=period.end,
+                    timezone=req.team.timezone, scope=filters.scope)
     title = funnel_title(period, filters.tags, filters.person, filters.purpose)
     if period.end > req.today:
         title += " " + _("(so far)")
@@ -76,6 +78,8 @@ def funnel_text(result: Funnel, *, title: str, action_name: str | None) -> str:
                                                               previous=markup.escape(labels[i - 1]))
         lines.append(line)
     lines.append(_("Hires per person reached: {share}").format(share=render.conversion(result.overall)))
+    if result.hiring.surveyed:  # the whole team's survey; a slice has none
+        lines.append(f"• {_('hiring influence')}: {hiring_text(result.hiring)}")
     if result.top:
         lines.append(markup.bold(_("Contributed most")))
         for n, row in enumerate(result.top, start=1):

@@ -7,8 +7,8 @@ from handlers.core import Reply
 from handlers.filters import Filter, parse_filters
 from handlers.i18n import N_, _
 from handlers.router import Request, registry
-from storage.activities import figures_of, list_activities
-from storage.metrics import reach
+from storage.activities import list_activities
+from storage.metrics.activity import reach
 
 LIST_EXAMPLE = N_("/list talk month #backend")
 LIST_LIMIT = 30
@@ -49,7 +49,7 @@ def list_(req: Request) -> Reply:
             ),
             ephemeral=True,
         )
-    lines = [f"• {render.headline(a)} — {_('reach')} {render.number(reach(figures_of(a)))}" for a in rows[:LIST_LIMIT]]
+    lines = [f"• {render.headline(a)} — {_('reach')} {render.number(reach(a))}" for a in rows[:LIST_LIMIT]]
     if len(rows) > LIST_LIMIT:
         lines.append(
             _("Showing the newest {n}; narrow it with a kind, a period, @person or #tag.").format(n=LIST_LIMIT)

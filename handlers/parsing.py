@@ -19,7 +19,7 @@ from babel.dates import get_month_names
 from babel.numbers import list_currencies
 
 from handlers.errors import IncompleteCommand, UserError, quote_token
-from handlers.i18n import LOCALES, N_, _
+from handlers.i18n import LOCALES, N_, _, ngettext
 from handlers.safe_text import char_name, first_control_char
 from handlers.words import field_name, kind_name, metric_description, metric_name, place_name
 from storage.domain import (
@@ -520,7 +520,8 @@ def parse_text(key: str, raw: str, *, limit: int, example: str) -> str:
         )
     if len(text) > limit:
         raise UserError(
-            _("{key} is too long ({length} characters); the limit is {limit}.").format(
+            ngettext("{key} is too long ({length} character); the limit is {limit}.",
+                     "{key} is too long ({length} characters); the limit is {limit}.", len(text)).format(
                 key=key, length=len(text), limit=limit
             ),
             example=example,

@@ -7,7 +7,7 @@ from handlers.activity import load_activity
 from handlers.core import Button, Reply
 from handlers.errors import IncompleteCommand, PermissionDenied, UserError, quote_token
 from handlers.filters import Filter, parse_filters
-from handlers.i18n import N_, _
+from handlers.i18n import N_, _, ngettext
 from handlers.log import resolve_owner
 from handlers.parsing import parse_date, parse_fields, parse_log, tokenize
 from handlers.plan_import import import_plan
@@ -159,10 +159,13 @@ def import_attached(req: Request) -> Reply:
     result = import_plan(req.session, team=req.team, importer=req.member, data=files[0].content, now=req.now,
                          today=req.today)
     if result.errors:
-        lines = [_("⚠️ Nothing was imported: {n} rows have errors.").format(n=len(result.errors))]
+        failed = ngettext("⚠️ Nothing was imported: {n} row has errors.",
+                          "⚠️ Nothing was imported: {n} rows have errors.", len(result.errors))
+        lines = [failed.format(n=len(result.errors))]
         lines.extend(f"• {markup.escape(e)}" for e in result.errors[:20])
         return Reply("\n".join(lines), ephemeral=True, is_error=True)
-    return Reply("📥 " + _("Imported {n} plan items.").format(n=result.imported))
+    return Reply("📥 " + ngettext("Imported {n} plan item.", "Imported {n} plan items.", result.imported).format(
+        n=result.imported))
 
 
 def list_plan(req: Request) -> Reply:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from handlers import markup, render
 from handlers.checklist import label
 from handlers.core import Button, ChatRef, DirectTarget, Reply, UserRef, as_platform
-from handlers.i18n import _, use_locale
+from handlers.i18n import _, ngettext, use_locale
 from handlers.words import metric_name
 from storage.domain import Kind, Status
 from storage.models import Activity, ChatBinding, Member, Reminder, Team
@@ -85,7 +85,8 @@ def _message(session: Session, reminder: Reminder, activity: Activity, team: Tea
     if kind == ReminderKind.DUE_SOON:
         if days_left <= 0:
             return None  # caught up late: the "due today" or "overdue" reminder says it better
-        text = "⏰ " + _("Coming up in {days} days ({due}): {what}").format(days=days_left, due=due, what=what)
+        text = "⏰ " + ngettext("Coming up in {days} day ({due}): {what}", "Coming up in {days} days ({due}): {what}",
+                               days_left).format(days=days_left, due=due, what=what)
         return Reply(text, buttons=(done,))
     if kind == ReminderKind.DUE_TODAY:
         if days_left < 0:
@@ -101,7 +102,8 @@ def _message(session: Session, reminder: Reminder, activity: Activity, team: Tea
     if days_left < 0:
         return None
     listed = ", ".join(label(item) for item in items)
-    text = "📋 " + _("{what} is in {days} days; open checklist items: {items}").format(
+    text = "📋 " + ngettext("{what} is in {days} day; open checklist items: {items}",
+                           "{what} is in {days} days; open checklist items: {items}", days_left).format(
         what=what, days=days_left, items=markup.escape(listed))
     return Reply(text, buttons=(Button(_("Open the checklist"), f"/checklist {activity.id}"),))
 

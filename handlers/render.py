@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_precision,
+)
 
 from handlers import markup
 from handlers.i18n import _, babel_locale
 from handlers.words import kind_name, metric_name, purpose_name, status_name
-from storage.activities import figures_of
 from storage.domain import METRICS, Kind
-from storage.metrics import Figures, cost_per_contact, engagement, reach
+from storage.metrics.activity import engagement, reach
+from storage.metrics.cost import cost_per_contact
+from storage.metrics.rounding import half_up
 from storage.models import Activity, Member
 
 DASH = "—"
 
 
-def number(value: int | float | None) -> str:
+def number(value: int | float | Decimal | None) -> str:
     if value is None:
         return DASH
     return format_decimal(value, locale=babel_locale())
@@ -32,9 +38,16 @@ def compact(value: int | float) -> str:
 
 
 def money(amount: Decimal | float | None, currency: str | None) -> str:
+    """``$1,500.00``, ``150 000,00 ₽``: the locale's currency format, rounded half-up to the currency's digits."""
     if amount is None:
         return DASH
-    return format_currency(amount, currency or "USD", locale=babel_locale())
+    code = currency or "USD"
+    return format_currency(half_up(amount, get_currency_precision(code)), code, locale=babel_locale())
+
+
+def whole(value: float) -> Decimal:
+    """Rounded half-up to a whole number (Babel would round half-even: 62.5 → 62)."""
+    return half_up(value)
 
 
 def percent(value: float | None, *, signed: bool = False) -> str:
@@ -43,21 +56,23 @@ def percent(value: float | None, *, signed: bool = False) -> str:
         return DASH
     locale = babel_locale()
     pattern = locale.percent_formats[None].pattern
-    return format_percent(value / 100, format=f"+{pattern};-{pattern}" if signed else pattern, locale=locale)
+    return format_percent(half_up(value) / 100, format=f"+{pattern};-{pattern}" if signed else pattern,
+                          locale=locale)
 
 
 def decimal(value: float | None, *, digits: int = 1) -> str:
     """A rating: ``4.3`` (``4,3`` in Russian)."""
     if value is None:
         return DASH
-    return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=babel_locale())
+    return format_decimal(half_up(value, digits), format="0." + "0" * digits if digits else "0",
+                          locale=babel_locale())
 
 
 def signed(value: float | None) -> str:
     """A score that may be negative, always with its sign: ``+40``, ``-12`` (an NPS)."""
     if value is None:
         return DASH
-    return format_decimal(value, format="+#,##0;-#,##0", locale=babel_locale())
+    return format_decimal(half_up(value), format="+#,##0;-#,##0", locale=babel_locale())
 
 
 # Dates and times as replies show them. English keeps ISO dates — the form /log reads first, and one no reader
@@ -90,13 +105,13 @@ def headline(activity: Activity) -> str:
 
 
 def derived_line(activity: Activity) -> str:
-    figures = figures_of(activity)
-    parts = [_("reach {n}").format(n=number(reach(figures)))]
+    parts = [_("reach {n}").format(n=number(reach(activity)))]
     if Kind(activity.kind) in (Kind.PUBLICATION, Kind.SOCIAL):
-        parts.append(_("engagement {n}").format(n=number(engagement(figures))))
-    per_contact = cost_per_contact(activity.cost, activity.contacts)
+        parts.append(_("engagement {n}").format(n=number(engagement(activity))))
     if activity.cost is not None or activity.contacts:
-        parts.append(_("cost per contact {v}").format(v=money(per_contact, activity.currency)))
+        per_contact = cost_per_contact([activity], default_currency=activity.currency or "USD")
+        shown = money(per_contact[0].value, per_contact[0].currency) if per_contact else DASH
+        parts.append(_("cost per contact {v}").format(v=shown))
     return " · ".join(parts)
 
 
@@ -145,16 +160,3 @@ def conversion(share: float | None) -> str:
     # Two significant digits below 1% (0.15%, 0.00078%), so a small rate never reads as zero.
     digits = Decimal("1") if value >= 10 else Decimal("0.1") if value >= 1 else Decimal(1).scaleb(value.adjusted() - 1)
     return f"{value.quantize(digits, rounding=ROUND_HALF_UP)}%"
-
-
-def cost_per_contact_text(figures: Mapping[Kind, Figures]) -> str:
-    """Per currency: what was spent / the contacts of the activities it was spent on."""
-    costs: dict[str, Decimal] = {}
-    contacts: dict[str, int] = {}
-    for f in figures.values():
-        for currency, amount in f.costs.items():
-            costs[currency] = costs.get(currency, Decimal(0)) + amount
-            contacts[currency] = contacts.get(currency, 0) + f.paid_contacts.get(currency, 0)
-    if not costs:
-        return DASH
-    return ", ".join(money(cost_per_contact(costs[c], contacts[c]), c) for c in sorted(costs))

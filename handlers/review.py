@@ -26,9 +26,11 @@ from handlers.goal_text import members_of, period_label, progress_on, progress_t
 from handlers.i18n import _
 from handlers.markup import to_plain
 from storage.funnel import funnel
+from storage.metrics.period import window_numbers
+from storage.metrics.totals import top_by_reach
+from storage.metrics.windows import window_of
 from storage.models import Goal, Team
 from storage.periods import Period, local_today, period_containing, periods_back
-from storage.scope import scope_totals
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -59,7 +61,7 @@ def build_review(session: Session, *, team: Team, period: Period, now: datetime)
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     today = local_today(now, team.timezone)
     quarter = quarter_label(period)
-    so_far = " " + _("(so far)") if period.end > today else ""
+    so_far = " " + _("(so far)") if window_of(period, today=today).partial else ""
     title = _("{team} — quarterly review, {quarter}").format(team=team.name, quarter=quarter) + so_far
     months = periods_back(period_containing("month", period.last_day), 3)
     layout = dashboard_layout(session, team=team, period=period, buckets=months, now=now, title=title)
@@ -73,7 +75,8 @@ def build_review(session: Session, *, team: Team, period: Period, now: datetime)
         pdf.savefig(_funnel_page(session, team=team, period=period, heading=headings[2], title=title),
                     facecolor=CARD)
         pdf.savefig(draw_dashboard(layout), facecolor=CARD)
-        pdf.savefig(_top_page(session, team=team, period=period, heading=headings[4], title=title), facecolor=CARD)
+        pdf.savefig(_top_page(session, team=team, period=period, today=today, heading=headings[4], title=title),
+                    facecolor=CARD)
     return Review(pdf=out.getvalue(), pages=headings,
                   headline=tuple((h.label, h.value) for h in layout.headlines))
 
@@ -133,7 +136,7 @@ def _funnel_page(session: Session, *, team: Team, period: Period, heading: str, 
     from handlers.funnel import funnel_text
 
     figure = _page(title, heading)
-    result = funnel(session, team_id=team.id or 0, start=period.start, end=period.end)
+    result = funnel(session, team_id=team.id or 0, start=period.start, end=period.end, timezone=team.timezone)
     name = funnel_title(period, (), None, None)
     text = to_plain(funnel_text(result, title=name, action_name=team.target_action_name)).splitlines()[1:]
     if result.activities:
@@ -143,28 +146,25 @@ def _funnel_page(session: Session, *, team: Team, period: Period, heading: str, 
     return figure
 
 
-def _top_page(session: Session, *, team: Team, period: Period, heading: str, title: str) -> Figure:
+def _top_page(session: Session, *, team: Team, period: Period, today: date, heading: str, title: str) -> Figure:
+    from handlers.feedback_results import nps_text, rating_text
+    from handlers.metric_text import hiring_text, reported_text
+
     figure = _page(title, heading)
-    rows = scope_totals(session, team_id=team.id or 0, start=period.start, end=period.end).rows
-    best = sorted(rows, key=lambda r: (-r.reach, r.activity.id or 0))[:TOP_ACTIVITIES]
+    numbers = window_numbers(session, team=team, window=window_of(period, today=today))
+    best = top_by_reach(numbers.totals, TOP_ACTIVITIES)
     lines = [
         f"{n}. {to_plain(render.headline(r.activity))} — {_('reach')} {render.number(r.reach)}, "
         f"{_('contacts')} {render.number(r.contacts)}, {_('hires')} {render.number(r.hires)}"
         for n, r in enumerate(best, start=1)
     ] or [_("Nothing was done in this period.")]
     y = _lines(figure, lines, top=0.87, size=10, step=0.026)
-    from handlers.digest_content import numbers_for
-
-    numbers = numbers_for(session, team=team, period=period)
     community = [
         _("Community"),
-        f"• {_('Rating')}: " + (f"{numbers.feedback.rating:.1f} ({numbers.feedback.rating_count})"
-                                 if numbers.feedback.rating is not None else _("no answers yet")),
-        f"• {_('NPS')}: " + (f"{numbers.feedback.nps.score:+.0f} ({numbers.feedback.nps.count})"
-                              if numbers.feedback.nps is not None else _("no answers yet")),
-        f"• {_('Hiring influence')}: "
-        + _("{yes} yes, {partly} partly of {surveyed} surveyed").format(
-            yes=numbers.hiring[0], partly=numbers.hiring[1], surveyed=numbers.hiring[2]),
+        f"• {_('Rating')}: {rating_text(numbers.votes.rating, numbers.votes.rating_count)}",
+        f"• {_('NPS')}: {to_plain(nps_text(numbers.votes.nps))}",
+        *[f"• {text}" for text in [reported_text(numbers.reported_rating, numbers.reported_nps)] if text],
+        f"• {_('Hiring influence')}: {hiring_text(numbers.hiring)}",
     ]
     _lines(figure, community, top=y - 0.03, size=11, bold=frozenset({_("Community")}))
     return figure

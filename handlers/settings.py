@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from handlers import markup
 from handlers.core import Reply
 from handlers.errors import PermissionDenied, UserError, quote_token
-from handlers.i18n import LOCALES, _, use_locale
+from handlers.i18n import LOCALES, _, ngettext, use_locale
 from handlers.parsing import _currencies, parse_purpose, parse_text, tokenize
 from handlers.render import purpose_word
 from handlers.router import Request, registry
@@ -102,7 +102,9 @@ def describe(req: Request) -> str:
         f"• {_('language')}: {markup.code(req.team.locale)}",
         f"• {_('feedback emoji')}: {markup.escape(format_emoji_map(emoji_map_of(req.team)))}",
         f"• {_('polls')}: {_('anonymous') if req.team.polls_anonymous else _('public')}",
-        "• " + _("plan reminders: {days} days before and on the due day, at {hour}:00").format(
+        "• " + ngettext("plan reminders: {days} day before and on the due day, at {hour}:00",
+                        "plan reminders: {days} days before and on the due day, at {hour}:00",
+                        req.team.reminder_days_before).format(
             days=req.team.reminder_days_before, hour=f"{req.team.reminder_hour:02d}"),
         "• " + _("weekly digest: {day} {hour}:00 (/digest shows where)").format(
             day=weekday_name(req.team.digest_weekday).lower(), hour=f"{req.team.digest_hour:02d}"),

@@ -1,22 +1,32 @@
-"""/stats — the period's numbers by kind, each against the previous period."""
+"""/stats — the period's numbers by kind, each against the previous period (the same days of it while the
+period runs), for the whole team or a slice of it."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from handlers import markup, render
 from handlers.breakdown import breakdown_rows, breakdown_text
 from handlers.core import Reply
-from handlers.feedback_results import period_lines
+from handlers.feedback_results import nps_text, rating_text
 from handlers.filters import SLICE_FILTERS, Filter, Filters, describe, parse_filters
 from handlers.goal_text import goal_section
 from handlers.i18n import N_, _
+from handlers.metric_text import (
+    change_text,
+    comparison_text,
+    cost_short,
+    cost_text,
+    fulfilment_text,
+    hiring_text,
+    reported_text,
+    share_text,
+    so_far,
+    span_text,
+)
 from handlers.router import Request, registry
-from storage.activities import period_figures
+from handlers.words import kind_name
 from storage.domain import Kind
-from storage.metrics import Figures, engagement, percent_change, reach
-from storage.periods import Period
-from storage.plan import FulfilmentCounts, fulfilment
+from storage.metrics.period import PeriodNumbers, window_numbers
+from storage.metrics.windows import window_of
 
 STATS_EXAMPLE = N_("/stats month")
 
@@ -46,75 +56,61 @@ def stats(req: Request) -> Reply:
             "purpose=… or by tag|person|kind|purpose."
         ).format(token=token),
     )
-    current = filters.period_for(req.today, default="week")
-    assert current is not None  # a default period and no "all"
+    period = filters.period_for(req.today, default="week")
+    assert period is not None  # a default period and no "all"
+    window = window_of(period, today=req.today)
     if filters.by is not None:
-        rows = breakdown_rows(req.session, team_id=req.team_id, period=current, scope=filters.scope, by=filters.by)
-        return Reply(breakdown_text(rows, filters=filters, period=current, running=current.end > req.today),
-                     ephemeral=True)
-    previous = current.previous()
-    scope = filters.scope
-    now = period_figures(req.session, team_id=req.team_id, start=current.start, end=current.end, scope=scope)
-    before = period_figures(req.session, team_id=req.team_id, start=previous.start, end=previous.end, scope=scope)
-    lines = [format_stats(current, previous, now, before, filters=filters)]
-    plan_now = fulfilment(req.session, team_id=req.team_id, start=current.start, end=current.end, scope=scope)
-    plan_before = fulfilment(req.session, team_id=req.team_id, start=previous.start, end=previous.end, scope=scope)
-    lines.append(fulfilment_line(plan_now, plan_before))
-    lines.extend(period_lines(req.session, team=req.team, current=current, previous=previous, scope=scope))
+        rows = breakdown_rows(req.session, team=req.team, window=window, scope=filters.scope, by=filters.by)
+        return Reply(breakdown_text(rows, filters=filters, window=window), ephemeral=True)
+    now = window_numbers(req.session, team=req.team, window=window, scope=filters.scope)
+    before = window_numbers(req.session, team=req.team, window=window.previous(), scope=filters.scope)
+    lines = [format_stats(now, before, filters=filters)]
     if not filters.narrowed:  # the team's goals are about the whole team, not a slice of it
-        lines.extend(goal_section(req.session, team_id=req.team_id, day=min(req.today, current.last_day),
+        lines.extend(goal_section(req.session, team_id=req.team_id, day=min(req.today, period.last_day),
                                   action_name=req.team.target_action_name))
     return Reply("\n".join(lines), ephemeral=True)
 
 
-def fulfilment_line(now: FulfilmentCounts, before: FulfilmentCounts) -> str:
-    """plan fulfilment: 75% (3 of 4 due) (was 50%); "—" when nothing was due."""
-    shown = render.percent(100 * now.share if now.share is not None else None)
-    was = render.percent(100 * before.share if before.share is not None else None)
-    if now.due:
-        counts = _("{done} of {due} due items done on time").format(done=now.done_on_time, due=now.due)
-    else:
-        counts = _("nothing in the plan was due")
-    return f"• {_('plan fulfilment')}: {shown} ({counts}) ({_('was')} {was})"
+def stats_title(now: PeriodNumbers) -> str:
+    window = now.window
+    titles = {"week": _("Stats for this week{so_far} ({span}), {comparison}"),
+              "month": _("Stats for this month{so_far} ({span}), {comparison}"),
+              "quarter": _("Stats for this quarter{so_far} ({span}), {comparison}"),
+              "year": _("Stats for this year{so_far} ({span}), {comparison}")}
+    return titles[window.period.name].format(so_far=so_far(window), span=span_text(window),
+                                             comparison=comparison_text(window))
 
 
-def format_stats(current: Period, previous: Period, now: Mapping[Kind, Figures], before: Mapping[Kind, Figures],
-                 *, filters: Filters | None = None) -> str:
-    title = _("Stats for this {period} ({start} – {end}) against the previous one ({pstart} – {pend})").format(
-        period=_(current.name),
-        start=render.day(current.start),
-        end=render.day(current.last_day),
-        pstart=render.day(previous.start),
-        pend=render.day(previous.last_day),
-    )
-    lines = [markup.bold(title)]
-    if filters is not None and filters.narrowed:
+def format_stats(now: PeriodNumbers, before: PeriodNumbers, *, filters: Filters | None = None) -> str:
+    """The figures of a window against the window before, one per line."""
+    filters = filters or Filters()
+    lines = [markup.bold(stats_title(now))]
+    if filters.narrowed:
         lines.append(_("Slice: {slice}").format(slice=markup.escape(describe(filters))))
-    if not now and not before:
+    if all(not n.totals.activities and not n.plan.due and not n.hiring.surveyed for n in (now, before)):
         lines.append(_("Nothing done in these periods yet — log something with /log."))
         return "\n".join(lines)
-    kinds = [filters.kind] if filters is not None and filters.kind is not None else list(Kind)
-    for kind in kinds:
-        lines.append(_line(_(kind.value), _count(now, kind), _count(before, kind)))
-    lines.append(_line(_("reach"), sum(reach(f) for f in now.values()), sum(reach(f) for f in before.values())))
-    lines.append(
-        _line(_("engagement"), sum(engagement(f) for f in now.values()), sum(engagement(f) for f in before.values()))
-    )
-    lines.append(_line(_("contacts"), sum(f.contacts for f in now.values()), sum(f.contacts for f in before.values())))
-    cost, cost_before = render.cost_per_contact_text(now), render.cost_per_contact_text(before)
-    lines.append(f"• {_('cost per contact')}: {cost} ({_('was')} {cost_before})")
+    t, b = now.totals, before.totals
+    for kind in [filters.kind] if filters.kind is not None else list(Kind):
+        lines.append(_line(kind_name(kind), t.by_kind.get(kind, 0), b.by_kind.get(kind, 0)))
+    lines.append(_line(_("reach"), t.reach, b.reach))
+    lines.append(_line(_("engagement"), t.engagement, b.engagement))
+    lines.append(_line(_("contacts"), t.contacts, b.contacts))
+    was = _("was")
+    lines.append(f"• {_('cost per contact')}: {cost_text(now.cost)} ({was} {cost_short(before.cost)})")
+    lines.append(f"• {_('plan fulfilment')}: {fulfilment_text(now.plan)} ({was} {share_text(before.plan.share)})")
+    lines.append(f"• {_('community rating')}: {rating_text(now.votes.rating, now.votes.rating_count)} "
+                 f"({was} {render.decimal(before.votes.rating)})")
+    nps_before = render.signed(before.votes.nps.score if before.votes.nps is not None else None)
+    lines.append(f"• {_('NPS')}: {nps_text(now.votes.nps)} ({was} {nps_before})")
+    reported = reported_text(now.reported_rating, now.reported_nps)
+    if reported:
+        lines.append(f"• {reported}")
+    if not filters.narrowed:  # a new hire answers about DevRel as a whole, not about a slice of it
+        lines.append(f"• {_('hiring influence')}: {hiring_text(now.hiring)} "
+                     f"({was} {share_text(before.hiring.share)})")
     return "\n".join(lines)
 
 
-def _count(figures: Mapping[Kind, Figures], kind: Kind) -> int:
-    return figures[kind].count if kind in figures else 0
-
-
 def _line(label: str, current: int, previous: int) -> str:
-    return f"• {label}: {render.number(current)} ({_change(current, previous)})"
-
-
-def _change(current: int, previous: int) -> str:
-    if previous == 0:
-        return _("new") if current else _("no change")
-    return render.percent(percent_change(current, previous), signed=True)
+    return f"• {label}: {render.number(current)} ({change_text(current, previous)})"

@@ -67,7 +67,7 @@ def apply_changes(req: Request, activity: Activity, fields: Fields, *, example: 
         activity.due_date = activity.date
         activity.done_on = None
     elif activity.status == Status.DONE.value and was_status != Status.DONE.value:
-        mark_done(activity, today=req.today)
+        mark_done(activity, today=req.today, on=fields.on)
     req.session.add(activity)
     if any(name in METRICS for name in fields.values):
         cancel_pending(req.session, activity_id=activity.id, kinds=(ReminderKind.FOLLOWUP,), now=req.now)

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, insert
@@ -15,17 +14,11 @@ from sqlmodel import Session, col, delete, func, select
 
 from storage.domain import Kind, Status
 from storage.ids import id_of
-from storage.metrics import Figures
 from storage.models import Activity, ActivityTag, utcnow
 from storage.selection import (
     EVERYTHING,
-    WHOLE,
-    Dimension,
     Scope,
-    done_in_scope,
     scope_conditions,
-    segment_key,
-    select_columns,
 )
 
 
@@ -168,81 +161,3 @@ def talk_reuse(session: Session, *, team_id: int) -> list[TalkReuse]:
 def _as_date(value: date | str | None) -> date | None:
     # SQLite returns MAX() over a CASE as text; PostgreSQL keeps the date type.
     return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-_SUMMED = (
-    "audience",
-    "stream_views",
-    "views",
-    "likes",
-    "shares",
-    "comments",
-    "contacts",
-    "target_actions",
-    "subscribers",
-    "participants",
-)
-
-
-def period_figures(
-    session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING
-) -> dict[Kind, Figures]:
-    """Done activities of a team in the scope with ``start <= date < end``, summed per kind (one grouped query)."""
-    return segment_figures(session, team_id=team_id, start=start, end=end, scope=scope).get(WHOLE, {})
-
-
-def segment_figures(
-    session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING, by: Dimension | None = None
-) -> dict[str | None, dict[Kind, Figures]]:
-    """Like :func:`period_figures`, split by ``by``: per segment key (a kind, a tag, an owner's member id as
-    text, a purpose; None for activities without a tag, an owner or a purpose), the figures per kind.
-    By tag, an activity counts under each of its tags — only those of the scope when it names some."""
-    keys, joined = segment_key(by, scope)
-    columns = [func.coalesce(func.sum(getattr(Activity, name)), 0) for name in _SUMMED]
-    base = done_in_scope(team_id=team_id, start=start, end=end, scope=scope)
-    rows: list[Any] = list(session.execute(
-        joined(select_columns([*keys, Activity.kind, func.count(), *columns]).select_from(Activity))
-        .where(*base)
-        .group_by(*keys, Activity.kind)
-    ).all())
-    cost_rows: list[Any] = list(session.execute(
-        joined(select_columns([*keys, Activity.kind, Activity.currency, func.sum(Activity.cost),
-                        func.coalesce(func.sum(Activity.contacts), 0)]).select_from(Activity))
-        .where(*base, col(Activity.cost).is_not(None))
-        .group_by(*keys, col(Activity.kind), col(Activity.currency))
-    ).all())
-    if not keys:  # one segment: the whole scope
-        rows = [(WHOLE, *row) for row in rows]
-        cost_rows = [(WHOLE, *row) for row in cost_rows]
-    costs: dict[tuple[Any, str], dict[str, Decimal]] = {}
-    paid_contacts: dict[tuple[Any, str], dict[str, int]] = {}
-    for segment, kind, currency, total, contacts in cost_rows:
-        costs.setdefault((segment, kind), {})[currency or ""] = Decimal(total or 0)
-        paid_contacts.setdefault((segment, kind), {})[currency or ""] = int(contacts or 0)
-    figures: dict[str | None, dict[Kind, Figures]] = {}
-    sums: list[Any]
-    for segment, kind, count, *sums in rows:
-        values: dict[str, Any] = {name: int(v) for name, v in zip(_SUMMED, sums, strict=True)}
-        name = None if segment is None else str(segment)
-        figures.setdefault(name, {})[Kind(kind)] = Figures(
-            kind=Kind(kind),
-            count=int(count),
-            costs=costs.get((segment, kind), {}),
-            paid_contacts=paid_contacts.get((segment, kind), {}),
-            **values,
-        )
-    return figures
-
-
-def figures_of(activity: Activity) -> Figures:
-    values: dict[str, Any] = {name: getattr(activity, name) or 0 for name in _SUMMED}
-    if activity.cost is None:
-        return Figures(kind=Kind(activity.kind), count=1, **values)
-    currency = activity.currency or ""
-    return Figures(
-        kind=Kind(activity.kind),
-        count=1,
-        costs={currency: activity.cost},
-        paid_contacts={currency: activity.contacts or 0},
-        **values,
-    )

@@ -16,9 +16,10 @@ from sqlmodel import Session, col, select
 
 from storage.domain import Kind
 from storage.feedback.results import feedback_of_activities
+from storage.metrics.totals import totals_of
 from storage.models import Activity, Goal, utcnow
 from storage.periods import Period, elapsed_share
-from storage.scope import done_activities, totals_of
+from storage.scope import done_activities
 from storage.selection import Scope
 
 LEVEL_METRICS = frozenset({"nps", "rating"})
@@ -129,7 +130,7 @@ def measure(session: Session, metric: str, activities: Sequence[Activity]) -> fl
         if metric == "rating":
             return summary.rating
         return summary.nps.score if summary.nps is not None else None
-    totals = totals_of(session, activities)
+    totals = totals_of(activities)
     if metric in KIND_METRICS:
         return float(totals.by_kind.get(KIND_METRICS[metric], 0))
     return float(getattr(totals, metric))

@@ -1,12 +1,11 @@
-"""The media plan: planned activities with a due date, their fulfilment, and the event checklist."""
+"""The media plan: planned activities with a due date, and the event checklist (fulfilment is
+:mod:`storage.metrics.plan`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from storage.domain import Status
 from storage.ids import id_of
@@ -36,42 +35,13 @@ def plan_items(
     return list(session.exec(query.order_by(col(Activity.due_date), col(Activity.id)).limit(limit)).all())
 
 
-@dataclass(frozen=True)
-class FulfilmentCounts:
-    due: int  # plan items due in the period (dropped ones left out)
-    done_on_time: int  # of those, done by their due date
-
-    @property
-    def share(self) -> float | None:
-        from storage.metrics import plan_fulfilment
-
-        return plan_fulfilment(self.done_on_time, self.due)
-
-
-def fulfilment(
-    session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING
-) -> FulfilmentCounts:
-    """Plan fulfilment inputs for items in the scope due in ``start <= due_date < end`` (one query)."""
-    on_time = (col(Activity.status) == Status.DONE.value) & (col(Activity.done_on) <= col(Activity.due_date))
-    due, done = session.exec(
-        select(func.count(), func.coalesce(func.sum(case((on_time, 1), else_=0)), 0))
-        .where(
-            Activity.team_id == team_id,
-            col(Activity.due_date) >= start,
-            col(Activity.due_date) < end,
-            Activity.status != Status.CANCELLED.value,
-            *scope_conditions(scope),
-        )
-    ).one()
-    return FulfilmentCounts(due=int(due), done_on_time=int(done))
-
-
-def mark_done(activity: Activity, *, today: date) -> None:
-    """A planned item becomes done: it happened on its date, or today if that date is still ahead."""
+def mark_done(activity: Activity, *, today: date, on: date | None = None) -> None:
+    """A planned item becomes done on ``on``, or today when no day is given (never later than today). Done
+    after its due date, it is late."""
     activity.status = Status.DONE.value
-    if activity.date > today:
-        activity.date = today
-    activity.done_on = activity.date
+    done = min(on or today, today)
+    activity.date = done
+    activity.done_on = done
 
 
 def ticked_items(session: Session, *, activity_id: int | None) -> set[str]:

@@ -1,25 +1,31 @@
-"""A slice of the ledger — a tag, a person, a purpose — over a span of days, and its totals.
+"""What a window's figures are computed from: the rows of a scope (done activities, plan items, new-hire surveys)
+and, for a breakdown, those activities split into segments.
 
-Goals and the hiring funnel are measured on done activities of a span, optionally narrowed; the totals use
-the one definition of each metric in :mod:`storage.metrics`. Hires of an activity are the hires the recruiting
-pipeline credits to it (``hires=``) plus the new-hire survey answers (yes or partly) that name it.
+The scope's conditions are :mod:`storage.selection`'s; every figure of a selection is computed by
+:mod:`storage.metrics`, which never looks at the scope itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from storage.activities import figures_of
-from storage.domain import Kind
-from storage.metrics import engagement, reach
+from storage.activities import tags_of
 from storage.models import Activity, HireSurvey
-from storage.selection import EVERYTHING, Scope, done_in_scope
+from storage.periods import local_moment
+from storage.selection import EVERYTHING, Dimension, Scope, done_in_scope, scope_conditions
 
-INFLUENCED = ("yes", "partly")
+
+@dataclass(frozen=True)
+class Selection:
+    """What a window's figures are computed from."""
+
+    activities: Sequence[Activity]  # done, held in the window, in scope; oldest first
+    plan_items: Sequence[Activity]  # plan items (any status) due in the window, in scope
+    surveys: Sequence[HireSurvey]  # new-hire surveys asked in the window (none for a slice)
 
 
 def done_activities(
@@ -30,73 +36,60 @@ def done_activities(
     return list(session.exec(query.order_by(col(Activity.date), col(Activity.id))).all())
 
 
-def surveyed_hires(session: Session, *, activity_ids: Iterable[int | None]) -> dict[int, int]:
-    """New hires who answered yes or partly and named the activity, per activity id."""
-    ids = [i for i in activity_ids if i is not None]
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(HireSurvey.activity_id, func.count())
-        .where(col(HireSurvey.activity_id).in_(ids), col(HireSurvey.answer).in_(INFLUENCED))
-        .group_by(col(HireSurvey.activity_id))
-    ).all()
-    return {int(activity_id): int(n) for activity_id, n in rows if activity_id is not None}
+def plan_items_due(
+    session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING
+) -> list[Activity]:
+    """Plan items (any status) with ``start <= due_date < end`` in the scope, soonest first."""
+    query = select(Activity).where(
+        Activity.team_id == team_id, col(Activity.due_date) >= start, col(Activity.due_date) < end,
+        *scope_conditions(scope),
+    )
+    return list(session.exec(query.order_by(col(Activity.due_date), col(Activity.id))).all())
 
 
-@dataclass(frozen=True)
-class ActivityTotals:
-    """One activity's funnel figures."""
-
-    activity: Activity
-    reach: int
-    contacts: int
-    target_actions: int
-    hires: int
-
-
-@dataclass(frozen=True)
-class Totals:
-    """Sums over a set of done activities."""
-
-    by_kind: dict[Kind, int] = field(default_factory=dict)
-    reach: int = 0
-    engagement: int = 0
-    contacts: int = 0
-    target_actions: int = 0
-    hires: int = 0
-    rows: Sequence[ActivityTotals] = ()
-
-    @property
-    def activities(self) -> int:
-        return sum(self.by_kind.values())
+def surveys_for(
+    session: Session, *, team_id: int, start: date, end: date, timezone: str, scope: Scope = EVERYTHING
+) -> list[HireSurvey]:
+    """The surveys asked on those local days. None for a slice: a new hire answers about DevRel as a whole,
+    not about a slice of it."""
+    if not scope.is_everything:
+        return []
+    query = select(HireSurvey).where(
+        HireSurvey.team_id == team_id,
+        HireSurvey.asked_at >= local_moment(start, 0, timezone),
+        HireSurvey.asked_at < local_moment(end, 0, timezone),
+    )
+    return list(session.exec(query.order_by(col(HireSurvey.id))).all())
 
 
-def totals_of(session: Session, activities: Sequence[Activity]) -> Totals:
-    surveyed = surveyed_hires(session, activity_ids=[a.id for a in activities])
-    by_kind: dict[Kind, int] = {}
-    rows: list[ActivityTotals] = []
-    total_engagement = 0
-    for activity in activities:
-        figures = figures_of(activity)
-        by_kind[figures.kind] = by_kind.get(figures.kind, 0) + 1
-        total_engagement += engagement(figures)
-        rows.append(ActivityTotals(
-            activity=activity,
-            reach=reach(figures),
-            contacts=figures.contacts,
-            target_actions=figures.target_actions,
-            hires=(activity.hires or 0) + surveyed.get(activity.id or -1, 0),
-        ))
-    return Totals(
-        by_kind=by_kind,
-        reach=sum(r.reach for r in rows),
-        engagement=total_engagement,
-        contacts=sum(r.contacts for r in rows),
-        target_actions=sum(r.target_actions for r in rows),
-        hires=sum(r.hires for r in rows),
-        rows=rows,
+def select_scope(
+    session: Session, *, team_id: int, start: date, end: date, timezone: str, scope: Scope = EVERYTHING
+) -> Selection:
+    """Everything a window ``start <= day < end`` of the scope is measured on."""
+    return Selection(
+        activities=done_activities(session, team_id=team_id, start=start, end=end, scope=scope),
+        plan_items=plan_items_due(session, team_id=team_id, start=start, end=end, scope=scope),
+        surveys=surveys_for(session, team_id=team_id, start=start, end=end, timezone=timezone, scope=scope),
     )
 
 
-def scope_totals(session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING) -> Totals:
-    return totals_of(session, done_activities(session, team_id=team_id, start=start, end=end, scope=scope))
+def segments(
+    session: Session, activities: Sequence[Activity], *, by: Dimension, scope: Scope = EVERYTHING
+) -> dict[str | None, list[Activity]]:
+    """The activities per segment key: a kind, a tag, an owner's member id as text, a purpose; None for those
+    without a tag, an owner or a purpose. By tag, an activity is in each of its tags' segments — only the
+    scope's tags when it names some."""
+    found: dict[str | None, list[Activity]] = {}
+    tags = tags_of(session, ids=[a.id for a in activities]) if by is Dimension.TAG else {}
+    for a in activities:
+        if by is Dimension.TAG:
+            keys: list[str | None] = [t for t in tags.get(a.id or 0, []) if not scope.tags or t in scope.tags]
+        elif by is Dimension.KIND:
+            keys = [a.kind]
+        elif by is Dimension.PERSON:
+            keys = [None if a.owner_id is None else str(a.owner_id)]
+        else:
+            keys = [a.purpose]
+        for key in keys or [None]:
+            found.setdefault(key, []).append(a)
+    return found

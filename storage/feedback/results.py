@@ -1,5 +1,6 @@
-"""What the votes add up to: rating and NPS over a period (the stats and the weekly digest) or over one
-activity's cards and polls (``/show``), across chats and platforms."""
+"""What the votes add up to: rating and NPS of a set of activities (a period's, a goal's, a slice's), of one
+activity with its distribution (``/show``), and the votes that arrived late for older activities — across chats
+and platforms. Votes belong to their activity: a period's rating is that of the activities held in it."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ from sqlmodel import Session, case, col, func, select
 
 from storage.feedback.cards import Mode
 from storage.feedback.scales import Scale
-from storage.metrics import NpsResult, mean_rating_of_totals, nps_of_counts
+from storage.metrics.scores import NpsResult, mean_rating_of_totals, nps_of_counts
 from storage.models import Activity, FeedbackCard, Vote, VoteTally
-from storage.selection import WHOLE, Dimension, Scope, done_in_scope, segment_key, select_columns
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,6 @@ class FeedbackSummary:
     rating: float | None
     rating_count: int
     nps: NpsResult | None
-
-
-NO_FEEDBACK = FeedbackSummary(rating=None, rating_count=0, nps=None)
 
 
 @dataclass(frozen=True)
@@ -60,26 +57,6 @@ def _summarise(rows: list[tuple[Any, ...]]) -> FeedbackSummary:
         rating_count=count,
         nps=nps_of_counts(promoters, passives, detractors),
     )
-
-
-def feedback_summary(session: Session, *, team_id: int, start: datetime, end: datetime) -> FeedbackSummary:
-    """Rating and NPS of every answer the team got with ``start <= cast time < end``, across its activities,
-    chats and platforms: two aggregate queries, each a range scan on a covering index."""
-    vote_rows = session.exec(
-        select(Vote.scale, *_summary_columns(1, Vote.score))
-        # Naming both scales lets PostgreSQL range-scan the (team, scale, cast time) index per scale instead
-        # of reading the whole table; SQLite already skips through it.
-        .where(Vote.team_id == team_id, col(Vote.scale).in_([s.value for s in Scale]), Vote.cast_at >= start,
-               Vote.cast_at < end)
-        .group_by(Vote.scale)
-    ).all()
-    tally_rows = session.exec(
-        select(VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
-        .where(VoteTally.team_id == team_id, col(VoteTally.scale).in_([s.value for s in Scale]),
-               VoteTally.updated_at >= start, VoteTally.updated_at < end)
-        .group_by(VoteTally.scale)
-    ).all()
-    return _summarise([*vote_rows, *tally_rows])
 
 
 def activity_feedback(session: Session, *, activity_id: int) -> ActivityFeedback:
@@ -118,40 +95,61 @@ def activity_feedback(session: Session, *, activity_id: int) -> ActivityFeedback
     )
 
 
+# Ids per statement: a quarter of a big team stays far below the drivers' bound-parameter limits.
+ID_CHUNK = 5_000
+
+
 def feedback_of_activities(session: Session, *, activity_ids: Sequence[int | None]) -> FeedbackSummary:
-    """Rating and NPS of every answer on the cards and polls of these activities (a goal's or a slice's)."""
+    """Rating and NPS of every answer on the cards and polls of these activities (a period's, a goal's or a
+    slice's): votes belong to their activity, whenever they were cast."""
     ids = [i for i in activity_ids if i is not None]
-    if not ids:
-        return _summarise([])
-    card_ids = select(FeedbackCard.id).where(col(FeedbackCard.activity_id).in_(ids))
+    rows: list[tuple[Any, ...]] = []
+    for first in range(0, len(ids), ID_CHUNK):
+        card_ids = select(FeedbackCard.id).where(col(FeedbackCard.activity_id).in_(ids[first:first + ID_CHUNK]))
+        rows += session.exec(
+            select(Vote.scale, *_summary_columns(1, Vote.score)).where(col(Vote.card_id).in_(card_ids))
+            .group_by(col(Vote.scale))
+        ).all()
+        rows += session.exec(
+            select(VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
+            .where(col(VoteTally.card_id).in_(card_ids)).group_by(col(VoteTally.scale))
+        ).all()
+    return _summarise(rows)
+
+
+@dataclass(frozen=True)
+class LateFeedback:
+    """Votes that arrived in a span for an activity held before it."""
+
+    activity: Activity
+    summary: FeedbackSummary
+
+
+def late_feedback(session: Session, *, team_id: int, since: datetime, until: datetime,
+                  held_before: date) -> list[LateFeedback]:
+    """Per activity held before ``held_before``: the votes cast with ``since <= time < until`` (an anonymous
+    tally counts when it last changed in that span), oldest activity first."""
     vote_rows = session.exec(
-        select(Vote.scale, *_summary_columns(1, Vote.score)).where(col(Vote.card_id).in_(card_ids))
-        .group_by(col(Vote.scale))
+        select(Activity.id, Vote.scale, *_summary_columns(1, Vote.score))
+        .join(FeedbackCard, col(FeedbackCard.id) == col(Vote.card_id))
+        .join(Activity, col(FeedbackCard.activity_id) == col(Activity.id))
+        .where(Vote.team_id == team_id, Vote.cast_at >= since, Vote.cast_at < until, Activity.date < held_before)
+        .group_by(col(Activity.id), col(Vote.scale))
     ).all()
     tally_rows = session.exec(
-        select(VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
-        .where(col(VoteTally.card_id).in_(card_ids)).group_by(col(VoteTally.scale))
+        select(Activity.id, VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
+        .join(FeedbackCard, col(FeedbackCard.id) == col(VoteTally.card_id))
+        .join(Activity, col(FeedbackCard.activity_id) == col(Activity.id))
+        .where(VoteTally.team_id == team_id, VoteTally.updated_at >= since, VoteTally.updated_at < until,
+               Activity.date < held_before)
+        .group_by(col(Activity.id), col(VoteTally.scale))
     ).all()
-    return _summarise([*vote_rows, *tally_rows])
-
-
-def feedback_by_segment(
-    session: Session, *, team_id: int, start: date, end: date, scope: Scope, by: Dimension | None = None
-) -> dict[str | None, FeedbackSummary]:
-    """Rating and NPS of the answers on the cards and polls of a team's done activities in the scope with
-    ``start <= date < end``, split like :func:`storage.activities.segment_figures` (one segment, keyed ``WHOLE``,
-    without ``by``)."""
-    keys, joined = segment_key(by, scope)
-    conditions = done_in_scope(team_id=team_id, start=start, end=end, scope=scope)
-    rows: dict[str | None, list[tuple[Any, ...]]] = {}
-    for table, weight in ((Vote, 1), (VoteTally, VoteTally.count)):
-        query = joined(
-            select_columns([*keys, table.scale, *_summary_columns(weight, table.score)])
-            .select_from(table)
-            .join(FeedbackCard, col(FeedbackCard.id) == table.card_id)
-            .join(Activity, col(Activity.id) == FeedbackCard.activity_id)
-        )
-        for row in session.execute(query.where(*conditions).group_by(*keys, table.scale)).all():
-            key = (None if row[0] is None else str(row[0])) if keys else WHOLE
-            rows.setdefault(key, []).append(tuple(row[len(keys):]))
-    return {key: _summarise(found) for key, found in rows.items()}
+    rows: dict[int, list[tuple[Any, ...]]] = {}
+    for activity_id, *values in [*vote_rows, *tally_rows]:
+        rows.setdefault(int(activity_id), []).append(tuple(values))
+    if not rows:
+        return []
+    activities = session.exec(select(Activity).where(col(Activity.id).in_(list(rows)))
+                              .order_by(col(Activity.date), col(Activity.id))).all()
+    found = [LateFeedback(activity=a, summary=_summarise(rows[a.id or 0])) for a in activities]
+    return [f for f in found if f.summary.rating is not None or f.summary.nps is not None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Session, case, col, func, select
+from sqlmodel import Session, select
 
 from storage.models import HireSurvey
 
@@ -51,20 +51,3 @@ def answer_survey(
         survey.activity_id = activity_id
     session.add(survey)
     session.flush()
-
-
-def hiring_counts(session: Session, *, team_id: int, start: datetime, end: datetime) -> tuple[int, int, int]:
-    """(yes, partly, surveyed) for the survey answers given with ``start <= time < end``."""
-    row = session.exec(
-        select(
-            func.coalesce(func.sum(case((HireSurvey.answer == HireAnswer.YES.value, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((HireSurvey.answer == HireAnswer.PARTLY.value, 1), else_=0)), 0),
-            func.count(),
-        ).where(
-            HireSurvey.team_id == team_id,
-            col(HireSurvey.answer).is_not(None),
-            col(HireSurvey.answered_at) >= start,
-            col(HireSurvey.answered_at) < end,
-        )
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2])

@@ -111,7 +111,7 @@ async def test_the_new_hire_survey_goes_to_a_dm_and_only_the_hire_answers(slack:
     before = len(slack_api.of("response_url"))
     await slack.command("/stats", user="UALICE")
     stats = (await slack_api.wait_for("response_url", before + 1))[before].params["text"]
-    assert "hiring influence: 100% (1 of 1 surveyed new hires)" in stats
+    assert "hiring influence: 100% (1 of 1 answered; 1 surveyed)" in stats
 
 
 async def test_rapid_toggles_arriving_out_of_order_end_in_each_persons_newest(slack: SlackClient, slack_api, db):

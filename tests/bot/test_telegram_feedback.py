@@ -123,16 +123,17 @@ async def test_an_anonymous_nps_poll_takes_its_totals_and_the_final_result(teleg
     last = fake_telegram.push(poll_update([1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2]))  # the same totals again
     # A poll's totals come without a chat, so they are not ordered with the group's /show: wait for them.
     await eventually(lambda: fake_telegram.confirmed_below > last and telegram_door.intake.workers.busy == 0)
-    assert "NPS: +40 (3 promoters, 1 passives, 1 detractors; 5 answers)" in await say(fake_telegram, "/show 1")
+    assert "NPS: +40 (3 promoters, 1 passive, 1 detractor; 5 answers)" in await say(fake_telegram, "/show 1")
 
     fake_telegram.final_counts[int(card.message_id)] = [1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 5]
     await say(fake_telegram, "/poll close 1")
     await fake_telegram.wait_for("stopPoll")
     # Telegram's final count (three more 10s came in before the stop) is the result; nothing after it counts.
     shown = await say(fake_telegram, "/show 1")
-    assert "NPS: +62 (6 promoters, 1 passives, 1 detractors; 8 answers)" in shown
+    # (6 - 1) / 8 = 62.5, rounded half-up.
+    assert "NPS: +63 (6 promoters, 1 passive, 1 detractor; 8 answers)" in shown
     fake_telegram.push(poll_update([9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]))
-    assert "NPS: +62" in await say(fake_telegram, "/show 1")
+    assert "NPS: +63" in await say(fake_telegram, "/show 1")
 
 
 async def test_the_new_hire_survey_end_to_end(telegram_door, fake_telegram, db):
@@ -159,7 +160,7 @@ async def test_the_new_hire_survey_end_to_end(telegram_door, fake_telegram, db):
         (survey,) = s.exec(select(HireSurvey)).all()
     assert (survey.user_id, survey.answer, survey.activity_id) == (str(BOB_ID), "partly", 1)
     stats = await say(fake_telegram, "/stats")
-    assert "hiring influence: 100% (1 of 1 surveyed new hires)" in stats
+    assert "hiring influence: 100% (1 of 1 answered; 1 surveyed)" in stats
 
 
 async def test_a_redelivered_reaction_update_is_counted_once(telegram_door, fake_telegram, db):

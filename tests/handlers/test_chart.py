@@ -161,7 +161,7 @@ def test_the_chart_in_russian_has_russian_titles_units_headlines_and_month_names
 
     assert russian.caption == "по неделям · 8 недель до 22 ноября 2026"
     for expected in ("Активности по видам", "Охват", "Контакты", "Стоимость контакта", "Активности", "Наймы",
-                     "доклады", "▲ 50% к прошлой неделе", "5\nокт.", "2\nнояб."):
+                     "доклады", "▲ 50\xa0% к прошлой неделе", "5\nокт.", "2\nнояб."):
         assert expected in texts, expected
     assert not {"Activities by kind", "talks", "5\nOct"} & set(texts)
     assert {"Activities by kind", "talks", "5\nOct"} <= set(english)

@@ -42,13 +42,13 @@ def test_digest_numbers_by_hand(router, db):
     result = report(db, datetime(2026, 11, 23, 10, tzinfo=UTC), with_chart=False)
     summary, details = to_plain(result.summary), to_plain(result.details)
 
-    assert "Weekly digest, 2026-11-16 – 2026-11-22" in summary
+    assert "Weekly digest, 2026-11-16 – 2026-11-22\nAgainst the previous week (2026-11-09 – 2026-11-15)" in summary
     assert "• Activities: 4 (+300%) — 1 talk, 1 event, 1 publication, 1 social post" in summary
     # A percentage groups its thousands like every other number.
     assert "• Reach: 1,510 (+1,410%) · engagement 50 (new)" in summary  # 300 + 200 + 1,000 + 10
     assert "• Contacts: 20 (+100%) · cost per contact $15.00 (was $20.00)" in summary
     assert "• Rating: no answers yet · NPS: no answers yet" in summary
-    assert "• Plan fulfilment: nothing was due" in summary
+    assert "• Plan fulfilment: — (nothing in the plan was due)" in summary
     top = details.split("Due this week")[0]
     assert top.index("Kafka") < top.index("Scaling Postgres") < top.index("Go meetup")
     assert "Sunday thread" not in top  # fourth by reach

@@ -132,7 +132,7 @@ def test_feedback_everywhere_posts_in_every_community_chat_and_merges_the_result
     shown = text_of(say(router, "/show 1"))
     assert "community rating: 3.7 of 5 (3 answers) — 🔥 5: 2 · 👎 1: 1" in shown
     # The Telegram group sees the same merged numbers.
-    assert "3.7 of 5 (3 answers)" in text_of(router.dispatch(in_group("/stats"))[0])
+    assert "3.7 of 5 (3 answers)" in text_of(router.dispatch(in_group("/stats month"))[0])
     with db.session() as s:
         assert {(c.platform, c.chat_id, c.message_id) for c in s.exec(select(FeedbackCard))} == {
             ("console", "team-chat", "m-1"), ("telegram", "-100777", "501")}

@@ -1,13 +1,16 @@
 """/funnel on a hand-computed set. In Q4 2026 (the clock stands at 2026-11-26):
 
-| activity          | purpose | reach | contacts | target actions | hires                     |
-| talk #1 #backend  | hiring  |   400 |       40 |             10 | 1 typed + 1 survey "yes"  |
-| post #2           | hiring  | 1,000 |       60 |             20 | 1 survey "partly"         |
-| talk #3           | brand   |   600 |        0 |              0 | 0 (its survey says "no")  |
-| talk #4 (Sept.)   | hiring  | 9,999 |      999 |            999 | 9 — another quarter       |
+| activity          | purpose | reach | contacts | target actions | hires= | its survey answer |
+| talk #1 #backend  | hiring  |   400 |       40 |             10 |      1 | "yes"             |
+| post #2           | hiring  | 1,000 |       60 |             20 |      — | "partly"          |
+| talk #3           | brand   |   600 |        0 |              0 |      — | "no"              |
+| talk #4 (Sept.)   | hiring  | 9,999 |      999 |            999 |      9 | — another quarter |
 
-All of Q4: reach 2,000 → contacts 100 (5.0%) → target actions 30 (30%) → hires 3 (10%); 0.15% overall.
-purpose=hiring: reach 1,400 → 100 (7.1%) → 30 (30%) → 3 (10%); 0.21% overall.
+Hires are the reported hires= only; survey answers are hiring influence, a line of their own (a hire counted in
+hires= and in a survey answer would otherwise count twice).
+All of Q4: reach 2,000 → contacts 100 (5.0%) → target actions 30 (30%) → hires 1 (3.3%); 0.050% overall;
+survey: 2 of 3 answered yes or partly, 3 surveyed (67%).
+purpose=hiring: reach 1,400 → 100 (7.1%) → 30 (30%) → 1 (3.3%); 0.071% overall; no survey line for a slice.
 """
 
 from __future__ import annotations
@@ -46,12 +49,13 @@ def test_the_funnel_of_the_quarter_with_conversions_and_top_activities(router):
     assert "• reach: 2,000\n" in text
     assert "• contacts: 100 (5.0% of reach)" in text
     assert "• target actions: 30 (30% of contacts)" in text
-    assert "• hires: 3 (10% of target actions)" in text
-    assert "Hires per person reached: 0.15%" in text
+    assert "• hires: 1 (3.3% of target actions)" in text
+    assert "Hires per person reached: 0.050%" in text
+    assert "• hiring influence: 67% (2 of 3 answered; 3 surveyed)" in text
     top = text.split("Contributed most\n")[1].splitlines()
     assert top[0].startswith("1. talk #1 Go at scale") and top[0].endswith(
-        "2 hires · 10 target actions · 40 contacts · reach 400")
-    assert top[1].startswith("2. publication #2 Join us") and "1 hire · 20 target actions" in top[1]
+        "1 hire · 10 target actions · 40 contacts · reach 400")
+    assert top[1].startswith("2. publication #2 Join us") and "0 hires · 20 target actions" in top[1]
     # The brand talk reached people but went no further: last.
     assert top[2].endswith("— 0 hires · 0 target actions · 0 contacts · reach 600") and len(top) == 3
     assert reply.image is not None and reply.image.content.startswith(b"\x89PNG")
@@ -64,10 +68,11 @@ def test_the_funnel_sliced_by_purpose_tag_and_a_named_target_action(router):
     assert "purpose: hiring" in text
     assert "• contacts: 100 (7.1% of reach)" in text
     assert "• vacancy responses: 30 (30% of contacts)" in text
-    assert "• hires: 3 (10% of vacancy responses)" in text
-    assert "Hires per person reached: 0.21%" in text
+    assert "• hires: 1 (3.3% of vacancy responses)" in text
+    assert "Hires per person reached: 0.071%" in text
+    assert "hiring influence" not in text  # a new hire answers about DevRel as a whole, not a slice
     tagged = text_of(say(router, "/funnel #backend"))
-    assert "• reach: 400\n" in tagged and "• hires: 2 (20% of vacancy responses)" in tagged
+    assert "• reach: 400\n" in tagged and "• hires: 1 (10% of vacancy responses)" in tagged
     last = text_of(say(router, "/funnel last quarter"))
     assert "• hires: 9 (0.90% of vacancy responses)" in last
 
@@ -77,8 +82,8 @@ def test_funnel_storage_numbers(router):
     with router.db.session() as session:
         result = funnel(session, team_id=1, start=date(2026, 10, 1), end=date(2027, 1, 1),
                         scope=Scope(purpose="hiring"))
-    assert result.values == (1400, 100, 30, 3)
-    assert result.conversions() == (100 / 1400, 0.3, 0.1)
+    assert result.values == (1400, 100, 30, 1)
+    assert result.conversions() == (100 / 1400, 0.3, 1 / 30)
 
 
 def test_an_empty_slice_and_bad_filters(router):

@@ -110,20 +110,21 @@ def test_log_with_a_future_date_is_in_the_plan_and_update_to_done_ends_its_remin
 
 
 def test_plan_fulfilment_in_stats_by_hand(router, clock):
-    # December: four items due; two done by their due date, one done after it, one not done; one dropped.
+    # December, on the 20th: four items due; one done before its due date, one marked done after it without a
+    # date (so done that day: late), one done a day after it, one not done; one dropped. 1 of 4 on time.
     for title, due in (("A", "2026-12-02"), ("B", "2026-12-05"), ("C", "2026-12-08"), ("D", "2026-12-10"),
                        ("E", "2026-12-12")):
         say(router, f'/plan add post "{title}" due {due}')
     say(router, "/plan done 1")  # early: done today, 26 Nov, before its due date
     clock.now = datetime(2026, 12, 15, 12, tzinfo=UTC)
-    say(router, "/plan done 2")  # reported late, but it happened on its date
+    say(router, "/plan done 2")  # no date: done today, the 15th, ten days after its due date
     say(router, "/plan done 3 date=2026-12-09")  # happened a day after its due date
     say(router, "/plan drop 5")
     clock.now = datetime(2026, 12, 20, 12, tzinfo=UTC)
 
     text = text_of(say(router, "/stats month"))
 
-    assert "• plan fulfilment: 50% (2 of 4 due items done on time) (was —)" in text
+    assert "• plan fulfilment: 25% (1 of 4 due items done on time) (was —)" in text
 
 
 def test_plan_import_from_an_attached_csv(router, db):

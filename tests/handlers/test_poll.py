@@ -19,8 +19,8 @@ def test_nps_by_hand_from_button_votes(router):
     # 10, 10, 9 are promoters, 8 passive, 6 a detractor: (3 - 1) / 5 = +40.
     for name, score in (("a", 10), ("b", 10), ("c", 9), ("d", 8), ("e", 6)):
         assert "Your answer" in text_of(say(router, f"/vote 1 {score}", user=person(name)))
-    assert "NPS: +40 (3 promoters, 1 passives, 1 detractors; 5 answers)" in text_of(say(router, "/show 1"))
-    assert "NPS: +40 (3 promoters, 1 passives, 1 detractors; 5 answers) (was —)" in text_of(say(router, "/stats"))
+    assert "NPS: +40 (3 promoters, 1 passive, 1 detractor; 5 answers)" in text_of(say(router, "/show 1"))
+    assert "NPS: +40 (3 promoters, 1 passive, 1 detractor; 5 answers) (was —)" in text_of(say(router, "/stats month"))
 
 
 def test_native_poll_answers_named_and_anonymous(router, db):
@@ -45,13 +45,13 @@ def test_native_poll_answers_named_and_anonymous(router, db):
     router.handle_event(PollResults(poll_id="p-anon", voter_counts=counts, is_closed=False))  # again: once
     shown = text_of(say(router, "/show 1"))
     assert "community rating: 5.0 of 5 (1 answer)" in shown
-    assert "NPS: +43 (4 promoters, 2 passives, 1 detractors; 7 answers)" in shown
+    assert "NPS: +43 (4 promoters, 2 passives, 1 detractor; 7 answers)" in shown
 
     say(router, "/poll close 1")
     router.handle_event(PollResults(poll_id="p-anon", voter_counts=(0,) * 10 + (50,), is_closed=False))  # late
     router.handle_event(PollAnswer(poll_id="p-named", user=alice, option_ids=(0,)))  # late
-    assert "NPS: +43 (4 promoters, 2 passives, 1 detractors; 7 answers)" in text_of(say(router, "/show 1"))
+    assert "NPS: +43 (4 promoters, 2 passives, 1 detractor; 7 answers)" in text_of(say(router, "/show 1"))
     assert votes(db) == {"telegram:u-alice": 5}
     # The final result Telegram gives back when the bot stops the poll is taken.
     router.handle_event(PollResults(poll_id="p-anon", voter_counts=counts[:-1] + (4,), is_closed=True))
-    assert "NPS: +50 (5 promoters, 2 passives, 1 detractors; 8 answers)" in text_of(say(router, "/show 1"))
+    assert "NPS: +50 (5 promoters, 2 passives, 1 detractor; 8 answers)" in text_of(say(router, "/show 1"))

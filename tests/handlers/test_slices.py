@@ -65,7 +65,8 @@ def test_one_tag(ledger):
     assert "• publication" not in text.replace("• publication: 0 (no change)", "")
     assert "• reach: 500 (+900%)" in text  # 400 + 100 against 50
     assert "• contacts: 25 (+400%)" in text  # 20 + 5 against 5
-    assert "• cost per contact: $50.00 (was $20.00)" in text  # $1000 / 20 (B has no cost) against $100 / 5
+    # $1000 / 20 (B's 5 contacts have no cost, so the basis is said) against $100 / 5
+    assert "• cost per contact: $50.00 (on 20 of 25 contacts with a cost) (was $20.00)" in text
     assert "community rating: 4.0 of 5 (3 answers)" in text  # (5 + 4 + 3) / 3
     assert "hiring influence" not in text  # new hires answer about DevRel as a whole
 
@@ -76,7 +77,8 @@ def test_several_tags_mean_any_of_them(ledger):
     assert "• talk: 2 (+100%)" in text and "• publication: 1 (new)" in text
     assert "• reach: 1,500 (+2,900%)" in text  # 400 + 100 + 1000 against 50
     assert "• contacts: 28 (+460%)" in text  # 20 + 5 + 3 against 5
-    assert "• cost per contact: $44.78 (was $20.00)" in text  # $1030 / 23 contacts that cost something
+    # $1030 / the 23 contacts that cost something, of 28
+    assert "• cost per contact: $44.78 (on 23 of 28 contacts with a cost) (was $20.00)" in text
 
 
 def test_one_person(ledger):
@@ -84,7 +86,9 @@ def test_one_person(ledger):
     assert "Slice: @bob" in text
     assert "• event: 1 (new)" in text and "• publication: 1 (new)" in text and "• talk: 0 (no change)" in text
     assert "• reach: 1,050 (new)" in text and "• contacts: 13 (new)" in text
-    assert "• cost per contact: €20.00, $10.00 (was —)" in text  # per currency: €200 / 10, $30 / 3
+    # per currency, the team's first: $30 / 3 and €200 / 10, each of bob's 13 contacts
+    assert ("• cost per contact: $10.00 (on 3 of 13 contacts with a cost); €20.00 (on 10 of 13 contacts with a "
+            "cost) (was —)") in text
     assert "community rating: no answers yet" in text
 
 
@@ -100,25 +104,25 @@ def test_a_kind_and_a_purpose(ledger):
 def test_by_tag(ledger):
     text = stats(ledger, "month by tag")
     assert text.splitlines() == [
-        "By tag, 2026-11-01 – 2026-11-30 (so far)",
+        "By tag so far, 2026-11-01 – 2026-11-26",
         "tag        reach  contacts     per contact  rating",
         "#frontend  1,000         3          $10.00       —",
         "#backend     500        25          $50.00     4.0",
         "#devops      400        20          $50.00     4.5",
         "(no tag)      50        10          €20.00       —",
-        "total      1,550        38  €20.00, $44.78     4.0",  # A counts once; $1030 / 23
+        "total      1,550        38  $44.78, €20.00     4.0",  # A counts once; $1030 / 23
         "An activity with several tags counts under each of them, once in the total.",
     ]
 
 
 def test_by_person_within_a_purpose(ledger):
     assert stats(ledger, "month purpose=hiring by person").splitlines() == [
-        "By person, 2026-11-01 – 2026-11-30 (so far)",
+        "By person so far, 2026-11-01 – 2026-11-26",
         "Slice: purpose: hiring",
         "person  reach  contacts     per contact  rating",
         "alice     400        20          $50.00     4.5",
         "bob        50        10          €20.00       —",
-        "total     450        30  €20.00, $50.00     4.5",
+        "total     450        30  $50.00, €20.00     4.5",
     ]
 
 
@@ -128,14 +132,14 @@ def test_by_kind_and_by_purpose(ledger):
         "publication  1,000         3          $10.00       —",
         "talk           500        25          $50.00     4.0",
         "event           50        10          €20.00       —",
-        "total        1,550        38  €20.00, $44.78     4.0",
+        "total        1,550        38  $44.78, €20.00     4.0",
     ]
     assert stats(ledger, "month by purpose").splitlines()[1:] == [
         "purpose       reach  contacts     per contact  rating",
-        "hiring          450        30  €20.00, $50.00     4.5",
+        "hiring          450        30  $50.00, €20.00     4.5",
         "brand           100         5               —     3.0",
         "(no purpose)  1,000         3          $10.00       —",
-        "total         1,550        38  €20.00, $44.78     4.0",
+        "total         1,550        38  $44.78, €20.00     4.0",
     ]
 
 
@@ -153,7 +157,7 @@ def test_the_table_lines_up_on_every_door(ledger):
 def test_report_narrowed_and_broken_down(ledger):
     replies = ledger.dispatch(incoming("/report month #backend by person"))
     summary, breakdown = text_of(replies[0]), text_of(replies[1])
-    assert "Monthly report, 2026-11-01 – 2026-11-30 (so far) · #backend" in summary
+    assert "Monthly report so far, 2026-11-01 – 2026-11-26 · #backend" in summary
     assert "• Activities: 2 (+100%) — 2 talks" in summary
     assert "• Reach: 500 (+900%)" in summary and "• Contacts: 25 (+400%)" in summary
     assert "Hiring influence" not in summary

@@ -15,21 +15,26 @@ def test_stats_month_against_the_previous_month_by_hand(router):
 
     text = text_of(say(router, "/stats month"))
 
-    assert "2026-11-01 – 2026-11-30" in text and "2026-10-01 – 2026-10-31" in text
+    # The 26th: November so far against the same days of October.
+    assert ("Stats for this month so far (2026-11-01 – 2026-11-26), against the same days of the previous month "
+            "(2026-10-01 – 2026-10-26)") in text
     assert "• talk: 2 (+100%)" in text
     assert "• publication: 1 (new)" in text
     assert "• reach: 1,400 (+600%)" in text  # 300 + 100 + 1000 against 200
     assert "• engagement: 50 (new)" in text
     assert "• contacts: 25 (+150%)" in text
-    # Cost per contact: $1000 over the 20 contacts of what it was spent on, against $500 / 10.
-    assert "• cost per contact: $50.00 (was $50.00)" in text
+    # Cost per contact: $1000 over the 20 contacts of what it was spent on (T3's 5 have no cost), against
+    # $500 / 10.
+    assert "• cost per contact: $50.00 (on 20 of 25 contacts with a cost) (was $50.00)" in text
 
 
-def test_stats_week_is_monday_to_sunday(router):
+def test_stats_week_is_monday_to_sunday_and_so_far_against_the_same_days(router):
     say(router, '/log talk "Mon" @ Conf 2026-11-23 audience=10')
-    say(router, '/log talk "Prev Sun" @ Conf 2026-11-22 audience=20')
+    say(router, '/log talk "Prev Mon" @ Conf 2026-11-16 audience=20')
+    say(router, '/log talk "Prev Sun" @ Conf 2026-11-22 audience=500')  # after the same span (Mon–Thu)
     text = text_of(say(router, "/stats"))
-    assert "2026-11-23 – 2026-11-29" in text
+    assert "this week so far (2026-11-23 – 2026-11-26)" in text
+    assert "the same days of the previous week (2026-11-16 – 2026-11-19)" in text
     assert "• reach: 10 (-50%)" in text
 
 

@@ -193,4 +193,4 @@ async def test_a_russian_team_is_reminded_and_asked_for_numbers_in_russian(route
     assert texts[0].startswith("📊 Какой результат у Kafka по метрике «просмотры»? Ответьте так: /update 1 просмотры=…")
     assert [b.label for b in messenger.sent[0][1].buttons] == ["Напомнить через день", "Напомнить через неделю",
                                                                  "Без цифр"]
-    assert texts[1].startswith("⏰ Через 3 дн. (") and "): публикация #2 Итоги года @ Хабр" in texts[1]
+    assert texts[1].startswith("⏰ Через 3 дня (") and "): публикация #2 Итоги года @ Хабр" in texts[1]

@@ -8,12 +8,13 @@ from decimal import Decimal
 from storage.activities import (
     create_activity,
     list_activities,
-    period_figures,
     tags_of,
     talk_reuse,
 )
 from storage.domain import Kind, Status
-from storage.metrics import engagement, reach
+from storage.metrics.cost import cost_per_contact
+from storage.metrics.totals import totals_of
+from storage.scope import done_activities
 from storage.selection import Scope
 from storage.teams import get_or_create_member, get_or_create_team_for_chat
 
@@ -52,7 +53,7 @@ def test_list_by_range_kind_and_tag(any_db):
         assert tags_of(s, ids=[a.id for a in november]) == {november[0].id: [], november[1].id: ["backend", "dba"]}
 
 
-def test_period_figures_sum_done_activities_per_kind(any_db):
+def test_a_period_is_its_done_activities_summed_per_kind_and_cost_per_currency(any_db):
     with any_db.session() as s:
         team, member = _team(s)
         _add(s, team, member, Kind.EVENT, "M1", date(2026, 11, 2), audience=80, stream_views=1200, contacts=30,
@@ -63,12 +64,13 @@ def test_period_figures_sum_done_activities_per_kind(any_db):
         _add(s, team, member, Kind.PUBLICATION, "Planned", date(2026, 11, 4), status=Status.PLANNED, views=9)
         _add(s, team, member, Kind.EVENT, "Outside", date(2026, 12, 1), audience=1)
     with any_db.session() as s:
-        figures = period_figures(s, team_id=team.id, start=date(2026, 11, 1), end=date(2026, 12, 1))
-    event, post = figures[Kind.EVENT], figures[Kind.PUBLICATION]
-    assert (event.count, reach(event), event.contacts) == (2, 1300, 40)
-    assert event.costs == {"USD": Decimal("600"), "RUB": Decimal("9000")}
-    assert event.paid_contacts == {"USD": 30, "RUB": 10}
-    assert (post.count, reach(post), engagement(post)) == (1, 5000, 15)
+        done = done_activities(s, team_id=team.id, start=date(2026, 11, 1), end=date(2026, 12, 1))
+        totals = totals_of(done)
+        costs = cost_per_contact(done, default_currency="USD")
+    assert totals.by_kind == {Kind.EVENT: 2, Kind.PUBLICATION: 1}
+    assert (totals.reach, totals.contacts, totals.engagement) == (6300, 40, 15)  # 80+1200+20+5000
+    assert [(c.currency, c.cost, c.contacts, c.all_contacts, c.value) for c in costs] == [
+        ("USD", Decimal("600"), 30, 40, Decimal("20")), ("RUB", Decimal("9000"), 10, 40, Decimal("900"))]
 
 
 def test_talk_reuse_groups_the_same_talk(any_db):

@@ -9,10 +9,10 @@ from sqlmodel import select
 
 from storage.community.forget import forget_person
 from storage.community.members import InteractionKind, card_subject, note_interaction, withdraw_interaction
-from storage.feedback.results import activity_feedback, feedback_summary
+from storage.feedback.results import activity_feedback, feedback_of_activities
 from storage.feedback.votes import cast_vote, replace_tallies
 from storage.models import CommunityMember, FeedbackCard, Interaction, Vote, VoteTally
-from tests.storage.test_votes import T0, WEEK, card_of, setup_card
+from tests.storage.test_votes import T0, WEEK, card_of, cast_between, setup_card
 
 DAY = timedelta(days=1)
 
@@ -74,9 +74,9 @@ def test_forgetting_a_person_erases_them_and_keeps_every_result(any_db):
         with any_db.session() as s:
             return (
                 activity_feedback(s, activity_id=activity_id),
-                feedback_summary(s, team_id=team_id, start=T0, end=T0 + DAY),
-                feedback_summary(s, team_id=team_id, start=T0 + DAY, end=T0 + 2 * WEEK),
-                feedback_summary(s, team_id=other_team, start=T0, end=T0 + 2 * WEEK),
+                cast_between(s, team_id, T0, T0 + DAY),
+                cast_between(s, team_id, T0 + DAY, T0 + 2 * WEEK),
+                feedback_of_activities(s, activity_ids=[card_of(s, other_card).activity_id]),
             )
 
     before = results()

@@ -1,5 +1,6 @@
 """Votes, tallies and survey answers on SQLite and PostgreSQL: one vote per voter per card is a database
-constraint, votes count in the period they were cast, and a burst of concurrent reactions is counted exactly."""
+constraint, votes belong to their activity (and arrive, late or not, in the span they were cast), and a burst
+of concurrent reactions is counted exactly."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from handlers.router import Router
 from storage.activities import create_activity
 from storage.domain import Kind, Status
 from storage.feedback.cards import Mode, card_posted, create_card, get_card
-from storage.feedback.results import FeedbackSummary, feedback_summary
+from storage.feedback.results import FeedbackSummary, feedback_of_activities, late_feedback
 from storage.feedback.scales import Scale
-from storage.feedback.survey import HireAnswer, answer_survey, hiring_counts, start_survey
+from storage.feedback.survey import HireAnswer, answer_survey, start_survey
 from storage.feedback.votes import cast_vote, replace_tallies, withdraw_vote
-from storage.metrics import NpsResult
+from storage.metrics.hiring import HiringInfluence, hiring_influence
+from storage.metrics.scores import NpsResult
 from storage.models import Team, Vote
+from storage.scope import EVERYTHING, surveys_for
 from storage.teams import get_or_create_team_for_chat
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -44,6 +47,15 @@ def card_of(s, card_id):
     return get_card(s, card_id=card_id)
 
 
+NOTHING = FeedbackSummary(rating=None, rating_count=0, nps=None)
+
+
+def cast_between(s, team_id: int, start: datetime, end: datetime) -> FeedbackSummary:
+    """What was cast in [start, end) on the team's activities held before 2 November (setup_card's is the 1st)."""
+    found = late_feedback(s, team_id=team_id, since=start, until=end, held_before=date(2026, 11, 2))
+    return found[0].summary if found else NOTHING
+
+
 def test_one_vote_per_voter_per_card_is_a_database_constraint(any_db):
     team_id, card_id = setup_card(any_db)
     with any_db.session() as s:
@@ -54,7 +66,7 @@ def test_one_vote_per_voter_per_card_is_a_database_constraint(any_db):
         s.add(Vote(card_id=card_id, team_id=team_id, scale="rating", voter="x:2", score=9, cast_at=T0))
 
 
-def test_a_vote_is_replaced_in_place_and_counts_when_it_was_last_cast(any_db):
+def test_a_vote_is_replaced_in_place_and_arrives_when_it_was_last_cast(any_db):
     team_id, card_id = setup_card(any_db)
     with any_db.session() as s:
         card = card_of(s, card_id)
@@ -62,11 +74,11 @@ def test_a_vote_is_replaced_in_place_and_counts_when_it_was_last_cast(any_db):
         cast_vote(s, card=card, voter="x:2", score=5, emoji="🔥", now=T0)
         cast_vote(s, card=card, voter="x:1", score=4, emoji="👍", now=T0 + WEEK)  # changed a week later
     with any_db.session() as s:
-        week1 = feedback_summary(s, team_id=team_id, start=T0, end=T0 + WEEK)
-        week2 = feedback_summary(s, team_id=team_id, start=T0 + WEEK, end=T0 + 2 * WEEK)
+        week1 = cast_between(s, team_id, T0, T0 + WEEK)
+        week2 = cast_between(s, team_id, T0 + WEEK, T0 + 2 * WEEK)
         assert not withdraw_vote(s, card=card_of(s, card_id), voter="x:1", emoji="👎")  # no longer its emoji
         assert withdraw_vote(s, card=card_of(s, card_id), voter="x:2", emoji="🔥")
-        after = feedback_summary(s, team_id=team_id, start=T0, end=T0 + 2 * WEEK)
+        after = feedback_of_activities(s, activity_ids=[card_of(s, card_id).activity_id])
     assert week1 == FeedbackSummary(rating=5.0, rating_count=1, nps=None)
     assert week2 == FeedbackSummary(rating=4.0, rating_count=1, nps=None)
     assert after == FeedbackSummary(rating=4.0, rating_count=1, nps=None)
@@ -86,20 +98,22 @@ def test_the_summary_merges_votes_and_anonymous_tallies_and_keeps_teams_apart(an
         cast_vote(s, card=card_of(s, rating_card), voter="d", score=3, now=T0)
         cast_vote(s, card=card_of(s, other_card), voter="d", score=1, now=T0)
     with any_db.session() as s:
-        summary = feedback_summary(s, team_id=team_id, start=T0, end=T0 + WEEK)
-        empty = feedback_summary(s, team_id=team_id, start=T0 + WEEK, end=T0 + 2 * WEEK)
+        summary = feedback_of_activities(s, activity_ids=[activity_id])
+        cast_that_week = cast_between(s, team_id, T0, T0 + WEEK)
+        empty = cast_between(s, team_id, T0 + WEEK, T0 + 2 * WEEK)
     # Rating: 5+5+5+1 (tallies) + 3 = 19 over 5. NPS: promoters 10, 9, 9, 10; passive 7; detractor 3.
     assert summary == FeedbackSummary(rating=19 / 5, rating_count=5, nps=NpsResult(50.0, 4, 1, 1))
-    assert empty == FeedbackSummary(rating=None, rating_count=0, nps=None)
+    assert cast_that_week == summary
+    assert empty == NOTHING
 
 
-def test_hiring_counts_are_answers_given_in_the_period(any_db):
+def test_hiring_influence_counts_the_surveys_asked_in_the_period_with_both_denominators(any_db):
     team_id, _card = setup_card(any_db)
     with any_db.session() as s:
         for i, (answer, at) in enumerate([(HireAnswer.YES, T0), (HireAnswer.PARTLY, T0), (HireAnswer.NO, T0),
                                           (HireAnswer.YES, T0 + WEEK), (None, T0)]):
             survey, created = start_survey(s, team_id=team_id, platform="slack", user_id=f"U{i}",
-                                           display_name=f"hire{i}", asked_by=None, now=T0)
+                                           display_name=f"hire{i}", asked_by=None, now=T0 + i * timedelta(days=2))
             assert created
             if answer is not None:
                 answer_survey(s, survey=survey, answer=answer, now=at)
@@ -107,9 +121,15 @@ def test_hiring_counts_are_answers_given_in_the_period(any_db):
                                       asked_by=None, now=T0)
         assert not created and again.answer == "yes"
     with any_db.session() as s:
-        assert hiring_counts(s, team_id=team_id, start=T0, end=T0 + WEEK) == (1, 1, 3)
-        assert hiring_counts(s, team_id=team_id, start=T0 + WEEK, end=T0 + 2 * WEEK) == (1, 0, 1)
-        assert hiring_counts(s, team_id=team_id + 1, start=T0, end=T0 + WEEK) == (0, 0, 0)
+        def influence(team: int, start: date, end: date) -> HiringInfluence:
+            return hiring_influence(surveys_for(s, team_id=team, start=start, end=end, timezone="UTC",
+                                                scope=EVERYTHING))
+
+        # Asked on 2, 4 and 6 November (yes, partly, no), on the 8th (yes, answered a week later) and the
+        # 10th (no answer yet). The week of 2 November: 2 of 3 answered, 3 surveyed; the next: 1 of 1, 2 surveyed.
+        assert influence(team_id, date(2026, 11, 2), date(2026, 11, 8)) == HiringInfluence(1, 1, 3, 3)
+        assert influence(team_id, date(2026, 11, 8), date(2026, 11, 15)) == HiringInfluence(1, 0, 1, 2)
+        assert influence(team_id + 1, date(2026, 11, 2), date(2026, 11, 15)) == HiringInfluence(0, 0, 0, 0)
 
 
 def test_the_period_summary_is_a_range_scan_on_the_covering_index(db):
@@ -156,7 +176,7 @@ def reactions_on_one_card(any_db, clock, *, voters: int, repeats: int, changes: 
 
     with any_db.session() as s:
         stored = s.exec(select(Vote.score, func.count()).group_by(Vote.score)).all()
-        summary = feedback_summary(s, team_id=team.id, start=clock() - WEEK, end=clock() + WEEK)
+        summary = feedback_of_activities(s, activity_ids=[activity.id])
         assert s.get(Team, team.id) is not None
     assert dict(stored) == {5: voters - changes, 1: changes}
     assert summary.rating_count == voters
@@ -196,3 +216,21 @@ def test_a_card_posted_later_in_the_same_transaction_is_found_by_the_reactions_a
         card_posted(s, card_id=second.id, platform="console", chat_id="T", message_id="m-2", poll_id=None)
         later = reaction_target(s, platform="console", chat_id="T", message_id="m-2")
         assert later is not None and later.id == second.id
+
+
+def test_the_votes_of_many_activities_are_summed_across_statements(any_db, monkeypatch):
+    import storage.feedback.results as results
+
+    first_team, first_card = setup_card(any_db)
+    with any_db.session() as s:
+        second = create_activity(s, team_id=first_team, kind=Kind.TALK, title="Y", on=date(2026, 11, 3),
+                                 status=Status.DONE, values={}, tags=(), owner_id=None, created_by=None)
+        card = create_card(s, team_id=first_team, activity_id=second.id, mode=Mode.EMOJI, scale=Scale.RATING,
+                           platform="console", chat_id="T", created_by=None, now=T0)
+        card_posted(s, card_id=card.id, platform="console", chat_id="T", message_id="m-2", poll_id=None)
+        cast_vote(s, card=card_of(s, first_card), voter="a", score=5, now=T0)
+        cast_vote(s, card=card_of(s, card.id), voter="a", score=2, now=T0)
+        ids = [card_of(s, first_card).activity_id, second.id]
+    monkeypatch.setattr(results, "ID_CHUNK", 1)  # one statement per activity
+    with any_db.session() as s:
+        assert feedback_of_activities(s, activity_ids=ids) == FeedbackSummary(rating=3.5, rating_count=2, nps=None)
