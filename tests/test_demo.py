@@ -25,7 +25,8 @@ def test_demo_fills_a_quarter_that_stats_and_talks_can_show(router, db, clock):
     stats = text_of(say(router, "/stats quarter", chat=LOCAL_CHAT))
     assert "• reach: " in stats and "Nothing done" not in stats
     fulfilment = int(re.search(r"plan fulfilment: (\d+)%", stats).group(1))
-    assert 40 <= fulfilment <= 80
+    # Only items due up to today count (December's are not misses yet); some were late or missed.
+    assert 40 <= fulfilment < 100 and "(14 of 16 due items done on time)" in stats
     talks = text_of(say(router, "/talks", chat=LOCAL_CHAT))
     assert max(int(n) for n in re.findall(r"given (\d+) times?", talks)) >= 2  # talks given again: re-use
 
