@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from handlers import markup
 from handlers.core import Reply
-from handlers.errors import PermissionDenied, UserError
+from handlers.errors import UserError
 from handlers.i18n import N_, _
 from handlers.router import Request, registry
 from storage.domain import Role
@@ -43,9 +43,6 @@ def admin(req: Request) -> Reply:
     if action == "list" and len(words) <= 1:
         return _list(req)
     if action in ("grant", "revoke") and len(words) == 2:
-        if not req.is_admin:
-            raise PermissionDenied(_("Only a team admin can grant or revoke the admin role; /admin shows who "
-                                     "is one."), example="/admin")
         member = _person(req, words[1], example=GRANT_EXAMPLE if action == "grant" else REVOKE_EXAMPLE)
         return _grant(req, member) if action == "grant" else _revoke(req, member)
     raise UserError(_("Say list, grant @person or revoke @person."), example=GRANT_EXAMPLE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from handlers import markup
 from handlers.core import Reply
-from handlers.errors import PermissionDenied, UserError, quote_token
+from handlers.errors import UserError, quote_token
 from handlers.i18n import _, ngettext
 from handlers.router import Request, registry
 from storage.links import (
@@ -60,8 +60,6 @@ def connect(req: Request) -> Reply:
 
 
 def _new_code(req: Request, rest: list[str]) -> Reply:
-    if not req.is_admin:
-        raise PermissionDenied(_("Only a team admin can link chats to the team; ask an admin of your team."))
     purpose = rest[0].lower() if rest else "team"
     if purpose not in PURPOSES or len(rest) > 1:
         raise UserError(
@@ -84,8 +82,6 @@ def _new_code(req: Request, rest: list[str]) -> Reply:
 
 
 def _redeem(req: Request, code: str) -> Reply:
-    if not req.incoming.chat_admin:
-        raise PermissionDenied(_("Only an admin of this chat can link it to a team."))
     chat = req.incoming.chat
     result = redeem_link_code(
         req.session, code=code, platform=chat.platform, chat_id=chat.scope, title=None, now=req.now
@@ -117,8 +113,6 @@ def _redeem(req: Request, code: str) -> Reply:
     admin_examples=("/disconnect",),
 )
 def disconnect(req: Request) -> Reply:
-    if not req.incoming.chat_admin:
-        raise PermissionDenied(_("Only an admin of this chat can unlink it."))
     chat = req.incoming.chat
     team = unbind_chat(req.session, platform=chat.platform, chat_id=chat.scope)
     if team is None:

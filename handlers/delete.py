@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers import render
 from handlers.activity import load_activity
 from handlers.core import Button, Reply
-from handlers.errors import PermissionDenied, UserError, quote_token
+from handlers.errors import UserError, quote_token
 from handlers.i18n import _
 from handlers.router import Request, registry
 from storage.activities import delete_activity
@@ -23,11 +23,6 @@ DELETE_EXAMPLE = "/delete 42"
 def delete(req: Request) -> Reply:
     parts = req.args.split()
     activity = load_activity(req, parts[0] if parts else "", example=DELETE_EXAMPLE)
-    if not req.is_admin and activity.owner_id != req.member.id:
-        raise PermissionDenied(
-            _("Only the owner of #{id} or a team admin can delete it.").format(id=activity.id),
-            example=DELETE_EXAMPLE,
-        )
     action = parts[1].lower() if len(parts) > 1 else ""
     if action == "confirm":
         title = render.headline(activity)

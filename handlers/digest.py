@@ -26,8 +26,6 @@ def digest(req: Request) -> Reply:
     action = req.args.strip().lower()
     chat = req.incoming.chat
     if action in ("here", "off"):
-        if not req.is_admin:
-            raise UserError(_("Only a team admin can change where the digest goes."), example="/digest")
         if action == "here":
             added = subscribe(req.session, team=req.team, platform=chat.platform, chat_id=chat.chat_id,
                               thread_id=chat.thread_id, member_id=req.member.id, now=req.now)

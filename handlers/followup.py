@@ -21,6 +21,7 @@ DELAYS = {"1d": timedelta(days=1), "1w": timedelta(weeks=1), "3d": timedelta(day
     summary="Snooze or stop the bot's questions about an activity's numbers",
     usage="/followup <id> snooze 1d|3d|1w · /followup <id> stop",
     examples=(FOLLOWUP_EXAMPLE, "/followup 42 snooze 1w", "/followup 42 stop"),
+    admin_examples=("/followup 1 stop",),  # someone else's activity: its owner or an admin
 )
 def followup(req: Request) -> Reply:
     parts = req.args.split()

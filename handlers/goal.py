@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import markup
 from handlers.core import Reply
-from handlers.errors import PermissionDenied, UserError, quote_token
+from handlers.errors import UserError, quote_token
 from handlers.goal_text import goal_line, members_of, period_label
 from handlers.i18n import _, ngettext
 from handlers.parsing import parse_count, parse_id, parse_nps, parse_rating, parse_tag, tokenize
@@ -42,8 +42,6 @@ def goal(req: Request) -> Reply:
     words = req.args.split()
     if not words:
         return Reply(listing(req), ephemeral=True)
-    if not req.is_admin:
-        raise PermissionDenied(_("Only a team admin can set or drop goals; ask an admin of your team."))
     if words[0].lower() == "drop":
         return _drop(req, words[1:])
     return _set(req)

@@ -14,7 +14,7 @@ from handlers.core import (
     SentMessage,
     as_platform,
 )
-from handlers.errors import PermissionDenied, UserError
+from handlers.errors import UserError
 from handlers.feedback import card_track
 from handlers.i18n import _, ngettext
 from handlers.router import EventRequest, Request, registry
@@ -74,10 +74,6 @@ def poll(req: Request) -> Reply:
 def _close(req: Request, words: list[str]) -> Reply:
     example = "/poll close 42"
     activity = load_activity(req, words[0] if words else "", example=example)
-    if not req.is_admin and activity.owner_id != req.member.id:
-        raise PermissionDenied(
-            _("Only the owner of #{id} or a team admin can close its polls.").format(id=activity.id), example=example
-        )
     assert activity.id is not None  # read from the database
     cards = open_polls(req.session, activity_id=activity.id)
     if not cards:

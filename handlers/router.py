@@ -33,8 +33,9 @@ from handlers.core import (
     ReactionEvent,
     Reply,
 )
-from handlers.errors import IncompleteCommand, PermissionDenied, UserError
+from handlers.errors import IncompleteCommand, UserError
 from handlers.i18n import DEFAULT_LOCALE, _, supported_locale, use_locale
+from handlers.permissions import enforce
 from handlers.safe_text import char_name, drop_control_chars, first_control_char
 from storage.db import Database
 from storage.domain import Role
@@ -308,10 +309,7 @@ class Router:
                 switch = personal if personal and personal != chosen else None
                 with use_locale(chosen):
                     try:
-                        if command.admin_only and not request.is_admin:
-                            raise PermissionDenied(
-                                _("/{name} is for team admins; ask an admin of your team.").format(name=command.name)
-                            )
+                        enforce(request, command)  # who may change what: the one table, checked here
                         replies = _as_list(command.handler(request))
                     except UserError as error:
                         if switch:

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers import markup
 from handlers.core import Reply
-from handlers.errors import PermissionDenied, UserError, quote_token
+from handlers.errors import UserError, quote_token
 from handlers.i18n import LOCALES, _, ngettext, use_locale
 from handlers.parsing import _currencies, parse_purpose, parse_text, tokenize
+from handlers.permissions import Edits
 from handlers.render import purpose_word
 from handlers.router import Request, registry
 from handlers.words import weekday_name
@@ -30,7 +31,7 @@ KEY_ALIASES = {
     "reminder_days_before": "reminder_days_before", "polls": "polls_anonymous", "digest": "digest",
     "language": "locale", "lang": "locale", "locale": "locale", "язык": "locale",
     "purpose": "default_purpose", "actions": "target_action_name", "target_actions": "target_action_name",
-    "назначение": "default_purpose", "действия": "target_action_name",
+    "назначение": "default_purpose", "действия": "target_action_name", "edits": "edits", "правки": "edits",
 }
 # What a person may write for a language; stored as the catalog's code.
 LANGUAGE_NAMES = {"en": "en", "english": "en", "английский": "en", "ru": "ru", "russian": "ru", "русский": "ru"}
@@ -42,6 +43,7 @@ DIGEST_EXAMPLE = "/settings digest=mon 10:00"
 _DIGEST_SPACED = re.compile(r"\bdigest=([A-Za-z]+)\s+(\d{1,2}(?::\d{2})?)\b", re.I)
 _DIGEST_VALUE = re.compile(r"^([A-Za-z]+)[@ ,]?(\d{1,2})(?::(\d{2}))?$")
 POLL_PRIVACY = {"anonymous": True, "public": False}
+EDITS_EXAMPLE = "/settings edits=team"
 EMOJI_EXAMPLE = "/settings emoji 🔥=5 👍=4 😐=3 👎=1"
 NUMBER_RANGES = {"reminder_hour": (0, 23), "reminder_days_before": (0, 30)}
 
@@ -53,18 +55,20 @@ NUMBER_RANGES = {"reminder_hour": (0, 23), "reminder_days_before": (0, 30)}
     usage="/settings [timezone=<IANA name>] [currency=<ISO code>] [language=en|ru] [reminder_hour=<0-23>] "
     "[reminder_days=<0-30>] "
     "[polls=anonymous|public] [digest=<day> <hour>] [purpose=hiring|brand|product|community|none] "
-    "[actions=\"<what target actions are called>\"]  ·  /settings emoji <emoji>=<1-5> …",
+    "[actions=\"<what target actions are called>\"] [edits=owners|team]  ·  /settings emoji <emoji>=<1-5> …",
     examples=("/settings", SETTINGS_EXAMPLE, "/settings currency=USD", "/settings language=ru",
               "/settings reminder_hour=10 reminder_days=2", EMOJI_EXAMPLE, "/settings polls=public", DIGEST_EXAMPLE,
-              PURPOSE_EXAMPLE, ACTIONS_EXAMPLE),
+              PURPOSE_EXAMPLE, ACTIONS_EXAMPLE, EDITS_EXAMPLE),
     admin_examples=("/settings timezone=Europe/Berlin", "/settings currency=EUR", "/settings language=ru",
                     "/settings reminder_hour=7", "/settings polls=public", "/settings emoji 🔥=5 👍=4",
-                    "/settings emoji default", DIGEST_EXAMPLE, PURPOSE_EXAMPLE, ACTIONS_EXAMPLE),
+                    "/settings emoji default", DIGEST_EXAMPLE, PURPOSE_EXAMPLE, ACTIONS_EXAMPLE, EDITS_EXAMPLE),
     details=(
         "Time zones are IANA names (Europe/Berlin, America/New_York, UTC); currencies are ISO codes (EUR, USD). "
         "The emoji map says what each reaction on a feedback card is worth; /settings emoji default restores it. "
         "purpose= is what /log gives an activity that names none; actions= is what your target actions are "
-        "(vacancy responses, sign-ups), as reports and /funnel call them."
+        "(vacancy responses, sign-ups), as reports and /funnel call them. "
+        "edits= says who may add numbers to someone else's activity: its owner and admins only (owners, the "
+        "default) or every member (team)."
     ),
 )
 def settings(req: Request) -> Reply:
@@ -74,8 +78,6 @@ def settings(req: Request) -> Reply:
     changes = parse_settings(req.args)
     if not changes:
         return Reply(describe(req), ephemeral=True)
-    if not req.is_admin:
-        raise PermissionDenied(_("Only a team admin can change the settings; ask an admin of your team."))
     for key, value in changes.items():
         if key == "digest":
             assert isinstance(value, tuple)  # parse_settings gives (weekday, hour)
@@ -112,6 +114,8 @@ def describe(req: Request) -> str:
         + (purpose_word(req.team.default_purpose) if req.team.default_purpose else _("none")),
         f"• {_('target actions are called')}: "
         + markup.escape(req.team.target_action_name or _("target actions")),
+        f"• {_('numbers of an activity added by')}: "
+        + (_("every member") if req.team.edits == Edits.TEAM.value else _("its owner and admins")),
     ]
     if req.is_admin:
         lines.append(_("Change them with {example}").format(example=markup.code(SETTINGS_EXAMPLE)))
@@ -127,7 +131,7 @@ def parse_settings(args: str) -> dict[str, object]:
         if not sep or name is None:
             raise UserError(
                 _("I don't know the setting {token}; use timezone=…, currency=…, language=…, reminder_hour=…, "
-                  "reminder_days=…, polls=…, digest=…, purpose=… or actions=….").format(
+                  "reminder_days=…, polls=…, digest=…, purpose=…, actions=… or edits=….").format(
                     token=quote_token(token.raw)
                 ),
                 example=SETTINGS_EXAMPLE,
@@ -150,6 +154,8 @@ def parse_settings(args: str) -> dict[str, object]:
             text = " ".join(value.split())
             changes[name] = None if text.lower() in ("", "default") else parse_text(
                 "actions", text, limit=MAX_ACTION_NAME, example=ACTIONS_EXAMPLE)
+        elif name == "edits":
+            changes[name] = parse_edits(value)
         elif name == "polls_anonymous":
             if value.strip().lower() not in POLL_PRIVACY:
                 raise UserError(_("polls is “anonymous” or “public”."), example="/settings polls=public",
@@ -163,8 +169,6 @@ def parse_settings(args: str) -> dict[str, object]:
 def _emoji(req: Request, pairs: list[str]) -> Reply:
     if not pairs:
         return Reply(describe(req), ephemeral=True)
-    if not req.is_admin:
-        raise PermissionDenied(_("Only a team admin can change the settings; ask an admin of your team."))
     mapping = DEFAULT_EMOJI_MAP if [p.lower() for p in pairs] == ["default"] else parse_emoji_map(pairs)
     set_emoji_map(req.session, team=req.team, mapping=mapping)
     return Reply("⚙️ " + _("Settings changed.") + "\n" + describe(req))
@@ -198,6 +202,16 @@ def parse_digest_time(raw: str) -> tuple[int, int]:
             example=DIGEST_EXAMPLE, field="digest",
         )
     return WEEKDAYS.index(day), int(m.group(2))
+
+
+def parse_edits(raw: str) -> str:
+    """``edits=team``: every member may add numbers to any activity; ``edits=owners``: its owner and admins."""
+    word = raw.strip().lower()
+    if word not in {e.value for e in Edits}:
+        raise UserError(_("edits is “owners” (an activity's owner and admins add its numbers) or “team” (every "
+                          "member may), not {token}.").format(token=quote_token(raw.strip())),
+                        example=EDITS_EXAMPLE, field="edits")
+    return word
 
 
 def parse_whole(name: str, raw: str) -> int:

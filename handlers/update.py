@@ -24,6 +24,7 @@ from storage.reminders import ReminderKind, cancel_pending, reschedule
     usage="/update <id> key=value … [#tag …] [date] [@ venue] [link]",
     examples=(UPDATE_EXAMPLE, '/update 7 title="Scaling Postgres, part 2" 2026-12-01', "/update 12 #devops"),
     details="Keys are those of /log for the activity's kind, plus title=. Tags are added to the existing ones.",
+    admin_examples=("/update 1 audience=20",),  # someone else's activity: its owner or an admin
 )
 def update(req: Request) -> Reply:
     head, _sep, rest = req.args.strip().partition(" ")

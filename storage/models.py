@@ -44,6 +44,8 @@ class Team(SQLModel, table=True):
     # target actions in reports and the funnel ("vacancy responses", "sign-ups"; None: "target actions").
     default_purpose: str | None = Field(default=None, max_length=16)
     target_action_name: str | None = Field(default=None, max_length=60)
+    # Who besides an item's owner and the admins may add numbers to it: "owners" (no one) or "team".
+    edits: str = Field(default="owners", max_length=8, sa_column_kwargs={"server_default": "owners"})
     created_at: datetime = Field(default_factory=utcnow)
 
 
