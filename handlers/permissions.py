@@ -8,7 +8,7 @@ an admin, a platform admin and a stranger from another team.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -111,10 +111,10 @@ READ_ONLY = frozenset({
 })
 
 
-def permission_for(command: str, args: str) -> Permission | None:
+def permission_for(command: str, args: str, table: Sequence[Permission] = PERMISSIONS) -> Permission | None:
     """The table's row for this invocation; None when it only shows something."""
     words = args.split()
-    return next((row for row in PERMISSIONS if row.command == command and _matches(row.action, words)
+    return next((row for row in table if row.command == command and _matches(row.action, words)
                  and (row.when is None or row.when(args))), None)
 
 
@@ -137,12 +137,12 @@ def item_word(row: Permission, args: str) -> str:
     return words[0] if words else ""
 
 
-def enforce(req: Request, command: Command) -> None:
+def enforce(req: Request, command: Command, table: Sequence[Permission]) -> None:
     """Refuse (:class:`PermissionDenied`, so nothing is stored) unless the table lets this person run this."""
     if command.admin_only and not req.is_admin:
         raise PermissionDenied(
             _("/{name} is for team admins; ask an admin of your team.").format(name=command.name))
-    row = permission_for(command.name, req.args)
+    row = permission_for(command.name, req.args, table)
     if row is None or row.who is Who.MEMBER or req.is_admin and row.who is not Who.CHAT_ADMIN:
         return
     what = _(row.what)

@@ -35,7 +35,7 @@ from handlers.core import (
 )
 from handlers.errors import IncompleteCommand, UserError
 from handlers.i18n import DEFAULT_LOCALE, _, supported_locale, use_locale
-from handlers.permissions import enforce
+from handlers.permissions import PERMISSIONS, Permission, enforce
 from handlers.safe_text import char_name, drop_control_chars, first_control_char
 from storage.db import Database
 from storage.domain import Role
@@ -147,8 +147,9 @@ class Command:
 class Registry:
     """The set of commands. Handler modules register with ``@registry.command(...)``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, permissions: tuple[Permission, ...] = ()) -> None:
         self._commands: dict[str, Command] = {}
+        self.permissions = permissions  # who may change what (handlers.permissions); none: anyone may
         self._event_handlers: dict[type, list[EventHandler]] = {}
 
     def command(
@@ -194,7 +195,7 @@ class Registry:
         return list(self._commands.values())
 
 
-registry = Registry()
+registry = Registry(permissions=PERMISSIONS)
 
 
 def fault_message(fault: Fault | None) -> str:
@@ -309,7 +310,8 @@ class Router:
                 switch = personal if personal and personal != chosen else None
                 with use_locale(chosen):
                     try:
-                        enforce(request, command)  # who may change what: the one table, checked here
+                        # Who may change what: the one table, checked here and nowhere else.
+                        enforce(request, command, self.commands.permissions)
                         replies = _as_list(command.handler(request))
                     except UserError as error:
                         if switch:
