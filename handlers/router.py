@@ -147,9 +147,11 @@ class Command:
 class Registry:
     """The set of commands. Handler modules register with ``@registry.command(...)``."""
 
-    def __init__(self, *, permissions: tuple[Permission, ...] = ()) -> None:
+    def __init__(self, *, permissions: tuple[Permission, ...] = PERMISSIONS) -> None:
         self._commands: dict[str, Command] = {}
-        self.permissions = permissions  # who may change what (handlers.permissions); none: anyone may
+        # Who may change what (handlers.permissions), by command name: a registry of the real commands (a
+        # test's copy, say) is checked like the real one unless it says otherwise.
+        self.permissions = permissions
         self._event_handlers: dict[type, list[EventHandler]] = {}
 
     def command(
@@ -195,7 +197,7 @@ class Registry:
         return list(self._commands.values())
 
 
-registry = Registry(permissions=PERMISSIONS)
+registry = Registry()
 
 
 def fault_message(fault: Fault | None) -> str:

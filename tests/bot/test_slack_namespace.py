@@ -16,8 +16,9 @@ from tests.fakes.slack_api import FakeSlackAPI
 
 
 def echoing_registry() -> Registry:
-    """Every real command's name, each answering with the name and arguments it was dispatched with."""
-    commands = Registry()
+    """Every real command's name, each answering with the name and arguments it was dispatched with (to
+    everyone: who may run what is not this test's business)."""
+    commands = Registry(permissions=())
     for command in registry.all():
 
         def echo(req: Request, name: str = command.name) -> Reply:
