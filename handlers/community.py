@@ -29,6 +29,7 @@ MOVERS_SHOWN = 5
         "every 30 days; the score of the last 90 days places a member in an orbit level, 1 (most engaged) to 4 "
         "(explorers). Every figure is shown against the previous period."
     ),
+    reads_only=True,
 )
 def community(req: Request) -> Reply:
     filters = parse_filters(

@@ -33,6 +33,7 @@ EXPORTS = ("activities", "plan")
     summary="Download the team's activities or plan as CSV",
     usage="/export [activities|plan]",
     examples=("/export", "/export plan"),
+    reads_only=True,
 )
 def export(req: Request) -> Reply:
     what = req.args.strip().lower() or "activities"

@@ -26,6 +26,7 @@ FUNNEL_EXAMPLE = "/funnel quarter purpose=hiring"
         "hires=; the new-hire survey's answers are shown on their own line, never added to them. "
         "/settings actions=… names your target actions."
     ),
+    reads_only=True,
 )
 def funnel_command(req: Request) -> Reply:
     filters = parse_filters(

@@ -14,6 +14,7 @@ from handlers.router import Request, registry
     summary="What each command does; /help <command> for details",
     usage="/help [command]",
     examples=("/help", "/help log"),
+    reads_only=True,
 )
 def help_(req: Request) -> Reply:
     name = req.args.strip().lstrip("/").lower()

@@ -20,6 +20,7 @@ LIST_LIMIT = 30
     usage="/list [kind] [week|month|quarter|all] [@person] [#tag …] [purpose=…]",
     examples=("/list", LIST_EXAMPLE, "/list publication week @alice", "/list #backend #devops purpose=hiring"),
     details="Several #tags list the activities with any of them.",
+    reads_only=True,
 )
 def list_(req: Request) -> Reply:
     filters = parse_filters(

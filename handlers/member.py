@@ -19,6 +19,7 @@ MEMBER_EXAMPLE = "/member @carol"
     summary="A community member's profile: orbit level and trend, first seen, platforms, votes and poll answers",
     usage="/member <@name|user id|#number>",
     examples=(MEMBER_EXAMPLE, "/member #3"),
+    reads_only=True,
 )
 def member(req: Request) -> Reply:
     who = req.args.strip()

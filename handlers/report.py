@@ -26,6 +26,7 @@ REPORT_EXAMPLE = N_("/report month")
             "purpose=… narrow the whole report to a slice; “by tag”, “by person”, “by kind” or “by purpose” adds "
             "a table of the slice’s segments side by side. With “pdf”, a quarter comes as the quarterly review: "
             "a PDF of the whole team to send upward.",
+    reads_only=True,
 )
 def report(req: Request) -> list[Reply]:
     words = req.args.split()

@@ -6,6 +6,7 @@ renders them. Handlers never send anything themselves.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -45,6 +46,7 @@ from storage.models import Member, Team, utcnow
 from storage.periods import local_today
 from storage.teams import (
     chosen_team_id,
+    find_member,
     get_or_create_member,
     get_or_create_team_for_chat,
     team_chat_purpose,
@@ -142,6 +144,9 @@ class Command:
     # parts of a command are admin-only. The security test runs each as a non-admin member, after the first
     # member (the admin) logged activity #1 and planned item #2, and expects a refusal that changes nothing.
     admin_examples: tuple[str, ...] = ()
+    # Only reads: runs in a reader transaction (``Database.reader``), which on SQLite does not take the write
+    # lock, so a report never waits for a writer (nor holds one up).
+    reads_only: bool = False
 
 
 class Registry:
@@ -164,12 +169,14 @@ class Registry:
         admin_only: bool = False,
         details: str = "",
         admin_examples: Iterable[str] = (),
+        reads_only: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if name in self._commands:
                 raise ValueError(f"command /{name} is registered twice")
             self._commands[name] = Command(
-                name, handler, summary, usage, tuple(examples), admin_only, details, tuple(admin_examples)
+                name, handler, summary, usage, tuple(examples), admin_only, details, tuple(admin_examples),
+                reads_only,
             )
             return handler
 
@@ -251,10 +258,15 @@ class Router:
         self.default_language = default_language  # a new team's language
         self.clock = clock
 
-    def dispatch(self, incoming: Incoming, *, once: tuple[str, str] | None = None) -> list[Reply]:
-        """Run one command (see :meth:`_dispatch`) and tell ``on_command`` how it went and how long it took."""
+    def dispatch(
+        self, incoming: Incoming, *, once: tuple[str, str] | None = None, raise_unavailable: bool = False
+    ) -> list[Reply]:
+        """Run one command (see :meth:`_dispatch`) and tell ``on_command`` how it went and how long it took.
+
+        ``raise_unavailable``: a locked or unreachable database raises (``OperationalError``) instead of
+        answering "try again" — for a command from a door's inbox, which keeps it and runs it again later."""
         started = time.perf_counter()
-        replies, outcome = self._dispatch(incoming, once=once)
+        replies, outcome = self._dispatch(incoming, once=once, raise_unavailable=raise_unavailable)
         if self.on_command is not None:
             try:
                 self.on_command(incoming, outcome, time.perf_counter() - started)
@@ -263,7 +275,7 @@ class Router:
         return replies
 
     def _dispatch(
-        self, incoming: Incoming, *, once: tuple[str, str] | None = None
+        self, incoming: Incoming, *, once: tuple[str, str] | None = None, raise_unavailable: bool = False
     ) -> tuple[list[Reply], Outcome]:
         """Run one command in one transaction. Blocking (database work): doors call it in a worker thread.
 
@@ -273,7 +285,8 @@ class Router:
         they read.
 
         ``once=(platform, delivery_id)``: recorded in the command's own transaction, and a repeat of it runs
-        nothing (no reply) — so a command handled again from the inbox after a crash is applied once."""
+        nothing (no reply) — so a command handled again from the inbox after a crash is applied once. A command
+        that only reads records nothing: handled again, it answers again."""
         personal = supported_locale(incoming.language)
         command = self.commands.get(incoming.command.lower())
         if command is None:
@@ -290,24 +303,29 @@ class Router:
             refused = _control_char_refusal(command, incoming)
         if refused is not None:
             return [refused], "user_error"
+        run = functools.partial(self._run, command, incoming, once=once, raise_unavailable=raise_unavailable)
         try:
-            return self._run(command, incoming, personal=personal, once=once)
+            return run(personal=personal)
         except _InPersonalLanguage as again:
-            return self._run(command, incoming, locale=again.locale, once=once)
+            return run(locale=again.locale)
 
     def _run(
         self, command: Command, incoming: Incoming, *, locale: str | None = None, personal: str | None = None,
-        once: tuple[str, str] | None = None,
+        once: tuple[str, str] | None = None, raise_unavailable: bool = False, reading: bool | None = None,
     ) -> tuple[list[Reply], Outcome]:
         """``locale``: the language to answer in (None: the team's). ``personal``: the person's, to switch to
-        (by raising :class:`_InPersonalLanguage`) if every reply turns out to be for them alone."""
+        (by raising :class:`_InPersonalLanguage`) if every reply turns out to be for them alone. ``reading``:
+        run in a reader transaction (None: when the command only reads); a command that must create the chat's
+        team or the person's membership first runs again as a writer."""
         fallback = locale or personal or self.default_language
+        reading = command.reads_only if reading is None else reading
         try:
-            with self.db.session() as session:
-                if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
+            with self.db.reader() if reading else self.db.session() as session:
+                if once is not None and not reading and not mark_processed(session, platform=once[0],
+                                                                           event_id=once[1]):
                     log.debug("%s delivery %s already handled", once[0], once[1])
                     return [], "ok"
-                request = self._request(session, incoming)
+                request = self._request(session, incoming, create=not reading)
                 chosen = locale or request.team.locale
                 switch = personal if personal and personal != chosen else None
                 with use_locale(chosen):
@@ -331,7 +349,12 @@ class Router:
         except TeamChoiceNeeded as choice:
             with use_locale(fallback):
                 return [choice.reply()], "user_error"
+        except _NeedsWriter:
+            return self._run(command, incoming, locale=locale, personal=personal, once=once,
+                             raise_unavailable=raise_unavailable, reading=False)
         except (OperationalError, PoolTimeout) as error:
+            if raise_unavailable:
+                raise
             fault = classify(error)
             if fault is None:
                 log.exception("/%s failed on the database", command.name)
@@ -417,7 +440,9 @@ class Router:
                     replies.extend(_as_list(result))
         return replies
 
-    def _request(self, session: Session, incoming: Incoming) -> Request:
+    def _request(self, session: Session, incoming: Incoming, *, create: bool = True) -> Request:
+        """The command's team and member; with ``create`` false (a reader), :class:`_NeedsWriter` when either
+        is still to be created."""
         chat = incoming.chat
         team: Team | None
         if chat.is_private and chat.workspace_id is None:
@@ -426,6 +451,8 @@ class Router:
             team = self._private_team(session, incoming)
         else:
             team = team_for_chat(session, platform=chat.platform, scope_id=chat.scope)
+        if team is None and not create:
+            raise _NeedsWriter
         if team is None:
             team = get_or_create_team_for_chat(
                 session,
@@ -435,13 +462,19 @@ class Router:
                 timezone=self.default_timezone,
                 locale=self.default_language,
             )
-        member = get_or_create_member(
-            session,
-            team=team,
-            platform=incoming.user.platform,
-            user_id=incoming.user.user_id,
-            display_name=drop_control_chars(incoming.user.display_name),
-        )
+        if create:
+            member = get_or_create_member(
+                session,
+                team=team,
+                platform=incoming.user.platform,
+                user_id=incoming.user.user_id,
+                display_name=drop_control_chars(incoming.user.display_name),
+            )
+        else:  # a reader keeps the stored name; the person's next writing command updates it
+            found = find_member(session, team=team, platform=incoming.user.platform, user_id=incoming.user.user_id)
+            if found is None:
+                raise _NeedsWriter
+            member = found
         platform_admin = incoming.platform_admin and team_chat_purpose(
             session, platform=chat.platform, scope_id=chat.scope, team_id=team.id
         )
@@ -513,6 +546,10 @@ class _InPersonalLanguage(Exception):  # noqa: N818 - a signal, not an error
     def __init__(self, locale: str) -> None:
         super().__init__(locale)
         self.locale = locale
+
+
+class _NeedsWriter(Exception):  # noqa: N818 - a signal, not an error
+    """A reader found the chat's team or the person's membership still to be created: run as a writer."""
 
 
 class _Refused(Exception):  # noqa: N818 - carries the refusal out of the rolled-back transaction

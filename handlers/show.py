@@ -18,6 +18,7 @@ SHOW_EXAMPLE = "/show 42"
     summary="Show one activity with its numbers and derived metrics",
     usage="/show <id>",
     examples=(SHOW_EXAMPLE,),
+    reads_only=True,
 )
 def show(req: Request) -> Reply:
     activity = load_activity(req, req.args.strip(), example=SHOW_EXAMPLE)

@@ -43,6 +43,7 @@ STATS_EXAMPLE = N_("/stats month")
         "narrow it to a slice; “by tag”, “by person”, “by kind” or “by purpose” puts the slice’s segments side "
         "by side: reach, contacts, cost per contact and rating."
     ),
+    reads_only=True,
 )
 def stats(req: Request) -> Reply:
     filters = parse_filters(

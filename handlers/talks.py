@@ -10,7 +10,8 @@ from storage.activities import talk_reuse
 
 
 @registry.command(
-    "talks", summary="Each talk with how many times it was given (re-use)", usage="/talks", examples=("/talks",)
+    "talks", summary="Each talk with how many times it was given (re-use)", usage="/talks", examples=("/talks",),
+    reads_only=True,
 )
 def talks(req: Request) -> Reply:
     rows = talk_reuse(req.session, team_id=req.team_id)

@@ -95,6 +95,11 @@ def get_or_create_member(session: Session, *, team: Team, platform: str, user_id
     return member
 
 
+def find_member(session: Session, *, team: Team, platform: str, user_id: str) -> Member | None:
+    """The person's membership of the team, if they joined (a read: creates nothing)."""
+    return _member(session, team_id=team.id, platform=platform, user_id=user_id)
+
+
 def set_role(session: Session, *, member: Member, role: Role) -> bool:
     """Grant or revoke the admin role; False when the member had that role already."""
     if member.role == role.value:
