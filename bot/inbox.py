@@ -1,20 +1,25 @@
-"""Event dedupe, one path for every door: what a platform delivers is checked against its delivery id.
+"""The inbox, one for every door: what a platform delivers is applied once, and nothing it was told arrived
+is lost.
 
 Platforms deliver at least once: Slack retries an event it thinks we missed (same ``event_id``), Telegram
 sends an update again after a restart before its offset was confirmed or on a webhook retry (same
-``update_id``). A door hands each delivery's id here before acting on it, and a repeat is dropped — also
-across restarts and processes, because the ids are kept in the database (:mod:`storage.events`).
+``update_id``), and a replayed Slack request carries the same ``trigger_id``. Two ways in:
 
-This is the one place a door decides "seen before?", so a durable inbox (store first, acknowledge after the
-commit, work it off later) replaces these two methods without touching the doors' handling.
+- :class:`Inbox` applies a delivery at once, with its id recorded in the same transaction
+  (:mod:`storage.events`), before the platform is answered (a Slack reaction);
+- :class:`DurableInbox` stores the delivery (:mod:`storage.inbox`, deduplicated on its id) before the platform
+  is answered, and one worker per chat handles the stored rows in order — also the ones a killed process
+  left behind (Telegram updates; Slack slash commands, clicks and forms).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -24,7 +29,9 @@ from sqlmodel import Session
 from handlers.core import Platform, Reply
 from handlers.router import PlatformEvent, Router, event_names
 from storage import inbox
+from storage.db import Database
 from storage.events import mark_processed
+from storage.faults import first_line
 from storage.writer import Writer, writer_for
 
 log = logging.getLogger(f"devrelbot.{__name__}")
@@ -101,3 +108,115 @@ class Inbox:
         if row is not None:
             row.done = True
         return replies
+
+
+class ChatWorkers:
+    """One task per chat with work waiting; it ends when its queue is empty."""
+
+    def __init__(self, handle: Callable[[inbox.Stored], Awaitable[None]]) -> None:
+        self._handle = handle
+        self._queues: dict[str, deque[inbox.Stored]] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def submit(self, item: inbox.Stored) -> None:
+        self._queues.setdefault(item.chat_key, deque()).append(item)
+        if item.chat_key not in self._tasks:
+            self._tasks[item.chat_key] = asyncio.create_task(self._drain(item.chat_key), name=f"chat:{item.chat_key}")
+
+    @property
+    def busy(self) -> int:
+        return sum(len(queue) for queue in self._queues.values())
+
+    async def _drain(self, key: str) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                await self._handle(queue[0])
+                queue.popleft()
+        finally:
+            # No await between the empty check and here: a submit cannot slip in unseen.
+            del self._tasks[key]
+            if not queue:
+                del self._queues[key]
+
+    async def join(self) -> None:
+        while self._tasks:
+            await asyncio.wait(list(self._tasks.values()))
+
+    async def stop(self, *, grace: float) -> None:
+        """Let the workers finish for ``grace`` seconds, then cancel: what they did not mark done stays in the
+        inbox for the next start."""
+        tasks = list(self._tasks.values())
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
+
+
+class DurableInbox:
+    """A door's deliveries stored before they are acknowledged (``storage.inbox``), then handled by one worker
+    per chat, in order, and marked done. What a killed process left undone is handled at the next start
+    (:meth:`resume`). A handling that finds the database away (``UNAVAILABLE``) keeps its delivery and tries it
+    again with backoff, so a command or event that was acknowledged is never dropped for that."""
+
+    def __init__(self, db: Database, platform: str, handle: Callable[[inbox.Stored], Awaitable[bool]], *,
+                 retry_delay: float = 1.0, max_retry_delay: float = 30.0) -> None:
+        """``handle`` returns True when it marked the row done itself (in the transaction that applied it)."""
+        self.db = db
+        self.platform = platform
+        self._handle = handle
+        self.retry_delay = retry_delay
+        self.max_retry_delay = max_retry_delay
+        self.workers = ChatWorkers(self._work)
+
+    async def accept(self, deliveries: Sequence[inbox.Delivery]) -> list[inbox.Stored]:
+        """Store the deliveries (one transaction) and queue the new ones; a redelivery (an id stored before)
+        is left out. Raises ``UNAVAILABLE`` when the database cannot take them: the caller must then not
+        acknowledge them."""
+        # Through the one writer (``storage.writer``): stored with other doors' work, in one commit.
+        stored = await writer_for(self.db).submit(
+            functools.partial(inbox.store, platform=self.platform, deliveries=deliveries)
+        )
+        for item in stored:
+            self.workers.submit(item)
+        return stored
+
+    async def resume(self) -> int:
+        """Queue what a previous process stored but did not finish. Returns how many."""
+        def load(after: int) -> list[inbox.Stored]:
+            with self.db.reader() as session:
+                return inbox.pending(session, platform=self.platform, after_id=after)
+
+        count, after = 0, 0
+        while batch := await asyncio.to_thread(load, after):
+            for item in batch:
+                self.workers.submit(item)
+            count += len(batch)
+            after = batch[-1].item_id
+        if count:
+            log.info("%s: handling %d deliveries stored before the last stop", self.platform, count)
+        return count
+
+    async def _work(self, item: inbox.Stored) -> None:
+        delay = self.retry_delay
+        marked = False
+        while True:
+            try:
+                marked = await self._handle(item)
+                break
+            except UNAVAILABLE as error:
+                log.warning("%s: database unavailable while handling delivery %s; retrying in %.0f s: %s",
+                            self.platform, item.delivery_id, delay, first_line(error))
+            except Exception:  # a bug, not a fault that passes: logged, and the delivery is not tried forever
+                log.exception("%s: handling delivery %s failed", self.platform, item.delivery_id)
+                break
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.max_retry_delay)
+        if marked:
+            return
+        try:  # in the writer's next batch, with other deliveries' marks: one commit for many
+            await writer_for(self.db).submit(functools.partial(inbox.mark_done, item_ids=[item.item_id]))
+        except UNAVAILABLE:
+            pass  # handled but not marked: handled again later, and deduplicated where it commits

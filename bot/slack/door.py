@@ -145,10 +145,16 @@ class SlackDoor:
         async with shared_session(self.client):
             try:
                 await self.check_token()
-                if self.mode == "socket":
-                    await self._serve_socket_mode(stop)
-                else:
-                    await self._serve_http(stop)
+                await self.listeners.received.resume()  # commands a stopped process acknowledged, not finished
+                try:
+                    if self.mode == "socket":
+                        await self._serve_socket_mode(stop)
+                    else:
+                        await self._serve_http(stop)
+                finally:
+                    # After the server stopped taking requests: what is still running gets a moment (its Web
+                    # API calls need the shared session), the rest stays in the inbox for the next start.
+                    await self.listeners.received.workers.stop(grace=SHUTDOWN_SECONDS)
             finally:
                 await self.listeners.close()
 

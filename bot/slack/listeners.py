@@ -1,18 +1,22 @@
 """Every Slack listener, shared by Socket Mode and HTTP mode: slash commands, button clicks, the /log modal,
 reactions and App Home.
 
-Each listener acks, then runs the router in a worker thread (database work must not block the loop) and sends
-what came back. The app processes before it responds (``process_before_response``): Slack's 200 goes out when
-the listener is done, so what it committed is durable before Slack hears "received"; a reaction the database
-could not take is answered 503 and Slack sends it again.
+The app processes before it responds (``process_before_response``): Slack's 200 goes out when the listener
+is done, so what it committed is durable before Slack hears "received". A reaction is applied in the request
+(a reaction the database could not take is answered 503 and Slack sends it again). A slash command, a click or
+a /log form is stored in the durable inbox (``bot.inbox``), deduplicated on its trigger_id, and acknowledged;
+one worker per channel then runs the router in a worker thread and answers through the chat or the
+command's response_url — also after a restart, from what the previous process stored.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -28,7 +32,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.cache import TtlCache
 from bot.delivery import Delivery
-from bot.inbox import Inbox
+from bot.inbox import DurableInbox, Inbox
 from bot.roles import RoleCache
 from bot.slack import inbound
 from bot.slack.blocks import BUTTON_ACTION_PREFIX, fallback_text, reply_blocks
@@ -46,7 +50,9 @@ from bot.slack.modal import (
 )
 from handlers.core import ChatRef, Incoming, ReactionEvent, Reply, SentMessage, UserRef
 from handlers.i18n import supported_locale, use_locale
-from handlers.router import Router, parse_command_line
+from handlers.router import Router, fault_message, parse_command_line
+from storage import inbox
+from storage.faults import classify
 from storage.periods import local_today
 from storage.teams import team_for_chat
 
@@ -82,6 +88,8 @@ class SlackListeners:
         # The one reply-delivery path; bot/app.py adds the other doors' messengers to it.
         self.delivery = Delivery(router, {"slack": messenger})
         self.inbox = Inbox(router, "slack")
+        # Slash commands, clicks and forms: stored before the ack, handled by one worker per channel.
+        self.received = DurableInbox(router.db, "slack", self.handle_stored)
         self.bot_user_id: str | None = None  # set from auth.test: the bot's own reactions are not votes
         # user id → (display name, is a bot, Slack locale such as "ru-RU")
         # users.info once an hour per person at most; at most PEOPLE_CACHED people kept in memory.
@@ -104,10 +112,60 @@ class SlackListeners:
         app.view(CALLBACK_ID)(_guarded(self.on_log_submission))
         app.event("app_home_opened")(_guarded(self.on_home_opened))
 
-    # --- commands and clicks ----------------------------------------------------------------------------
+    # --- commands and clicks: stored before the ack, handled by the chat's worker -------------------------
 
-    async def on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A slash command is stored before Slack hears "received", and handled after: its answers go out
+        through the command's response_url (valid 30 minutes), also when it is handled after a restart. Slack
+        never sends a slash command again, so when the database cannot take it the ack says nothing was saved."""
+        try:
+            await self.receive("command", body, chat_key=f"{inbound.team_of(body)}:{body['channel_id']}")
+        except UNAVAILABLE as error:
+            with use_locale(self.router.default_language):
+                await ack(text=fault_message(classify(error)), response_type="ephemeral")
+            return
         await ack()
+
+    async def on_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A click is stored before its ack like a command; when the database cannot take it the request is
+        answered 503 (Slack shows the click failed, and the person clicks again)."""
+        await self.receive("button", body, chat_key=self._chat_key(body, (body.get("channel") or {}).get("id")))
+        await ack()
+
+    async def receive(self, kind: str, body: dict[str, Any], *, chat_key: str, args: str | None = None) -> None:
+        """Store what arrived in the inbox, deduplicated on its trigger_id (unique per invocation: a replayed
+        request is stored once), and queue it for the chat's worker. Raises ``UNAVAILABLE`` when the database
+        cannot take it: it must not be acknowledged then."""
+        trigger = body.get("trigger_id")
+        delivery_id = f"trigger:{trigger}" if trigger else f"untriggered:{uuid.uuid4().hex}"
+        payload = json.dumps({"kind": kind, "body": body, "args": args})
+        if not await self.received.accept([inbox.Delivery(delivery_id, chat_key, payload)]):
+            log.info("Slack: %s %s was stored before (a replay); not handled again", kind, delivery_id)
+
+    @staticmethod
+    def _chat_key(body: dict[str, Any], channel: str | None) -> str:
+        """One chat's requests are handled in order; App Home and modals (no channel) are the person's own."""
+        return f"{inbound.team_of(body)}:{channel or body['user']['id']}"
+
+    async def handle_stored(self, item: inbox.Stored) -> bool:
+        """The chat's worker: run a stored command, click or /log form. Its delivery id is recorded in the
+        command's own transaction, so one handled just before a crash (not yet marked done) is applied once; a
+        database that is away raises, and the inbox keeps it and tries again."""
+        stored = json.loads(item.payload)
+        body: dict[str, Any] = stored["body"]
+        once = ("slack", item.delivery_id)
+        respond = AsyncRespond(response_url=body["response_url"]) if body.get("response_url") else None
+        if stored["kind"] == "command":
+            await self._run_command(body, respond, once)
+        elif stored["kind"] == "button":
+            await self._run_button(body, respond, once)
+        elif stored["kind"] == "log_form":
+            await self._run_log_form(body, str(stored["args"]), once)
+        else:
+            log.warning("Slack: a stored request of unknown kind %r skipped", stored["kind"])
+        return False  # the inbox marks it done (the command's own transaction recorded its delivery id)
+
+    async def _run_command(self, body: dict[str, Any], respond: AsyncRespond | None, once: tuple[str, str]) -> None:
         workspace = inbound.team_of(body)
         chat = inbound.chat_ref(channel_id=body["channel_id"], team_id=workspace, channel_name=body.get("channel_name"))
         user = await self.user_ref(body["user_id"], body.get("user_name"))
@@ -117,11 +175,10 @@ class SlackListeners:
             language=self.language_of(user.user_id), namespace=via,
         )
         origin = Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
-        await self.deliver(await self.dispatch(incoming), origin)
+        await self.deliver(await self.dispatch(incoming, once=once), origin)
 
-    async def on_button(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def _run_button(self, body: dict[str, Any], respond: AsyncRespond | None, once: tuple[str, str]) -> None:
         """A click re-dispatches the button's command line through the router, as the person who clicked."""
-        await ack()
         parsed = parse_command_line(str(body["actions"][0].get("value") or ""))
         if parsed is None:
             return
@@ -129,13 +186,7 @@ class SlackListeners:
         workspace = inbound.team_of(body)
         user = await self.user_ref(body["user"]["id"], body["user"].get("username"))
         chat = self._click_chat(body, workspace)
-        origin = Origin(
-            chat,
-            user,
-            workspace,
-            respond=respond if body.get("response_url") else None,
-            trigger_id=body.get("trigger_id"),
-        )
+        origin = Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
         incoming = Incoming(
             chat=chat or _home_chat(user.user_id, workspace),
             user=user,
@@ -145,7 +196,7 @@ class SlackListeners:
             language=self.language_of(user.user_id),
             stamp=inbound.stamp(body["actions"][0].get("action_ts")),
         )
-        await self.deliver(await self.dispatch(incoming), origin)
+        await self.deliver(await self.dispatch(incoming, once=once), origin)
 
     @staticmethod
     def _click_chat(body: dict[str, Any], workspace: str) -> ChatRef | None:
@@ -155,10 +206,12 @@ class SlackListeners:
         thread = (body.get("message") or {}).get("thread_ts") or (body.get("container") or {}).get("thread_ts")
         return inbound.chat_ref(channel_id=channel, team_id=workspace, thread_ts=thread)
 
-    async def dispatch(self, incoming: Incoming) -> list[Reply]:
-        """Every Slack command and click passes here: the person's workspace role goes on the Incoming."""
+    async def dispatch(self, incoming: Incoming, *, once: tuple[str, str] | None = None) -> list[Reply]:
+        """Every Slack command and click passes here: the person's workspace role goes on the Incoming. With
+        ``once`` (a stored request) the database being away raises, so the inbox keeps the request."""
         admin = await self.workspace_admin(incoming.user.user_id, incoming.chat.workspace_id)
-        return await asyncio.to_thread(self.router.dispatch, replace(incoming, platform_admin=admin))
+        return await asyncio.to_thread(self.router.dispatch, replace(incoming, platform_admin=admin), once=once,
+                                       raise_unavailable=once is not None)
 
     # --- answering --------------------------------------------------------------------------------------
 
@@ -231,7 +284,8 @@ class SlackListeners:
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
 
     async def on_log_submission(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Validate with the one-line parser: errors stay in the modal, nothing is stored; else log it."""
+        """Validate with the one-line parser: errors stay in the modal, nothing is stored; else log it (stored
+        first, like a command, then handled by the chat's worker)."""
         context = ModalContext.loads(view.get("private_metadata") or "")
         values = submitted_values(view)
         today, currency, locale = await asyncio.to_thread(self._team_defaults, context.team_id or inbound.team_of(body))
@@ -240,7 +294,12 @@ class SlackListeners:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
+        # Stored before the ack like a command (the form closes then); the database away: 503, the form stays.
+        await self.receive("log_form", body, chat_key=self._chat_key(body, context.channel_id), args=args)
         await ack()
+
+    async def _run_log_form(self, body: dict[str, Any], args: str, once: tuple[str, str]) -> None:
+        context = ModalContext.loads(body["view"].get("private_metadata") or "")
         workspace = context.team_id or inbound.team_of(body)
         user = await self.user_ref(body["user"]["id"], body["user"].get("username"))
         chat = (
@@ -251,7 +310,7 @@ class SlackListeners:
         incoming = Incoming(
             chat=chat or _home_chat(user.user_id, workspace), user=user, command="log", args=args, text=f"/log {args}"
         )
-        await self.deliver(await self.dispatch(incoming), Origin(chat, user, workspace))
+        await self.deliver(await self.dispatch(incoming, once=once), Origin(chat, user, workspace))
 
     async def _personal_locale(self, workspace_id: str, user_id: str) -> str:
         """A modal is the person's alone: their Slack language where the bot speaks it, else the team's."""

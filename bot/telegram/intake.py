@@ -16,28 +16,23 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import functools
 import json
 import logging
-from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.inbox import StoredRow, stored_row
+from bot.inbox import UNAVAILABLE, DurableInbox, StoredRow, stored_row
 from storage import inbox
 from storage.db import Database
-from storage.writer import writer_for
+from storage.faults import first_line
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 PLATFORM = "telegram"
-UNAVAILABLE = (OperationalError, PoolTimeout)
 
 # Set by the intake around ``process_update``; the door's error handler records a database fault in it (PTB
 # hands handler errors to error handlers instead of raising them).
@@ -70,51 +65,6 @@ def chat_key(update: Update) -> str:
     return "-"
 
 
-class ChatWorkers:
-    """One task per chat with work waiting; it ends when its queue is empty."""
-
-    def __init__(self, handle: Callable[[inbox.Stored], Awaitable[None]]) -> None:
-        self._handle = handle
-        self._queues: dict[str, deque[inbox.Stored]] = {}
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-
-    def submit(self, item: inbox.Stored) -> None:
-        self._queues.setdefault(item.chat_key, deque()).append(item)
-        if item.chat_key not in self._tasks:
-            self._tasks[item.chat_key] = asyncio.create_task(self._drain(item.chat_key), name=f"chat:{item.chat_key}")
-
-    @property
-    def busy(self) -> int:
-        return sum(len(queue) for queue in self._queues.values())
-
-    async def _drain(self, key: str) -> None:
-        queue = self._queues[key]
-        try:
-            while queue:
-                await self._handle(queue[0])
-                queue.popleft()
-        finally:
-            # No await between the empty check and here: a submit cannot slip in unseen.
-            del self._tasks[key]
-            if not queue:
-                del self._queues[key]
-
-    async def join(self) -> None:
-        while self._tasks:
-            await asyncio.wait(list(self._tasks.values()))
-
-    async def stop(self, *, grace: float) -> None:
-        """Let the workers finish for ``grace`` seconds, then cancel: what they did not mark done stays in the
-        inbox for the next start."""
-        tasks = list(self._tasks.values())
-        if tasks:
-            _done, pending = await asyncio.wait(tasks, timeout=grace)
-            for task in pending:
-                task.cancel()
-            if pending:
-                await asyncio.wait(pending)
-
-
 class Intake:
     def __init__(self, db: Database, app: Application, *, delivery_prefix: Callable[[], str],
                  retry_delay: float = 1.0, max_retry_delay: float = 30.0) -> None:
@@ -123,8 +73,10 @@ class Intake:
         self.delivery_prefix = delivery_prefix  # the bot's id: update ids are counted per bot
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
-        self.workers = ChatWorkers(self._handle)
-        self._parsed: dict[int, Update] = {}  # stored rows fetched by this process, by row id: already parsed
+        self.inbox = DurableInbox(db, PLATFORM, self._handle, retry_delay=retry_delay,
+                                  max_retry_delay=max_retry_delay)
+        self.workers = self.inbox.workers
+        self._parsed: dict[str, Update] = {}  # updates fetched by this process, by delivery id: already parsed
 
     # --- in ------------------------------------------------------------------------------------------------
 
@@ -136,30 +88,17 @@ class Intake:
             for u in updates
         ]
         parsed = {delivery.delivery_id: update for delivery, update in zip(deliveries, updates, strict=True)}
-
-        # Through the one writer: in this process nothing else contends for SQLite's write lock meanwhile.
-        stored = await writer_for(self.db).submit(
-            functools.partial(inbox.store, platform=PLATFORM, deliveries=deliveries)
-        )
-        for item in stored:
-            self._parsed[item.item_id] = parsed[item.delivery_id]  # handled as fetched: not parsed again
-            self.workers.submit(item)
+        self._parsed.update(parsed)  # handled as fetched: not parsed again
+        stored: list[inbox.Stored] = []
+        try:
+            stored = await self.inbox.accept(deliveries)
+        finally:  # a redelivery, or nothing stored: no worker takes these
+            for delivery_id in parsed.keys() - {item.delivery_id for item in stored}:
+                self._parsed.pop(delivery_id, None)
 
     async def resume(self) -> int:
         """Queue what a previous process stored but did not finish. Returns how many."""
-        def load(after: int) -> list[inbox.Stored]:
-            with self.db.reader() as session:
-                return inbox.pending(session, platform=PLATFORM, after_id=after)
-
-        count, after = 0, 0
-        while batch := await asyncio.to_thread(load, after):
-            for item in batch:
-                self.workers.submit(item)
-            count += len(batch)
-            after = batch[-1].item_id
-        if count:
-            log.info("Telegram: handling %d updates stored before the last stop", count)
-        return count
+        return await self.inbox.resume()
 
     async def poll(self, *, timeout: float, allowed_updates: list[str]) -> None:
         """Long polling that confirms an offset only after the updates before it are stored. Network errors
@@ -187,7 +126,7 @@ class Intake:
                 await self.accept(updates)
             except UNAVAILABLE as error:
                 log.warning("database unavailable, %d Telegram updates left with Telegram (retrying in %.0f s): %s",
-                            len(updates), delay, _first_line(error))
+                            len(updates), delay, first_line(error))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_retry_delay)
                 continue
@@ -196,33 +135,21 @@ class Intake:
 
     # --- handling ------------------------------------------------------------------------------------------
 
-    async def _handle(self, item: inbox.Stored) -> None:
-        update = self._parsed.pop(item.item_id, None) or Update.de_json(json.loads(item.payload), self.app.bot)
-        delay = self.retry_delay
-        while True:
-            faults: list[BaseException] = []
-            token = handling_faults.set(faults)
-            row = StoredRow(item.item_id)
-            row_token = stored_row.set(row)  # a vote marks the row done in its own transaction
-            try:
-                await self.app.process_update(update)
-            finally:
-                stored_row.reset(row_token)
-                handling_faults.reset(token)
-            if not faults:
-                if row.done:
-                    return
-                try:  # in the writer's next batch, with other updates' marks: one commit for many
-                    await writer_for(self.db).submit(functools.partial(inbox.mark_done, item_ids=[item.item_id]))
-                except UNAVAILABLE:
-                    pass  # handled but not marked: handled again later, and deduplicated where it commits
-                return
-            log.warning("database unavailable while handling Telegram update %s; retrying in %.0f s",
-                        item.delivery_id, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self.max_retry_delay)
-
-
-def _first_line(error: BaseException) -> str:
-    orig = getattr(error, "orig", None) or error
-    return str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+    async def _handle(self, item: inbox.Stored) -> bool:
+        """Handle one stored update; True when its vote marked the row done in its own transaction. PTB hands
+        a handler's error to the error handlers instead of raising it: a database fault they noted is raised
+        here, so the inbox keeps the update and tries it again."""
+        update = self._parsed.pop(item.delivery_id, None) or Update.de_json(json.loads(item.payload), self.app.bot)
+        faults: list[BaseException] = []
+        token = handling_faults.set(faults)
+        row = StoredRow(item.item_id)
+        row_token = stored_row.set(row)  # a vote marks the row done in its own transaction
+        try:
+            await self.app.process_update(update)
+        finally:
+            stored_row.reset(row_token)
+            handling_faults.reset(token)
+        if faults:
+            self._parsed[item.delivery_id] = update  # tried again: as parsed
+            raise faults[0]
+        return row.done

@@ -4,6 +4,7 @@ reactions on the card, a Block Kit button poll with a changed vote and /poll clo
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 
 import pytest
@@ -24,11 +25,15 @@ def slack_router(db, clock) -> Router:
 
 
 
+CLICKS = itertools.count(1)
+
+
 def click(api, value: str, *, user: str, channel: str = "C0GENERAL") -> dict:
     return {
         "type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": user, "username": user.lower(),
                                                                    "team_id": TEAM_ID},
-        "channel": {"id": channel}, "container": {"type": "message"}, "trigger_id": "trigger.click",
+        "channel": {"id": channel}, "container": {"type": "message"},
+        "trigger_id": f"trigger.click.{next(CLICKS)}",  # Slack gives every click its own
         "response_url": api.response_url("click-" + value.replace("/", "").replace(" ", "-")),
         "actions": [{"type": "button", "action_id": "devrelbot_button_0", "value": value}],
     }

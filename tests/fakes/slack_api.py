@@ -55,6 +55,7 @@ class FakeSlackAPI:
         self.admins: set[str] = set()  # users.info says is_admin for these users
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # by file id: the file object and its bytes
         self.files_readable = True  # False: the app lacks files:read, downloads get the sign-in page
+        self.held: dict[str, asyncio.Event] = {}  # methods whose calls wait for release()
         self.socket_envelopes: list[dict[str, Any]] = []  # sent to a Socket Mode client once it connects
         self.latency: dict[str, float] = {}  # seconds a Web API method takes to answer (the real one is not instant)
         self.peers: set[tuple[str, int]] = set()  # the client connections Web API calls came over
@@ -112,6 +113,13 @@ class FakeSlackAPI:
         self.files[file_id] = (file, content)
         return file
 
+    def hold(self, method: str) -> None:
+        """Calls to ``method`` are recorded, then wait unanswered until :meth:`release` (a stuck platform)."""
+        self.held[method] = asyncio.Event()
+
+    def release(self, method: str) -> None:
+        self.held.pop(method).set()
+
     def fail(self, method: str, *, status: int = 200, headers: dict[str, str] | None = None, error: str = "") -> None:
         """Queue one fault for the next call of ``method``: an HTTP status, or ``{"ok": false, "error": …}``."""
         body = {"ok": False, "error": error} if error else None
@@ -148,6 +156,8 @@ class FakeSlackAPI:
             self.calls.append(Call(method, params, fault.status))
             return web.json_response({"ok": False, "error": "ratelimited"}, status=fault.status, headers=fault.headers)
         self.calls.append(Call(method, params))
+        if method in self.held:
+            await self.held[method].wait()
         if fault is not None and fault.body is not None:
             return web.json_response(fault.body)
         return web.json_response(self._answer(method, params))

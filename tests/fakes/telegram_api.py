@@ -63,6 +63,7 @@ class FakeBotApi:
         self.polls: dict[int, dict[str, Any]] = {}  # sent polls by message id; stopPoll closes them
         self.final_counts: dict[int, list[int]] = {}  # what stopPoll reports per message id, when set
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self.held: dict[str, asyncio.Event] = {}  # methods whose calls wait for release()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._closing = False
@@ -106,6 +107,13 @@ class FakeBotApi:
         file_id = f"BQACAgIAAxkBAAI-{next(self._file_ids)}"
         self.files[file_id] = content
         return file_id
+
+    def hold(self, method: str) -> None:
+        """Calls to ``method`` are recorded, then wait unanswered until :meth:`release` (a stuck platform)."""
+        self.held[method] = asyncio.Event()
+
+    def release(self, method: str) -> None:
+        self.held.pop(method).set()
 
     def fail_next(self, method: str, *, status: int, description: str, retry_after: int | None = None) -> None:
         payload: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
@@ -151,6 +159,8 @@ class FakeBotApi:
         await self._notify()
         if request.match_info["token"] != self.token or not self.token_valid:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        if method in self.held:
+            await self.held[method].wait()
         if self._failures.get(method):
             status, payload = self._failures[method].pop(0)
             return web.json_response(payload, status=status)

@@ -172,17 +172,24 @@ async def test_a_locked_database_at_the_telegram_door_leaves_the_update_unconfir
         assert len(session.exec(select(Activity)).all()) == 1
 
 
-async def test_a_locked_database_at_the_slack_door_answers_try_again_then_recovers(slack_api, lockable):
-    path, _db, router = lockable
+async def test_a_locked_database_at_the_slack_door_says_in_the_ack_that_nothing_was_saved_then_recovers(
+    slack_api, lockable
+):
+    """Slack never sends a slash command again: one the inbox cannot store is not acknowledged as received —
+    the ack itself tells the person it was not saved."""
+    path, db, router = lockable
     async with running(make_slack_door(slack_api, router)) as door, slack_client(door, slack_api) as slack:
         with exclusive_lock(path):
-            await slack.command("/log", LOG_LINE)
-            [busy] = await slack_api.wait_for("response_url", timeout=10)
+            busy = await slack.command("/log", LOG_LINE)
         await slack.command("/log", LOG_LINE)
         [done] = await slack_api.wait_for("chat.postMessage", timeout=10)
 
-    assert "try again in a moment" in busy.params["text"]
+    ack = json.loads(await busy.text())
+    assert busy.status == 200 and ack["response_type"] == "ephemeral"
+    assert "try again in a moment" in ack["text"] and "Nothing was saved" in ack["text"]
     assert "Logged" in done.params["text"]
+    with db.reader() as session:
+        assert len(session.exec(select(Activity)).all()) == 1
 
 
 

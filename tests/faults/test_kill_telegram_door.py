@@ -9,13 +9,18 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 import pytest
 from sqlmodel import select
 
+from bot.telegram.webhook import SECRET_HEADER
 from storage.db import Database
 from storage.models import Activity
 from tests.fakes.telegram_api import FakeBotApi, message_update
+from tests.faults.telegram_door_process import WEBHOOK_SECRET, WEBHOOK_URL
 
 LOAD = 150
 CHATS = (-1001, -1002, -1003)
@@ -65,4 +70,66 @@ async def test_every_acknowledged_update_is_applied_once_after_a_stop_in_the_mid
         _out, err = await second.communicate()
     counted = titles(db)
     assert counted == collections.Counter({f"T{n}": 1 for n in range(LOAD)})
+    assert b"Traceback" not in err, err.decode()[-2000:]
+
+
+async def webhook_process(db: Database, fake: FakeBotApi) -> tuple[asyncio.subprocess.Process, int]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.faults.telegram_door_process", str(db.engine.url), fake.base_url, "webhook",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+    assert line.startswith(b"PORT "), line
+    return process, int(line.split()[1])
+
+
+async def post_updates(port: int, updates: list[dict[str, Any]], acknowledged: set[int]) -> None:
+    """Telegram's webhook: several connections at once; an update counts as acknowledged on its 200."""
+    slots = asyncio.Semaphore(8)
+    url = f"http://127.0.0.1:{port}{urlsplit(WEBHOOK_URL).path}"
+    async with aiohttp.ClientSession() as http:
+
+        async def post(update: dict[str, Any]) -> None:
+            async with slots:
+                try:
+                    async with http.post(url, json=update, headers={SECRET_HEADER: WEBHOOK_SECRET}) as answer:
+                        if answer.status == 200:
+                            acknowledged.add(update["update_id"])
+                except aiohttp.ClientError:
+                    pass  # the door is gone: not acknowledged, Telegram would send it again
+
+        await asyncio.gather(*(post(u) for u in updates))
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["sigkill", "sigterm"])
+async def test_every_update_the_webhook_acknowledged_is_applied_once_after_a_stop_in_the_middle_of_a_load(
+    fake_telegram, db, how
+):
+    updates = [{"update_id": 7000 + n, **message_update(f'/log talk "T{n}" @ Conf 2026-11-20', chat_id=CHATS[n % 3])}
+               for n in range(LOAD)]
+    # The bot's messages hang: each chat's worker applies one command and waits on its answer, so what the
+    # first process acknowledged is still mostly in its inbox when it stops.
+    fake_telegram.hold("sendMessage")
+    first, port = await webhook_process(db, fake_telegram)
+    acknowledged: set[int] = set()
+    sending = asyncio.create_task(post_updates(port, updates, acknowledged))
+    await until(lambda: len(acknowledged) >= LOAD // 2, timeout=90, what="half the load to be acknowledged")
+    first.send_signal(how)  # more updates are in flight: they get no 200
+    await first.wait()
+    await sending
+    assert sum(titles(db).values()) < LOAD // 2 <= len(acknowledged)
+    fake_telegram.release("sendMessage")
+
+    # Telegram sends again what got no 200; the second process gets all of it, redeliveries included.
+    second, port = await webhook_process(db, fake_telegram)
+    try:
+        again: set[int] = set()
+        await post_updates(port, [u for u in updates if u["update_id"] not in acknowledged], again)
+        await until(lambda: sum(titles(db).values()) >= LOAD, timeout=120, what="every update to be applied")
+        await asyncio.sleep(0.5)  # anything applied twice would show up by now
+    finally:
+        second.send_signal(signal.SIGTERM)
+        _out, err = await second.communicate()
+    assert titles(db) == collections.Counter({f"T{n}": 1 for n in range(LOAD)})
     assert b"Traceback" not in err, err.decode()[-2000:]

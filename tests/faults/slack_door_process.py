@@ -1,0 +1,39 @@
+"""A Slack door process for the kill tests: HTTP mode against a fake Web API until SIGTERM. It prints the port
+it listens on (``PORT n``) once it is ready.
+
+    python -m tests.faults.slack_door_process DB_URL API_BASE_URL
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+import handlers  # noqa: F401  (registers the commands)
+from handlers.router import Router
+from storage.db import Database
+from tests.doors import make_slack_door
+from tests.fakes.slack_api import FakeSlackAPI
+
+
+def main(url: str, api_url: str) -> None:
+    api = FakeSlackAPI()
+    api.base = api_url.removesuffix("/api/")  # only its address is used: the fake itself runs in the test
+    db = Database.from_url(url)
+    door = make_slack_door(api, Router(db))
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        task = asyncio.create_task(door.run(stop))
+        await door.ready.wait()
+        print(f"PORT {door.bound_port}", flush=True)
+        await task
+
+    asyncio.run(serve())
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
