@@ -6,6 +6,7 @@ background, and read what it stored. The fakes' fixtures (``slack_api``, ``fake_
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
@@ -19,7 +20,7 @@ from bot.slack import SlackDoor
 from bot.telegram.door import TelegramDoor
 from handlers.router import Router
 from storage.db import Database
-from storage.models import Activity, FeedbackCard, Vote
+from storage.models import Activity, FeedbackCard, InboxItem, Vote
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlackAPI, SlackClient
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
@@ -112,3 +113,15 @@ def votes(db: Database) -> dict[str, int]:
     """Each voter's score, across cards."""
     with db.session() as s:
         return {v.voter: v.score for v in s.exec(select(Vote))}
+
+
+def titles(db: Database) -> collections.Counter[str]:
+    """How many activities carry each title: a command applied twice shows up as a 2."""
+    with db.reader() as s:
+        return collections.Counter(a.title for a in s.exec(select(Activity)))
+
+
+def pending(db: Database) -> int:
+    """Inbox rows of any door not handled yet."""
+    with db.reader() as s:
+        return len(s.exec(select(InboxItem.id).where(col(InboxItem.done_at).is_(None))).all())

@@ -13,12 +13,14 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
+from bot.slack import SlackDoor
 from handlers.core import Incoming, Reply
 from handlers.router import Registry, Request, Router, registry
 from storage.db import Database
 from storage.models import Activity, InboxItem
+from tests.bot.test_slack_door import APP_TOKEN
 from tests.conftest import Clock
-from tests.doors import activities, eventually, make_slack_door, running, slack_client
+from tests.doors import activities, eventually, make_slack_door, running, slack_client, slack_settings
 from tests.fakes.slack_api import FakeSlackAPI, command_payload
 
 LOG = 'talk "Inbox talk" @ Conf 2026-11-20 audience=40'
@@ -109,3 +111,26 @@ async def test_stored_commands_are_kept_while_the_database_is_away_and_answered_
     assert [a.title for a in activities(db)] == ["Inbox talk"]
     with db.reader() as session:
         assert len(session.exec(select(Activity)).all()) == 1
+
+
+async def test_socket_mode_acks_a_command_once_it_is_stored_and_a_redelivery_is_stored_once(
+    slack_api: FakeSlackAPI, db: Database, clock: Clock
+):
+    """Socket Mode sends an envelope again when its ack is late: the same trigger_id, applied once."""
+    slash = command_payload(slack_api, "/log", LOG, n=90)
+    slack_api.socket_envelopes += [
+        {"envelope_id": f"env-{n}", "type": "slash_commands", "payload": slash, "accepts_response_payload": True}
+        for n in (1, 2)
+    ]
+    slack_api.hold("chat.postMessage")  # the answer waits: the command is stored, not yet handled
+    door = SlackDoor(slack_settings(slack_api, slack_app_token=APP_TOKEN, slack_signing_secret=None),
+                     Router(db, clock=clock))
+    async with running(door):
+        acks = await slack_api.wait_for("socket_ack", 2)
+        [stored] = inbox_rows(db)
+        assert stored.delivery_id == "trigger:trigger.90" and stored.done_at is None
+        slack_api.release("chat.postMessage")
+        await slack_api.wait_for("chat.postMessage")
+        await eventually(lambda: all(row.done_at is not None for row in inbox_rows(db)))
+    assert {a.params["envelope_id"] for a in acks} == {"env-1", "env-2"}
+    assert [a.title for a in activities(db)] == ["Inbox talk"]

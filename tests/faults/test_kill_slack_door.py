@@ -5,33 +5,21 @@ never sends a slash command again, so what the first process acknowledged must c
 from __future__ import annotations
 
 import asyncio
-import collections
 import signal
 import sys
 import urllib.parse
 
 import aiohttp
 import pytest
-from sqlmodel import col, select
 
 from storage.db import Database
-from storage.models import Activity, InboxItem
+from tests.doors import pending, titles
 from tests.fakes.slack_api import FakeSlackAPI, SlackClient, command_payload
 from tests.faults.test_kill_telegram_door import until
 
 LOAD = 120
 CHANNELS = ("C0ONE", "C0TWO", "C0THREE")
 AT_ONCE = 8  # requests in flight at a time, as several people typing
-
-
-def titles(db: Database) -> collections.Counter[str]:
-    with db.reader() as session:
-        return collections.Counter(a.title for a in session.exec(select(Activity)))
-
-
-def pending(db: Database) -> int:
-    with db.reader() as session:
-        return len(session.exec(select(InboxItem.id).where(col(InboxItem.done_at).is_(None))).all())
 
 
 async def door_process(db: Database, api: FakeSlackAPI) -> tuple[asyncio.subprocess.Process, int]:
