@@ -12,6 +12,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import OperationalError
@@ -143,12 +144,15 @@ def connect_doors(doors: list[Door]) -> dict[str, Messenger]:
     return messengers
 
 
-async def serve(doors: list[Door], *, db: Database, health: HealthServer | None = None) -> None:
+async def serve(doors: list[Door], *, db: Database, health: HealthServer | None = None,
+                deleted_retention: timedelta | None = None) -> None:
+    """``deleted_retention``: DELETED_RETENTION_DAYS (housekeeping's default when None)."""
+    from jobs.housekeeping import DELETED_RETENTION
     from jobs.scheduler import Ticker
 
     stop = asyncio.Event()
     install_signal_handlers(stop)
-    ticker = Ticker(db, connect_doors(doors))
+    ticker = Ticker(db, connect_doors(doors), deleted_retention=deleted_retention or DELETED_RETENTION)
     ticker.start()
     if health is not None:
         await health.start()
@@ -162,13 +166,15 @@ async def serve(doors: list[Door], *, db: Database, health: HealthServer | None 
     log.info("devrelbot stopped")
 
 
-async def run_console(router: Router, *, db: Database, health: HealthServer | None = None) -> None:
+async def run_console(router: Router, *, db: Database, health: HealthServer | None = None,
+                      deleted_retention: timedelta | None = None) -> None:
     """The console door with the scheduler beside it, so reminders show up in the console too."""
     from bot.console import ConsoleDoor
+    from jobs.housekeeping import DELETED_RETENTION
     from jobs.scheduler import Ticker
 
     door = ConsoleDoor(router)
-    ticker = Ticker(db, {"console": door.messenger})
+    ticker = Ticker(db, {"console": door.messenger}, deleted_retention=deleted_retention or DELETED_RETENTION)
     ticker.start()
     if health is not None:
         await health.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -63,9 +64,10 @@ def run() -> None:
             "Put tokens in .env to run on Telegram or Slack (see README).",
             soft_wrap=True,
         )
-        _run_console(router, db, health_server(settings, db, [], metrics))
+        _run_console(router, db, health_server(settings, db, [], metrics), settings.deleted_retention)
     else:
-        asyncio.run(serve(doors, db=db, health=health_server(settings, db, doors, metrics)))
+        asyncio.run(serve(doors, db=db, health=health_server(settings, db, doors, metrics),
+                          deleted_retention=settings.deleted_retention))
     db.dispose()
 
 
@@ -76,15 +78,16 @@ def console() -> None:
     from bot.app import build_router
 
     db, router = build_router(settings)
-    _run_console(router, db)
+    _run_console(router, db, deleted_retention=settings.deleted_retention)
     db.dispose()
 
 
-def _run_console(router: Router, db: Database, health: HealthServer | None = None) -> None:
+def _run_console(router: Router, db: Database, health: HealthServer | None = None,
+                 deleted_retention: timedelta | None = None) -> None:
     from bot.app import run_console
 
     try:
-        asyncio.run(run_console(router, db=db, health=health))
+        asyncio.run(run_console(router, db=db, health=health, deleted_retention=deleted_retention))
     except KeyboardInterrupt:
         pass
 
@@ -178,6 +181,7 @@ def plan_import(
     from bot.app import build_router
     from handlers.errors import UserError
     from handlers.plan_import import import_plan
+    from storage.history import Actor, act_as
     from storage.models import utcnow
     from storage.periods import local_today
 
@@ -187,6 +191,7 @@ def plan_import(
             found = _find_team(session, team)
             task = progress.add_task(f"Importing into {found.name}", total=None)
             now = utcnow()
+            act_as(session, Actor(member_id=None, name="shell", door="cli", at=now))  # as the history records it
             result = import_plan(
                 session, team=found, importer=_team_admin(session, found), data=file.read_bytes(), now=now,
                 today=local_today(now, found.timezone), skip_invalid=skip_invalid,
@@ -212,24 +217,25 @@ def plan_import(
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Argument(help="activities or plan")],
+    what: Annotated[str, typer.Argument(help="activities, plan or history")],
     file: Annotated[Path, typer.Argument(dir_okay=False, help="The CSV file to write.")],
     team: Annotated[str, typer.Option(help="The team's name (or number).")] = "Local team",
 ) -> None:
-    """Export a team's activities or open plan items as CSV."""
-    if what not in ("activities", "plan"):
-        err.print(f"[red]Cannot export {what!r}: choose activities or plan.[/red]")
+    """Export a team's activities, open plan items or history of changes as CSV."""
+    if what not in ("activities", "plan", "history"):
+        err.print(f"[red]Cannot export {what!r}: choose activities, plan or history.[/red]")
         raise typer.Exit(2)
     settings = _setup()
     from bot.app import build_router
-    from handlers.export import export_activities
+    from handlers.export import export_activities, export_history
 
     db, _router = build_router(settings)
     try:
         with db.session() as session:
             found = _find_team(session, team)
             assert found.id is not None  # read from the database
-            data = export_activities(session, team_id=found.id, plan_only=what == "plan")
+            data = (export_history(session, team_id=found.id) if what == "history"
+                    else export_activities(session, team_id=found.id, plan_only=what == "plan"))
     finally:
         db.dispose()
     file.write_bytes(data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     default_language: str = "en"
     log_level: LogLevel = "INFO"
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    # How long a deleted activity stays in the archive, where an admin can /restore it.
+    deleted_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -133,6 +136,10 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return self.slack_bot_token is not None
+
+    @property
+    def deleted_retention(self) -> timedelta:
+        return timedelta(days=self.deleted_retention_days)
 
     def secrets(self) -> list[str]:
         """Every secret value, so the log filter can mask them wherever they appear."""

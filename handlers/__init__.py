@@ -8,6 +8,8 @@ from handlers import log  # noqa: F401
 from handlers import update  # noqa: F401
 from handlers import show  # noqa: F401
 from handlers import delete  # noqa: F401
+from handlers import restore  # noqa: F401
+from handlers import history  # noqa: F401
 from handlers import list  # noqa: F401
 from handlers import talks  # noqa: F401
 from handlers import plan  # noqa: F401

@@ -1,14 +1,15 @@
-"""/delete — remove an activity (its owner or an admin), after a confirmation."""
+"""/delete — remove an activity (its owner or an admin), after a confirmation. The activity goes to the archive,
+where an admin can /restore it until housekeeping prunes it (DELETED_RETENTION_DAYS)."""
 
 from __future__ import annotations
 
-from handlers import render
+from handlers import markup, render
 from handlers.activity import load_activity
 from handlers.core import Button, Reply
 from handlers.errors import UserError, quote_token
 from handlers.i18n import _
 from handlers.router import Request, registry
-from storage.activities import delete_activity
+from storage.archive import archive
 
 DELETE_EXAMPLE = "/delete 42"
 
@@ -26,8 +27,10 @@ def delete(req: Request) -> Reply:
     action = parts[1].lower() if len(parts) > 1 else ""
     if action == "confirm":
         title = render.headline(activity)
-        delete_activity(req.session, activity=activity)
-        return Reply("🗑️ " + _("Deleted {what}").format(what=title))
+        archive(req.session, activity=activity, deleted_by=req.member_id, now=req.now)
+        return Reply("🗑️ " + _("Deleted {what}").format(what=title) + "\n"
+                     + _("An admin can bring it back with {command} for a while.").format(
+                         command=markup.code(f"/restore {activity.id}")))
     if action == "keep":
         return Reply(_("Kept {what}").format(what=render.headline(activity)), ephemeral=True)
     if action:
@@ -35,7 +38,8 @@ def delete(req: Request) -> Reply:
             _("{token} is not an option of /delete.").format(token=quote_token(parts[1])), example=DELETE_EXAMPLE
         )
     return Reply(
-        _("Delete {what}? This cannot be undone.").format(what=render.headline(activity)),
+        _("Delete {what}? An admin can restore it for a while; after that it is gone.").format(
+            what=render.headline(activity)),
         buttons=(
             Button(_("Delete #{id}").format(id=activity.id), f"/delete {activity.id} confirm", style="danger"),
             Button(_("Keep it"), f"/delete {activity.id} keep"),

@@ -12,11 +12,12 @@ from sqlmodel import Session, col, select
 
 from handlers.core import Document, Reply
 from handlers.errors import UserError, quote_token
-from handlers.i18n import _, pgettext
+from handlers.i18n import N_, _, pgettext
 from handlers.plan_import import PLAN_COLUMNS
 from handlers.router import Request, registry
 from handlers.safe_text import csv_cell
 from handlers.words import metric_name
+from storage import history
 from storage.activities import tags_of
 from storage.domain import METRICS, Status
 from storage.metrics.activity import engagement, reach
@@ -25,22 +26,26 @@ from storage.metrics.rounding import half_up
 from storage.models import Activity, Member
 from storage.teams import members_by_id
 
-EXPORTS = ("activities", "plan")
+EXPORTS = ("activities", "plan", "history")
+N_("history")  # "Here is the {what} export." names it; "activities" and "plan" are in the catalog already
 
 
 @registry.command(
     "export",
     summary="Download the team's activities or plan as CSV",
-    usage="/export [activities|plan]",
-    examples=("/export", "/export plan"),
+    usage="/export [activities|plan|history]",
+    examples=("/export", "/export plan", "/export history"),
     reads_only=True,
 )
 def export(req: Request) -> Reply:
     what = req.args.strip().lower() or "activities"
     if what not in EXPORTS:
-        raise UserError(_("{token} cannot be exported; choose activities or plan.").format(token=quote_token(what)),
-                        example="/export plan")
-    data = export_activities(req.session, team_id=req.team_id, plan_only=what == "plan")
+        raise UserError(_("{token} cannot be exported; choose activities, plan or history.").format(
+            token=quote_token(what)), example="/export plan")
+    if what == "history":
+        data = export_history(req.session, team_id=req.team_id)
+    else:
+        data = export_activities(req.session, team_id=req.team_id, plan_only=what == "plan")
     filename = f"devrelbot-{what}-{req.today.isoformat()}.csv"
     return Reply(_("Here is the {what} export.").format(what=_(what)),
                  document=Document(filename=filename, content=data), ephemeral=True)
@@ -75,6 +80,19 @@ def export_activities(session: Session, *, team_id: int, plan_only: bool = False
         for a in activities:
             assert a.id is not None  # read from the database
             writer.writerow(safe_row(_activity_row(a, owners.get(a.owner_id or -1), tags[a.id])))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export_history(session: Session, *, team_id: int) -> bytes:
+    """Every change the team's history holds, oldest first (cells neutralised like every export's)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([pgettext("CSV column", "at"), pgettext("CSV column", "who"), pgettext("CSV column", "door"),
+                     pgettext("CSV column", "activity"), pgettext("CSV column", "action"),
+                     pgettext("CSV column", "field"), pgettext("CSV column", "old"), pgettext("CSV column", "new")])
+    for c in history.of_team(session, team_id=team_id):
+        writer.writerow(safe_row((c.at.isoformat(), c.actor, c.door, "" if c.activity_id is None else c.activity_id,
+                                  c.action, c.field or "", c.old or "", c.new or "")))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -46,6 +46,7 @@ def help_(req: Request) -> Reply:
     if command.admin_only:
         lines.append(_("Only team admins can use it."))
     elif command.admin_examples:
-        lines.append(_("Only admins can do these:"))
+        # The permission table (handlers/permissions.py) says who exactly; an item's owner counts as its admin.
+        lines.append(_("Only admins — or, on an activity, its owner — can do these:"))
         lines.extend(f"• {markup.code(_(e))}" for e in command.admin_examples)
     return Reply("\n".join(lines), ephemeral=True)

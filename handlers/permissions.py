@@ -66,6 +66,7 @@ PERMISSIONS: tuple[Permission, ...] = (
                "/update {talk} audience=20", item=True),
     Permission("delete", ANY, Who.OWNER, N_("delete this activity"), "/delete <id>", "/delete {talk} confirm",
                item=True),
+    Permission("restore", ANY, Who.ADMIN, N_("restore a deleted activity"), "/restore <id>", "/restore {deleted}"),
     Permission("plan", "add", Who.MEMBER, N_("add to the plan"), "/plan add …",
                '/plan add post "New" due 2026-12-11'),
     Permission("plan", "done", Who.OWNER, N_("mark this plan item done"), "/plan done <id> …",
@@ -101,14 +102,12 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("connect", ANY, Who.CHAT_ADMIN, N_("link this chat to a team"), "/connect CODE", "",
                when=looks_like_code),
     Permission("disconnect", "", Who.CHAT_ADMIN, N_("unlink this chat"), "/disconnect", ""),
+    Permission("history", "settings", Who.ADMIN, N_("see the settings' history"), "/history settings",
+               "/history settings"),
+    Permission("history", "@", Who.ADMIN, N_("see a person's changes"), "/history @person", "/history @alice"),
     Permission("team", ANY, Who.MEMBER, N_("choose your private chat's team"), "/team <number>", ""),
     Permission("forget", ANY, Who.MEMBER, N_("erase yourself from the community"), "/forget me", ""),
 )
-
-# Commands that only show things: any member may run them (reading another team's data is impossible anyway).
-READ_ONLY = frozenset({
-    "show", "list", "talks", "export", "stats", "report", "funnel", "community", "member", "help",
-})
 
 
 def permission_for(command: str, args: str, table: Sequence[Permission] = PERMISSIONS) -> Permission | None:

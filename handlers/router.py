@@ -42,6 +42,7 @@ from storage.db import Database
 from storage.domain import Role
 from storage.events import mark_processed
 from storage.faults import Fault, classify, first_line
+from storage.history import Actor, act_as
 from storage.models import Member, Team, utcnow
 from storage.periods import local_today
 from storage.teams import (
@@ -475,11 +476,14 @@ class Router:
             if found is None:
                 raise _NeedsWriter
             member = found
+        # Whatever this command changes is recorded as this member's doing (storage.history).
+        now = self.clock()
+        act_as(session, Actor(member_id=member.id, name=member.display_name, door=chat.platform, at=now))
         platform_admin = incoming.platform_admin and team_chat_purpose(
             session, platform=chat.platform, scope_id=chat.scope, team_id=team.id
         )
         return Request(
-            incoming=incoming, session=session, team=team, member=member, now=self.clock(),
+            incoming=incoming, session=session, team=team, member=member, now=now,
             platform_admin=platform_admin,
         )
 

@@ -5,24 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import inbox
+from storage import archive, inbox
 from storage.db import Database
 from storage.events import forget_processed_before
 
 # Slack retries within an hour, Telegram keeps an unconfirmed update for a day: a week is ample.
 RETENTION = timedelta(days=7)
+# How long a deleted activity can be restored (DELETED_RETENTION_DAYS).
+DELETED_RETENTION = timedelta(days=30)
 
 
 @dataclass(frozen=True)
 class Pruned:
     processed: int
     inbox: int
+    deleted: int = 0
 
 
-def prune(db: Database, *, now: datetime, retention: timedelta = RETENTION) -> Pruned:
-    """Drop dedupe marks and handled inbox rows older than ``retention``. Inbox rows not handled yet stay."""
+def prune(db: Database, *, now: datetime, retention: timedelta = RETENTION,
+          deleted_retention: timedelta = DELETED_RETENTION) -> Pruned:
+    """Drop dedupe marks and handled inbox rows older than ``retention``. Inbox rows not handled yet stay.
+    Activities deleted more than ``deleted_retention`` ago leave the archive: /restore can no longer bring them
+    back (their history stays)."""
     cutoff = now - retention
     with db.session() as session:
         processed = forget_processed_before(session, cutoff=cutoff)
         handled = inbox.prune_done_before(session, cutoff=cutoff)
-    return Pruned(processed=processed, inbox=handled)
+        deleted = archive.prune_before(session, cutoff=now - deleted_retention)
+    return Pruned(processed=processed, inbox=handled, deleted=deleted)

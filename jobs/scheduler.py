@@ -16,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from handlers.core import Messenger
 from jobs.digest import sweep_digests
-from jobs.housekeeping import prune
+from jobs.housekeeping import DELETED_RETENTION, prune
 from jobs.reminders import sweep_reminders
 from storage.db import Database
 from storage.faults import classify, first_line
@@ -51,8 +51,10 @@ class Ticker:
         *,
         clock: Callable[[], datetime] = utcnow,
         seconds: int = TICK_SECONDS,
+        deleted_retention: timedelta = DELETED_RETENTION,
     ) -> None:
         self.db = db
+        self.deleted_retention = deleted_retention
         self.messengers = dict(messengers)
         self.clock = clock
         self.worker = worker_id()
@@ -95,11 +97,11 @@ class Ticker:
         now = self.clock()
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             try:
-                pruned = await asyncio.to_thread(prune, self.db, now=now)
+                pruned = await asyncio.to_thread(prune, self.db, now=now, deleted_retention=self.deleted_retention)
                 self._pruned_at = now
-                if pruned.processed or pruned.inbox:
-                    log.info("housekeeping: %d dedupe marks and %d handled inbox rows pruned", pruned.processed,
-                             pruned.inbox)
+                if pruned.processed or pruned.inbox or pruned.deleted:
+                    log.info("housekeeping: %d dedupe marks, %d handled inbox rows and %d deleted activities "
+                             "pruned", pruned.processed, pruned.inbox, pruned.deleted)
             except Exception as error:
                 _log_failure("housekeeping", error)
 

@@ -12,6 +12,7 @@ from sqlalchemy import case, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, func, select
 
+from storage import history
 from storage.domain import Kind, Status
 from storage.ids import id_of
 from storage.models import Activity, ActivityTag, utcnow
@@ -55,6 +56,7 @@ def create_activity(
     session.add(activity)
     session.flush()
     _insert_tags(session, activity_id=activity.id, tags=tags)
+    history.record_tags(session, activity=activity, old=(), new=tags, action="create")
     return activity
 
 
@@ -71,16 +73,10 @@ def update_activity(
     session.flush()
     new_tags = set(add_tags)
     if new_tags:
-        set_tags(
-            session, activity_id=activity.id, tags=new_tags | set(tags_of(session, ids=[activity.id])[id_of(activity)])
-        )
+        old_tags = tags_of(session, ids=[activity.id])[id_of(activity)]
+        set_tags(session, activity_id=activity.id, tags=new_tags | set(old_tags))
+        history.record_tags(session, activity=activity, old=old_tags, new=new_tags | set(old_tags), action="update")
     return activity
-
-
-def delete_activity(session: Session, *, activity: Activity) -> None:
-    session.exec(delete(ActivityTag).where(col(ActivityTag.activity_id) == activity.id))
-    session.delete(activity)
-    session.flush()
 
 
 def set_tags(session: Session, *, activity_id: int | None, tags: Iterable[str]) -> None:

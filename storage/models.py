@@ -452,6 +452,50 @@ class Goal(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class Change(SQLModel, table=True):
+    """One change to an activity or to the team's settings: who, when, which field, old → new, and through
+    which door. Written in the same transaction as the change (:mod:`storage.history`). ``activity_id`` has no
+    foreign key on purpose: an activity's history outlives it, also after its archive is pruned."""
+
+    __tablename__ = "change"
+    __table_args__ = (
+        Index("ix_change_team_activity", "team_id", "activity_id", "id"),
+        Index("ix_change_team_member", "team_id", "member_id", "id"),
+        CheckConstraint(
+            "action IN ('create', 'update', 'move', 'done', 'drop', 'delete', 'restore', 'settings')",
+            name="ck_change_action",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False))
+    activity_id: int | None = None  # None: a settings change
+    action: str = Field(max_length=16)
+    field: str | None = Field(default=None, max_length=32)
+    old: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    new: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    member_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"), nullable=True))
+    actor: str = Field(max_length=200)  # the name as it was then: it stays readable after the member goes
+    door: str = Field(max_length=16)  # console, slack, telegram, cli, system
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ArchivedActivity(SQLModel, table=True):
+    """A deleted activity, kept for the retention period so an admin can /restore it with the same id: its row
+    and its dependants' rows (tags, checklist ticks, feedback cards and their votes) as JSON. Every read of the
+    ledger stays as it was — the activity is simply not in ``activity`` any more."""
+
+    __tablename__ = "archived_activity"
+
+    activity_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    team_id: int = Field(sa_column=_fk("team.id"))
+    title: str = Field(max_length=200)
+    rows: str = Field(sa_column=Column(Text, nullable=False))
+    deleted_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    deleted_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 def saved_id(row_id: int | None) -> int:
     """The id of a row already flushed to the database (SQLModel types every primary key as optional)."""
     if row_id is None:
