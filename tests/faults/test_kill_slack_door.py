@@ -1,6 +1,6 @@
 """Acknowledged means stored: a Slack door (HTTP mode) killed (SIGKILL) or stopped (SIGTERM) in the middle of a
-load of slash commands, then started again, applies every command Slack got a 200 for — exactly once. Slack
-never sends a slash command again, so what the first process acknowledged must come from its inbox."""
+load, then started again, applies every slash command and reaction Slack got a 200 for — exactly once. Slack never
+sends a slash command again, so what the first process acknowledged must come from its inbox."""
 
 from __future__ import annotations
 
@@ -11,15 +11,21 @@ import urllib.parse
 
 import aiohttp
 import pytest
+from sqlmodel import select
 
+from handlers.core import ChatRef, Posted, SentMessage, UserRef
+from handlers.router import Router
 from storage.db import Database
-from tests.doors import pending, titles
-from tests.fakes.slack_api import FakeSlackAPI, SlackClient, command_payload
+from storage.models import ProcessedEvent
+from tests.doors import pending, titles, votes
+from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI, SlackClient, command_payload, reaction_event
 from tests.faults.test_kill_telegram_door import until
+from tests.helpers import say
 
 LOAD = 120
 CHANNELS = ("C0ONE", "C0TWO", "C0THREE")
-AT_ONCE = 8  # requests in flight at a time, as several people typing
+AT_ONCE = 8
+CARD_TS = "1700000000.000777"  # requests in flight at a time, as several people typing
 
 
 async def door_process(db: Database, api: FakeSlackAPI) -> tuple[asyncio.subprocess.Process, int]:
@@ -82,4 +88,67 @@ async def test_every_acknowledged_slash_command_is_applied_once_after_a_stop_in_
     counted = titles(db)
     assert {f"T{n}" for n in acknowledged} <= set(counted)
     assert set(counted.values()) == {1}  # none twice (one stored but killed before its 200 may count, once)
+    assert b"Traceback" not in err, err.decode()[-2000:]
+
+
+def card_in_the_channel(db: Database) -> str:
+    """A feedback card the bot posted in #general (set up as the door would): returns its message ts."""
+    router = Router(db)
+    chat = ChatRef(platform="slack", chat_id="C0GENERAL", workspace_id=TEAM_ID)
+    alice = UserRef(platform="slack", user_id="UALICE", display_name="alice")
+    say(router, '/log talk "Rated" @ Conf 2026-11-20', user=alice, chat=chat)
+    card = say(router, "/feedback 1", user=alice, chat=chat)
+    assert card.track is not None
+    router.handle_event(Posted(track=card.track, sent=SentMessage(chat=chat, message_id=CARD_TS)))
+    return CARD_TS
+
+
+async def react(client: SlackClient, voters: list[str], acknowledged: set[str]) -> None:
+    """Each voter's 🔥 on the card, a few at a time; a reaction counts as acknowledged on its 200."""
+    slots = asyncio.Semaphore(AT_ONCE)
+
+    async def send(voter: str) -> None:
+        async with slots:
+            try:
+                response = await client.event(reaction_event("reaction_added", "fire", user=voter, ts=CARD_TS,
+                                                             channel="C0GENERAL"), event_id=f"Ev{voter}")
+            except aiohttp.ClientError:
+                return  # the door is gone: Slack sends it again later
+            if response.status == 200:
+                acknowledged.add(voter)
+
+    await asyncio.gather(*(send(voter) for voter in voters))
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["sigkill", "sigterm"])
+async def test_every_acknowledged_reaction_counts_once_after_a_stop_in_the_middle_of_a_load(slack_api, db, how):
+    """The issue's first finding: reactions Slack got a 200 for were lost by a kill. A reaction is applied before
+    its 200; what got none, Slack sends again (same event id) — to the next process here."""
+    card_in_the_channel(db)
+    voters = [f"UV{n:03d}" for n in range(LOAD)]
+    first, port = await door_process(db, slack_api)
+    acknowledged: set[str] = set()
+    async with aiohttp.ClientSession() as session:
+        client = SlackClient(f"http://127.0.0.1:{port}/slack/events", slack_api, session)
+        sending = asyncio.create_task(react(client, voters, acknowledged))
+        await until(lambda: len(acknowledged) >= LOAD // 3, timeout=90, what="a third of the load")
+        first.send_signal(how)
+        await first.wait()
+        await sending
+    assert {f"slack:{v}" for v in acknowledged} <= set(votes(db))  # nothing acknowledged was lost
+
+    second, port = await door_process(db, slack_api)
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = SlackClient(f"http://127.0.0.1:{port}/slack/events", slack_api, session)
+            again: set[str] = set()
+            await react(client, voters, again)  # Slack's retries: the acknowledged ones too, as after a timeout
+    finally:
+        second.send_signal(signal.SIGTERM)
+        _out, err = await second.communicate()
+    assert again == set(voters)
+    assert votes(db) == {f"slack:{v}": 5 for v in voters}  # each counted once
+    with db.reader() as session:
+        marks = session.exec(select(ProcessedEvent.event_id).where(ProcessedEvent.platform == "slack")).all()
+    assert sorted(marks) == sorted(f"Ev{v}" for v in voters)
     assert b"Traceback" not in err, err.decode()[-2000:]
