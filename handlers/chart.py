@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from handlers.chart_style import CARD, GRID, INK, MUTED, TARGET, new_figure, shorten
-from handlers.render import compact
+from handlers.render import compact, number, whole
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,7 +58,7 @@ class Panel:
     y_range: tuple[float, float] | None = None  # a fixed scale (rating 1-5, NPS -100..100)
     empty_text: str = ""  # said in the panel when every value is missing
     gap_text: str = ""  # said in a corner when some values are missing (drawn as gaps)
-    value_format: str = "{:.0f}"  # the labels on a line's points
+    value_text: Callable[[float], str] = lambda v: number(whole(v))  # the labels on a line's points
 
     @property
     def has_gaps(self) -> bool:
@@ -155,7 +155,7 @@ def _panel(ax: Axes, panel: Panel, ticks: Sequence[str]) -> None:
             # Each measured point carries its value, so a lone week reads as a figure, not a stray dot.
             for xi, v in zip(x, values, strict=True):
                 if not math.isnan(v):
-                    ax.annotate(panel.value_format.format(v), (xi, v), textcoords="offset points", xytext=(0, 8),
+                    ax.annotate(panel.value_text(v), (xi, v), textcoords="offset points", xytext=(0, 8),
                                 ha="center", fontsize=11, color=series.colour)
     if panel.target is not None:
         ax.axhline(panel.target, color=TARGET, linestyle=(0, (5, 3)), linewidth=1.8)

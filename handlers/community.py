@@ -70,7 +70,7 @@ def format_community(current: Period, previous: Period, summary: CommunitySummar
         lines.append(markup.bold(_("Top {n}").format(n=len(summary.top))))
         for place, person in enumerate(summary.top, start=1):
             lines.append(_("{place}. {name} — {score} (level {level})").format(
-                place=place, name=markup.escape(person.name), score=f"{person.score:.1f}", level=person.level))
+                place=place, name=markup.escape(person.name), score=render.decimal(person.score), level=person.level))
     return "\n".join(lines)
 
 

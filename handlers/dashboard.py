@@ -221,11 +221,11 @@ def panels(series: Sequence[BucketNumbers], buckets: Sequence[Period], goals: Ma
         Panel(_("Rating (1–5)"), _("mean score"),
               (Series(_("rating"), values(lambda b: b.rating), SINGLE, style="line"),),
               *level_target(goals.get("rating")), y_range=(1.0, 5.5), empty_text=no_answers,
-              gap_text=answer_gaps, value_format="{:.1f}"),
+              gap_text=answer_gaps, value_text=render.decimal),
         Panel(_("NPS (−100…100)"), _("NPS"),
               (Series(_("NPS"), values(lambda b: b.nps), SINGLE, style="line"),),
               *level_target(goals.get("nps")), y_range=(-100.0, 125.0), empty_text=no_answers,
-              gap_text=answer_gaps, value_format="{:+.0f}"),
+              gap_text=answer_gaps, value_text=render.signed),
     )
 
 
@@ -236,8 +236,8 @@ def pace_target(found: GoalProgress | None, buckets: Sequence[Period], *, weekly
     goal_days = (goal_period(found.goal).end - goal_period(found.goal).start).days
     bucket_days = sum((b.end - b.start).days for b in buckets) / len(buckets)
     per_bucket = found.goal.target * bucket_days / goal_days
-    shown = render.compact(per_bucket) if per_bucket >= 1000 else f"{per_bucket:.0f}" if per_bucket >= 10 else (
-        f"{per_bucket:.1f}")
+    shown = render.compact(per_bucket) if per_bucket >= 1000 else render.decimal(
+        per_bucket, digits=0 if per_bucket >= 10 else 1)
     label = _("goal pace {n} a week") if weekly else _("goal pace {n} a month")
     return per_bucket, label.format(n=shown)
 

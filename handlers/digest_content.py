@@ -28,6 +28,7 @@ from handlers.metric_text import (
     share_text,
     so_far,
     span_text,
+    votes_so_far,
 )
 from storage.activities import list_activities
 from storage.domain import Kind
@@ -185,8 +186,8 @@ def summary_lines(now: PeriodNumbers, before: PeriodNumbers, *, with_hiring: boo
         f"{_('engagement')} {render.number(t.engagement)} ({change_text(t.engagement, b.engagement)})",
         f"• {_('Contacts')}: {render.number(t.contacts)} ({change_text(t.contacts, b.contacts)}) · "
         f"{_('cost per contact')} {_was(cost_text(now.cost), cost_short(before.cost) if before.cost else None)}",
-        f"• {_('Rating')}: {_was(_rating(now.votes), _rating(before.votes, short=True))} · "
-        f"{_('NPS')}: {_was(_nps(now.votes), _nps(before.votes, short=True))}",
+        f"• {_('Rating')}{votes_so_far(now.window)}: {_was(_rating(now.votes), _rating(before.votes, short=True))}"
+        f" · {_('NPS')}: {_was(_nps(now.votes), _nps(before.votes, short=True))}",
     ]
     reported = reported_text(now.reported_rating, now.reported_nps)
     if reported:

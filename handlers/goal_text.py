@@ -87,9 +87,9 @@ def value_text(metric: str, value: float | None) -> str:
     if value is None:
         return render.DASH
     if metric == "nps":
-        return f"{value:+.0f}"
+        return render.signed(value)
     if metric == "rating":
-        return f"{value:.1f}"
+        return render.decimal(value)
     return render.number(int(value))
 
 

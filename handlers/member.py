@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import markup
+from handlers import markup, render
 from handlers.community import level_name
 from handlers.core import Reply
 from handlers.errors import UserError, quote_token
@@ -42,7 +42,8 @@ def member(req: Request) -> Reply:
     if profile.level is None:
         level = _("no orbit level (no interaction in 90 days)")
     else:
-        level = _("orbit level {level} (score {score})").format(level=profile.level, score=f"{profile.score:.1f}")
+        level = _("orbit level {level} (score {score})").format(level=profile.level,
+                                                                score=render.decimal(profile.score))
     before, now = profile.level_a_month_ago, profile.level
     rank_before, rank_now = before or 5, now or 5
     trend = (_("moving closer") if rank_now < rank_before else _("drifting away") if rank_now > rank_before

@@ -102,8 +102,14 @@ def change_text(current: float, previous: float) -> str:
 
 
 def so_far(window: Window) -> str:
-    """" so far" while the window's period runs; empty once it is over."""
-    return " " + _("so far") if window.partial else ""
+    """" so far" while the window's period runs (its last day too); empty once it is over."""
+    return " " + _("so far") if window.running else ""
+
+
+def votes_so_far(window: Window) -> str:
+    """" so far" after a rating or NPS while votes on the window's activities may still arrive, once the
+    period itself is over (while it runs, the title says so already)."""
+    return " " + _("so far") if window.votes_so_far and not window.running else ""
 
 
 def span_text(window: Window) -> str:

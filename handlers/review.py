@@ -61,7 +61,7 @@ def build_review(session: Session, *, team: Team, period: Period, now: datetime)
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     today = local_today(now, team.timezone)
     quarter = quarter_label(period)
-    so_far = " " + _("(so far)") if window_of(period, today=today).partial else ""
+    so_far = " " + _("(so far)") if window_of(period, today=today).running else ""
     title = _("{team} — quarterly review, {quarter}").format(team=team.name, quarter=quarter) + so_far
     months = periods_back(period_containing("month", period.last_day), 3)
     layout = dashboard_layout(session, team=team, period=period, buckets=months, now=now, title=title)

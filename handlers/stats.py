@@ -21,6 +21,7 @@ from handlers.metric_text import (
     share_text,
     so_far,
     span_text,
+    votes_so_far,
 )
 from handlers.router import Request, registry
 from handlers.words import kind_name
@@ -100,7 +101,8 @@ def format_stats(now: PeriodNumbers, before: PeriodNumbers, *, filters: Filters 
     was = _("was")
     lines.append(f"• {_('cost per contact')}: {cost_text(now.cost)} ({was} {cost_short(before.cost)})")
     lines.append(f"• {_('plan fulfilment')}: {fulfilment_text(now.plan)} ({was} {share_text(before.plan.share)})")
-    lines.append(f"• {_('community rating')}: {rating_text(now.votes.rating, now.votes.rating_count)} "
+    lines.append(f"• {_('community rating')}{votes_so_far(now.window)}: "
+                 f"{rating_text(now.votes.rating, now.votes.rating_count)} "
                  f"({was} {render.decimal(before.votes.rating)})")
     nps_before = render.signed(before.votes.nps.score if before.votes.nps is not None else None)
     lines.append(f"• {_('NPS')}: {nps_text(now.votes.nps)} ({was} {nps_before})")

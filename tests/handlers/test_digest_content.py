@@ -47,7 +47,8 @@ def test_digest_numbers_by_hand(router, db):
     # A percentage groups its thousands like every other number.
     assert "• Reach: 1,510 (+1,410%) · engagement 50 (new)" in summary  # 300 + 200 + 1,000 + 10
     assert "• Contacts: 20 (+100%) · cost per contact $15.00 (was $20.00)" in summary
-    assert "• Rating: no answers yet · NPS: no answers yet" in summary
+    # The week ended yesterday: votes on its activities may still come, so its rating is "so far".
+    assert "• Rating so far: no answers yet · NPS: no answers yet" in summary
     assert "• Plan fulfilment: — (nothing in the plan was due)" in summary
     top = details.split("Due this week")[0]
     assert top.index("Kafka") < top.index("Scaling Postgres") < top.index("Go meetup")

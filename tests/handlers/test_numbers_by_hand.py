@@ -158,17 +158,21 @@ def test_report_and_digest_agree_with_stats(ledger, any_db):
         "• Plan fulfilment: 33% (1 of 3 due items done on time)",
         "• Hiring influence: 67% (2 of 3 answered; 4 surveyed)",
     ]
-    # The week of 23-29 November, complete in New York on Sunday night: #10 against #8 and #9 the week before;
-    # the late vote on #6 (a November 3 talk) arrived in it — in UTC it would be next week's.
+    # The week of 23-29 November, still running in New York on Sunday night (in UTC, Monday's week has begun):
+    # #10 against #8 and #9 the week before; the late vote on #6 (a 3 November talk) arrived in it — in UTC it
+    # would be next week's.
     with any_db.session() as s:
         week = build_report(s, team=s.exec(select(Team)).one(), period=period_containing("week", date(2026, 11, 23)),
                             now=T1, with_chart=False)
     assert to_plain(week.summary).splitlines()[:4] == [
-        "📊 Weekly digest, 2026-11-23 – 2026-11-29",
+        "📊 Weekly digest so far, 2026-11-23 – 2026-11-29",
         "Against the previous week (2026-11-16 – 2026-11-22)",
         "• Activities: 1 (-50%) — 1 talk",
         "• Reach: 150 (-99%) · engagement 0 (-100%)",  # against 450 + 12,000
     ]
+    # Last week ended a week ago less a day: votes on #8 and #9 may still come, so its rating is "so far".
+    last_week = to_plain(ledger.dispatch(incoming("/report last week"))[0].text)
+    assert "• Rating so far: no answers yet · NPS: no answers yet" in last_week
     details = to_plain(week.details)
     assert "Feedback that arrived for earlier activities\n• talk #6 Postgres @ Conf, 2026-11-03 — rating 4.0 (1 vote)" \
         in details
