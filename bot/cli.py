@@ -116,22 +116,27 @@ def demo(
     settings = _setup()
     from bot.app import build_router
     from bot.demo import clear_local_team, fill_demo, local_activities
+    from handlers.i18n import ngettext
 
     db, router = build_router(settings)
     try:
         existing = local_activities(router)
         if existing and not reset:
             # Running it twice must not double the numbers: say so, and how to start over.
-            err.print(f"The local team already has data ({existing} activities), so the demo added nothing. "
-                      "To replace it with the demo, run: devrelbot demo --reset", soft_wrap=True)
+            has = ngettext("The local team already has data ({n} activity), so the demo added nothing.",
+                           "The local team already has data ({n} activities), so the demo added nothing.",
+                           existing).format(n=existing)
+            err.print(f"{has} To replace it with the demo, run: devrelbot demo --reset", soft_wrap=True)
             return
         if existing:
             clear_local_team(router)
         count = fill_demo(router, weeks=weeks, seed=seed)
     finally:
         db.dispose()
-    done = "Replaced the local team's data with" if existing else "Added"
-    err.print(f"{done} {count} demo activities. Try: devrelbot console, then /stats quarter", soft_wrap=True)
+    done = ngettext("Replaced the local team's data with {n} demo activity.",
+                    "Replaced the local team's data with {n} demo activities.", count) if existing else ngettext(
+        "Added {n} demo activity.", "Added {n} demo activities.", count)
+    err.print(done.format(n=count) + " Try: devrelbot console, then /stats quarter", soft_wrap=True)
 
 
 slack_app = typer.Typer(help="Slack app set-up.", no_args_is_help=True)
