@@ -45,6 +45,7 @@ from storage.teams import members_by_id
 
 CHART_WEEKS = 8
 TOP = 3
+LATE_TOP = 5  # older activities that got votes this week, listed by name
 
 
 @dataclass(frozen=True)
@@ -244,18 +245,26 @@ def _details(session: Session, *, team: Team, current: PeriodNumbers, now: datet
 
 def _late_lines(session: Session, *, team: Team, window: Window) -> list[str]:
     """Votes belong to their activity's period; those that arrived in this window for older activities are
-    listed here so they are not missed."""
+    listed here so they are not missed: the activities that got the most, and all of them together when there
+    are more."""
     late = late_feedback(session, team_id=team.id or 0, since=local_moment(window.start, 0, team.timezone),
-                         until=local_moment(window.end, 0, team.timezone), held_before=window.start)
-    if not late:
+                         until=local_moment(window.end, 0, team.timezone), held_before=window.start, top=LATE_TOP)
+    if not late.activities:
         return []
     lines = [markup.bold(_("Feedback that arrived for earlier activities"))]
-    for found in late:
-        parts = [f"{_('rating')} {_rating(found.summary)}"] if found.summary.rating is not None else []
-        if found.summary.nps is not None:
-            parts.append(f"{_('NPS')} {_nps(found.summary)}")
-        lines.append(f"• {render.headline(found.activity)} — {', '.join(parts)}")
+    if late.activities > len(late.top):
+        together = ngettext("{n} earlier activity in all", "{n} earlier activities in all", late.activities)
+        lines.append(f"• {together.format(n=render.number(late.activities))} — {_feedback_parts(late.summary)}")
+    lines += [f"• {render.headline(found.activity)} — {_feedback_parts(found.summary)}" for found in late.top]
     return lines
+
+
+def _feedback_parts(summary: FeedbackSummary) -> str:
+    """``rating 4.0 (1 vote), NPS +50 (2 answers)`` — what there is of them."""
+    parts = [f"{_('rating')} {_rating(summary)}"] if summary.rating is not None else []
+    if summary.nps is not None:
+        parts.append(f"{_('NPS')} {_nps(summary)}")
+    return ", ".join(parts)
 
 
 def _rating(feedback: FeedbackSummary, *, short: bool = False) -> str:

@@ -125,31 +125,51 @@ class LateFeedback:
     summary: FeedbackSummary
 
 
-def late_feedback(session: Session, *, team_id: int, since: datetime, until: datetime,
-                  held_before: date) -> list[LateFeedback]:
-    """Per activity held before ``held_before``: the votes cast with ``since <= time < until`` (an anonymous
-    tally counts when it last changed in that span), oldest activity first."""
-    vote_rows = session.exec(
-        select(Activity.id, Vote.scale, *_summary_columns(1, Vote.score))
-        .join(FeedbackCard, col(FeedbackCard.id) == col(Vote.card_id))
-        .join(Activity, col(FeedbackCard.activity_id) == col(Activity.id))
-        .where(Vote.team_id == team_id, Vote.cast_at >= since, Vote.cast_at < until, Activity.date < held_before)
-        .group_by(col(Activity.id), col(Vote.scale))
-    ).all()
-    tally_rows = session.exec(
-        select(Activity.id, VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
-        .join(FeedbackCard, col(FeedbackCard.id) == col(VoteTally.card_id))
-        .join(Activity, col(FeedbackCard.activity_id) == col(Activity.id))
-        .where(VoteTally.team_id == team_id, VoteTally.updated_at >= since, VoteTally.updated_at < until,
-               Activity.date < held_before)
-        .group_by(col(Activity.id), col(VoteTally.scale))
-    ).all()
+@dataclass(frozen=True)
+class LateArrivals:
+    """The votes that arrived in a span for activities held before it: the activities that got the most, and
+    how many got some with all their votes together."""
+
+    top: list[LateFeedback]
+    activities: int
+    summary: FeedbackSummary
+
+
+def late_feedback(session: Session, *, team_id: int, since: datetime, until: datetime, held_before: date,
+                  top: int = 5) -> LateArrivals:
+    """Votes cast with ``since <= time < until`` on activities held before ``held_before`` (an anonymous tally
+    counts when it last changed in that span): the ``top`` activities by answers, most first."""
+    scales = [scale.value for scale in Scale]
+    # Per card first (a range scan of the team's votes in the span), then which of those cards are on older
+    # activities: joining every vote to its activity would cost far more on a big team.
+    per_card = [*session.exec(
+        select(Vote.card_id, Vote.scale, *_summary_columns(1, Vote.score))
+        .where(Vote.team_id == team_id, col(Vote.scale).in_(scales), Vote.cast_at >= since, Vote.cast_at < until)
+        .group_by(col(Vote.card_id), col(Vote.scale))
+    ).all(), *session.exec(
+        select(VoteTally.card_id, VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
+        .where(VoteTally.team_id == team_id, col(VoteTally.scale).in_(scales), VoteTally.updated_at >= since,
+               VoteTally.updated_at < until)
+        .group_by(col(VoteTally.card_id), col(VoteTally.scale))
+    ).all()]
+    card_ids = sorted({int(row[0]) for row in per_card})
+    activity_of: dict[int, int] = {}
+    for first in range(0, len(card_ids), ID_CHUNK):
+        activity_of.update((card or 0, activity) for card, activity in session.exec(
+            select(FeedbackCard.id, FeedbackCard.activity_id)
+            .join(Activity, col(Activity.id) == col(FeedbackCard.activity_id))
+            .where(col(FeedbackCard.id).in_(card_ids[first:first + ID_CHUNK]), Activity.date < held_before)
+        ).all())
+    held = [(activity_of[int(card)], *values) for card, *values in per_card if int(card) in activity_of]
     rows: dict[int, list[tuple[Any, ...]]] = {}
-    for activity_id, *values in [*vote_rows, *tally_rows]:
-        rows.setdefault(int(activity_id), []).append(tuple(values))
-    if not rows:
-        return []
-    activities = session.exec(select(Activity).where(col(Activity.id).in_(list(rows)))
-                              .order_by(col(Activity.date), col(Activity.id))).all()
-    found = [LateFeedback(activity=a, summary=_summarise(rows[a.id or 0])) for a in activities]
-    return [f for f in found if f.summary.rating is not None or f.summary.nps is not None]
+    for activity_id, *values in held:
+        if int(values[1] or 0):  # answers, not an emptied tally
+            rows.setdefault(int(activity_id), []).append(tuple(values))
+    answers = {key: sum(int(r[1] or 0) for r in found) for key, found in rows.items()}
+    best = sorted(rows, key=lambda key: (-answers[key], key))[:top]
+    loaded = {a.id: a for a in session.exec(select(Activity).where(col(Activity.id).in_(best))).all()} if best else {}
+    return LateArrivals(
+        top=[LateFeedback(activity=loaded[key], summary=_summarise(rows[key])) for key in best if key in loaded],
+        activities=len(rows),
+        summary=_summarise([r for found in rows.values() for r in found]),
+    )

@@ -53,7 +53,8 @@ NOTHING = FeedbackSummary(rating=None, rating_count=0, nps=None)
 def cast_between(s, team_id: int, start: datetime, end: datetime) -> FeedbackSummary:
     """What was cast in [start, end) on the team's activities held before 2 November (setup_card's is the 1st)."""
     found = late_feedback(s, team_id=team_id, since=start, until=end, held_before=date(2026, 11, 2))
-    return found[0].summary if found else NOTHING
+    assert found.activities == len(found.top) <= 1 and (found.summary == found.top[0].summary if found.top else True)
+    return found.summary if found.activities else NOTHING
 
 
 def test_one_vote_per_voter_per_card_is_a_database_constraint(any_db):
@@ -234,3 +235,21 @@ def test_the_votes_of_many_activities_are_summed_across_statements(any_db, monke
     monkeypatch.setattr(results, "ID_CHUNK", 1)  # one statement per activity
     with any_db.session() as s:
         assert feedback_of_activities(s, activity_ids=ids) == FeedbackSummary(rating=3.5, rating_count=2, nps=None)
+
+
+def test_late_votes_name_the_activities_that_got_most_and_count_all_of_them(any_db):
+    team_id, _card = setup_card(any_db)
+    with any_db.session() as s:
+        for n in range(7):  # activity n gets n + 1 votes, all a week after it was held
+            activity = create_activity(s, team_id=team_id, kind=Kind.TALK, title=f"A{n}", on=date(2026, 10, 20),
+                                       status=Status.DONE, values={}, tags=(), owner_id=None, created_by=None)
+            card = create_card(s, team_id=team_id, activity_id=activity.id, mode=Mode.EMOJI, scale=Scale.RATING,
+                               platform="console", chat_id="T", created_by=None, now=T0)
+            card_posted(s, card_id=card.id, platform="console", chat_id="T", message_id=f"a{n}", poll_id=None)
+            for v in range(n + 1):
+                cast_vote(s, card=card_of(s, card.id), voter=f"v{v}", score=4, now=T0)
+    with any_db.session() as s:
+        late = late_feedback(s, team_id=team_id, since=T0, until=T0 + WEEK, held_before=date(2026, 11, 1), top=5)
+        assert [f.activity.title for f in late.top] == ["A6", "A5", "A4", "A3", "A2"]
+        assert [f.summary.rating_count for f in late.top] == [7, 6, 5, 4, 3]
+        assert (late.activities, late.summary.rating_count, late.summary.rating) == (7, 28, 4.0)  # 1 + 2 + … + 7
