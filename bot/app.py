@@ -40,11 +40,14 @@ class Door(Protocol):
 def build_router(settings: Settings, *, metrics: Metrics | None = None) -> tuple[Database, Router]:
     db = Database.from_url(settings.database_url)
     wait_for_database(db)
+    if metrics is not None:
+        metrics.watch_inbox(db)
     return db, Router(
         db,
         default_timezone=settings.default_timezone,
         default_language=settings.default_language,
         on_command=metrics.command_handled if metrics is not None else None,
+        on_event=metrics.event_handled if metrics is not None else None,
     )
 
 
@@ -74,17 +77,17 @@ def wait_for_database(
             delay = min(delay * 2, max_delay)
 
 
-def platform_doors(settings: Settings, router: Router) -> list[Door]:
+def platform_doors(settings: Settings, router: Router, metrics: Metrics | None = None) -> list[Door]:
     """The doors whose credentials are set. SDKs are imported only when their door is wanted."""
     doors: list[Door] = []
     if settings.slack_enabled:
         from bot.slack import SlackDoor
 
-        doors.append(SlackDoor(settings, router))
+        doors.append(SlackDoor(settings, router, metrics=metrics))
     if settings.telegram_enabled:
         from bot.telegram import TelegramDoor
 
-        doors.append(TelegramDoor(settings, router))
+        doors.append(TelegramDoor(settings, router, metrics=metrics))
     return doors
 
 
@@ -152,7 +155,8 @@ async def serve(doors: list[Door], *, db: Database, health: HealthServer | None 
 
     stop = asyncio.Event()
     install_signal_handlers(stop)
-    ticker = Ticker(db, connect_doors(doors), deleted_retention=deleted_retention or DELETED_RETENTION)
+    ticker = Ticker(db, connect_doors(doors), deleted_retention=deleted_retention or DELETED_RETENTION,
+                    on_sweep=health.metrics.swept if health is not None else None)
     ticker.start()
     if health is not None:
         await health.start()
@@ -174,7 +178,8 @@ async def run_console(router: Router, *, db: Database, health: HealthServer | No
     from jobs.scheduler import Ticker
 
     door = ConsoleDoor(router)
-    ticker = Ticker(db, {"console": door.messenger}, deleted_retention=deleted_retention or DELETED_RETENTION)
+    ticker = Ticker(db, {"console": door.messenger}, deleted_retention=deleted_retention or DELETED_RETENTION,
+                    on_sweep=health.metrics.swept if health is not None else None)
     ticker.start()
     if health is not None:
         await health.start()

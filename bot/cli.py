@@ -44,7 +44,7 @@ def _setup() -> Settings:
     from bot.logs import configure_logging
 
     settings = _settings()
-    configure_logging(settings.log_level, settings.secrets())
+    configure_logging(settings.log_level, settings.secrets(), log_format=settings.log_format)
     return settings
 
 
@@ -57,7 +57,7 @@ def run() -> None:
 
     metrics = Metrics() if settings.metrics_port is not None else None
     db, router = build_router(settings, metrics=metrics)
-    doors = platform_doors(settings, router)
+    doors = platform_doors(settings, router, metrics)
     if not doors:
         err.print(
             "No TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN is set — starting the local console. "
@@ -102,6 +102,26 @@ def db_upgrade() -> None:
     db.upgrade()
     db.dispose()
     err.print("Database schema is up to date.")
+
+
+@db_app.command("backup")
+def db_backup(
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="The new file to write the copy to.")],
+) -> None:
+    """Copy the SQLite database while the bot runs (SQLite's online backup); PostgreSQL: use pg_dump."""
+    settings = _setup()
+    from storage.backup import BackupError, backup_sqlite
+    from storage.db import Database
+
+    db = Database.from_url(settings.database_url)
+    try:
+        size = backup_sqlite(db, out)
+    except BackupError as error:
+        err.print(f"[red]Cannot back up: {error}.[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    err.print(f"Wrote a consistent copy of the database to {out} ({size:,} bytes).", soft_wrap=True)
 
 
 @app.command()

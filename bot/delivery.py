@@ -77,6 +77,7 @@ class Delivery:
             await self.send(reply, here=await here.chat())
         else:
             await self.posted(reply, await here.post(reply))
+        log.debug("reply delivered (%d characters)", len(reply.text))
 
     async def send(self, reply: Reply, *, here: ChatRef | None) -> SentMessage | None:
         """Send ``reply`` to ``reply.to`` (or ``here``), as a poll when it is one; report it when tracked.

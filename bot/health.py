@@ -98,5 +98,5 @@ class HealthServer:
         return web.json_response({"status": "ready"})
 
     async def metrics_page(self, _request: web.Request) -> web.Response:
-        body = self.metrics.exposition()
+        body = await asyncio.to_thread(self.metrics.exposition)  # the inbox gauges read the database
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -21,17 +21,20 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
+from bot.correlation import correlated
 from handlers.core import Platform, Reply
 from handlers.router import PlatformEvent, Router, event_names
 from storage import inbox
 from storage.db import Database
 from storage.events import mark_processed
 from storage.faults import first_line
+from storage.models import utcnow
 from storage.writer import Writer, writer_for
 
 log = logging.getLogger(f"devrelbot.{__name__}")
@@ -101,8 +104,10 @@ class Inbox:
         try:
             replies = await self.writer.submit(apply)
         except UNAVAILABLE:
+            self.router.observe_event(once, "unavailable")
             raise
         except Exception:  # this delivery alone failed (its neighbours in the batch were stored without it)
+            self.router.observe_event(once, "failure")
             log.exception("handling %s failed", event_names(events))
             return []
         if row is not None:
@@ -117,11 +122,17 @@ class ChatWorkers:
         self._handle = handle
         self._queues: dict[str, deque[inbox.Stored]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._queued: set[int] = set()  # inbox ids queued or being handled here: a resume skips them
 
-    def submit(self, item: inbox.Stored) -> None:
+    def submit(self, item: inbox.Stored) -> bool:
+        """Queue the row; False when it is queued here already."""
+        if item.item_id in self._queued:
+            return False
+        self._queued.add(item.item_id)
         self._queues.setdefault(item.chat_key, deque()).append(item)
         if item.chat_key not in self._tasks:
             self._tasks[item.chat_key] = asyncio.create_task(self._drain(item.chat_key), name=f"chat:{item.chat_key}")
+        return True
 
     @property
     def busy(self) -> int:
@@ -132,7 +143,7 @@ class ChatWorkers:
         try:
             while queue:
                 await self._handle(queue[0])
-                queue.popleft()
+                self._queued.discard(queue.popleft().item_id)
         finally:
             # No await between the empty check and here: a submit cannot slip in unseen.
             del self._tasks[key]
@@ -183,23 +194,43 @@ class DurableInbox:
             self.workers.submit(item)
         return stored
 
-    async def resume(self) -> int:
-        """Queue what a previous process stored but did not finish. Returns how many."""
+    async def resume(self, *, waiting_for: timedelta | None = None) -> int:
+        """Queue what a previous process stored but did not finish (``waiting_for``: only rows that have waited
+        that long — what a replica that died left behind). Returns how many were not queued here already."""
+        received_before = utcnow() - waiting_for if waiting_for is not None else None
+
         def load(after: int) -> list[inbox.Stored]:
             with self.db.reader() as session:
-                return inbox.pending(session, platform=self.platform, after_id=after)
+                return inbox.pending(session, platform=self.platform, after_id=after,
+                                     received_before=received_before)
 
         count, after = 0, 0
         while batch := await asyncio.to_thread(load, after):
-            for item in batch:
-                self.workers.submit(item)
-            count += len(batch)
+            count += sum(self.workers.submit(item) for item in batch)
             after = batch[-1].item_id
         if count:
-            log.info("%s: handling %d deliveries stored before the last stop", self.platform, count)
+            log.info("%s: handling %d deliveries %s", self.platform, count,
+                     "stored before the last stop" if waiting_for is None else
+                     f"left waiting over {waiting_for.total_seconds():.0f} s (a replica that stopped?)")
         return count
 
+    async def adopt(self, *, every: float, waiting_for: timedelta) -> None:
+        """Now and then, take over rows nobody finished: a replica that died after acknowledging them left them
+        pending. Handling is deduplicated where it commits, so one still being worked on elsewhere (a chat
+        waiting out a long flood limit) is applied once all the same."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.resume(waiting_for=waiting_for)
+            except UNAVAILABLE as error:
+                log.warning("%s: cannot look for unfinished deliveries: %s", self.platform, first_line(error))
+
     async def _work(self, item: inbox.Stored) -> None:
+        # Every line logged for it carries the platform's id: "trigger:Tx…" → the trigger_id, "bot:42" → 42.
+        with correlated(item.delivery_id.rsplit(":", 1)[-1]):
+            await self._work_on(item)
+
+    async def _work_on(self, item: inbox.Stored) -> None:
         delay = self.retry_delay
         marked = False
         while True:

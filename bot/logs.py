@@ -1,10 +1,18 @@
-"""Logging set-up, with every configured secret masked wherever it would appear."""
+"""Logging set-up, with every configured secret masked wherever it would appear: text lines for people, or one
+JSON object per line for machines (``LOG_FORMAT=json``) with the request's correlation id."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import IO, Literal
+
+from bot.correlation import correlation_id
+
+LogFormat = Literal["text", "json"]
 
 # Token shapes, masked even when they are not ours (a pasted token in an error, a URL with /bot<token>/).
 _TOKEN_PATTERNS = (
@@ -38,9 +46,46 @@ class SecretFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, the correlation id of the request
+    it was written for (``id``, when there is one) and the traceback (``exc``). The secret filter has masked
+    the message and the traceback before this runs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "correlation_id", None)
+        if request_id:
+            entry["id"] = request_id
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+class CorrelationFilter(logging.Filter):
+    """Stamps each record with the correlation id of the request it was written for, as it is written (the
+    context variable is the writer's; a handler may format later)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id = correlation_id.get()
+        return True
+
+
+def configure_logging(
+    level: str, secrets: Iterable[str], *, log_format: LogFormat = "text", stream: IO[str] | None = None
+) -> None:
+    handler = logging.StreamHandler(stream)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(CorrelationFilter())
     handler.addFilter(SecretFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

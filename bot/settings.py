@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     default_language: str = "en"
     log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = "text"
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     # How long a deleted activity stays in the archive, where an admin can /restore it.
     deleted_retention_days: int = Field(default=30, ge=1, le=3650)
@@ -60,6 +61,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_level(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else ("INFO" if value is None else value)
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else ("text" if value is None else value)
 
     @field_validator("database_url", mode="after")
     @classmethod

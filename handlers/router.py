@@ -60,6 +60,10 @@ log = logging.getLogger(f"devrelbot.{__name__}")
 # How a command ended: it did its work, the person's input was refused, or the bot failed.
 Outcome = Literal["ok", "user_error", "failure"]
 CommandObserver = Callable[[Incoming, Outcome, float], None]
+# How a platform event ended: applied, a redelivery of one applied before, dropped by a failure, or left
+# unacknowledged because the database was away (the platform sends it again).
+EventOutcome = Literal["ok", "duplicate", "failure", "unavailable"]
+EventObserver = Callable[[str, EventOutcome], None]
 
 _COMMAND_LINE = re.compile(r"^/([A-Za-z][A-Za-z0-9_]*)(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.S)
 
@@ -250,8 +254,10 @@ class Router:
         default_language: str = DEFAULT_LOCALE,
         clock: Callable[[], datetime] = utcnow,
         on_command: CommandObserver | None = None,
+        on_event: EventObserver | None = None,
     ) -> None:
         self.db = db
+        self.on_event = on_event  # told the door and outcome of every platform delivery, like on_command
         # Told of every command dispatched (the bot's metrics); the router stays free of any metrics library.
         self.on_command = on_command
         self.commands = commands
@@ -268,9 +274,11 @@ class Router:
         answering "try again" — for a command from a door's inbox, which keeps it and runs it again later."""
         started = time.perf_counter()
         replies, outcome = self._dispatch(incoming, once=once, raise_unavailable=raise_unavailable)
+        seconds = time.perf_counter() - started
+        log.debug("/%s from %s: %s in %.1f ms", incoming.command[:40], incoming.chat.platform, outcome, seconds * 1000)
         if self.on_command is not None:
             try:
-                self.on_command(incoming, outcome, time.perf_counter() - started)
+                self.on_command(incoming, outcome, seconds)
             except Exception:
                 log.warning("the command observer failed", exc_info=True)
         return replies
@@ -410,14 +418,26 @@ class Router:
             with self.db.session() as session:
                 return self.apply_events(session, events, once=once)
         except (OperationalError, PoolTimeout) as error:
+            self.observe_event(once, "unavailable")
             if raise_unavailable:
                 raise
             log.warning("database unavailable; %s dropped: %s", event_names(events),
                         error.orig if isinstance(error, OperationalError) else error)
             return []
         except Exception:
+            self.observe_event(once, "failure")
             log.exception("handling %s failed", event_names(events))
             return []
+
+    def observe_event(self, once: tuple[str, str] | None, outcome: EventOutcome) -> None:
+        """Tell ``on_event`` how a platform's delivery (``once``: its platform and id) ended; the bot's own
+        events (no ``once``) are not counted."""
+        if self.on_event is None or once is None:
+            return
+        try:
+            self.on_event(once[0], outcome)
+        except Exception:
+            log.warning("the event observer failed", exc_info=True)
 
     def handles(self, events: Sequence[PlatformEvent]) -> bool:
         """Whether any handler is registered for these events (else there is nothing to store)."""
@@ -430,6 +450,7 @@ class Router:
         writer puts many deliveries in one): raises whatever a handler raised, the caller rolls back."""
         if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
             log.debug("%s event %s already handled", once[0], once[1])
+            self.observe_event(once, "duplicate")
             return []
         replies: list[Reply] = []
         now = self.clock()
@@ -439,6 +460,9 @@ class Router:
                 result = handler(request)
                 if result is not None:
                     replies.extend(_as_list(result))
+        # Counted when applied in its transaction: a commit that fails after this is counted again by the
+        # caller as unavailable (rare: the write lock or the connection went between the statements and COMMIT).
+        self.observe_event(once, "ok")
         return replies
 
     def _request(self, session: Session, incoming: Incoming, *, create: bool = True) -> Request:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from handlers.core import Messenger
 from jobs.digest import sweep_digests
 from jobs.housekeeping import DELETED_RETENTION, prune
 from jobs.reminders import sweep_reminders
+from jobs.sweep import SweepResult
 from storage.db import Database
 from storage.faults import classify, first_line
 from storage.models import utcnow
@@ -25,6 +27,7 @@ from storage.models import utcnow
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 TICK_SECONDS = 30
+SweepObserver = Callable[[str, float, SweepResult], None]
 PRUNE_EVERY = timedelta(hours=1)
 
 
@@ -52,9 +55,11 @@ class Ticker:
         clock: Callable[[], datetime] = utcnow,
         seconds: int = TICK_SECONDS,
         deleted_retention: timedelta = DELETED_RETENTION,
+        on_sweep: SweepObserver | None = None,
     ) -> None:
         self.db = db
         self.deleted_retention = deleted_retention
+        self.on_sweep = on_sweep  # told how long each sweep took and what it claimed (the bot's metrics)
         self.messengers = dict(messengers)
         self.clock = clock
         self.worker = worker_id()
@@ -80,16 +85,27 @@ class Ticker:
         finally:
             self._sweeping = None
 
+    def _swept(self, job: str, started: float, result: SweepResult) -> None:
+        if self.on_sweep is not None:
+            try:
+                self.on_sweep(job, time.perf_counter() - started, result)
+            except Exception:
+                log.warning("the sweep observer failed", exc_info=True)
+
     async def _sweep(self) -> None:
         try:
+            started = time.perf_counter()
             result = await sweep_reminders(self.db, self.messengers, clock=self.clock, worker=self.worker)
+            self._swept("reminders", started, result)
             if result.sent or result.failed:
                 log.info("reminders: %d sent, %d failed, %d no longer needed", result.sent, result.failed,
                          result.skipped)
         except Exception as error:
             _log_failure("reminder sweep", error)
         try:
+            started = time.perf_counter()
             digests = await sweep_digests(self.db, self.messengers, clock=self.clock, worker=self.worker)
+            self._swept("digests", started, digests)
             if digests.sent or digests.failed:
                 log.info("digests: %d delivered, %d failed", digests.sent, digests.failed)
         except Exception as error:

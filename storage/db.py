@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from sqlmodel import Session
 from storage.faults import heal_on_fault
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+log = logging.getLogger(f"devrelbot.{__name__}")
 
 
 def normalize_url(url: str) -> str:
@@ -139,10 +142,12 @@ class Database:
     @staticmethod
     @contextmanager
     def _session(bind: Engine) -> Iterator[Session]:
+        started = time.perf_counter()
         with Session(bind, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
+                log.debug("unit of work committed after %.1f ms", (time.perf_counter() - started) * 1000)
             except BaseException:
                 session.rollback()
                 raise

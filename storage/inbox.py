@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
 from storage.models import InboxItem, utcnow
 
@@ -53,14 +53,17 @@ def store(session: Session, *, platform: str, deliveries: Sequence[Delivery]) ->
     return sorted((Stored(*row) for row in rows), key=lambda s: s.item_id)
 
 
-def pending(session: Session, *, platform: str, after_id: int = 0, limit: int = 500) -> list[Stored]:
-    """Rows not handled yet, oldest first (what a killed process left behind)."""
-    rows = session.exec(
+def pending(session: Session, *, platform: str, after_id: int = 0, limit: int = 500,
+            received_before: datetime | None = None) -> list[Stored]:
+    """Rows not handled yet, oldest first (what a killed process left behind); ``received_before``: only those
+    waiting since before then."""
+    query = (
         select(InboxItem.id, InboxItem.delivery_id, InboxItem.chat_key, InboxItem.payload)
         .where(InboxItem.platform == platform, col(InboxItem.done_at).is_(None), col(InboxItem.id) > after_id)
-        .order_by(col(InboxItem.id))
-        .limit(limit)
-    ).all()
+    )
+    if received_before is not None:
+        query = query.where(col(InboxItem.received_at) < received_before)
+    rows = session.exec(query.order_by(col(InboxItem.id)).limit(limit)).all()
     return [Stored(*row) for row in rows]
 
 
@@ -81,3 +84,18 @@ def prune_done_before(session: Session, *, cutoff: datetime) -> int:
     result = session.exec(delete(InboxItem).where(col(InboxItem.done_at).is_not(None),
                                                   col(InboxItem.received_at) < cutoff))
     return int(result.rowcount or 0)
+
+
+def backlog(session: Session) -> dict[str, tuple[int, datetime | None]]:
+    """Per platform: how many rows are not handled yet, and when the oldest of them was received."""
+    rows = session.exec(
+        select(InboxItem.platform, func.count(), func.min(InboxItem.received_at))
+        .where(col(InboxItem.done_at).is_(None))
+        .group_by(InboxItem.platform)
+    ).all()
+    return {platform: (int(count), _aware(oldest)) for platform, count, oldest in rows}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every time is stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -25,14 +25,18 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.correlation import correlation_id, slack_request_id
 from bot.settings import Settings
 from bot.slack.files import FileImports
 from bot.slack.listeners import UNAVAILABLE, SlackListeners, _guarded
 from bot.slack.messenger import SlackMessenger
+from bot.slack.metered import MeteredWebClient
 from handlers.router import Router
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from bot.metrics import Metrics
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 # On stop, requests still in flight get this long to finish (aiohttp would wait a minute).
@@ -46,13 +50,14 @@ class SlackStartError(RuntimeError):
     """The door cannot start; the message says what to fix. It never contains a token."""
 
 
-def build_client(settings: Settings) -> AsyncWebClient:
+def build_client(settings: Settings, metrics: Metrics | None = None) -> AsyncWebClient:
     """The Web API client: honours SLACK_API_BASE_URL, retries 429 after Retry-After, 5xx and dropped
     connections (slack-sdk's own retry handlers), so a rate-limited message is delayed, not lost."""
     if settings.slack_bot_token is None:
         raise SlackStartError("SLACK_BOT_TOKEN is not set")
     base_url = settings.slack_api_base_url
-    return AsyncWebClient(
+    return MeteredWebClient(
+        metrics=metrics,
         token=settings.slack_bot_token.get_secret_value(),
         base_url=base_url if base_url.endswith("/") else base_url + "/",
         retry_handlers=[
@@ -88,9 +93,19 @@ def build_app(settings: Settings, client: AsyncWebClient, listeners: SlackListen
         # committed what arrived. bolt's default acks an event before its listener even starts.
         process_before_response=True,
     )
+    app.use(_correlate)
     listeners.register(app)
     app.error(_refuse_unreadable)
     return app
+
+
+async def _correlate(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> None:  # noqa: A002 (bolt's name)
+    """Everything logged for this request carries its event_id or trigger_id (bot/correlation.py).
+
+    bolt runs its middleware one after the other, then the listener, all in the request's task (its ``next``
+    only says "go on"): so the value is set, not reset around ``next``, and the next request sets its own."""
+    correlation_id.set(slack_request_id(body))
+    await next()
 
 
 async def _refuse_unreadable(error: Exception, response: Any = None) -> None:
@@ -114,12 +129,13 @@ async def _refuse_unreadable(error: Exception, response: Any = None) -> None:
 class SlackDoor:
     name = "slack"
 
-    def __init__(self, settings: Settings, router: Router, *, host: str = "0.0.0.0", port: int | None = None) -> None:
+    def __init__(self, settings: Settings, router: Router, *, host: str = "0.0.0.0", port: int | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.router = router
         self.host = host
         self.port = port if port is not None else (settings.slack_http_port or DEFAULT_HTTP_PORT)
-        self.client = build_client(settings)
+        self.client = build_client(settings, metrics)
         self.messenger = SlackMessenger(self.client)
         self.listeners = SlackListeners(router, self.messenger, namespace=settings.slack_command)
         self.delivery = self.listeners.delivery

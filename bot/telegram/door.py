@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from telegram import BotCommand, Update
@@ -20,9 +21,11 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.delivery import Delivery
+from bot.leader import STANDBY_SECONDS, Leadership, replica_id
 from bot.settings import Settings
 from bot.telegram.intake import Intake
 from bot.telegram.messenger import DEFAULTS, TelegramMessenger
+from bot.telegram.metered import MeteredRequest
 from bot.telegram.ratelimit import BoundedRateLimiter
 from bot.telegram.render import ButtonPayloads, menu_description
 from bot.telegram.updates import ALLOWED_UPDATES, Updates
@@ -30,11 +33,18 @@ from bot.telegram.webhook import start_webhook
 from handlers.i18n import DEFAULT_LOCALE, LOCALES, use_locale
 from handlers.router import Router
 
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
+
 __all__ = ["ALLOWED_UPDATES", "TelegramDoor", "file_url"]
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 SHUTDOWN_GRACE = 3.0  # seconds the chat workers get to finish on stop; what they leave stays in the inbox
+# Replicas: how often each looks for updates another stored and never finished, and how long such an update must
+# have waited (the same five minutes a claimed reminder waits before another replica takes it).
+ADOPT_EVERY = 60.0
+ADOPT_AFTER = 300.0
 
 
 def file_url(base_url: str) -> str:
@@ -56,6 +66,10 @@ class TelegramDoor:
         network_backoff: float = 1.0,
         webhook_host: str = "0.0.0.0",
         webhook_port: int | None = None,
+        standby_seconds: float = STANDBY_SECONDS,
+        metrics: Metrics | None = None,
+        adopt_every: float = ADOPT_EVERY,
+        adopt_after: float = ADOPT_AFTER,
     ) -> None:
         if settings.telegram_bot_token is None:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -77,13 +91,17 @@ class TelegramDoor:
         )
         self.dialogues = self.updates.dialogues
         self.intake: Intake | None = None
+        self.standby_seconds = standby_seconds
+        self.metrics = metrics
+        self.adopt_every, self.adopt_after = adopt_every, adopt_after
+        self.leadership: Leadership | None = None  # polling mode: who polls among the replicas
         self.bound_port: int | None = None  # the webhook server's port once it listens (port 0 in tests)
         self.ready = asyncio.Event()
 
     def build_application(self) -> Application:
         assert self.settings.telegram_bot_token is not None
         base_url = self.settings.telegram_api_base_url.rstrip("/")
-        app = (
+        builder = (
             ApplicationBuilder()
             .token(self.settings.telegram_bot_token.get_secret_value())
             .base_url(base_url)
@@ -93,8 +111,10 @@ class TelegramDoor:
             .rate_limiter(
                 BoundedRateLimiter(max_wait=self.max_rate_limit_wait, network_backoff=self.network_backoff)
             )
-            .build()
         )
+        if self.metrics is not None:  # counts what is sent and what fails
+            builder = builder.request(MeteredRequest(self.metrics))
+        app = builder.build()
         app.add_handler(TypeHandler(Update, self.updates.on_update))
         app.add_error_handler(self.updates.on_error)
         return app
@@ -118,28 +138,43 @@ class TelegramDoor:
             ) from None
         runner: web.AppRunner | None = None
         watched: asyncio.Task[Any] | None = None
+        adopting: asyncio.Task[None] | None = None
         intake = self.intake = Intake(self.router.db, app, delivery_prefix=lambda: str(app.bot.id))
         try:
             self.attach(app)
             await self._publish_commands(app)
             await app.start()
             await intake.resume()  # what a killed process stored but did not finish
+            adopting = asyncio.create_task(
+                intake.adopt(every=self.adopt_every, waiting_for=timedelta(seconds=self.adopt_after)),
+                name="telegram-adopt")
             if self.settings.telegram_webhook_url:
                 runner = await self._start_webhook(app, intake)
                 watched = None
             else:
-                watched = asyncio.create_task(
-                    intake.poll(timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES), name="telegram-poll"
+                # One poller per bot token (Telegram answers a second one 409 Conflict): among replicas on one
+                # PostgreSQL the one holding the lock polls, the others stand by to take over.
+                self.leadership = Leadership(
+                    self.router.db, f"telegram-poller:{app.bot.id}", replica=replica_id(),
+                    standby_seconds=self.standby_seconds,
+                    on_change=self.metrics.leading("telegram_poller", replica_id()) if self.metrics else None,
                 )
+                watched = asyncio.create_task(self.leadership.lead(lambda: self._poll(intake)), name="telegram-poll")
             log.info("Telegram door running as @%s (%s)", self.updates.username, "webhook" if runner else "polling")
             self.ready.set()
             await self._serve_until(stop, watched)
         finally:
-            if watched is not None:
-                watched.cancel()
-                await asyncio.wait({watched})
+            for task in (watched, adopting):
+                if task is not None:
+                    task.cancel()
+                    await asyncio.wait({task})
             await intake.workers.stop(grace=SHUTDOWN_GRACE)
             await self._shut_down(app, runner)
+
+    async def _poll(self, intake: Intake) -> None:
+        """The leader's work: first what a leader before it stored but did not finish, then long polling."""
+        await intake.resume()
+        await intake.poll(timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)
 
     async def _serve_until(self, stop: asyncio.Event, polling: asyncio.Task[Any] | None) -> None:
         stop_task = asyncio.create_task(stop.wait())

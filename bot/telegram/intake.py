@@ -100,15 +100,21 @@ class Intake:
         """Queue what a previous process stored but did not finish. Returns how many."""
         return await self.inbox.resume()
 
+    async def adopt(self, *, every: float, waiting_for: timedelta) -> None:
+        """Take over, now and then, updates a replica that died acknowledged and never finished."""
+        await self.inbox.adopt(every=every, waiting_for=waiting_for)
+
     async def poll(self, *, timeout: float, allowed_updates: list[str]) -> None:
         """Long polling that confirms an offset only after the updates before it are stored. Network errors
         are retried with backoff; a rejected token raises."""
         bot = self.app.bot
-        await bot.delete_webhook()
+        webhook_deleted = False  # a webhook left set would make getUpdates fail; retried like a poll
         offset: int | None = None
         delay = self.retry_delay
         while True:
             try:
+                if not webhook_deleted:
+                    webhook_deleted = bool(await bot.delete_webhook())
                 updates = await bot.get_updates(offset=offset, timeout=timedelta(seconds=timeout),
                                                 allowed_updates=allowed_updates)
             except InvalidToken:

@@ -12,6 +12,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.correlation import correlated
 from bot.telegram.intake import UNAVAILABLE, Intake
 from bot.telegram.updates import ALLOWED_UPDATES
 
@@ -52,7 +53,8 @@ def receiver(app: Application, intake: Intake, secret: str) -> Callable[[web.Req
             log.warning("malformed Telegram webhook request refused: %s: %s", type(error).__name__, error)
             return web.Response(status=400)
         try:
-            await intake.accept([update])  # 200 only once it is stored: Telegram keeps it until then
+            with correlated(str(update.update_id)):
+                await intake.accept([update])  # 200 only once it is stored: Telegram keeps it until then
         except UNAVAILABLE as error:
             log.warning("database unavailable, webhook update %s refused (Telegram sends it again): %s",
                         update.update_id, type(error).__name__)

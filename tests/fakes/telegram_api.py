@@ -55,6 +55,9 @@ class FakeBotApi:
         self.admins: dict[int, set[int]] = {}
         self._updates: list[dict[str, Any]] = []
         self.confirmed_below = 0  # getUpdates' offset: every update id below it is acknowledged, Telegram forgets it
+        # Long polls being answered now, and the most ever at once (Telegram allows one; a second gets 409).
+        self.polls_in_flight = 0
+        self.most_polls_at_once = 0
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(500)
         self._poll_ids = itertools.count(9000)
@@ -205,6 +208,14 @@ class FakeBotApi:
         return params, files
 
     async def _get_updates(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        self.polls_in_flight += 1
+        self.most_polls_at_once = max(self.most_polls_at_once, self.polls_in_flight)
+        try:
+            return await self._next_updates(params)
+        finally:
+            self.polls_in_flight -= 1
+
+    async def _next_updates(self, params: dict[str, str]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         self.confirmed_below = max(self.confirmed_below, offset)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]

@@ -1,5 +1,6 @@
 """A Telegram door process for the kill tests: long polling (or, with ``webhook``, webhook mode on a free port,
-printed as ``PORT n`` once it listens) against a fake Bot API until SIGTERM.
+printed as ``PORT n`` once it listens) against a fake Bot API until SIGTERM, logging at INFO to stderr (the
+leader tests read who polls from there).
 
     python -m tests.faults.telegram_door_process DB_URL API_BASE_URL [webhook]
 """
@@ -7,6 +8,7 @@ printed as ``PORT n`` once it listens) against a fake Bot API until SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 from typing import Any
@@ -23,6 +25,8 @@ WEBHOOK_SECRET = "Kill_test_secret-1"
 
 
 def main(url: str, base_url: str, mode: str = "polling") -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry the token in the URL
     webhook: dict[str, Any] = (
         {"telegram_webhook_url": WEBHOOK_URL, "telegram_webhook_secret": WEBHOOK_SECRET} if mode == "webhook" else {}
     )
