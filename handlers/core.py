@@ -121,6 +121,7 @@ class PollSpec:
     options: tuple[str, ...]
     anonymous: bool = True
     choice_command: str | None = None
+    multiple: bool = False  # people may pick several options
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ class PollResults:
     poll_id: str
     voter_counts: tuple[int, ...]
     is_closed: bool
+    voters: int | None = None  # people who answered, where the platform says (several options count once)
 
 
 @dataclass(frozen=True)

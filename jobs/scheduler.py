@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from handlers.core import Messenger
+from jobs.community_polls import sweep_community_polls
 from jobs.digest import sweep_digests
 from jobs.housekeeping import DELETED_RETENTION, prune
 from jobs.reminders import sweep_reminders
@@ -110,6 +111,12 @@ class Ticker:
                 log.info("digests: %d delivered, %d failed", digests.sent, digests.failed)
         except Exception as error:
             _log_failure("digest sweep", error)
+        try:
+            polls = await sweep_community_polls(self.db, self.messengers, clock=self.clock, worker=self.worker)
+            if polls.sent or polls.failed:
+                log.info("community polls: %d closed, %d failed", polls.sent, polls.failed)
+        except Exception as error:
+            _log_failure("community poll sweep", error)
         now = self.clock()
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             try:

@@ -503,11 +503,6 @@ def saved_id(row_id: int | None) -> int:
     return row_id
 
 
-# Ids are never reused (PRODUCT.md): PostgreSQL sequences never go back; on SQLite a table needs AUTOINCREMENT
-# for that (migration 0008), declared here too so the models and the migrated schema agree.
-for _table in SQLModel.metadata.tables.values():
-    if [c.name for c in _table.primary_key.columns] == ["id"]:
-        _table.dialect_options["sqlite"]["autoincrement"] = True
 class CommunityMember(SQLModel, table=True):
     """A person of the team's community (not of the DevRel team): someone who reacted to a card, answered a
     named poll, attended or spoke. One row per platform identity per team; ``/forget me`` deletes it."""
@@ -545,3 +540,71 @@ class Interaction(SQLModel, table=True):
     subject: str = Field(max_length=32)
     activity_id: int | None = Field(default=None, sa_column=_fk("activity.id", nullable=True, ondelete="SET NULL"))
     at: datetime
+
+
+class CommunityPoll(OutboxFields, table=True):
+    """A question to the community (``/ask``), posted in one or more community chats and answered across them.
+
+    Its closing is an outbox row (:mod:`storage.outbox`): due at ``closes_at``, claimed by one sweep, which stops
+    the posted polls and posts the result where it was asked — once, across restarts and processes. ``progress``
+    says how far a closing got (1: the posted polls are stopped), so a retry does not redo it."""
+
+    __tablename__ = "community_poll"
+    __table_args__ = (
+        Index("ix_community_poll_pending", "sent_at", "cancelled_at", "next_attempt_at"),
+        Index("ix_community_poll_team_closed", "team_id", "closed_at"),
+    )
+
+    team_id: int = Field(sa_column=_fk("team.id"))
+    question: str = Field(max_length=300)
+    options: str = Field(sa_column=Column(Text, nullable=False))  # a JSON list of the options' texts
+    multiple: bool = False
+    anonymous: bool = True
+    # Where it was asked: the result is posted there.
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    thread_id: str | None = Field(default=None, max_length=64)
+    created_by: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True, ondelete="SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+    closes_at: datetime
+    closed_at: datetime | None = None  # answers stop counting from here
+    progress: int = 0
+
+
+class CommunityPollPost(SQLModel, table=True):
+    """One chat's copy of a community poll: a native Telegram poll, or a Slack message with buttons.
+    ``counts`` holds an anonymous native poll's newest totals (a JSON list, one number per option), which the
+    platform reports instead of who answered."""
+
+    __tablename__ = "community_poll_post"
+    __table_args__ = (UniqueConstraint("platform", "native_poll_id", name="uq_community_poll_post_native"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(sa_column=_fk("community_poll.id"))
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
+    native_poll_id: str | None = Field(default=None, max_length=128)
+    counts: str | None = Field(default=None, max_length=500)
+    voters: int = 0  # an anonymous native poll's voter total (several options each count once per voter)
+
+
+class CommunityPollAnswer(SQLModel, table=True):
+    """One person's choice of one option (several rows when the poll takes several answers). The voter is kept
+    on anonymous polls too — it is what makes one person one vote — but never shown, and only public polls make
+    the voter a community member."""
+
+    __tablename__ = "community_poll_answer"
+
+    poll_id: int = Field(sa_column=Column(Integer, ForeignKey("community_poll.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    voter: str = Field(primary_key=True, max_length=96)  # "platform:user_id"
+    option: int = Field(primary_key=True)
+    cast_at: datetime = Field(default_factory=utcnow)
+
+
+# Ids are never reused (PRODUCT.md): PostgreSQL sequences never go back; on SQLite a table needs AUTOINCREMENT
+# for that (migration 0008), declared here too so the models and the migrated schema agree.
+for _table in SQLModel.metadata.tables.values():
+    if [c.name for c in _table.primary_key.columns] == ["id"]:
+        _table.dialect_options["sqlite"]["autoincrement"] = True

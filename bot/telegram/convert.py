@@ -104,5 +104,6 @@ def poll_answer(update_id: int, answer: TgPollAnswer) -> PollAnswer:
 
 def poll_results(poll: Poll) -> PollResults:
     return PollResults(
-        poll_id=poll.id, voter_counts=tuple(o.voter_count for o in poll.options), is_closed=poll.is_closed
+        poll_id=poll.id, voter_counts=tuple(o.voter_count for o in poll.options), is_closed=poll.is_closed,
+        voters=poll.total_voter_count,
     )

@@ -117,6 +117,7 @@ class TelegramMessenger:
                 for o in poll.options
             ],
             is_anonymous=poll.anonymous,
+            allows_multiple_answers=poll.multiple,
         )
         if message.poll is None:
             raise ValueError("Telegram answered sendPoll without the poll")

@@ -8,11 +8,13 @@ with ``~`` are never replaced by a platform's newer totals (see :func:`storage.f
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from storage.community.polls import forget_voter
 from storage.feedback.votes import FORGOTTEN_PREFIX
 from storage.models import CommunityMember, Interaction, Vote, VoteOrder, VoteTally
 
@@ -37,6 +39,8 @@ def forget_person(session: Session, *, platform: str, user_id: str, voter: str) 
         session.exec(delete(Interaction).where(col(Interaction.member_id).in_(member_ids)))
         session.exec(delete(CommunityMember).where(col(CommunityMember.id).in_(member_ids)))
     session.exec(delete(VoteOrder).where(col(VoteOrder.voter) == voter))  # it names the voter too
+    # Community poll answers stay as counts under a key that names no one (a fresh one per erasure).
+    forget_voter(session, voter=voter, anonymous_as=f"{FORGOTTEN_PREFIX}{uuid.uuid4().hex}")
     votes = list(session.exec(select(Vote).where(Vote.voter == voter)))
     for vote in votes:
         option = f"{FORGOTTEN_PREFIX}{vote.score}@{vote.cast_at:%Y%m%dT%H%M%S.%f}"

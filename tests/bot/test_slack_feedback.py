@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from handlers.router import Router
-from storage.models import HireSurvey
+from storage.models import CommunityPollPost, HireSurvey
 from tests.doors import cards, eventually, votes
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, SlackClient, reaction_event
 
@@ -141,3 +141,31 @@ async def test_rapid_toggles_arriving_out_of_order_end_in_each_persons_newest(sl
     responses = await asyncio.gather(*(slack.event(event) for event in sent))
     assert {r.status for r in responses} == {200}  # each acknowledged after its commit
     assert votes(db) == {f"slack:{p}": 1 for n, p in enumerate(people) if n % 2}
+
+
+async def test_ask_posts_buttons_and_counts_one_answer_per_person_until_closed(slack: SlackClient, slack_api, db):
+    await slack.command("/ask", '"Next meetup?" Kubernetes | Rust | Postgres public', user="UALICE")
+    poll = (await slack_api.wait_for("chat.postMessage"))[0]
+    buttons = next(b for b in poll.params["blocks"] if b["type"] == "actions")["elements"]
+    assert [(b["text"]["text"], b["value"]) for b in buttons] == [
+        ("Kubernetes", "/ask answer 1 Kubernetes"), ("Rust", "/ask answer 1 Rust"),
+        ("Postgres", "/ask answer 1 Postgres")]
+
+    def answered() -> int:
+        return sum("Your answer" in c.params["text"] for c in slack_api.of("response_url"))
+
+    await eventually(lambda: bool(slack_api.of("response_url")))  # the confirmation: the poll is tracked
+    await slack.interaction(click(slack_api, "/ask answer 1 Rust", user="UCAROL"))
+    await eventually(lambda: answered() == 1)
+    await slack.interaction(click(slack_api, "/ask answer 1 Postgres", user="UCAROL"))  # replaces her answer
+    await slack.interaction(click(slack_api, "/ask answer 1 Postgres", user="UDAVE"))
+    await eventually(lambda: answered() == 3)
+
+    await slack.command("/ask", "close 1", user="UALICE")
+    (update,) = await slack_api.wait_for("chat.update")
+    with db.session() as s:
+        (copy,) = s.exec(select(CommunityPollPost)).all()
+    assert update.params["ts"] == copy.message_id and "closed" in update.params["text"]
+    result = next(c.params["text"] for c in await slack_api.wait_for("chat.postMessage", 2) if "Poll #1" in
+                  c.params["text"])
+    assert "Postgres — 2 (100%)" in result and "2 people answered" in result

@@ -73,6 +73,9 @@ class FileMessenger:
         part = "chart" if reply.image is not None else to_plain(reply.text).splitlines()[0]
         return await self._send(f"{chat.chat_id} (thread {parent_id}): {part}")
 
+    async def stop_poll(self, message: SentMessage) -> None:
+        await self._send(f"stop {message.message_id}")
+
     async def _send(self, line: str) -> SentMessage:
         self.count += 1
         if self.started is not None:

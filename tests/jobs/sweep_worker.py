@@ -6,6 +6,7 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
+from jobs.community_polls import sweep_community_polls
 from jobs.reminders import sweep_reminders
 from storage.db import Database, make_engine
 from tests.jobs.messengers import FileMessenger
@@ -25,6 +26,28 @@ def run_worker(url: str, schema: str | None, worker: str, out: str, now_iso: str
     async def sweep_until_done() -> None:
         while True:
             result = await sweep_reminders(db, {"console": messenger}, clock=lambda: now, worker=worker, batch=10)
+            if not (result.sent or result.skipped or result.failed):
+                break
+
+    asyncio.run(sweep_until_done())
+    db.dispose()
+
+
+def run_poll_worker(url: str, schema: str | None, worker: str, out: str, now_iso: str, start) -> None:  # noqa: ANN001
+    """The same, closing community polls: each stopped copy and each posted result is a line in ``out``."""
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else None
+    db = Database(make_engine(url, connect_args=connect_args))
+    Path(out).touch()
+    messenger = FileMessenger(Path(out), round_trip=0.005)
+    with db.engine.connect():
+        pass
+    start.wait(60)
+    now = datetime.fromisoformat(now_iso)
+
+    async def sweep_until_done() -> None:
+        while True:
+            result = await sweep_community_polls(db, {"console": messenger}, clock=lambda: now, worker=worker,
+                                                 batch=5)
             if not (result.sent or result.skipped or result.failed):
                 break
 

@@ -9,7 +9,7 @@ import pytest
 from handlers.core import ChatRef
 from handlers.router import Command, registry
 from tests.dbstate import snapshot
-from tests.helpers import ALICE, BOB, say, text_of
+from tests.helpers import ALICE, BOB, incoming, say, text_of
 
 # Reviewed: these commands have no part that only an admin (or an item's owner) may use; who may change what
 # is handlers/permissions.py's table, and tests/security/test_permissions.py runs it for every row.
@@ -18,10 +18,12 @@ NO_ADMIN_PARTS = frozenset({
     "survey", "report", "help", "funnel", "team", "community", "member", "forget",
 })
 
-# The admin (the team's first member) owns activity #1 and plan item #2; the examples refer to them.
+# The admin (the team's first member) owns activity #1, plan item #2 and community poll #1; the examples refer
+# to them.
 SETUP = (
     '/log talk "Alice talk" @ Conf 2026-11-20 audience=10',
     '/plan add article "Alice plan" due 2026-12-10 @ Habr',
+    '/ask "Alice question?" Yes | No',
 )
 
 
@@ -50,7 +52,7 @@ def test_every_command_declares_its_admin_parts(name):
 def test_an_admin_only_action_is_refused_to_a_member_and_changes_nothing(router, db, name, line):
     chat = ChatRef(platform="telegram", chat_id="-100777")  # a group: /connect CODE and /disconnect apply
     for setup in SETUP:
-        assert not say(router, setup, user=ALICE, chat=chat).is_error
+        assert not any(r.is_error for r in router.dispatch(incoming(setup, user=ALICE, chat=chat)))
     say(router, "/help", user=BOB, chat=chat)  # bob joins as an ordinary member
     before = snapshot(db)
 
@@ -62,8 +64,6 @@ def test_an_admin_only_action_is_refused_to_a_member_and_changes_nothing(router,
 
 
 def _incoming(line: str, chat: ChatRef):
-    from tests.helpers import incoming
-
     return incoming(line, user=BOB, chat=chat)  # chat_admin stays False: bob administers no chat
 
 
