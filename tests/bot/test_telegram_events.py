@@ -94,7 +94,7 @@ async def test_reactions_counts_polls_and_poll_answers_reach_the_handler(fake_te
     assert count == ReactionCount(chat=ChatRef(platform="telegram", chat_id="-1009"), message_id="5",
                                   counts=(("🔥", 12),))
     assert vote == PollAnswer(poll_id="p-1", user=alice, option_ids=(3,), stamp=ids["poll_answer"])
-    assert results == PollResults(poll_id="p-1", voter_counts=(0, 1, 0, 2, 0), is_closed=True)
+    assert results == PollResults(poll_id="p-1", voter_counts=(0, 1, 0, 2, 0), is_closed=True, voters=3)
     assert thanks.chat_id == GROUP_ID and thanks.params["text"] == "thanks for the 🔥"
 
 
