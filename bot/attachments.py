@@ -1,8 +1,8 @@
 """Files sent with a command, for the doors: which commands take one, how big it may be, and what a person is
 told when a file cannot be taken. No platform SDK here; each door downloads in its own way.
 
-Only commands that read a file make the door download one (today ``/plan import``): a document captioned with
-any other command is not fetched.
+Only commands that read a file make the door download one (``/plan import``, ``/attendees <event> import``): a
+document captioned with any other command is not fetched.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from handlers.core import Attachment, Reply
 from handlers.i18n import _
 
 MAX_BYTES = 1_000_000  # a plan of a few thousand rows is well under this
-FILE_COMMANDS = frozenset({("plan", "import")})
+# (command, the position of the word "import" among its arguments)
+FILE_COMMANDS = frozenset({("plan", 0), ("attendees", 1)})
 CSV_SUFFIXES = (".csv", ".txt")
 
 
 def wants_file(command: str, args: str) -> bool:
-    """``/plan import`` does; ``/plan``, ``/log …`` and the rest do not."""
-    first = args.split(maxsplit=1)[:1]
-    return (command.lower(), first[0].lower() if first else "") in FILE_COMMANDS
+    """``/plan import`` and ``/attendees 42 import`` do; ``/plan``, ``/log …`` and the rest do not."""
+    words = [w.lower() for w in args.split(maxsplit=2)]
+    return any((command.lower(), i) in FILE_COMMANDS for i, word in enumerate(words[:2]) if word == "import")
 
 
 def pick(names: list[str]) -> int:

@@ -358,6 +358,48 @@ def report(
     err.print(f"Wrote the quarterly review ({len(review.pages)} pages) to {out}")
 
 
+attendees_app = typer.Typer(help="Who attended an event.", no_args_is_help=True)
+app.add_typer(attendees_app, name="attendees")
+
+
+@attendees_app.command("import")
+def attendees_import(
+    event: Annotated[int, typer.Argument(help="The event's number, as /list shows it.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A CSV file.")],
+    team: Annotated[str, typer.Option(help="The team's name (or number); the console's team is 'Local team'.")]
+    = "Local team",
+) -> None:
+    """Import an event platform's attendee export (a name plus a Telegram username, Slack id or e-mail column)."""
+    from handlers.attendance import format_report, read_attendees
+    from handlers.errors import UserError
+    from handlers.i18n import use_locale
+    from handlers.markup import to_plain
+    from storage.community.attendance import record_attendance
+    from storage.ids import id_of
+    from storage.models import Activity, utcnow
+    from storage.periods import local_moment
+
+    def work(session: Session) -> None:
+        found = _find_team(session, team)
+        activity = session.get(Activity, event)
+        if activity is None or activity.team_id != found.id:
+            err.print(f"[red]{found.name} has no activity #{event}.[/red]")
+            raise typer.Exit(1)
+        with use_locale(found.locale):
+            try:
+                table = read_attendees(file.read_bytes())
+            except UserError as error:
+                err.print(f"[red]{error.message}[/red]", soft_wrap=True)
+                raise typer.Exit(1) from None
+            at = min(local_moment(activity.date, 12, found.timezone), utcnow())
+            report = record_attendance(session, team_id=id_of(found), activity_id=event, people=table.people,
+                                       platform="console", at=at)
+            Console(highlight=False).print(to_plain(format_report(activity, report, table.skipped)), soft_wrap=True,
+                                           markup=False)
+
+    _with_session(work)
+
+
 admin_app = typer.Typer(
     help="A team's admins: the way in when nobody is an admin yet (platform admins need no grant).",
     no_args_is_help=True,

@@ -27,6 +27,7 @@ from handlers import vote  # noqa: F401
 from handlers import survey  # noqa: F401
 from handlers import community  # noqa: F401
 from handlers import ask  # noqa: F401
+from handlers import attendance  # noqa: F401
 from handlers import member  # noqa: F401
 from handlers import forget  # noqa: F401
 from handlers import settings  # noqa: F401

@@ -7,14 +7,13 @@ imported if any row is wrong, unless the caller asks to skip the invalid ones.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session
 
+from handlers.csv_files import csv_rows
 from handlers.errors import UserError, quote_token
 from handlers.i18n import _
 from handlers.parsing import MAX_TEXT, MAX_TITLE, parse_date, parse_tag, parse_text, parse_url
@@ -34,8 +33,6 @@ HEADER_ALIASES = {"venue": "outlet", "date": "due", "due_date": "due", "link": "
                   "номер": "id", "вид": "kind", "название": "title", "срок": "due", "дата": "due",
                   "ответственный": "owner", "издание": "outlet", "место": "outlet", "теги": "tags",
                   "ссылка": "url", "статус": "status"}
-DELIMITERS = ",;\t"
-SNIFF_CHARS = 8192
 ROW_EXAMPLE = "article,Postgres 17 in production,2026-12-10,alice,Habr,backend dba,https://habr.com/…"
 
 
@@ -60,14 +57,7 @@ class ImportResult:
 
 def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Decode and split a CSV; returns the normalised header and (line number, row) pairs."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError(_("The file is not UTF-8 text; save it as “CSV UTF-8”."), example=ROW_EXAMPLE) from None
-    if not text.strip():
-        raise UserError(_("The file is empty."), example=",".join(PLAN_COLUMNS) + "\n" + ROW_EXAMPLE)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    raw_header = next(reader)
+    raw_header, lines = csv_rows(data, example=",".join(PLAN_COLUMNS) + "\n" + ROW_EXAMPLE)
     header = [HEADER_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in raw_header]
     missing = [c for c in REQUIRED if c not in header]
     unknown = [h for h in header if h and h not in PLAN_COLUMNS and h not in IGNORED]
@@ -79,25 +69,9 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
             problems.append(_("unknown columns: {cols}").format(cols=", ".join(unknown)))
         raise UserError(_("The header is wrong ({problems}). Columns: {cols}, in any order.").format(
             problems="; ".join(problems), cols=",".join(PLAN_COLUMNS)), example=",".join(PLAN_COLUMNS))
-    rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        rows.append((reader.line_num, {h: (uncsv_cell(values[i].strip()) if i < len(values) else "") for i, h in
-                                       enumerate(header) if h}))
+    rows = [(line, {h: (uncsv_cell(values[i].strip()) if i < len(values) else "") for i, h in enumerate(header) if h})
+            for line, values in lines]
     return header, rows
-
-
-def _delimiter(text: str) -> str:
-    """``,``, ``;`` (Excel where the decimal mark is a comma) or a tab, as :class:`csv.Sniffer` finds it in the
-    first lines. Only the separator is taken from it: quoting stays the standard one ("" inside quotes)."""
-    sample = text[:SNIFF_CHARS]
-    if len(text) > SNIFF_CHARS and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]  # whole lines only
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:  # one column: the header check says what is missing
-        return ","
 
 
 def check_row(session: Session, *, team: Team, line: int, row: dict[str, str], today: date) -> PlanRow:

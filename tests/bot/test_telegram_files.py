@@ -131,3 +131,18 @@ async def test_documents_without_the_plan_import_caption_are_ignored(telegram_do
     assert len(texts) == 2 and "plan is empty" in texts[0]
     assert fake_telegram.calls_to("getFile") == [] and fake_telegram.calls_to("download") == []
     assert plan_rows(db) == []
+
+
+async def test_an_attendee_export_captioned_attendees_import_matches_known_members(telegram_door, fake_telegram, db):
+    from tests.fakes.telegram_api import BOB_ID
+
+    fake_telegram.push(message_update('/log event "Go meetup" @ Hall 2026-11-20 audience=40'))
+    await fake_telegram.wait_for("sendMessage")
+    fake_telegram.push(message_update("/attended 1 @bobby_dev @newbie_tg", user_id=BOB_ID, username="bob"))
+    marked = (await fake_telegram.wait_for("sendMessage", 2))[1].params["text"]
+    assert "new community members (2): bobby_dev, newbie_tg" in marked
+    export = b"Name,Telegram,Email\nBobby,@bobby_dev,\nNew Bie,newbie_tg,\nAnn,,ann@example.com\nNobody,,\n"
+    send_document(fake_telegram, export, "/attendees 1 import")
+    report = (await fake_telegram.wait_for("sendMessage", 3))[2].params["text"]
+    assert "already marked before (2): bobby_dev, newbie_tg" in report
+    assert "new community members (1): Ann" in report and "line 5: no Telegram username, Slack id or e-mail" in report

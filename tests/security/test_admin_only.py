@@ -15,7 +15,7 @@ from tests.helpers import ALICE, BOB, incoming, say, text_of
 # is handlers/permissions.py's table, and tests/security/test_permissions.py runs it for every row.
 NO_ADMIN_PARTS = frozenset({
     "log", "show", "list", "talks", "checklist", "export", "stats", "feedback", "vote",
-    "survey", "report", "help", "funnel", "team", "community", "member", "forget",
+    "survey", "report", "help", "funnel", "team", "community", "member", "forget", "attended", "attendees",
 })
 
 # The admin (the team's first member) owns activity #1, plan item #2 and community poll #1; the examples refer
