@@ -31,7 +31,7 @@ def sample() -> DashboardLayout:
     series = [
         BucketNumbers(counts={k: (i + n) % 4 for n, k in enumerate(Kind)}, reach=120_000 * (i + 1), contacts=30 + i,
                       cost_per_contact=None if i == 3 else 12.5 + i, rating=None if i == 5 else 4.0 + i / 10,
-                      nps=None if i in (2, 6) else 40 + 5 * i)
+                      nps=None if i in (2, 6) else 40 + 5 * i, active_members=20 + 3 * i, new_members=2 + i % 3)
         for i in range(8)
     ]
     now = HeadlineNumbers(activities=9, reach=960_000, contacts=37, cost_per_contact=19.5, rating=4.7, nps=75,

@@ -22,7 +22,20 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-WIDTH_PX, HEIGHT_PX = 1200, 1380
+WIDTH_PX, HEIGHT_PX = 1200, 1700
+# The strip and the titles were placed on a 1380 px card; the card grew by a row of panels (the community's), so
+# positions measured from the top keep their pixels: ``_down(y)`` is where ``y`` of the 1380 px card lands now.
+_BASE_PX = 1380
+
+
+def _down(y: float) -> float:
+    return 1 - (1 - y) * _BASE_PX / HEIGHT_PX
+
+
+def _span(dy: float) -> float:
+    """A vertical distance of the 1380 px card, on this one."""
+    return dy * _BASE_PX / HEIGHT_PX
+
 Tone = Literal["good", "bad", "neutral"]
 TONE_COLOURS: dict[str, str] = {"good": "#007A5A", "bad": "#C44E00", "neutral": MUTED}
 
@@ -90,11 +103,11 @@ def draw_dashboard(layout: DashboardLayout) -> Figure:
     """The figure with every artist placed (tests look at its axes and lines); not yet rasterised."""
     figure = new_figure(width_px=WIDTH_PX, height_px=HEIGHT_PX)
     # Fixed positions for the fixed size: constrained layout would cost more than all the drawing.
-    figure.text(0.03, 0.975, shorten(layout.title, 70), color=INK, fontsize=21, fontweight="bold", va="top")
-    figure.text(0.03, 0.948, layout.caption, color=MUTED, fontsize=14, va="top")
+    figure.text(0.03, _down(0.975), shorten(layout.title, 70), color=INK, fontsize=21, fontweight="bold", va="top")
+    figure.text(0.03, _down(0.948), layout.caption, color=MUTED, fontsize=14, va="top")
     _headlines(figure, layout.headlines)
     rows = math.ceil(len(layout.panels) / 2)
-    top, bottom, gap = 0.695, 0.1, 0.085
+    top, bottom, gap = _down(0.695), _span(0.1), _span(0.085)
     height = (top - bottom - gap * (rows - 1)) / max(rows, 1)
     for i, panel in enumerate(layout.panels):
         row, column = divmod(i, 2)
@@ -113,13 +126,13 @@ def _headlines(figure: Figure, headlines: Sequence[Headline]) -> None:
     width = 0.94 / per_row
     for i, h in enumerate(headlines):
         row, column = divmod(i, per_row)
-        x, y = 0.03 + column * width, 0.912 - row * 0.105
+        x, y = 0.03 + column * width, _down(0.912) - row * _span(0.105)
         figure.text(x, y, h.label, color=MUTED, fontsize=14, va="top")
-        figure.text(x, y - 0.016, h.value, color=INK, fontsize=28, fontweight="bold", va="top")
+        figure.text(x, y - _span(0.016), h.value, color=INK, fontsize=28, fontweight="bold", va="top")
         if h.change:
-            figure.text(x, y - 0.052, h.change, color=TONE_COLOURS[h.tone], fontsize=12, va="top")
+            figure.text(x, y - _span(0.052), h.change, color=TONE_COLOURS[h.tone], fontsize=12, va="top")
         if h.goal:
-            figure.text(x, y - 0.071, h.goal, color=INK, fontsize=12, va="top")
+            figure.text(x, y - _span(0.071), h.goal, color=INK, fontsize=12, va="top")
 
 
 def _panel(ax: Axes, panel: Panel, ticks: Sequence[str]) -> None:

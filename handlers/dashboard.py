@@ -26,6 +26,7 @@ from storage.periods import Period
 
 NAN = math.nan
 SINGLE = "#3D4F5F"  # one quantity in a panel: colour carries no category, so a quiet slate
+NEW_MEMBERS = "#D55E00"  # Okabe–Ito vermillion, a colour no kind uses: the new members' line over the slate bars
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class BucketNumbers:
     cost_per_contact: float | None
     rating: float | None
     nps: float | None
+    active_members: int = 0  # community members with an interaction in the bucket
+    new_members: int = 0  # first seen in it
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,9 @@ def panels(series: Sequence[BucketNumbers], buckets: Sequence[Period], goals: Ma
               (Series(_("NPS"), values(lambda b: b.nps), SINGLE, style="line"),),
               *level_target(goals.get("nps")), y_range=(-100.0, 125.0), empty_text=no_answers,
               gap_text=answer_gaps, value_text=render.signed),
+        Panel(_("Community members"), _("active (bars) · new (line)"),
+              (Series(_("active members"), values(lambda b: b.active_members), SINGLE),
+               Series(_("new members"), values(lambda b: b.new_members), NEW_MEMBERS, style="line"))),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -13,6 +13,7 @@ from handlers.breakdown import breakdown_rows, breakdown_text
 from handlers.chart import DashboardLayout, render_dashboard
 from handlers.core import Image, Reply
 from handlers.dashboard import BucketNumbers, HeadlineNumbers, build_layout, goal_progress
+from handlers.digest_community import community_lines
 from handlers.feedback_results import answers
 from handlers.filters import Filters, describe
 from handlers.goal_text import goal_section
@@ -31,6 +32,7 @@ from handlers.metric_text import (
     votes_so_far,
 )
 from storage.activities import list_activities
+from storage.community.summary import period_activity
 from storage.domain import Kind
 from storage.feedback.results import FeedbackSummary, late_feedback
 from storage.metrics.cost import CostPerContact, in_currency
@@ -102,8 +104,10 @@ def build_report(
     goals = [] if filters.narrowed else goal_section(
         session, team_id=team.id, day=min(local_today(now, team.timezone), period.last_day),
         action_name=team.target_action_name)
+    # The community is the whole team's too.
+    community = [] if filters.narrowed else community_lines(session, team=team, period=period, now=now)
     summary = "\n".join([f"📊 {markup.bold(title)}", _sentence(comparison_text(window)),
-                         *summary_lines(current, previous, with_hiring=not filters.narrowed), *goals])
+                         *summary_lines(current, previous, with_hiring=not filters.narrowed), *goals, *community])
     details = _details(session, team=team, current=current, now=now, scope=scope)
     breakdown = "" if filters.by is None else breakdown_text(
         breakdown_rows(session, team=team, window=window, scope=scope, by=filters.by), filters=filters,
@@ -135,10 +139,15 @@ def dashboard_layout(session: Session, *, team: Team, period: Period, buckets: S
     previous = previous or window_numbers(session, team=team, window=window.previous(), scope=scope)
     series = [window_numbers(session, team=team, window=window_of(b, today=today), scope=scope) for b in buckets]
     currency = chart_currency([current, previous, *series], team.currency)
+    # Community members per bucket: the whole team's (a slice of the ledger has no community of its own).
+    people = [period_activity(session, team_id=team.id or 0, start=local_moment(b.start, 0, team.timezone),
+                              end=local_moment(b.end, 0, team.timezone)) if scope.is_everything else (0, 0)
+              for b in buckets]
     return build_layout(
         title=title, period=period, buckets=buckets,
         now=headline_numbers(current, currency), before=headline_numbers(previous, currency),
-        series=[bucket_numbers(n, currency) for n in series],
+        series=[replace(bucket_numbers(n, currency), active_members=active, new_members=new)
+                for n, (active, new) in zip(series, people, strict=True)],
         goals=goal_progress(session, team=team, day=min(today, period.last_day)) if scope.is_everything else {},
         currency=currency,
     )

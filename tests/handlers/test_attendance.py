@@ -60,7 +60,8 @@ def test_attended_matches_a_known_name_adds_new_people_and_counts_a_repeat_once(
     again = text_of(say(router, "/attended 1 @dave"))
     assert "already marked before (1): dave" in again and len(attendance(db)) == 2
     # 6 days after the event: 5 × 0.5^(6/30) = 4.35 — orbit level 3 (≥ 3).
-    assert "orbit level 3 (score 4.4)" in text_of(say(router, "/member @dave"))
+    profile = text_of(say(router, "/member @dave"))
+    assert "orbit level 3 (score 4.4)" in profile and "events attended: 1" in profile
 
 
 def test_an_event_platforms_export_is_matched_by_telegram_username_and_email_with_a_report(router, db):

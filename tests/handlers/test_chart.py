@@ -68,8 +68,9 @@ def test_one_quantity_per_axis_and_no_twin_axes():
     figure = draw_dashboard(layout())
     panels = layout().panels
     assert [p.title for p in panels] == ["Activities by kind", "Reach", "Contacts", "Cost per contact",
-                                         "Rating (1–5)", "NPS (−100…100)"]
-    assert [p.unit for p in panels] == ["activities", "people and views", "contacts", "EUR", "mean score", "NPS"]
+                                         "Rating (1–5)", "NPS (−100…100)", "Community members"]
+    assert [p.unit for p in panels] == ["activities", "people and views", "contacts", "EUR", "mean score", "NPS",
+                                        "active (bars) · new (line)"]
     assert len(figure.axes) == len(panels)  # twinx() would add an axes sharing a panel's x
     for ax in figure.axes:
         assert ax.get_shared_x_axes().get_siblings(ax) == [ax]
@@ -133,7 +134,7 @@ def test_empty_data_and_a_very_long_title_still_render():
                               plan=None, hires=0)
     blank = build_layout(title="Weekly digest for " + "a very long team name " * 10, period=WEEK, buckets=WEEKS,
                          now=nothing, before=nothing, series=empty, goals={}, currency="USD")
-    assert [p.has_data for p in blank.panels][3:] == [False, False, False]
+    assert [p.has_data for p in blank.panels][3:6] == [False, False, False]
     assert image(render_dashboard(blank)).size == (WIDTH_PX, HEIGHT_PX)
 
 
