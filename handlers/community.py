@@ -11,6 +11,7 @@ from handlers.core import Reply
 from handlers.filters import Filter, parse_filters
 from handlers.i18n import N_, _, ngettext
 from handlers.router import Request, registry
+from storage.community.audience import ChatAudience, audience_growth
 from storage.community.summary import CommunitySummary, Figures, Ranked, community_summary
 from storage.periods import Period, local_moment
 
@@ -45,7 +46,24 @@ def community(req: Request) -> Reply:
         req.session, team_id=req.team_id, start=local_moment(current.start, 0, tz),
         end=local_moment(current.end, 0, tz), previous_start=local_moment(previous.start, 0, tz), now=req.now,
     )
-    return Reply(format_community(current, previous, summary), ephemeral=True)
+    text = format_community(current, previous, summary)
+    base = audience_line(audience_growth(req.session, team_id=req.team_id, start=current.start, end=current.end))
+    return Reply(text if base is None else f"{text}\n{base}", ephemeral=True)
+
+
+def audience_line(chats: list[ChatAudience]) -> str | None:
+    """"• audience: 1,250 (+50) — Telegram “Go community” 1,000 (+40) · Slack C0COMM 250 (+10)": each counted
+    chat's latest member count and its growth over the period; None before the first count."""
+    if not chats:
+        return None
+    total, was = sum(c.count for c in chats), sum(c.was for c in chats)
+    parts = " · ".join(
+        f"{markup.escape(c.title or f'{c.platform.title()} {c.chat_id}')} {render.number(c.count)} "
+        f"({render.signed(c.count - c.was)})"
+        for c in chats
+    )
+    return "• {label}: {n} ({change}) — {parts}".format(label=_("audience"), n=render.number(total),
+                                                       change=render.signed(total - was), parts=parts)
 
 
 def format_community(current: Period, previous: Period, summary: CommunitySummary) -> str:

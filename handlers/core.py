@@ -6,7 +6,7 @@ Nothing here imports a platform SDK; the doors in ``bot/`` translate to and from
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 Platform = Literal["console", "slack", "telegram"]
 PLATFORMS: tuple[Platform, ...] = ("console", "slack", "telegram")
@@ -230,3 +230,11 @@ class Messenger(Protocol):
     async def stop_poll(self, message: SentMessage) -> PollResults | None:
         """Close a poll sent with ``send_poll``; the final results where the platform counts the votes."""
         ...
+
+
+@runtime_checkable
+class CountsMembers(Protocol):
+    """A Messenger that can say how many people a chat has (Telegram's getChatMemberCount, Slack's
+    conversations.info); the console cannot."""
+
+    async def member_count(self, chat: ChatRef) -> int: ...

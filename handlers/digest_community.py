@@ -9,7 +9,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from handlers import markup, render
+from handlers.community import audience_line
 from handlers.i18n import _, ngettext
+from storage.community.audience import audience_growth
 from storage.community.polls import closed_between, result_of
 from storage.community.summary import community_summary
 from storage.models import Team
@@ -27,7 +29,8 @@ def community_lines(session: Session, *, team: Team, period: Period, now: dateti
     summary = community_summary(session, team_id=team.id, start=start, end=end, previous_start=previous_start,
                                  now=now)
     polls = closed_between(session, team_id=team.id, start=start, end=end)
-    if not summary.current.members and not polls:
+    base = audience_line(audience_growth(session, team_id=team.id, start=period.start, end=period.end))
+    if not summary.current.members and not polls and base is None:
         return []
     now_f, before = summary.current, summary.previous
     to_one = [r.name for r in summary.movers_up if r.level == 1]
@@ -37,6 +40,8 @@ def community_lines(session: Session, *, team: Team, period: Period, now: dateti
                  new=render.number(now_f.new), was_new=render.number(before.new),
                  members=render.number(now_f.members)),
              "• " + _("moved to orbit level 1: {names}").format(names=_names(to_one))]
+    if base is not None:
+        lines.append(base)
     for poll in polls[:POLLS_SHOWN]:
         result = result_of(session, poll=poll)
         top = max(result.counts, default=0)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from handlers.core import Messenger
+from jobs.audience import sweep_audience
 from jobs.community_polls import sweep_community_polls
 from jobs.digest import sweep_digests
 from jobs.housekeeping import DELETED_RETENTION, prune
@@ -117,6 +118,12 @@ class Ticker:
                 log.info("community polls: %d closed, %d failed", polls.sent, polls.failed)
         except Exception as error:
             _log_failure("community poll sweep", error)
+        try:
+            counted = await sweep_audience(self.db, self.messengers, clock=self.clock, worker=self.worker)
+            if counted.failed:
+                log.info("audience counts: %d taken, %d failed", counted.sent, counted.failed)
+        except Exception as error:
+            _log_failure("audience count sweep", error)
         now = self.clock()
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             try:

@@ -603,6 +603,26 @@ class CommunityPollAnswer(SQLModel, table=True):
     cast_at: datetime = Field(default_factory=utcnow)
 
 
+class AudienceCount(OutboxFields, table=True):
+    """One day's member (or subscriber) count of one of a team's chats: a linked Telegram group or channel, a
+    community or digest Slack channel. The row is created for the day, then one sweep claims it and asks the
+    platform (the outbox life cycle), so each chat is counted once a day, across restarts and processes."""
+
+    __tablename__ = "audience_count"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "day", name="uq_audience_count_chat_day"),
+        Index("ix_audience_count_pending", "sent_at", "cancelled_at", "next_attempt_at"),
+        Index("ix_audience_count_team_day", "team_id", "day"),
+    )
+
+    team_id: int = Field(sa_column=_fk("team.id"))
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    title: str | None = Field(default=None, max_length=200)
+    day: date  # the team's local day
+    count: int | None = None  # None until the platform answered
+
+
 # Ids are never reused (PRODUCT.md): PostgreSQL sequences never go back; on SQLite a table needs AUTOINCREMENT
 # for that (migration 0008), declared here too so the models and the migrated schema agree.
 for _table in SQLModel.metadata.tables.values():

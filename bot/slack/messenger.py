@@ -113,6 +113,11 @@ class SlackMessenger:
         lines.append(_("Vote with the number's reaction."))
         return await self.send(chat, Reply("\n".join(lines)))
 
+    async def member_count(self, chat: ChatRef) -> int:
+        """The channel's members (channels:read / groups:read)."""
+        response = await self.client.conversations_info(channel=chat.chat_id, include_num_members=True)
+        return int(response["channel"]["num_members"])
+
     async def stop_poll(self, message: SentMessage) -> PollResults | None:
         """Take the buttons off a button poll; the votes are counted by the bot, so there are no totals here."""
         text = _("🔒 This poll is closed; its result is final.")

@@ -128,6 +128,10 @@ class TelegramMessenger:
         poll = await self.bot.stop_poll(chat_id=int(message.chat.chat_id), message_id=int(message.message_id))
         return poll_results(poll)
 
+    async def member_count(self, chat: ChatRef) -> int:
+        """The group's members or the channel's subscribers (the bot must be in it)."""
+        return int(await self.bot.get_chat_member_count(chat_id=int(chat.chat_id)))
+
     async def send_direct(self, target: DirectTarget, reply: Reply) -> SentMessage:
         """A private message; when the person never opened a chat with the bot, a mention in the team chat."""
         private = ChatRef(platform="telegram", chat_id=target.user.user_id, is_private=True)

@@ -53,6 +53,7 @@ class FakeSlackAPI:
         self.display_names: dict[str, str] = {}
         self.locales: dict[str, str] = {}  # users.info with include_locale: a person's Slack language
         self.admins: set[str] = set()  # users.info says is_admin for these users
+        self.member_counts: dict[str, int] = {}  # conversations.info's num_members per channel
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # by file id: the file object and its bytes
         self.files_readable = True  # False: the app lacks files:read, downloads get the sign-in page
         self.held: dict[str, asyncio.Event] = {}  # methods whose calls wait for release()
@@ -193,7 +194,9 @@ class FakeSlackAPI:
             stored = self.files.get(str(params.get("file")))
             return {**ok, "file": stored[0]} if stored else {"ok": False, "error": "file_not_found"}
         if method == "conversations.info":
-            return {**ok, "channel": {"id": params.get("channel"), "is_private": False}}
+            channel = str(params.get("channel"))
+            return {**ok, "channel": {"id": channel, "is_private": False,
+                                      "num_members": self.member_counts.get(channel, 1)}}
         if method == "apps.connections.open":
             return {**ok, "url": self.base.replace("http://", "ws://") + "/socket"}
         if method == "conversations.open":

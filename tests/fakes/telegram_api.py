@@ -65,6 +65,7 @@ class FakeBotApi:
         self._file_ids = itertools.count(1)
         self.polls: dict[int, dict[str, Any]] = {}  # sent polls by message id; stopPoll closes them
         self.final_counts: dict[int, list[int]] = {}  # what stopPoll reports per message id, when set
+        self.member_counts: dict[int, int] = {}  # what getChatMemberCount says per chat
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self.held: dict[str, asyncio.Event] = {}  # methods whose calls wait for release()
         self._changed = asyncio.Condition()
@@ -322,6 +323,9 @@ class FakeBotApi:
             "can_delete_stories"
         ).split()
         return {"status": "administrator", "user": user, "is_anonymous": False, **dict.fromkeys(rights, True)}
+
+    def _m_getChatMemberCount(self, params: dict[str, str], files: dict[str, Any]) -> int:
+        return self.member_counts.get(int(params["chat_id"]), 1)
 
     def _true(self, params: dict[str, str], files: dict[str, Any]) -> bool:
         return True
