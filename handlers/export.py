@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -19,31 +19,40 @@ from handlers.safe_text import csv_cell
 from handlers.words import metric_name
 from storage import history
 from storage.activities import tags_of
+from storage.community.members import InteractionKind
+from storage.community.orbit import Orbit
+from storage.community.summary import member_profile
 from storage.domain import METRICS, Status
 from storage.metrics.activity import engagement, reach
 from storage.metrics.cost import cost_per_contact
 from storage.metrics.rounding import half_up
-from storage.models import Activity, Member
+from storage.models import Activity, CommunityMember, Member, Team, saved_id
 from storage.teams import members_by_id
 
-EXPORTS = ("activities", "plan", "history")
+EXPORTS = ("activities", "plan", "history", "community")
 N_("history")  # "Here is the {what} export." names it; "activities" and "plan" are in the catalog already
+N_("community")
 
 
 @registry.command(
     "export",
-    summary="Download the team's activities or plan as CSV",
-    usage="/export [activities|plan|history]",
-    examples=("/export", "/export plan", "/export history"),
+    summary="Download the team's activities, plan, history or (admins) community members as CSV",
+    usage="/export [activities|plan|history|community]",
+    examples=("/export", "/export plan", "/export history", "/export community"),
+    admin_examples=("/export community",),
+    details="The community export (admins only: it names people) has each member's identities, first and last "
+            "seen, score, orbit level and interactions by kind.",
     reads_only=True,
 )
 def export(req: Request) -> Reply:
     what = req.args.strip().lower() or "activities"
     if what not in EXPORTS:
-        raise UserError(_("{token} cannot be exported; choose activities, plan or history.").format(
+        raise UserError(_("{token} cannot be exported; choose activities, plan, history or community.").format(
             token=quote_token(what)), example="/export plan")
     if what == "history":
         data = export_history(req.session, team_id=req.team_id)
+    elif what == "community":  # admins only: the permission table
+        data = export_community(req.session, team_id=req.team_id, now=req.now)
     else:
         data = export_activities(req.session, team_id=req.team_id, plan_only=what == "plan")
     filename = f"devrelbot-{what}-{req.today.isoformat()}.csv"
@@ -93,6 +102,43 @@ def export_history(session: Session, *, team_id: int) -> bytes:
     for c in history.of_team(session, team_id=team_id):
         writer.writerow(safe_row((c.at.isoformat(), c.actor, c.door, "" if c.activity_id is None else c.activity_id,
                                   c.action, c.field or "", c.old or "", c.new or "")))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+COMMUNITY_COLUMNS = ("member", "name", "platforms", "identities", "first_seen", "last_seen", "score", "level",
+                     "reactions", "poll_answers", "events_attended", "talks")
+
+
+def export_community(session: Session, *, team_id: int, now: datetime) -> bytes:
+    """Every community member (merged identities on their member's row) with their score and level now."""
+    names = {
+        "member": pgettext("CSV column", "member"), "name": pgettext("CSV column", "name"),
+        "platforms": pgettext("CSV column", "platforms"), "identities": pgettext("CSV column", "identities"),
+        "first_seen": pgettext("CSV column", "first_seen"), "last_seen": pgettext("CSV column", "last_seen"),
+        "score": pgettext("CSV column", "score"), "level": pgettext("CSV column", "level"),
+        "reactions": pgettext("CSV column", "reactions"), "poll_answers": pgettext("CSV column", "poll_answers"),
+        "events_attended": pgettext("CSV column", "events_attended"), "talks": pgettext("CSV column", "talks"),
+    }
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([names[c] for c in COMMUNITY_COLUMNS])
+    rows = list(session.exec(select(CommunityMember).where(CommunityMember.team_id == team_id)
+                             .order_by(col(CommunityMember.id))))
+    team = session.get(Team, team_id)
+    orbit = Orbit.loads(team.orbit if team else None)
+    identities: dict[int, list[str]] = {}
+    for m in rows:
+        identities.setdefault(m.merged_into or saved_id(m.id), []).append(f"{m.platform}:{m.user_id}")
+    for m in rows:
+        if m.merged_into is not None:
+            continue
+        p = member_profile(session, member=m, now=now, orbit=orbit)
+        writer.writerow(safe_row((
+            m.id, m.display_name, " ".join(p.platforms), " ".join(identities[saved_id(m.id)]),
+            m.first_seen.isoformat(), m.last_seen.isoformat(), f"{p.score:.2f}", p.level or "",
+            *(p.counts.get(k, 0) for k in (InteractionKind.REACTION, InteractionKind.POLL_ANSWER,
+                                           InteractionKind.ATTENDANCE, InteractionKind.SPEAKING)),
+        )))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

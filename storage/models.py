@@ -517,6 +517,11 @@ class CommunityMember(SQLModel, table=True):
     display_name: str = Field(max_length=200)
     first_seen: datetime
     last_seen: datetime
+    # /member merge: this identity is the same person as that member (their Slack and Telegram selves, say); the
+    # figures count them as that one member, and this row keeps taking the identity's new interactions. (No ON
+    # DELETE: /forget me erases a merged person's rows together.)
+    merged_into: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("community_member.id"), nullable=True, index=True))
 
 
 class Interaction(SQLModel, table=True):

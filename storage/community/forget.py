@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from storage.community.polls import forget_voter
 from storage.feedback.votes import FORGOTTEN_PREFIX
@@ -28,20 +28,29 @@ class Forgotten:
 
 def forget_person(session: Session, *, platform: str, user_id: str, voter: str) -> Forgotten:
     """Erase the person (``platform``/``user_id``, voting as ``voter``) from every team's community."""
-    members = list(session.exec(
+    found = list(session.exec(
         select(CommunityMember).where(CommunityMember.platform == platform, CommunityMember.user_id == user_id)
     ))
+    # The person is every identity merged with theirs (/member merge) too.
+    people = {m.merged_into or m.id for m in found}
+    members = list(session.exec(select(CommunityMember).where(
+        or_(col(CommunityMember.id).in_(people), col(CommunityMember.merged_into).in_(people)))))
     member_ids = [m.id for m in members]
+    # Votes of the merged identities name the same person: they go too (voter keys are "platform:user id").
+    voters = {voter, *(f"{m.platform}:{m.user_id}"[:96] for m in members)}
     interactions = len(session.exec(
         select(Interaction.id).where(col(Interaction.member_id).in_(member_ids))
     ).all()) if member_ids else 0
     if member_ids:
         session.exec(delete(Interaction).where(col(Interaction.member_id).in_(member_ids)))
+        # The merged identities first: they point at their member.
+        session.exec(delete(CommunityMember).where(col(CommunityMember.merged_into).in_(member_ids)))
         session.exec(delete(CommunityMember).where(col(CommunityMember.id).in_(member_ids)))
     session.exec(delete(VoteOrder).where(col(VoteOrder.voter) == voter))  # it names the voter too
     # Community poll answers stay as counts under a key that names no one (a fresh one per erasure).
-    forget_voter(session, voter=voter, anonymous_as=f"{FORGOTTEN_PREFIX}{uuid.uuid4().hex}")
-    votes = list(session.exec(select(Vote).where(Vote.voter == voter)))
+    for key in sorted(voters):  # a key per identity: two identities may have answered the same poll alike
+        forget_voter(session, voter=key, anonymous_as=f"{FORGOTTEN_PREFIX}{uuid.uuid4().hex}")
+    votes = list(session.exec(select(Vote).where(col(Vote.voter).in_(voters))))
     for vote in votes:
         option = f"{FORGOTTEN_PREFIX}{vote.score}@{vote.cast_at:%Y%m%dT%H%M%S.%f}"
         tally = session.get(VoteTally, (vote.card_id, option))

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from storage.community.members import InteractionKind
 from storage.community.orbit import level_of, score
-from storage.models import CommunityMember, Interaction
+from storage.models import CommunityMember, Interaction, saved_id
 
 History = dict[int, list[tuple[InteractionKind, datetime]]]
 OUTSIDE = 5  # the rank of "no level" when comparing levels: below level 4
@@ -51,15 +51,21 @@ class CommunitySummary:
     movers_down: list[Ranked]
 
 
-def _history(session: Session, *, team_id: int, until: datetime) -> History:
+def _history(session: Session, *, team_id: int, until: datetime, same: dict[int, int]) -> History:
+    """Each member's interactions before ``until``; ``same`` maps a merged identity to the member it is."""
     rows = session.exec(
         select(Interaction.member_id, Interaction.kind, Interaction.at)
         .where(Interaction.team_id == team_id, col(Interaction.at) < until)
     ).all()
     history: History = defaultdict(list)
     for member_id, kind, at in rows:
-        history[member_id].append((InteractionKind(kind), at))
+        history[same.get(member_id, member_id)].append((InteractionKind(kind), at))
     return history
+
+
+def person_of(member: CommunityMember) -> int:
+    """The member a row counts as: itself, or the one it was merged into (/member merge)."""
+    return member.merged_into or saved_id(member.id)
 
 
 def _active(history: History, start: datetime, end: datetime) -> set[int]:
@@ -92,9 +98,10 @@ def community_summary(
     """The period ``[start, end)`` against ``[previous_start, start)``; levels are taken at the period's end, or
     ``now`` while it runs."""
     moment = min(end, now)
-    members = list(session.exec(select(CommunityMember).where(CommunityMember.team_id == team_id)))
+    rows = list(session.exec(select(CommunityMember).where(CommunityMember.team_id == team_id)))
+    members = [m for m in rows if m.merged_into is None]  # a merged identity is its member, not another one
     names = {m.id: m.display_name for m in members}
-    history = _history(session, team_id=team_id, until=end)
+    history = _history(session, team_id=team_id, until=end, same={saved_id(m.id): person_of(m) for m in rows})
     before_previous = previous_start - (start - previous_start)
     current = _figures(members, history, start, end, previous_start, moment)
     previous = _figures(members, history, previous_start, start, before_previous, start)
@@ -134,14 +141,14 @@ class Profile:
 
 def member_profile(session: Session, *, member: CommunityMember, now: datetime) -> Profile:
     """Level now and 30 days ago (the trend), and what the member did, by kind, over all time."""
+    identities = [member, *session.exec(select(CommunityMember).where(CommunityMember.merged_into == member.id))]
     rows = session.exec(
-        select(Interaction.kind, Interaction.at).where(Interaction.member_id == member.id)
+        select(Interaction.kind, Interaction.at).where(col(Interaction.member_id).in_([m.id for m in identities]))
     ).all()
     items = [(InteractionKind(kind), at) for kind, at in rows]
     value = score([i for i in items if i[1] <= now], now)
     month_ago = now - timedelta(days=30)
-    # One identity per row until Slack and Telegram identities can be merged (``/member merge``, not built yet).
-    platforms = (member.platform,)
+    platforms = tuple(dict.fromkeys(m.platform for m in identities))  # with the identities merged into it
     return Profile(
         member=member,
         score=value,
@@ -157,23 +164,29 @@ def find_community_members(session: Session, *, team_id: int, who: str) -> list[
     text = who.strip()
     query = select(CommunityMember).where(CommunityMember.team_id == team_id)
     if text.startswith("#") and text[1:].isdigit():
-        found = session.get(CommunityMember, int(text[1:]))
-        return [found] if found is not None and found.team_id == team_id else []
+        one = session.get(CommunityMember, int(text[1:]))
+        if one is not None and one.merged_into is not None:
+            one = session.get(CommunityMember, one.merged_into)
+        return [one] if one is not None and one.team_id == team_id else []
     name = text.removeprefix("@")
     by_name = list(session.exec(query.where(func.lower(CommunityMember.display_name) == name.lower())))
-    return by_name or list(session.exec(query.where(CommunityMember.user_id == name)))
+    found = by_name or list(session.exec(query.where(CommunityMember.user_id == name)))
+    people = {person_of(m) for m in found}  # a merged identity names its member
+    return [m for m in (session.get(CommunityMember, p) for p in sorted(people)) if m is not None]
 
 
 def period_activity(session: Session, *, team_id: int, start: datetime, end: datetime) -> tuple[int, int]:
     """(active, new) in ``[start, end)``: members with an interaction in it, and members first seen in it —
     two counts on indexed ranges, cheap enough for every bucket of a chart."""
+    person = func.coalesce(col(CommunityMember.merged_into), col(CommunityMember.id))
     active = session.exec(
-        select(func.count(func.distinct(Interaction.member_id)))
+        select(func.count(func.distinct(person))).select_from(Interaction)
+        .join(CommunityMember, col(CommunityMember.id) == col(Interaction.member_id))
         .where(Interaction.team_id == team_id, col(Interaction.at) >= start, col(Interaction.at) < end)
     ).one()
     new = session.exec(
         select(func.count()).select_from(CommunityMember)
-        .where(CommunityMember.team_id == team_id, col(CommunityMember.first_seen) >= start,
-               col(CommunityMember.first_seen) < end)
+        .where(CommunityMember.team_id == team_id, col(CommunityMember.merged_into).is_(None),
+               col(CommunityMember.first_seen) >= start, col(CommunityMember.first_seen) < end)
     ).one()
     return int(active), int(new)

@@ -14,8 +14,8 @@ from tests.helpers import ALICE, BOB, incoming, say, text_of
 # Reviewed: these commands have no part that only an admin (or an item's owner) may use; who may change what
 # is handlers/permissions.py's table, and tests/security/test_permissions.py runs it for every row.
 NO_ADMIN_PARTS = frozenset({
-    "log", "show", "list", "talks", "checklist", "export", "stats", "feedback", "vote",
-    "survey", "report", "help", "funnel", "team", "community", "member", "forget", "attended", "attendees",
+    "log", "show", "list", "talks", "checklist", "stats", "feedback", "vote",
+    "survey", "report", "help", "funnel", "team", "community", "forget", "attended", "attendees",
 })
 
 # The admin (the team's first member) owns activity #1, plan item #2 and community poll #1; the examples refer
