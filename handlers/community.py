@@ -12,6 +12,7 @@ from handlers.filters import Filter, parse_filters
 from handlers.i18n import N_, _, ngettext
 from handlers.router import Request, registry
 from storage.community.audience import ChatAudience, audience_growth
+from storage.community.orbit import Orbit
 from storage.community.summary import CommunitySummary, Figures, Ranked, community_summary
 from storage.periods import Period, local_moment
 
@@ -45,6 +46,7 @@ def community(req: Request) -> Reply:
     summary = community_summary(
         req.session, team_id=req.team_id, start=local_moment(current.start, 0, tz),
         end=local_moment(current.end, 0, tz), previous_start=local_moment(previous.start, 0, tz), now=req.now,
+        orbit=Orbit.loads(req.team.orbit),
     )
     text = format_community(current, previous, summary)
     base = audience_line(audience_growth(req.session, team_id=req.team_id, start=current.start, end=current.end))

@@ -12,6 +12,7 @@ from handlers import markup, render
 from handlers.community import audience_line
 from handlers.i18n import _, ngettext
 from storage.community.audience import audience_growth
+from storage.community.orbit import Orbit
 from storage.community.polls import closed_between, result_of
 from storage.community.summary import community_summary
 from storage.models import Team
@@ -27,7 +28,7 @@ def community_lines(session: Session, *, team: Team, period: Period, now: dateti
     start, end = local_moment(period.start, 0, tz), local_moment(period.end, 0, tz)
     previous_start = local_moment(period.previous().start, 0, tz)
     summary = community_summary(session, team_id=team.id, start=start, end=end, previous_start=previous_start,
-                                 now=now)
+                                 now=now, orbit=Orbit.loads(team.orbit))
     polls = closed_between(session, team_id=team.id, start=start, end=end)
     base = audience_line(audience_growth(session, team_id=team.id, start=period.start, end=period.end))
     if not summary.current.members and not polls and base is None:

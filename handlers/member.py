@@ -10,6 +10,7 @@ from handlers.i18n import _
 from handlers.router import Request, registry
 from storage.community.members import InteractionKind
 from storage.community.merge import merge_members
+from storage.community.orbit import Orbit
 from storage.community.summary import find_community_members, member_profile
 from storage.models import CommunityMember
 
@@ -33,7 +34,8 @@ def member(req: Request) -> Reply:
     words = who.split()
     if words[0].lower() == "merge":
         return _merge(req, words[1:])
-    profile = member_profile(req.session, member=_one(req, who, example=MEMBER_EXAMPLE), now=req.now)
+    profile = member_profile(req.session, member=_one(req, who, example=MEMBER_EXAMPLE), now=req.now,
+                             orbit=Orbit.loads(req.team.orbit))
     person = profile.member
     if profile.level is None:
         level = _("no orbit level (no interaction in 90 days)")

@@ -17,6 +17,7 @@ from handlers.parsing import _currencies, parse_purpose, parse_text, tokenize
 from handlers.permissions import Edits
 from handlers.render import purpose_word
 from handlers.router import Request, registry
+from handlers.settings_orbit import ORBIT_EXAMPLE, describe_orbit, orbit_of, orbit_settings
 from handlers.words import weekday_name
 from storage.digests import WEEKDAYS, reschedule_digest
 from storage.emoji import normalize_emoji
@@ -55,13 +56,15 @@ NUMBER_RANGES = {"reminder_hour": (0, 23), "reminder_days_before": (0, 30)}
     usage="/settings [timezone=<IANA name>] [currency=<ISO code>] [language=en|ru] [reminder_hour=<0-23>] "
     "[reminder_days=<0-30>] "
     "[polls=anonymous|public] [digest=<day> <hour>] [purpose=hiring|brand|product|community|none] "
-    "[actions=\"<what target actions are called>\"] [edits=owners|team]  ·  /settings emoji <emoji>=<1-5> …",
+    "[actions=\"<what target actions are called>\"] [edits=owners|team]  ·  /settings emoji <emoji>=<1-5> …  ·  "
+    "/settings orbit [reaction=<n>] [poll=<n>] [attendance=<n>] [talk=<n>] [levels=<l1>/<l2>/<l3>]",
     examples=("/settings", SETTINGS_EXAMPLE, "/settings currency=USD", "/settings language=ru",
               "/settings reminder_hour=10 reminder_days=2", EMOJI_EXAMPLE, "/settings polls=public", DIGEST_EXAMPLE,
-              PURPOSE_EXAMPLE, ACTIONS_EXAMPLE, EDITS_EXAMPLE),
+              PURPOSE_EXAMPLE, ACTIONS_EXAMPLE, EDITS_EXAMPLE, ORBIT_EXAMPLE),
     admin_examples=("/settings timezone=Europe/Berlin", "/settings currency=EUR", "/settings language=ru",
                     "/settings reminder_hour=7", "/settings polls=public", "/settings emoji 🔥=5 👍=4",
-                    "/settings emoji default", DIGEST_EXAMPLE, PURPOSE_EXAMPLE, ACTIONS_EXAMPLE, EDITS_EXAMPLE),
+                    "/settings emoji default", DIGEST_EXAMPLE, PURPOSE_EXAMPLE, ACTIONS_EXAMPLE, EDITS_EXAMPLE,
+                    ORBIT_EXAMPLE),
     details=(
         "Time zones are IANA names (Europe/Berlin, America/New_York, UTC); currencies are ISO codes (EUR, USD). "
         "The emoji map says what each reaction on a feedback card is worth; /settings emoji default restores it. "
@@ -75,6 +78,8 @@ def settings(req: Request) -> Reply:
     words = req.args.split()
     if words and words[0].lower() == "emoji":
         return _emoji(req, words[1:])
+    if words and words[0].lower() == "orbit":
+        return orbit_settings(req, words[1:])
     changes = parse_settings(req.args)
     if not changes:
         return Reply(describe(req), ephemeral=True)
@@ -116,6 +121,7 @@ def describe(req: Request) -> str:
         + markup.escape(req.team.target_action_name or _("target actions")),
         f"• {_('numbers of an activity added by')}: "
         + (_("every member") if req.team.edits == Edits.TEAM.value else _("its owner and admins")),
+        describe_orbit(orbit_of(req)),
     ]
     if req.is_admin:
         lines.append(_("Change them with {example}").format(example=markup.code(SETTINGS_EXAMPLE)))

@@ -46,6 +46,8 @@ class Team(SQLModel, table=True):
     target_action_name: str | None = Field(default=None, max_length=60)
     # Who besides an item's owner and the admins may add numbers to it: "owners" (no one) or "team".
     edits: str = Field(default="owners", max_length=8, sa_column_kwargs={"server_default": "owners"})
+    # The community's weights and orbit level thresholds (storage.community.orbit.Orbit; None: the defaults).
+    orbit: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
 
 

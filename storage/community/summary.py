@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from storage.community.members import InteractionKind
-from storage.community.orbit import level_of, score
+from storage.community.orbit import DEFAULT_ORBIT, Orbit, level_of, score
 from storage.models import CommunityMember, Interaction, saved_id
 
 History = dict[int, list[tuple[InteractionKind, datetime]]]
@@ -72,28 +72,29 @@ def _active(history: History, start: datetime, end: datetime) -> set[int]:
     return {m for m, items in history.items() if any(start <= at < end for _kind, at in items)}
 
 
-def _levels(history: History, moment: datetime) -> dict[int, tuple[float, int | None]]:
+def _levels(history: History, moment: datetime, orbit: Orbit) -> dict[int, tuple[float, int | None]]:
     result = {}
     for member_id, items in history.items():
-        value = score(items, moment)
-        result[member_id] = (value, level_of(value))
+        value = score(items, moment, orbit)
+        result[member_id] = (value, level_of(value, orbit))
     return result
 
 
 def _figures(members: list[CommunityMember], history: History, start: datetime, end: datetime,
-             before: datetime, moment: datetime) -> Figures:
+             before: datetime, moment: datetime, orbit: Orbit) -> Figures:
     known = [m for m in members if m.first_seen < end]
     active = _active(history, start, end)
     active_before = _active(history, before, start)
     new = {m.id for m in known if m.first_seen >= start}
     returning = {m.id for m in known if m.id in active and m.id not in new and m.id not in active_before}
-    levels = Counter(level for _v, level in _levels(history, moment).values() if level is not None)
+    levels = Counter(level for _v, level in _levels(history, moment, orbit).values() if level is not None)
     return Figures(members=len(known), active=len(active & {m.id for m in known}), new=len(new),
                    returning=len(returning), by_level=dict(sorted(levels.items())))
 
 
 def community_summary(
-    session: Session, *, team_id: int, start: datetime, end: datetime, previous_start: datetime, now: datetime
+    session: Session, *, team_id: int, start: datetime, end: datetime, previous_start: datetime, now: datetime,
+    orbit: Orbit = DEFAULT_ORBIT,
 ) -> CommunitySummary:
     """The period ``[start, end)`` against ``[previous_start, start)``; levels are taken at the period's end, or
     ``now`` while it runs."""
@@ -103,9 +104,9 @@ def community_summary(
     names = {m.id: m.display_name for m in members}
     history = _history(session, team_id=team_id, until=end, same={saved_id(m.id): person_of(m) for m in rows})
     before_previous = previous_start - (start - previous_start)
-    current = _figures(members, history, start, end, previous_start, moment)
-    previous = _figures(members, history, previous_start, start, before_previous, start)
-    now_levels, then_levels = _levels(history, moment), _levels(history, start)
+    current = _figures(members, history, start, end, previous_start, moment, orbit)
+    previous = _figures(members, history, previous_start, start, before_previous, start, orbit)
+    now_levels, then_levels = _levels(history, moment, orbit), _levels(history, start, orbit)
     ranked = [
         Ranked(member_id=m, name=names.get(m, "?"), score=value, level=level,
                previous_level=then_levels.get(m, (0.0, None))[1])
@@ -139,21 +140,22 @@ class Profile:
     platforms: tuple[str, ...]
 
 
-def member_profile(session: Session, *, member: CommunityMember, now: datetime) -> Profile:
+def member_profile(session: Session, *, member: CommunityMember, now: datetime,
+                   orbit: Orbit = DEFAULT_ORBIT) -> Profile:
     """Level now and 30 days ago (the trend), and what the member did, by kind, over all time."""
     identities = [member, *session.exec(select(CommunityMember).where(CommunityMember.merged_into == member.id))]
     rows = session.exec(
         select(Interaction.kind, Interaction.at).where(col(Interaction.member_id).in_([m.id for m in identities]))
     ).all()
     items = [(InteractionKind(kind), at) for kind, at in rows]
-    value = score([i for i in items if i[1] <= now], now)
+    value = score([i for i in items if i[1] <= now], now, orbit)
     month_ago = now - timedelta(days=30)
     platforms = tuple(dict.fromkeys(m.platform for m in identities))  # with the identities merged into it
     return Profile(
         member=member,
         score=value,
-        level=level_of(value),
-        level_a_month_ago=level_of(score([i for i in items if i[1] <= month_ago], month_ago)),
+        level=level_of(value, orbit),
+        level_a_month_ago=level_of(score([i for i in items if i[1] <= month_ago], month_ago, orbit), orbit),
         counts=dict(Counter(kind for kind, _at in items)),
         platforms=platforms,
     )
