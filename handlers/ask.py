@@ -69,7 +69,6 @@ class Question:
           "  ·  /ask results <id>  ·  /ask close <id>",
     examples=(ASK_EXAMPLE, '/ask "Which day suits you?" Tue | Wed | Thu multi public everywhere',
               "/ask results 3", "/ask close 3"),
-    admin_examples=("/ask close 1",),  # someone else's poll: its asker or an admin
     details=(
         "“everywhere” posts the poll in every linked community chat (Slack and Telegram) instead of here; the "
         "answers of all of them are added up. “multi” lets people pick several options; “public” records who "

@@ -107,6 +107,15 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("history", "@", Who.ADMIN, N_("see a person's changes"), "/history @person", "/history @alice"),
     Permission("team", ANY, Who.MEMBER, N_("choose your private chat's team"), "/team <number>", ""),
     Permission("forget", ANY, Who.MEMBER, N_("erase yourself from the community"), "/forget me", ""),
+    # A community poll's asker (or an admin) closes it; the poll is no activity, so /ask close checks the asker.
+    Permission("ask", "close", Who.MEMBER, N_("close a community poll you asked"), "/ask close <id>", ""),
+    Permission("ask", ANY, Who.MEMBER, N_("ask the community"), "/ask \"…\" A | B …", ""),
+    Permission("attended", ANY, Who.MEMBER, N_("mark who attended an event"), "/attended <id> @person …", ""),
+    Permission("attendees", ANY, Who.MEMBER, N_("import an event's attendee list"), "/attendees <id> import", ""),
+    Permission("member", "merge", Who.ADMIN, N_("merge community members"), "/member merge #a #b",
+               "/member merge #1 #2"),
+    Permission("export", "community", Who.ADMIN, N_("export the community"), "/export community",
+               "/export community"),
 )
 
 

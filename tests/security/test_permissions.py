@@ -38,7 +38,8 @@ ITEMS = {"talk": 1, "plan": 2, "event": 3, "goal": 1, "deleted": 4}
 
 def set_up(router: Router) -> None:
     """alice owns talk #1, plan item #2, meetup #3 and the deleted talk #4; carol is a granted admin; dave
-    administers the group; the talk has an open poll and the quarter a goal; eve is a member of another team."""
+    administers the group; the talk has an open poll and the quarter a goal; two guests attended the meetup; eve is
+    a member of another team."""
     for user in (ALICE, BOB, CAROL):
         assert not say(router, "/help", user=user, chat=GROUP, admin=False).is_error
     assert not say(router, "/admin grant @carol", user=DAVE, chat=GROUP, admin=True).is_error
@@ -48,6 +49,8 @@ def set_up(router: Router) -> None:
                  "/delete 4 confirm"):
         assert not say(router, line, user=ALICE, chat=GROUP, admin=False).is_error, line
     assert not say(router, "/goal quarter talks=12", user=DAVE, chat=GROUP, admin=True).is_error
+    # Two community members (#1, #2) for /member merge.
+    assert not say(router, "/attended 3 @guest_one @guest_two", user=ALICE, chat=GROUP, admin=False).is_error
     posted(router, say(router, "/poll 1", user=DAVE, chat=GROUP, admin=True), chat=GROUP, poll_id="p-1")
     assert not say(router, "/help", user=EVE, chat=OTHER_GROUP, admin=False).is_error
 
