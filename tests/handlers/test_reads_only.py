@@ -53,4 +53,4 @@ def test_someone_new_whose_first_command_only_reads_joins_the_team_as_by_any_com
 
 def test_the_commands_that_only_read_say_so():
     assert {c.name for c in registry.all() if c.reads_only} == {
-        "list", "show", "stats", "talks", "help", "report", "funnel", "community", "export", "history"}  # /member merges
+        "list", "show", "stats", "talks", "help", "report", "funnel", "community", "export", "history"}  # not /member
