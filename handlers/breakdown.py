@@ -15,7 +15,7 @@ from sqlmodel import Session
 from handlers import markup, render
 from handlers.filters import Filters, describe
 from handlers.i18n import _
-from handlers.metric_text import cost_short, so_far, span_text
+from handlers.metric_text import cost_short, cost_text, so_far, span_text
 from handlers.words import kind_name, purpose_name
 from storage.metrics.period import PeriodNumbers, numbers_of
 from storage.metrics.windows import Window
@@ -24,6 +24,7 @@ from storage.scope import Selection, done_activities, segments
 from storage.selection import Dimension, Scope
 from storage.teams import members_by_id
 
+PARTIAL = "*"  # marks a cost per contact that rests on only some of the segment's contacts
 LABEL_WIDTH = 16  # a segment's name is cut to this, so a table fits a phone held sideways
 
 
@@ -35,6 +36,7 @@ class SegmentRow:
     contacts: int
     cost_per_contact: str
     rating: str
+    cost_basis: str | None = None  # the cost with its basis, when it rests on only some of the contacts
 
 
 def breakdown_rows(session: Session, *, team: Team, window: Window, scope: Scope, by: Dimension) -> list[SegmentRow]:
@@ -84,6 +86,7 @@ def _row(label: str, n: PeriodNumbers) -> SegmentRow:
         contacts=n.totals.contacts,
         cost_per_contact=cost_short(n.cost),
         rating=render.decimal(n.votes.rating),
+        cost_basis=cost_text(n.cost) if any(f.partial for f in n.cost) else None,
     )
 
 
@@ -104,11 +107,19 @@ def breakdown_text(rows: Sequence[SegmentRow], *, filters: Filters, window: Wind
     dimensions = {Dimension.KIND: _("kind"), Dimension.TAG: _("tag"), Dimension.PERSON: _("person"),
                   Dimension.PURPOSE: _("purpose")}
     header = (dimensions[filters.by], _("reach"), _("contacts"), _("per contact"), _("rating"))
-    cells = [(_cut(r.label), render.number(r.reach), render.number(r.contacts), r.cost_per_contact, r.rating)
+    # A cell has no room for "(on 20 of 25 contacts with a cost)": a mark, and the basis under the table; the
+    # other figures get a space instead, so the cents stay in one column.
+    partial = [r for r in rows if r.cost_basis]
+    marks = {True: PARTIAL, False: " " if partial else ""}
+    cells = [(_cut(r.label), render.number(r.reach), render.number(r.contacts),
+              r.cost_per_contact + marks[r.cost_basis is not None], r.rating)
              for r in rows]
     lines.extend(markup.code(line) for line in table_lines(header, cells))
     if filters.by is Dimension.TAG:
         lines.append(_("An activity with several tags counts under each of them, once in the total."))
+    if partial:
+        lines.append(_("{mark} Cost per contact of the contacts with a cost only:").format(mark=PARTIAL))
+        lines.extend(f"• {markup.escape(r.label)}: {r.cost_basis}" for r in partial)
     return "\n".join(lines)
 
 

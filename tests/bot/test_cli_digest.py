@@ -27,10 +27,11 @@ def test_the_cli_digest_narrowed_to_tags_and_broken_down_by_kind(router, db, tmp
     assert [line.strip() for line in result.output.splitlines() if line.startswith(("kind", "publication", "talk",
                                                                                      "total"))] == [
         "kind         reach  contacts  per contact  rating",
-        "publication  1,000         3       $10.00       —",
-        "talk           100         5            —       —",
-        "total        1,100         8       $10.00       —",
+        "publication  1,000         3      $10.00        —",
+        "talk           100         5           —        —",
+        "total        1,100         8      $10.00*       —",
     ]
+    assert "• total: $10.00 (on 3 of 8 contacts with a cost)" in result.output  # B's 5 contacts cost nothing known
     assert out.stat().st_size > 0
 
 

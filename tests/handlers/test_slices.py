@@ -105,13 +105,16 @@ def test_by_tag(ledger):
     text = stats(ledger, "month by tag")
     assert text.splitlines() == [
         "By tag so far, 2026-11-01 – 2026-11-26",
-        "tag        reach  contacts     per contact  rating",
-        "#frontend  1,000         3          $10.00       —",
-        "#backend     500        25          $50.00     4.0",
-        "#devops      400        20          $50.00     4.5",
-        "(no tag)      50        10          €20.00       —",
-        "total      1,550        38  $44.78, €20.00     4.0",  # A counts once; $1030 / 23
+        "tag        reach  contacts      per contact  rating",
+        "#frontend  1,000         3          $10.00        —",
+        "#backend     500        25          $50.00*     4.0",  # B's 5 contacts cost nothing recorded
+        "#devops      400        20          $50.00      4.5",
+        "(no tag)      50        10          €20.00        —",
+        "total      1,550        38  $44.78, €20.00*     4.0",  # A counts once; $1030 / 23, €200 / 10
         "An activity with several tags counts under each of them, once in the total.",
+        "* Cost per contact of the contacts with a cost only:",
+        "• #backend: $50.00 (on 20 of 25 contacts with a cost)",
+        "• total: $44.78 (on 23 of 38 contacts with a cost); €20.00 (on 10 of 38 contacts with a cost)",
     ]
 
 
@@ -119,35 +122,43 @@ def test_by_person_within_a_purpose(ledger):
     assert stats(ledger, "month purpose=hiring by person").splitlines() == [
         "By person so far, 2026-11-01 – 2026-11-26",
         "Slice: purpose: hiring",
-        "person  reach  contacts     per contact  rating",
-        "alice     400        20          $50.00     4.5",
-        "bob        50        10          €20.00       —",
-        "total     450        30  $50.00, €20.00     4.5",
+        "person  reach  contacts      per contact  rating",
+        "alice     400        20          $50.00      4.5",
+        "bob        50        10          €20.00        —",
+        "total     450        30  $50.00, €20.00*     4.5",  # each currency on part of the 30 contacts
+        "* Cost per contact of the contacts with a cost only:",
+        "• total: $50.00 (on 20 of 30 contacts with a cost); €20.00 (on 10 of 30 contacts with a cost)",
     ]
 
 
 def test_by_kind_and_by_purpose(ledger):
     assert stats(ledger, "month by kind").splitlines()[1:] == [
-        "kind         reach  contacts     per contact  rating",
-        "publication  1,000         3          $10.00       —",
-        "talk           500        25          $50.00     4.0",
-        "event           50        10          €20.00       —",
-        "total        1,550        38  $44.78, €20.00     4.0",
+        "kind         reach  contacts      per contact  rating",
+        "publication  1,000         3          $10.00        —",
+        "talk           500        25          $50.00*     4.0",
+        "event           50        10          €20.00        —",
+        "total        1,550        38  $44.78, €20.00*     4.0",
+        "* Cost per contact of the contacts with a cost only:",
+        "• talk: $50.00 (on 20 of 25 contacts with a cost)",
+        "• total: $44.78 (on 23 of 38 contacts with a cost); €20.00 (on 10 of 38 contacts with a cost)",
     ]
     assert stats(ledger, "month by purpose").splitlines()[1:] == [
-        "purpose       reach  contacts     per contact  rating",
-        "hiring          450        30  $50.00, €20.00     4.5",
-        "brand           100         5               —     3.0",
-        "(no purpose)  1,000         3          $10.00       —",
-        "total         1,550        38  $44.78, €20.00     4.0",
+        "purpose       reach  contacts      per contact  rating",
+        "hiring          450        30  $50.00, €20.00*     4.5",
+        "brand           100         5               —      3.0",
+        "(no purpose)  1,000         3          $10.00        —",
+        "total         1,550        38  $44.78, €20.00*     4.0",
+        "* Cost per contact of the contacts with a cost only:",
+        "• hiring: $50.00 (on 20 of 30 contacts with a cost); €20.00 (on 10 of 30 contacts with a cost)",
+        "• total: $44.78 (on 23 of 38 contacts with a cost); €20.00 (on 10 of 38 contacts with a cost)",
     ]
 
 
 def test_the_table_lines_up_on_every_door(ledger):
     reply = say(ledger, "/stats month #backend by tag")
     rows = ["tag       reach  contacts  per contact  rating",
-            "#backend    500        25       $50.00     4.0",
-            "total       500        25       $50.00     4.0"]
+            "#backend    500        25      $50.00*     4.0",
+            "total       500        25      $50.00*     4.0"]
     assert to_plain(reply.text).splitlines()[2:5] == rows
     # Telegram: each row in <code>, a monospace font; Slack: each row in backticks, the same.
     assert [f"<code>{row}</code>" for row in rows] == to_html(reply.text).splitlines()[2:5]
@@ -163,8 +174,11 @@ def test_report_narrowed_and_broken_down(ledger):
     assert "Hiring influence" not in summary
     assert breakdown.splitlines()[2:] == [
         "person  reach  contacts  per contact  rating",
-        "alice     500        25       $50.00     4.0",
-        "total     500        25       $50.00     4.0",
+        "alice     500        25      $50.00*     4.0",
+        "total     500        25      $50.00*     4.0",
+        "* Cost per contact of the contacts with a cost only:",
+        "• alice: $50.00 (on 20 of 25 contacts with a cost)",
+        "• total: $50.00 (on 20 of 25 contacts with a cost)",
     ]
     details = text_of(replies[2])
     assert "talk #1 A" in details and "P @ Blog" not in details  # the top by reach, of the slice only
