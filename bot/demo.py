@@ -76,7 +76,9 @@ def demo_commands(today: date, *, weeks: int, seed: int) -> list[str]:
     for week in range(weeks):  # the media plan: two posts due each week, most of them done on time
         for n in range(2):
             due = start + timedelta(weeks=week, days=1 + 2 * n)
-            lines.append(f'/plan add article "Planned post {week}.{n}" due {due.isoformat()} @ {rng.choice(OUTLETS)}')
+            # Tagged like the rest, so a slice (/stats quarter #backend) has a plan to be measured against.
+            lines.append(f'/plan add article "Planned post {week}.{n}" due {due.isoformat()} @ {rng.choice(OUTLETS)} '
+                         f"#{rng.choice(TAGS)}")
     return lines
 
 

@@ -97,3 +97,12 @@ def test_clearing_a_ledger_keeps_the_team_its_settings_and_members(any_router, a
     assert counts["Team"] == counts["Member"] == counts["ChatBinding"] == 1
     assert team_of(any_db).currency == "EUR"
     assert "Nothing logged here yet" in text_of(say(any_router, "/list"))
+
+
+def test_a_slice_of_the_demo_has_a_plan_of_its_own(router):
+    from bot.console import LOCAL_CHAT
+
+    fill_demo(router, weeks=13, seed=7)
+
+    stats = text_of(say(router, "/stats quarter #backend", chat=LOCAL_CHAT))
+    assert re.search(r"plan fulfilment: \d+% \(\d+ of \d+ due items? done on time\)", stats), stats
