@@ -7,13 +7,11 @@ takes its conditions from :func:`scope_conditions`, so a filter means the same t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -46,12 +44,11 @@ class Scope:
 
 
 EVERYTHING = Scope()
-WHOLE = "*"  # the one segment's key when no breakdown splits the scope
 
 
 def has_any_tag(tags: tuple[str, ...]) -> Any:
-    """The activity carries at least one of ``tags``. Its own alias of the tag table, so the EXISTS still
-    correlates with the activity alone when the outer query joins tags too (a breakdown by tag)."""
+    """The activity carries at least one of ``tags``. Its own alias of the tag table, so the EXISTS correlates
+    with the activity alone even in a query that joins tags itself."""
     tag = aliased(ActivityTag)
     return (
         select(tag.activity_id)
@@ -84,24 +81,3 @@ def done_in_scope(*, team_id: int, start: date, end: date, scope: Scope) -> list
         col(Activity.status) == Status.DONE.value,
         *scope_conditions(scope),
     ]
-
-
-def segment_key(by: Dimension | None, scope: Scope) -> tuple[list[Any], Callable[[Any], Any]]:
-    """The column a breakdown groups on (none without a breakdown), and how it extends a query that already
-    has ``Activity`` in its FROM (by tag: an outer join, so untagged activities make a segment of their own;
-    only the scope's tags when it names some)."""
-    if by is None:
-        return [], lambda query: query  # callers key the one segment WHOLE
-    if by is Dimension.TAG:
-        on = col(ActivityTag.activity_id) == col(Activity.id)
-        if scope.tags:
-            on = on & col(ActivityTag.tag).in_(scope.tags)
-        return [col(ActivityTag.tag)], lambda query: query.join_from(Activity, ActivityTag, on, isouter=True)
-    column = {Dimension.KIND: Activity.kind, Dimension.PERSON: Activity.owner_id, Dimension.PURPOSE: Activity.purpose}
-    return [col(column[by])], lambda query: query
-
-
-def select_columns(columns: list[Any]) -> Any:
-    """SELECT of a list of columns (a breakdown's key, then figures): more, and less uniform, than sqlmodel's
-    select() is typed for."""
-    return sa_select(*columns)
