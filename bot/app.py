@@ -38,7 +38,7 @@ class Door(Protocol):
 
 
 def build_router(settings: Settings, *, metrics: Metrics | None = None) -> tuple[Database, Router]:
-    db = Database.from_url(settings.database_url)
+    db = Database.from_url(settings.database_url, synchronous=settings.sqlite_synchronous)
     wait_for_database(db)
     if metrics is not None:
         metrics.watch_inbox(db)

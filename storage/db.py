@@ -32,10 +32,11 @@ def normalize_url(url: str) -> str:
 
 
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds SQLite waits for another writer's lock before "database is locked"
-# FULL: a commit is on the disk before the platform hears "received" — also across a power cut, not only a
-# crash of the process (NORMAL in WAL mode may lose the last commits then). With group commit it costs one
-# sync per batch, not per event: bench/bench_reactions.py measures both.
-DEFAULT_SQLITE_SYNCHRONOUS = "FULL"
+# NORMAL (in WAL mode): a commit survives a crash of the process; a power cut may lose the last ones. FULL syncs
+# every commit (one sync per group-commit batch), so it survives that too — but on this project's machine it cost
+# the doors a quarter to a third of their throughput (bench/bench_reactions.py --sqlite-synchronous), so it is
+# the operator's choice (SQLITE_SYNCHRONOUS), not the default.
+DEFAULT_SQLITE_SYNCHRONOUS = "NORMAL"
 
 
 def make_engine(

@@ -14,7 +14,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +79,7 @@ class FakeBotApi:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        self.add_routes(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -86,6 +87,9 @@ class FakeBotApi:
         port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}"
         return self.url
+
+    def add_routes(self, app: web.Application) -> None:
+        """More routes for a subclass (the benchmark's load control)."""
 
     async def close(self) -> None:
         self._closing = True
@@ -220,14 +224,18 @@ class FakeBotApi:
         offset = int(params.get("offset") or 0)
         self.confirmed_below = max(self.confirmed_below, offset)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        await self.long_poll(params, lambda: bool(self._updates))
+        return list(self._updates)
+
+    async def long_poll(self, params: dict[str, str], has_updates: Callable[[], bool]) -> None:
+        """getUpdates with nothing to send waits (up to its timeout, here at most 1 s) for something to come."""
         wait = min(float(params.get("timeout") or 0), 1.0)
-        if not self._updates and wait:
+        if not has_updates() and wait:
             async with self._changed:
                 try:
-                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates) or self._closing), wait)
+                    await asyncio.wait_for(self._changed.wait_for(lambda: has_updates() or self._closing), wait)
                 except TimeoutError:
                     pass
-        return list(self._updates)
 
     # --- methods ----------------------------------------------------------------------------------
 
