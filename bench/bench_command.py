@@ -7,9 +7,13 @@ reply text — one transaction), against
 
     .venv/bin/python bench/bench_command.py [--rounds 30] [--batch 20] [--postgres URL]
 
-PostgreSQL is measured too when ``--postgres URL`` or ``DEVRELBOT_TEST_POSTGRES_URL`` is given (in a schema
-of its own, dropped afterwards). The three paths run in interleaved rounds in one run, so machine noise hits
-them alike. Printed: commands/s, p50 and p99 latency, and the ratio of our path to (a) + (b) (target ≤ 3×).
+SQLite is measured twice: with the bot's default ``synchronous=NORMAL`` (no sync per commit: the ratio shows the
+per-command work) and with ``SQLITE_SYNCHRONOUS=FULL`` (every commit synced to disk: the bare insert (a) pays that
+sync too, so the ratio is smaller — quote the NORMAL one for the work a command does). PostgreSQL is measured
+too when ``--postgres URL`` or ``DEVRELBOT_TEST_POSTGRES_URL`` is given (in a schema of its own, dropped
+afterwards). The three paths run in interleaved rounds in one run, after a warm-up, so machine noise hits them
+alike. Printed: commands/s, p50 and p99 latency, and the ratio of our path to (a) + (b) (targets: ≤ 5× on
+SQLite, ≤ 2.5× on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -192,8 +196,9 @@ def measure(db: Database, label: str, rounds: int, batch: int) -> None:
     p99 = {k: percentile(v, 0.99) for k, v in samples.items()}
     ratio = p50["ours"] / (p50["bare"] + p50["ptb"])
     ratio99 = p99["ours"] / (p99["bare"] + p99["ptb"])
-    verdict = "within" if ratio <= 3 else "NOT within"
-    print(f"  ratio ours / (a + b): p50 {ratio:.2f}x, p99 {ratio99:.2f}x — {verdict} the 3x target")
+    target = 2.5 if db.is_postgres else 5.0
+    verdict = "within" if ratio <= target else "NOT within"
+    print(f"  ratio ours / (a + b): p50 {ratio:.2f}x, p99 {ratio99:.2f}x — {verdict} the {target:g}x target")
 
 
 def main() -> None:
@@ -207,7 +212,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    for label, db in benchmark_databases(args.postgres, sqlite_label="SQLite (file, WAL)"):
+    for label, db in benchmark_databases(args.postgres, sqlite_synchronous=("NORMAL", "FULL")):
         measure(db, label, args.rounds, args.batch)
 
 

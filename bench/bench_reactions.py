@@ -1,387 +1,507 @@
-"""Reaction ingest: emoji reactions on a feedback card, sustained, through the real doors —
+"""Reaction ingest, durable and lossless, against the stack's own ceilings — side by side in one run.
 
-  (a) signed Slack ``reaction_added`` / ``reaction_removed`` events POSTed to the Slack door's HTTP endpoint
-      (the AsyncApp in HTTP mode on a loopback port, Web API calls answered by the local fake), from an aiohttp
-      client with a bounded number of requests in flight, and
-  (b) Telegram ``message_reaction`` updates through python-telegram-bot's ``Application.process_update``
-      (the door's application, initialised against the local fake Bot API; no polling).
+    .venv/bin/python bench/bench_reactions.py [--rounds 2] [--slices 4] [--seconds 5] [--warmup 2]
+        [--concurrency 64] [--people 12000] [--slack-latency-ms 80] [--telegram-latency-ms 20]
+        [--sqlite-synchronous FULL|NORMAL]
 
-    .venv/bin/python bench/bench_reactions.py [--seconds 60] [--concurrency 32] [--postgres URL]
+This process runs only the doors being measured; the platform APIs (``fake_services.py``, answering after a
+realistic latency) and the Slack load generator (``slack_load.py``; for Telegram the fake Bot API is the
+generator) run in processes of their own. Each round measures:
 
-Each door first posts a card (``/log`` then ``/rate`` or ``/feedback``), so that reactions on it are votes.
-Then, for ``--seconds`` each, many distinct people react: most vote once, some change their vote, some take
-it back; a few of the withdrawn votes are followed by a redelivery of their first event (the same Slack
-event id, the same Telegram update id), which the doors' dedupe must drop. One person's events go in order
-(the next once the previous one was handled, as one person's clicks are); many people are in flight at once.
+  Slack HTTP   (ceiling) bare slack-bolt: an AsyncApp with no-op ``reaction_added``/``reaction_removed``
+               listeners behind the same aiohttp adapter code as the door (signature checked, processed before
+               the response, as the door is configured);
+               (ours) the Slack door: every vote committed before its 200 (the group-commit writer).
+  Telegram     (ceiling) python-telegram-bot's own long polling (``Updater``) into a no-op handler;
+               (ours) the Telegram door's real update path: its own long polling, the durable inbox (a batch is
+               committed before its offset is confirmed), one queue per voter, the vote committed.
+  SQLite       single-event transactions and batches of 100 with the project's engine and pragmas, with
+               ``synchronous`` NORMAL and FULL (the database's ceiling).
 
-At the end the votes in the database are compared, exactly, with the votes expected from what was sent: none
-lost, none counted twice (a redelivered event that got through would bring a withdrawn vote back). Printed:
-events/s per door against the targets (Slack ≥ 1,000/s, Telegram ≥ 3,000/s, on SQLite). PostgreSQL is run too
-when ``--postgres URL`` or ``DEVRELBOT_TEST_POSTGRES_URL`` is given (in a schema of its own, dropped after).
+Ceiling and door are up at the same time and loaded in turn, ``--slices`` times each in alternating order, so a
+change in the machine's load (it is shared) hits both alike; the ratio is of their totals. Slack load: many
+people at once, each person's next event once the previous got its 200; a few deliveries race their own retry
+(same event id, sent at the same moment), a few come again late; every slice after a warm-up. Telegram load:
+people's updates served by getUpdates in batches of 100, every 10th batch sent a second time while its first
+copy is being handled; a warm-up load first. Afterwards the votes in the database must equal what was sent —
+none lost, none counted twice — or the bench fails.
+
+Printed per round: events/s of each path, our ratio to the ceiling, and the targets (Slack ≥ 0.7× bare bolt
+and ≥ 1,000/s; Telegram ≥ 3,000/s); then the medians over the rounds.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
+import contextlib
 import json
 import logging
-import os
-import random
+import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import types
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from databases import benchmark_databases  # bench/databases.py, beside this file
-from sqlmodel import func, select
+from aiohttp import web
+from sqlalchemy import func, insert, select
 
-import handlers  # noqa: F401  (registers the commands and the feedback event handlers)
-from bot.settings import Settings
-from handlers.router import Router
-from storage.db import Database
-from storage.feedback.emoji_map import DEFAULT_EMOJI_MAP
-from storage.models import Activity, FeedbackCard, ProcessedEvent, Vote
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the fakes live in tests/
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: bench/ and tests/ importable
+import handlers  # noqa: E402, F401  (registers the commands and the feedback event handlers)
+from handlers.router import Router  # noqa: E402
+from storage.db import DEFAULT_SQLITE_SYNCHRONOUS, Database  # noqa: E402
+from storage.models import Activity, FeedbackCard, InboxItem, ProcessedEvent, Vote  # noqa: E402
 from tests.fakes import slack_api as fake_slack  # noqa: E402
 from tests.fakes import telegram_api as fake_tg  # noqa: E402
 
+HERE = Path(__file__).resolve().parent
 TALK = 'talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300'
-SLACK_TARGET, TELEGRAM_TARGET = 1_000, 3_000
-SLACK_CHANNEL = "C0GENERAL"
-# Slack names and Telegram emoji of the default map (🔥=5 👍=4 😐=3 👎=1), plus one that is not a vote.
-SLACK_NAMES = {"fire": "🔥", "+1": "👍", "neutral_face": "😐", "-1": "👎", "tada": "🎉"}
-TG_EMOJI = ["🔥", "👍", "😐", "👎", "🎉"]
+SLACK_RATIO_TARGET, SLACK_TARGET, TELEGRAM_TARGET = 0.7, 1_000, 3_000
 
 
-# --- what people do, and what it must leave in the database ---------------------------------------------
+# --- processes ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Step:
-    """One delivery: an emoji added or removed (Slack), or the old → new set (Telegram). ``replay_of`` is the
-    index of an earlier step of the same person delivered again under the same id (it must change nothing)."""
+class Service:
+    """A fake platform API in a process of its own; it stops when its standard input closes."""
 
-    added: str | None = None
-    removed: str | None = None
-    replay_of: int | None = None
+    def __init__(self, *args: str) -> None:
+        self.args = args
+        self.process: asyncio.subprocess.Process | None = None
+        self.url = ""
 
+    async def __aenter__(self) -> Service:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, str(HERE / "fake_services.py"), *self.args,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        assert self.process.stdout is not None
+        line = (await asyncio.wait_for(self.process.stdout.readline(), 30)).decode().split()
+        if not line or line[0] != "ready":
+            raise RuntimeError(f"the fake {self.args[0]} API did not start")
+        self.url = line[1]
+        return self
 
-def script(rng: random.Random, emoji: list[str]) -> list[Step]:
-    """One person's reactions: vote (60 %), change (20 %), withdraw (10 %), withdraw then a redelivery of the
-    first event (2 %), a reaction that is not a vote (8 %)."""
-    first, second = rng.sample(emoji[:4], 2)
-    roll = rng.random()
-    if roll < 0.60:
-        return [Step(added=first)]
-    if roll < 0.80:
-        return [Step(added=first), Step(added=second, removed=first)]
-    if roll < 0.90:
-        return [Step(added=first), Step(removed=first)]
-    if roll < 0.92:
-        return [Step(added=first), Step(removed=first), Step(replay_of=0)]
-    return [Step(added=emoji[4])]
-
-
-def expected_vote(steps: list[Step]) -> str | None:
-    """The emoji the person's vote stands on at the end (None: no vote). Replays change nothing."""
-    vote: str | None = None
-    for step in steps:
-        if step.replay_of is not None:
-            continue
-        if step.removed is not None and vote == step.removed:
-            vote = None
-        if step.added is not None and step.added in DEFAULT_EMOJI_MAP:
-            vote = step.added
-    return vote
-
-
-@dataclass
-class Ledger:
-    """What was sent: expected votes by voter key, events and replays delivered, and when."""
-
-    expected: dict[str, int] = field(default_factory=dict)
-    events: int = 0
-    replays: int = 0
-    people: int = 0
-
-    def person(self, voter: str, steps: list[Step]) -> None:
-        self.people += 1
-        vote = expected_vote(steps)
-        if vote is not None:
-            self.expected[voter] = DEFAULT_EMOJI_MAP[vote]
-
-
-class Done:
-    """Futures the instrumented router resolves (from its worker thread) once an event was handled or dropped
-    as a repeat: the bench waits on them to keep one person's events in order."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.waiting: dict[str, asyncio.Future[bool]] = {}
-
-    def expect(self, key: str) -> asyncio.Future[bool]:
-        future = self.waiting[key] = self.loop.create_future()
-        return future
-
-    def resolve(self, key: str | None, handled: bool) -> None:
-        if key is None:
-            return
-
-        def set_result() -> None:
-            future = self.waiting.pop(key, None)
-            if future is not None and not future.done():
-                future.set_result(handled)
-
-        self.loop.call_soon_threadsafe(set_result)
-
-
-async def sustain(seconds: float, lanes: int, person: Callable[[int], Any]) -> tuple[int, float]:
-    """Run ``person(i)`` for i = 0, 1, … in ``lanes`` concurrent lanes until ``seconds`` are up; returns the
-    number of people and the elapsed time (until the last one's last event was handled)."""
-    counter = itertools.count()
-    start = time.perf_counter()
-    deadline = start + seconds
-
-    async def lane() -> None:
-        while time.perf_counter() < deadline:
-            await person(next(counter))
-
-    await asyncio.gather(*(lane() for _ in range(lanes)))
-    return next(counter), time.perf_counter() - start
-
-
-def processed_count(db: Database, platform: str) -> int:
-    """Delivery ids the door recorded as handled: deliveries minus these were dropped as repeats."""
-    with db.session() as session:
-        query = select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.platform == platform)
-        return int(session.exec(query).one())
-
-
-def database_votes(db: Database, card_id: int) -> dict[str, int]:
-    with db.session() as session:
-        return {v.voter: v.score for v in session.exec(select(Vote).where(Vote.card_id == card_id))}
-
-
-def verdict(label: str, ledger: Ledger, elapsed: float, target: int, found: dict[str, int], dropped: int) -> bool:
-    rate = ledger.events / elapsed
-    lost = sorted(v for v in ledger.expected if v not in found)
-    wrong = sorted(v for v in ledger.expected if v in found and found[v] != ledger.expected[v])
-    extra = sorted(v for v in found if v not in ledger.expected)
-    met = "met" if rate >= target else "NOT met"
-    print(f"  {label:<40} {ledger.events:>7} events in {elapsed:5.1f} s = {rate:7.0f} events/s"
-          f"   (target ≥ {target:,}/s: {met})")
-    print(f"    {ledger.people} people, {len(ledger.expected)} votes expected, {len(found)} in the database; "
-          f"lost {len(lost)}, wrong score {len(wrong)}, counted but withdrawn {len(extra)}; "
-          f"{ledger.replays} redelivered ids, {dropped} dropped as repeats")
-    ok = not lost and not wrong and not extra and dropped == ledger.replays
-    if not ok:
-        print(f"    MISMATCH: lost {lost[:5]} wrong {wrong[:5]} extra {extra[:5]}")
-    return ok
-
-
-class TrackingRouter(Router):
-    """The real router; it only tells the bench when an event was handled or dropped as a repeat (the Slack
-    door acks first and handles the event after, in the background)."""
-
-    done: Done | None = None
-
-    def handle_event(self, event: Any, *args: Any, **kwargs: Any) -> Any:
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.close()
         try:
-            return super().handle_event(event, *args, **kwargs)
-        finally:
-            if self.done is not None:
-                self.done.resolve(getattr(event, "event_id", None), True)
+            await asyncio.wait_for(self.process.wait(), 10)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
 
 
-# --- (a) Slack over HTTP -----------------------------------------------------------------------------------
+async def slack_load(url: str, card_ts: str, args: argparse.Namespace, prefix: str) -> dict[str, Any]:
+    """The load generator's process: returns what it measured and the votes it expects."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(HERE / "slack_load.py"), url, card_ts, "--seconds", str(args.seconds),
+        "--warmup", str(args.warmup), "--concurrency", str(args.concurrency), "--people-prefix", prefix,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError("the Slack load generator failed")
+    return dict(json.loads(out.decode().strip().splitlines()[-1]))
 
 
-async def bench_slack(db: Database, seconds: float, concurrency: int, seed: int) -> bool:
-    from bot.slack import SlackDoor
-
-    api = fake_slack.FakeSlackAPI()
-    await api.start()
-    router = TrackingRouter(db, default_timezone="UTC")
-    settings = Settings(_env_file=None, slack_bot_token=fake_slack.BOT_TOKEN,  # type: ignore[call-arg]
-                        slack_signing_secret=fake_slack.SIGNING_SECRET, slack_api_base_url=api.api_url)
-    door = SlackDoor(settings, router, host="127.0.0.1", port=0)
-    stop = asyncio.Event()
-    task = asyncio.create_task(door.run(stop))
-    await asyncio.wait_for(door.ready.wait(), 10)
-    done = router.done = Done(asyncio.get_running_loop())
-    url = f"http://127.0.0.1:{door.bound_port}/slack/events"
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    try:
-        async with aiohttp.ClientSession(connector=connector) as http:
-            client = fake_slack.SlackClient(url, api, http)
-            await client.command("/log", TALK)
-            await api.wait_for("chat.postMessage")  # answered in the background, after the ack
-            await client.command("/rate", str(newest_activity(db)))
-            card = await wait_for_card(db, "slack")
-            marked = processed_count(db, "slack")
-            rng = random.Random(seed)
-            ledger = Ledger()
-            names = {emoji: name for name, emoji in SLACK_NAMES.items()}
-            ids = itertools.count(1)
-
-            async def deliver(body: str, event_id: str) -> None:
-                handled = done.expect(event_id)
-                headers = {"Content-Type": "application/json", **fake_slack.sign(body)}
-                async with http.post(url, data=body.encode(), headers=headers) as response:
-                    await response.read()
-                    if response.status != 200:
-                        raise RuntimeError(f"the Slack door answered {response.status}")
-                await asyncio.wait_for(handled, 30)
-
-            def envelope(kind: str, emoji: str, user: str, event_id: str) -> str:
-                event = {"type": kind, "user": user, "reaction": names[emoji], "event_ts": f"{time.time():.6f}",
-                         "item": {"type": "message", "channel": SLACK_CHANNEL, "ts": card.message_id},
-                         "item_user": fake_slack.BOT_USER_ID}
-                return json.dumps({
-                    "token": "legacy", "team_id": fake_slack.TEAM_ID, "api_app_id": "A0APP", "event": event,
-                    "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
-                    "authorizations": [{"team_id": fake_slack.TEAM_ID, "user_id": fake_slack.BOT_USER_ID,
-                                        "is_bot": True}],
-                })
-
-            async def person(i: int) -> None:
-                user = f"UB{i:07d}"
-                steps = script(rng, list(names))
-                sent: list[tuple[str, str]] = []  # (body, event id) per step
-                for step in steps:
-                    if step.replay_of is not None:
-                        body, event_id = sent[step.replay_of]
-                        ledger.replays += 1
-                        ledger.events += 1
-                        await deliver(body, event_id)
-                        continue
-                    # A changed vote on Slack: the new reaction is added, then the old one removed.
-                    for kind, emoji in (("reaction_added", step.added), ("reaction_removed", step.removed)):
-                        if emoji is None:
-                            continue
-                        event_id = f"Ev{next(ids):010d}"
-                        body = envelope(kind, emoji, user, event_id)
-                        sent.append((body, event_id))
-                        ledger.events += 1
-                        await deliver(body, event_id)
-                ledger.person(f"slack:{user}", steps)
-
-            _people, elapsed = await sustain(seconds, concurrency, person)
-        dropped = ledger.events - (processed_count(db, "slack") - marked)
-        return verdict("(a) Slack HTTP reaction events", ledger, elapsed, SLACK_TARGET,
-                       database_votes(db, card.id), dropped)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-        await api.stop()
+# --- databases ---------------------------------------------------------------------------------------------
 
 
-def newest_activity(db: Database) -> int:
-    with db.session() as session:
-        return int(session.exec(select(func.max(Activity.id))).one() or 0)
+class FreshDatabases:
+    """A migrated SQLite file per measurement, copied from one migrated template (cheap, and each door starts
+    from the same empty state)."""
+
+    def __init__(self, folder: Path, synchronous: str) -> None:
+        self.folder = folder
+        self.synchronous = synchronous
+        self.template = folder / "template.db"
+        db = Database.from_url(f"sqlite:///{self.template}")
+        db.upgrade()
+        db.dispose()
+        self.count = 0
+
+    def fresh(self, synchronous: str | None = None) -> Database:
+        self.count += 1
+        path = self.folder / f"bench{self.count}.db"
+        path.write_bytes(self.template.read_bytes())
+        return Database.from_url(f"sqlite:///{path}", synchronous=synchronous or self.synchronous)
 
 
-async def wait_for_card(db: Database, platform: str) -> FeedbackCard:
-    for _ in range(500):
-        with db.session() as session:
-            card = session.exec(select(FeedbackCard).where(FeedbackCard.platform == platform)).first()
+def votes_on(db: Database, card_id: int) -> dict[str, int]:
+    with db.reader() as session:
+        return {voter: score for voter, score in session.execute(
+            select(Vote.voter, Vote.score).where(Vote.card_id == card_id))}  # type: ignore[arg-type]
+
+
+async def card_of(db: Database, platform: str) -> FeedbackCard:
+    for _ in range(1000):
+        with db.reader() as session:
+            card = session.scalars(select(FeedbackCard).where(FeedbackCard.platform == platform)).first()
         if card is not None and card.message_id is not None:
             return card
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.02)
     raise RuntimeError(f"no {platform} feedback card was posted")
 
 
-# --- (b) Telegram through process_update ----------------------------------------------------------------
+async def newest_activity(db: Database) -> int:
+    for _ in range(1000):
+        with db.reader() as session:
+            newest = session.scalar(select(func.max(Activity.id)))
+        if newest:
+            return int(newest)
+        await asyncio.sleep(0.02)
+    raise RuntimeError("the /log of the setup was not stored")
 
 
-async def bench_telegram(db: Database, seconds: float, concurrency: int, seed: int) -> bool:
+def check(label: str, expected: dict[str, int], found: dict[str, int]) -> bool:
+    lost = sorted(v for v in expected if v not in found)
+    wrong = sorted(v for v in expected if v in found and found[v] != expected[v])
+    extra = sorted(v for v in found if v not in expected)
+    print(f"      {label}: {len(expected)} votes expected, {len(found)} in the database: lost {len(lost)}, "
+          f"wrong score {len(wrong)}, counted but withdrawn {len(extra)}")
+    if lost or wrong or extra:
+        print(f"      MISMATCH: lost {lost[:5]} wrong {wrong[:5]} extra {extra[:5]}")
+    return not (lost or wrong or extra)
+
+
+# --- Slack ---------------------------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def bare_bolt(api_url: str) -> AsyncIterator[str]:
+    """The ceiling: bolt with no-op reaction listeners, behind aiohttp exactly as the Slack door serves it
+    (``SlackDoor.handle_http``: to_bolt_request → async_dispatch → to_aiohttp_response). Yields its URL."""
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    client = AsyncWebClient(token=fake_slack.BOT_TOKEN, base_url=api_url)
+    app = AsyncApp(client=client, signing_secret=fake_slack.SIGNING_SECRET, process_before_response=True)
+
+    async def noop() -> None:
+        return None
+
+    app.event("reaction_added")(noop)
+    app.event("reaction_removed")(noop)
+
+    async def handle(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    web_app = web.Application()
+    web_app.router.add_post("/slack/events", handle)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+    finally:
+        await runner.cleanup()
+
+
+@contextlib.asynccontextmanager
+async def slack_door(api_url: str, db: Database) -> AsyncIterator[tuple[str, FeedbackCard]]:
+    """The Slack door in HTTP mode with a talk and its feedback card posted (the setup, not timed)."""
+    from bot.settings import Settings
+    from bot.slack import SlackDoor
+
+    settings = Settings(_env_file=None, slack_bot_token=fake_slack.BOT_TOKEN,  # type: ignore[call-arg]
+                        slack_signing_secret=fake_slack.SIGNING_SECRET, slack_api_base_url=api_url)
+    door = SlackDoor(settings, Router(db, default_timezone="UTC"), host="127.0.0.1", port=0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(door.run(stop))
+    await asyncio.wait_for(door.ready.wait(), 30)
+    url = f"http://127.0.0.1:{door.bound_port}/slack/events"
+    try:
+        base = api_url.removesuffix("/api/")
+        stub = types.SimpleNamespace(response_url=lambda token="cmd": f"{base}/response/{token}")
+        async with aiohttp.ClientSession() as http:
+            client = fake_slack.SlackClient(url, stub, http)  # type: ignore[arg-type]
+            await client.command("/log", TALK)
+            await client.command("/rate", str(await newest_activity(db)))
+        yield url, await card_of(db, "slack")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def measure_slack(args: argparse.Namespace, db: Database, number: int) -> dict[str, Any]:
+    """Both servers up at once, loaded in turn: ``--slices`` alternating windows each, so a change in the
+    machine's load hits both alike."""
+    totals = {which: {"events": 0, "window": 0.0, "failed": 0, "redelivered": 0} for which in ("bare", "ours")}
+    expected: dict[str, int] = {}
+    async with (Service("slack", "--latency-ms", str(args.slack_latency_ms)) as fake, bare_bolt(fake.url) as bare,
+                slack_door(fake.url, db) as (ours, card)):
+        urls = {"bare": bare, "ours": ours}
+        for n in range(args.slices):
+            for which in ("bare", "ours") if (n + number) % 2 else ("ours", "bare"):
+                result = await slack_load(urls[which], str(card.message_id), args, prefix=f"U{which[0]}{number}x{n}x")
+                for key in totals[which]:
+                    totals[which][key] += result[key]
+                if which == "ours":
+                    expected |= result["expected"]
+        assert card.id is not None
+        ok = check("Slack door", expected, votes_on(db, card.id))
+    return {"bare": totals["bare"], "ours": totals["ours"], "ok": ok}
+
+
+# --- Telegram ----------------------------------------------------------------------------------------------
+
+
+async def bench_post(http: aiohttp.ClientSession, url: str, body: Any) -> dict[str, Any]:
+    async with http.post(url, json=body) as response:
+        return dict(await response.json())
+
+
+async def bench_stats(http: aiohttp.ClientSession, url: str) -> dict[str, Any]:
+    async with http.get(f"{url}/bench/stats") as response:
+        return dict(await response.json())
+
+
+@dataclass
+class Progress:
+    """How far a Telegram path got: ``count()`` is what it has handled so far (a baseline is taken before each
+    load), ``settled(stats)`` whether nothing is left in flight."""
+
+    count: Callable[[], int]
+    settled: Callable[[dict[str, Any]], bool]
+    counts_redeliveries: bool  # PTB handles a redelivered update again; the door's inbox drops it
+
+
+async def timed_load(http: aiohttp.ClientSession, url: str, spec: dict[str, Any], progress: Progress
+                     ) -> tuple[dict[str, Any], float]:
+    """Make the fake serve a load; return it and the seconds until all of it was handled."""
+    before, redelivered_before = progress.count(), (await bench_stats(http, url))["redelivered"]
+    start = time.perf_counter()
+    load = await bench_post(http, f"{url}/bench/load", spec)
+    deadline = start + 600
+
+    async def done() -> bool:
+        stats = await bench_stats(http, url)
+        goal = load["updates"] + (stats["redelivered"] - redelivered_before if progress.counts_redeliveries else 0)
+        return progress.settled(stats) and progress.count() - before >= goal
+
+    while not await done():
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the Telegram load was not handled within 10 minutes")
+        await asyncio.sleep(0.02)
+    return load, time.perf_counter() - start
+
+
+def load_spec(message_id: int, first_user: int, people: int, seed: int) -> dict[str, Any]:
+    return {"chat_id": fake_tg.GROUP_ID, "message_id": message_id, "first_user": first_user, "people": people,
+            "seed": seed, "lanes": 64}
+
+
+@contextlib.asynccontextmanager
+async def ptb_polling(api_url: str, http: aiohttp.ClientSession) -> AsyncIterator[tuple[int, Progress]]:
+    """The ceiling: python-telegram-bot's own long polling (Updater) into a no-op handler. Yields the message
+    the load reacts to and how far it got."""
     from telegram import Update
+    from telegram.ext import ApplicationBuilder, TypeHandler
 
+    app = ApplicationBuilder().token(fake_tg.TOKEN).base_url(f"{api_url}/bot").job_queue(None).build()
+    handled = 0
+
+    async def noop(update: object, context: object) -> None:
+        nonlocal handled
+        handled += 1
+
+    app.add_handler(TypeHandler(Update, noop))
+    await app.initialize()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await app.start()
+    try:
+        yield 1, Progress(lambda: handled, lambda stats: stats["left"] == 0, counts_redeliveries=True)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+@contextlib.asynccontextmanager
+async def telegram_door(api_url: str, http: aiohttp.ClientSession, db: Database
+                        ) -> AsyncIterator[tuple[int, Progress]]:
+    """The Telegram door (its own polling, the durable inbox) with a talk and its card posted. Yields the card's
+    message and how far it got: updates stored in the inbox, none of them waiting."""
     from bot.settings import load_settings
     from bot.telegram.door import TelegramDoor
 
-    api = fake_tg.FakeBotApi()
-    await api.start()
-    router = TrackingRouter(db, default_timezone="UTC")
-    settings = load_settings(_env_file=None, telegram_bot_token=fake_tg.TOKEN, telegram_api_base_url=api.base_url)
-    door = TelegramDoor(settings, router)
-    app = door.build_application()
-    await app.initialize()  # getMe, from the fake
-    door.attach(app)  # what door.run does before polling
-    update_ids = itertools.count(1)
+    settings = load_settings(_env_file=None, telegram_bot_token=fake_tg.TOKEN, telegram_api_base_url=f"{api_url}/bot")
+    door = TelegramDoor(settings, Router(db, default_timezone="UTC"), poll_timeout=1.0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(door.run(stop))
+    await asyncio.wait_for(door.ready.wait(), 30)
+    def stored() -> int:
+        with db.reader() as session:
+            return int(session.scalar(select(func.count()).select_from(InboxItem)) or 0)
+
+    def settled(stats: dict[str, Any]) -> bool:
+        with db.reader() as session:
+            left = session.scalar(select(func.count()).select_from(InboxItem).where(
+                InboxItem.done_at.is_(None)))  # type: ignore[union-attr]
+        return bool(stats["left"] == 0 and not left)
+
     try:
-        for line in (f"/log {TALK}", "/feedback {id}"):
-            update = fake_tg.message_update(line.format(id=newest_activity(db)))
-            update["update_id"] = next(update_ids)
-            await app.process_update(Update.de_json(update, app.bot))
-        card = await wait_for_card(db, "telegram")
-        rng = random.Random(seed)
-        ledger = Ledger()
-        marked = processed_count(db, "telegram")
-        chat = fake_tg.tg_chat(fake_tg.GROUP_ID)
-
-        async def person(i: int) -> None:
-            user = fake_tg.tg_user(2_000_000 + i, f"p{i}")
-            steps = script(rng, TG_EMOJI)
-            sent: list[dict[str, Any]] = []
-            current: list[str] = []
-            for step in steps:
-                if step.replay_of is not None:
-                    update = sent[step.replay_of]
-                    ledger.replays += 1
-                else:
-                    old = list(current)
-                    current = [e for e in current if e != step.removed] + ([step.added] if step.added else [])
-                    update = {"update_id": next(update_ids), "message_reaction": {
-                        "chat": chat, "message_id": int(card.message_id or 0), "user": user, "date": int(time.time()),
-                        "old_reaction": [{"type": "emoji", "emoji": e} for e in old],
-                        "new_reaction": [{"type": "emoji", "emoji": e} for e in current],
-                    }}
-                    sent.append(update)
-                ledger.events += 1
-                await app.process_update(Update.de_json(update, app.bot))  # returns once it was handled
-            ledger.person(f"telegram:{user['id']}", steps)
-
-        _people, elapsed = await sustain(seconds, concurrency, person)
-        dropped = ledger.events - (processed_count(db, "telegram") - marked)
-        return verdict("(b) Telegram message_reaction updates", ledger, elapsed, TELEGRAM_TARGET,
-                       database_votes(db, card.id), dropped)
+        await bench_post(http, f"{api_url}/bench/push", [fake_tg.message_update(f"/log {TALK}")])
+        activity = await newest_activity(db)
+        await bench_post(http, f"{api_url}/bench/push", [fake_tg.message_update(f"/feedback {activity}")])
+        card = await card_of(db, "telegram")
+        yield int(card.message_id or 0), Progress(stored, settled, counts_redeliveries=False)
     finally:
-        door.messenger.attach(None)
-        await app.shutdown()
-        await api.close()
+        stop.set()
+        await asyncio.wait_for(task, 30)
 
 
-# --- running -----------------------------------------------------------------------------------------------
+async def measure_telegram(args: argparse.Namespace, db: Database, number: int) -> dict[str, Any]:
+    """Both up at once, each polling its own fake Bot API, loaded in turn (``--slices`` alternating loads)."""
+    latency = ("--latency-ms", str(args.telegram_latency_ms))
+    totals = {which: {"events": 0, "elapsed": 0.0} for which in ("bare", "ours")}
+    expected: dict[str, int] = {}
+    async with (aiohttp.ClientSession() as http, Service("telegram", *latency) as bare_fake,
+                Service("telegram", *latency) as our_fake, ptb_polling(bare_fake.url, http) as bare,
+                telegram_door(our_fake.url, http, db) as ours):
+        fakes, paths = {"bare": bare_fake.url, "ours": our_fake.url}, {"bare": bare, "ours": ours}
+        people = max(64, args.people // args.slices)
+        for which in ("bare", "ours"):  # warm-up
+            message_id, progress = paths[which]
+            warm, _ = await timed_load(http, fakes[which], load_spec(message_id, 1, people // 4, 7), progress)
+            if which == "ours":
+                expected |= warm["expected"]
+        for n in range(args.slices):
+            for which in ("bare", "ours") if (n + number) % 2 else ("ours", "bare"):
+                message_id, progress = paths[which]
+                spec = load_spec(message_id, 1_000_000 * (n + 1), people, 100 + n)
+                load, elapsed = await timed_load(http, fakes[which], spec, progress)
+                totals[which]["events"] += load["updates"]
+                totals[which]["elapsed"] += elapsed
+                if which == "ours":
+                    expected |= load["expected"]
+        redelivered = (await bench_stats(http, our_fake.url))["redelivered"]
+    with db.reader() as session:
+        card_id = session.scalar(select(FeedbackCard.id).where(FeedbackCard.platform == "telegram"))
+    ok = check("Telegram door", expected, votes_on(db, int(card_id or 0)))
+    return {"bare": totals["bare"], "ours": totals["ours"], "ok": ok, "redelivered": redelivered}
 
 
-def measure(db: Database, label: str, seconds: float, concurrency: int) -> bool:
-    print(f"{label}: {seconds:g} s per door, {concurrency} people in flight")
-    ok = asyncio.run(bench_slack(db, seconds, concurrency, seed=1))
-    ok = asyncio.run(bench_telegram(db, seconds, concurrency, seed=2)) and ok
-    return ok
+# --- the database's ceiling ----------------------------------------------------------------------------------
+
+
+def sqlite_ceiling(db: Database, seconds: float = 2.0) -> tuple[float, float]:
+    """Events/s as single-event transactions and as batches of 100, with the project's engine and pragmas."""
+    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    counter = iter(range(10**9))
+
+    def rows(n: int) -> list[dict[str, Any]]:
+        return [{"platform": "ceiling", "event_id": f"c{next(counter)}", "created_at": fake_now()}
+                for _ in range(n)]
+
+    rates = []
+    for per_transaction in (1, 100):
+        done, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            with db.engine.begin() as conn:
+                conn.execute(insert(table), rows(per_transaction))
+            done += per_transaction
+        rates.append(done / (time.perf_counter() - start))
+    return rates[0], rates[1]
+
+
+def fake_now() -> Any:
+    from storage.models import utcnow
+
+    return utcnow()
+
+
+# --- running -------------------------------------------------------------------------------------------------
+
+
+def rate(result: dict[str, Any]) -> float:
+    if "elapsed" in result:
+        return float(result["events"]) / float(result["elapsed"])
+    return float(result["events"]) / float(result["window"])
+
+
+async def one_round(number: int, args: argparse.Namespace, databases: FreshDatabases) -> dict[str, float]:
+    print(f"round {number}:")
+    db = databases.fresh()
+    try:
+        slack = await measure_slack(args, db, number)
+    finally:
+        db.dispose()
+    bare_slack, our_slack = rate(slack["bare"]), rate(slack["ours"])
+    print(f"    Slack HTTP  bare bolt, no-op listener {bare_slack:8.0f} events/s   ({slack['bare']['failed']} not 200)")
+    print(f"                the Slack door (durable)  {our_slack:8.0f} events/s   ({slack['ours']['failed']} not 200; "
+          f"{slack['ours']['redelivered']} redelivered ids)")
+    slack_ratio = our_slack / bare_slack
+    print(f"                ratio {slack_ratio:.2f}x  (target ≥ {SLACK_RATIO_TARGET}x: "
+          f"{'met' if slack_ratio >= SLACK_RATIO_TARGET else 'NOT met'}; ≥ {SLACK_TARGET:,}/s: "
+          f"{'met' if our_slack >= SLACK_TARGET else 'NOT met'})")
+
+    db = databases.fresh()
+    try:
+        telegram = await measure_telegram(args, db, number)
+    finally:
+        db.dispose()
+    bare_tg, our_tg = rate(telegram["bare"]), rate(telegram["ours"])
+    print(f"    Telegram    PTB polling, no-op handler {bare_tg:8.0f} updates/s")
+    print(f"                the Telegram door (inbox)  {our_tg:8.0f} updates/s   "
+          f"({telegram['redelivered']} redelivered)")
+    print(f"                ratio {our_tg / bare_tg:.2f}x  (target ≥ {TELEGRAM_TARGET:,}/s: "
+          f"{'met' if our_tg >= TELEGRAM_TARGET else 'NOT met'})")
+
+    ceiling: dict[str, tuple[float, float]] = {}
+    for synchronous in ("NORMAL", "FULL"):
+        db = databases.fresh(synchronous)
+        try:
+            ceiling[synchronous] = sqlite_ceiling(db)
+        finally:
+            db.dispose()
+        single, batched = ceiling[synchronous]
+        print(f"    SQLite      project pragmas, synchronous={synchronous:<6}: {single:8.0f} single-event "
+              f"transactions/s, {batched:8.0f} events/s in batches of 100")
+    if not (slack["ok"] and telegram["ok"]):
+        raise SystemExit("votes in the database differ from the votes sent")
+    single, batched = ceiling[databases.synchronous]
+    return {"slack_ratio": slack_ratio, "slack": our_slack, "bolt": bare_slack, "telegram": our_tg, "ptb": bare_tg,
+            "telegram_ratio": our_tg / bare_tg, "sqlite1": single, "sqlite100": batched}
+
+
+async def run(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        databases = FreshDatabases(Path(folder), args.sqlite_synchronous)
+        print(f"the doors on SQLite with synchronous={args.sqlite_synchronous}; Slack Web API latency "
+              f"~{args.slack_latency_ms:g} ms, Bot API latency ~{args.telegram_latency_ms:g} ms")
+        rounds = [await one_round(n, args, databases) for n in range(1, args.rounds + 1)]
+    print(f"medians of {len(rounds)} rounds:")
+    for key, label in (("bolt", "bare bolt"), ("slack", "Slack door"), ("slack_ratio", "Slack ratio"),
+                       ("ptb", "PTB polling"), ("telegram", "Telegram door"), ("telegram_ratio", "Telegram ratio"),
+                       ("sqlite1", "SQLite 1/txn"),
+                       ("sqlite100", "SQLite 100/txn")):
+        print(f"    {label:<15} {statistics.median(r[key] for r in rounds):10.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=60.0, help="how long each door is fed (default 60)")
-    parser.add_argument("--concurrency", type=int, default=32, help="people (and Slack requests) in flight")
-    parser.add_argument("--postgres", default=os.environ.get("DEVRELBOT_TEST_POSTGRES_URL"),
-                        help="a PostgreSQL URL (default: $DEVRELBOT_TEST_POSTGRES_URL); SQLite only without it")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--slices", type=int, default=4, help="alternating loads per door and round")
+    parser.add_argument("--seconds", type=float, default=5.0, help="Slack: the measured window of one slice")
+    parser.add_argument("--warmup", type=float, default=2.0, help="Slack: load before a slice's window opens")
+    parser.add_argument("--concurrency", type=int, default=64, help="Slack: people (requests) in flight")
+    parser.add_argument("--people", type=int, default=12_000, help="Telegram: people per door and round")
+    parser.add_argument("--slack-latency-ms", type=float, default=80.0, help="the fake Web API's typical latency")
+    parser.add_argument("--telegram-latency-ms", type=float, default=20.0, help="the fake Bot API's typical latency")
+    parser.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"], default=DEFAULT_SQLITE_SYNCHRONOUS,
+                        help="the doors' SQLite setting (default: the bot's own)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-
-    ok = True
-    for label, db in benchmark_databases(args.postgres, sqlite_label="SQLite (file, WAL)"):
-        ok = measure(db, label, args.seconds, args.concurrency) and ok
-    if not ok:
-        raise SystemExit("votes in the database differ from the votes sent")
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ READY = "devrelbot commands"  # the first line of /help's answer
 HEAVY = ("matplotlib", "telegram", "slack_sdk", "slack_bolt", "apscheduler", "aiohttp", "numpy", "PIL")
 PROBE = (
     "import sys, runpy; sys.argv = ['devrelbot', 'run'];\n"
-    "try:\n    runpy.run_module('devrelbot', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    "try:\n    runpy.run_module('bot', run_name='__main__')\nexcept SystemExit:\n    pass\n"
     f"print('LOADED', sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})), file=sys.stderr)"
 )
 

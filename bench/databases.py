@@ -5,22 +5,29 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from sqlalchemy import text
 
-from storage.db import Database, make_engine, normalize_url
+from storage.db import DEFAULT_SQLITE_SYNCHRONOUS, Database, make_engine, normalize_url
 
 
-def benchmark_databases(postgres_url: str | None, *, sqlite_label: str = "SQLite") -> Iterator[tuple[str, Database]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        db.upgrade()
-        try:
-            yield sqlite_label, db
-        finally:
-            db.dispose()
+def benchmark_databases(
+    postgres_url: str | None,
+    *,
+    sqlite_label: str = "SQLite (file, WAL)",
+    sqlite_synchronous: Sequence[str] = (DEFAULT_SQLITE_SYNCHRONOUS,),
+) -> Iterator[tuple[str, Database]]:
+    """A fresh SQLite file per ``synchronous`` setting, then PostgreSQL."""
+    for synchronous in sqlite_synchronous:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Database.from_url(f"sqlite:///{Path(tmp) / 'bench.db'}", synchronous=synchronous)
+            db.upgrade()
+            try:
+                yield f"{sqlite_label}, synchronous={synchronous}", db
+            finally:
+                db.dispose()
     if not postgres_url:
         print("PostgreSQL: skipped (give --postgres URL or set DEVRELBOT_TEST_POSTGRES_URL)")
         return
