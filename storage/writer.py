@@ -50,7 +50,9 @@ class _Outcome:
 
 class Writer:
     def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
-        self.db = db
+        # Only a weak reference to the engine: ``writer_for`` keys its writers by engine, and a writer holding its
+        # engine would keep every engine a process ever made (tests make hundreds) alive.
+        self._engine = weakref.ref(db.engine)
         self.max_batch = max_batch
         self._waiting: list[_Job] = []
         self._task: asyncio.Task[None] | None = None
@@ -92,7 +94,10 @@ class Writer:
         """Blocking: one transaction for the batch; on failure, one transaction per unit."""
         self.batches += 1
         try:
-            with self.db.session() as session:
+            engine = self._engine()
+            if engine is None:
+                raise RuntimeError("the database of this writer was disposed of")
+            with Database(engine).session() as session:
                 values = [job.work(session) for job in batch]
         except Exception as error:
             if len(batch) == 1 or classify(error) is not None:

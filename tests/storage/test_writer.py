@@ -113,3 +113,16 @@ def test_every_door_of_a_database_shares_its_one_writer(db, tmp_path):
         assert writer_for(other) is not writer_for(db)
     finally:
         other.dispose()
+
+
+def test_a_database_nobody_uses_any_more_takes_its_writer_with_it(tmp_path):
+    import gc
+    import weakref
+
+    db = Database.from_url(f"sqlite:///{tmp_path / 'gone.db'}")
+    engine = weakref.ref(db.engine)
+    writer_for(db)
+    db.dispose()
+    del db
+    gc.collect()
+    assert engine() is None  # neither the writer nor the registry keeps the engine alive
