@@ -15,11 +15,12 @@ sends an update again after a restart before its offset was confirmed or on a we
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -40,6 +41,11 @@ from storage.writer import Writer, writer_for
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
+# Replicas: how often each looks for deliveries another one stored (acknowledged) and never finished, and how long
+# such a delivery must have waited before it is taken over — the same five minutes a claimed reminder waits before
+# another replica takes it. One rule for every door's inbox (``DurableInbox.running``).
+ADOPT_EVERY = 60.0
+ADOPT_AFTER = 300.0
 
 
 @dataclass
@@ -213,6 +219,23 @@ class DurableInbox:
                      "stored before the last stop" if waiting_for is None else
                      f"left waiting over {waiting_for.total_seconds():.0f} s (a replica that stopped?)")
         return count
+
+    @contextlib.asynccontextmanager
+    async def running(self, *, grace: float, adopt_every: float = ADOPT_EVERY,
+                      adopt_after: float = ADOPT_AFTER) -> AsyncIterator[None]:
+        """The inbox while its door serves, the same for every door: first what a process stopped before left
+        (:meth:`resume`), then, every ``adopt_every`` seconds, what a replica that died left waiting over
+        ``adopt_after`` seconds (:meth:`adopt`). On the way out the workers get ``grace`` seconds; what they do
+        not finish stays for the next start or another replica."""
+        await self.resume()
+        adopting = asyncio.create_task(self.adopt(every=adopt_every, waiting_for=timedelta(seconds=adopt_after)),
+                                       name=f"{self.platform}-adopt")
+        try:
+            yield
+        finally:
+            adopting.cancel()
+            await asyncio.wait({adopting})
+            await self.workers.stop(grace=grace)
 
     async def adopt(self, *, every: float, waiting_for: timedelta) -> None:
         """Now and then, take over rows nobody finished: a replica that died after acknowledging them left them

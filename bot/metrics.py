@@ -58,6 +58,13 @@ class Metrics:
             ["door"],
             registry=self.registry,
         )
+        self.platform_calls = Counter(
+            "devrelbot_platform_calls",
+            "Calls to a platform's API, by door and method (Slack's chat.postMessage, views.open, …; Telegram's "
+            "sendMessage, getUpdates, …; file downloads as file), whether they succeeded or not.",
+            ["door", "method"],
+            registry=self.registry,
+        )
         self.platform_errors = Counter(
             "devrelbot_platform_errors",
             "Calls to a platform's API that failed, by door and kind (Slack's error code, such as ratelimited or "
@@ -99,6 +106,9 @@ class Metrics:
 
     def message_sent(self, door: str) -> None:
         self.messages.labels(door=door).inc()
+
+    def platform_call(self, door: str, method: str) -> None:
+        self.platform_calls.labels(door=door, method=method[:40]).inc()
 
     def platform_error(self, door: str, kind: str) -> None:
         self.platform_errors.labels(door=door, kind=kind[:40]).inc()

@@ -17,6 +17,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -26,11 +27,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.correlation import correlation_id, slack_request_id
+from bot.inbox import ADOPT_AFTER, ADOPT_EVERY
 from bot.settings import Settings
 from bot.slack.files import FileImports
 from bot.slack.listeners import UNAVAILABLE, SlackListeners, _guarded
 from bot.slack.messenger import SlackMessenger
-from bot.slack.metered import MeteredWebClient
+from bot.slack.metered import MeteredWebClient, metered_copy
 from handlers.router import Router
 
 if TYPE_CHECKING:
@@ -93,7 +95,8 @@ def build_app(settings: Settings, client: AsyncWebClient, listeners: SlackListen
         # committed what arrived. bolt's default acks an event before its listener even starts.
         process_before_response=True,
     )
-    app.use(_correlate)
+    metrics = client.metrics if isinstance(client, MeteredWebClient) else None
+    app.use(_correlate if metrics is None else _correlate_and_meter(metrics))
     listeners.register(app)
     app.error(_refuse_unreadable)
     return app
@@ -106,6 +109,20 @@ async def _correlate(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -
     only says "go on"): so the value is set, not reset around ``next``, and the next request sets its own."""
     correlation_id.set(slack_request_id(body))
     await next()
+
+
+def _correlate_and_meter(metrics: Metrics) -> Callable[..., Awaitable[None]]:
+    """:func:`_correlate`, and the ``client`` bolt hands the listeners (one it builds per request, a plain
+    ``AsyncWebClient``: the /log modal's ``views.update``, App Home's ``views.publish``) counted like the door's
+    own client. One middleware for both: each one bolt runs costs every request, reactions included."""
+
+    async def correlate_and_meter(context: AsyncBoltContext, body: dict[str, Any],
+                                  next: Callable[[], Awaitable[Any]]) -> None:  # noqa: A002 (bolt's name)
+        correlation_id.set(slack_request_id(body))
+        context["client"] = metered_copy(context.client, metrics)
+        await next()
+
+    return correlate_and_meter
 
 
 async def _refuse_unreadable(error: Exception, response: Any = None) -> None:
@@ -130,8 +147,10 @@ class SlackDoor:
     name = "slack"
 
     def __init__(self, settings: Settings, router: Router, *, host: str = "0.0.0.0", port: int | None = None,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, adopt_every: float = ADOPT_EVERY,
+                 adopt_after: float = ADOPT_AFTER) -> None:
         self.settings = settings
+        self.adopt_every, self.adopt_after = adopt_every, adopt_after
         self.router = router
         self.host = host
         self.port = port if port is not None else (settings.slack_http_port or DEFAULT_HTTP_PORT)
@@ -161,16 +180,16 @@ class SlackDoor:
         async with shared_session(self.client):
             try:
                 await self.check_token()
-                await self.listeners.received.resume()  # commands a stopped process acknowledged, not finished
-                try:
+                # Commands, clicks and forms a stopped process acknowledged and did not finish, now; those a
+                # replica that died left waiting, every minute (the Telegram door's rule, in bot.inbox). On the
+                # way out, after the server stopped taking requests: what is still running gets a moment (its
+                # Web API calls need the shared session), the rest stays in the inbox.
+                async with self.listeners.received.running(grace=SHUTDOWN_SECONDS, adopt_every=self.adopt_every,
+                                                           adopt_after=self.adopt_after):
                     if self.mode == "socket":
                         await self._serve_socket_mode(stop)
                     else:
                         await self._serve_http(stop)
-                finally:
-                    # After the server stopped taking requests: what is still running gets a moment (its Web
-                    # API calls need the shared session), the rest stays in the inbox for the next start.
-                    await self.listeners.received.workers.stop(grace=SHUTDOWN_SECONDS)
             finally:
                 await self.listeners.close()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -21,6 +20,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.delivery import Delivery
+from bot.inbox import ADOPT_AFTER, ADOPT_EVERY
 from bot.leader import STANDBY_SECONDS, Leadership, replica_id
 from bot.settings import Settings
 from bot.telegram.intake import Intake
@@ -41,10 +41,6 @@ __all__ = ["ALLOWED_UPDATES", "TelegramDoor", "file_url"]
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 SHUTDOWN_GRACE = 3.0  # seconds the chat workers get to finish on stop; what they leave stays in the inbox
-# Replicas: how often each looks for updates another stored and never finished, and how long such an update must
-# have waited (the same five minutes a claimed reminder waits before another replica takes it).
-ADOPT_EVERY = 60.0
-ADOPT_AFTER = 300.0
 
 
 def file_url(base_url: str) -> str:
@@ -138,37 +134,36 @@ class TelegramDoor:
             ) from None
         runner: web.AppRunner | None = None
         watched: asyncio.Task[Any] | None = None
-        adopting: asyncio.Task[None] | None = None
         intake = self.intake = Intake(self.router.db, app, delivery_prefix=lambda: str(app.bot.id))
         try:
             self.attach(app)
             await self._publish_commands(app)
             await app.start()
-            await intake.resume()  # what a killed process stored but did not finish
-            adopting = asyncio.create_task(
-                intake.adopt(every=self.adopt_every, waiting_for=timedelta(seconds=self.adopt_after)),
-                name="telegram-adopt")
-            if self.settings.telegram_webhook_url:
-                runner = await self._start_webhook(app, intake)
-                watched = None
-            else:
-                # One poller per bot token (Telegram answers a second one 409 Conflict): among replicas on one
-                # PostgreSQL the one holding the lock polls, the others stand by to take over.
-                self.leadership = Leadership(
-                    self.router.db, f"telegram-poller:{app.bot.id}", replica=replica_id(),
-                    standby_seconds=self.standby_seconds,
-                    on_change=self.metrics.leading("telegram_poller", replica_id()) if self.metrics else None,
-                )
-                watched = asyncio.create_task(self.leadership.lead(lambda: self._poll(intake)), name="telegram-poll")
-            log.info("Telegram door running as @%s (%s)", self.updates.username, "webhook" if runner else "polling")
-            self.ready.set()
-            await self._serve_until(stop, watched)
+            # What a killed process stored but did not finish, now; what a replica that died left, every minute.
+            async with intake.inbox.running(grace=SHUTDOWN_GRACE, adopt_every=self.adopt_every,
+                                            adopt_after=self.adopt_after):
+                try:
+                    if self.settings.telegram_webhook_url:
+                        runner = await self._start_webhook(app, intake)
+                    else:
+                        # One poller per bot token (Telegram answers a second one 409 Conflict): among replicas on
+                        # one PostgreSQL the one holding the lock polls, the others stand by to take over.
+                        self.leadership = Leadership(
+                            self.router.db, f"telegram-poller:{app.bot.id}", replica=replica_id(),
+                            standby_seconds=self.standby_seconds,
+                            on_change=self.metrics.leading("telegram_poller", replica_id()) if self.metrics else None,
+                        )
+                        watched = asyncio.create_task(self.leadership.lead(lambda: self._poll(intake)),
+                                                      name="telegram-poll")
+                    log.info("Telegram door running as @%s (%s)", self.updates.username,
+                             "webhook" if runner else "polling")
+                    self.ready.set()
+                    await self._serve_until(stop, watched)
+                finally:
+                    if watched is not None:
+                        watched.cancel()
+                        await asyncio.wait({watched})
         finally:
-            for task in (watched, adopting):
-                if task is not None:
-                    task.cancel()
-                    await asyncio.wait({task})
-            await intake.workers.stop(grace=SHUTDOWN_GRACE)
             await self._shut_down(app, runner)
 
     async def _poll(self, intake: Intake) -> None:

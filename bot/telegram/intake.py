@@ -100,10 +100,6 @@ class Intake:
         """Queue what a previous process stored but did not finish. Returns how many."""
         return await self.inbox.resume()
 
-    async def adopt(self, *, every: float, waiting_for: timedelta) -> None:
-        """Take over, now and then, updates a replica that died acknowledged and never finished."""
-        await self.inbox.adopt(every=every, waiting_for=waiting_for)
-
     async def poll(self, *, timeout: float, allowed_updates: list[str]) -> None:
         """Long polling that confirms an offset only after the updates before it are stored. Network errors
         are retried with backoff; a rejected token raises."""

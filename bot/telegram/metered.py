@@ -1,4 +1,5 @@
-"""python-telegram-bot's HTTP request, counting for the metrics what the bot sent and which calls failed."""
+"""python-telegram-bot's HTTP request, counting for the metrics every call by method, what the bot sent and which
+calls failed."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ class MeteredRequest(HTTPXRequest):
         read_timeout: ODVInput[float] = DEFAULT_NONE, write_timeout: ODVInput[float] = DEFAULT_NONE,
         connect_timeout: ODVInput[float] = DEFAULT_NONE, pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        endpoint = url.rsplit("/", 1)[-1]
+        # A file download's path names the file (and the token sits before it): counted as "file".
+        endpoint = "file" if "/file/bot" in url else url.rsplit("/", 1)[-1]
+        self.metrics.platform_call("telegram", endpoint)
         try:
             status, payload = await super().do_request(url, method, request_data, read_timeout, write_timeout,
                                                        connect_timeout, pool_timeout)

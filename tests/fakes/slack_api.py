@@ -60,6 +60,7 @@ class FakeSlackAPI:
         self.socket_envelopes: list[dict[str, Any]] = []  # sent to a Socket Mode client once it connects
         self.latency: dict[str, float] = {}  # seconds a Web API method takes to answer (the real one is not instant)
         self.peers: set[tuple[str, int]] = set()  # the client connections Web API calls came over
+        self.authorizations: list[tuple[str, str]] = []  # (method, Authorization header) of every call
         self._sockets: list[web.WebSocketResponse] = []
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -147,6 +148,7 @@ class FakeSlackAPI:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
+        self.authorizations.append((method, request.headers.get("Authorization", "")))
         peer = request.transport.get_extra_info("peername") if request.transport is not None else None
         if peer is not None:
             self.peers.add((peer[0], peer[1]))

@@ -28,10 +28,12 @@ AT_ONCE = 8
 CARD_TS = "1700000000.000777"  # requests in flight at a time, as several people typing
 
 
-async def door_process(db: Database, api: FakeSlackAPI) -> tuple[asyncio.subprocess.Process, int]:
-    """The door in its own process; returns it and the port it listens on."""
+async def door_process(db: Database | str, api: FakeSlackAPI) -> tuple[asyncio.subprocess.Process, int]:
+    """The door in its own process (on ``db``, or the database at that URL: a PostgreSQL schema's URL carries
+    its search path, which ``engine.url`` does not); returns it and the port it listens on."""
+    url = db if isinstance(db, str) else str(db.engine.url)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.faults.slack_door_process", str(db.engine.url), api.api_url,
+        sys.executable, "-m", "tests.faults.slack_door_process", url, api.api_url,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
