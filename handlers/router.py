@@ -266,14 +266,19 @@ class Router:
         self.clock = clock
 
     def dispatch(
-        self, incoming: Incoming, *, once: tuple[str, str] | None = None, raise_unavailable: bool = False
+        self, incoming: Incoming, *, once: tuple[str, str] | None = None, raise_unavailable: bool = False,
+        also: Callable[[Session], None] | None = None,
     ) -> list[Reply]:
         """Run one command (see :meth:`_dispatch`) and tell ``on_command`` how it went and how long it took.
 
         ``raise_unavailable``: a locked or unreachable database raises (``OperationalError``) instead of
-        answering "try again" — for a command from a door's inbox, which keeps it and runs it again later."""
+        answering "try again" — for a command from a door's inbox, which keeps it and runs it again later.
+
+        ``also``: the door's own work that must commit with the command's effect or not at all (a guided
+        dialogue that ends with it); run in the command's transaction once the command succeeded, so the
+        command runs as a writer. A refused command rolls back without it."""
         started = time.perf_counter()
-        replies, outcome = self._dispatch(incoming, once=once, raise_unavailable=raise_unavailable)
+        replies, outcome = self._dispatch(incoming, once=once, raise_unavailable=raise_unavailable, also=also)
         seconds = time.perf_counter() - started
         log.debug("/%s from %s: %s in %.1f ms", incoming.command[:40], incoming.chat.platform, outcome, seconds * 1000)
         if self.on_command is not None:
@@ -284,7 +289,8 @@ class Router:
         return replies
 
     def _dispatch(
-        self, incoming: Incoming, *, once: tuple[str, str] | None = None, raise_unavailable: bool = False
+        self, incoming: Incoming, *, once: tuple[str, str] | None = None, raise_unavailable: bool = False,
+        also: Callable[[Session], None] | None = None,
     ) -> tuple[list[Reply], Outcome]:
         """Run one command in one transaction. Blocking (database work): doors call it in a worker thread.
 
@@ -312,7 +318,8 @@ class Router:
             refused = _control_char_refusal(command, incoming)
         if refused is not None:
             return [refused], "user_error"
-        run = functools.partial(self._run, command, incoming, once=once, raise_unavailable=raise_unavailable)
+        run = functools.partial(self._run, command, incoming, once=once, raise_unavailable=raise_unavailable,
+                                also=also, reading=False if also is not None else None)
         try:
             return run(personal=personal)
         except _InPersonalLanguage as again:
@@ -321,6 +328,7 @@ class Router:
     def _run(
         self, command: Command, incoming: Incoming, *, locale: str | None = None, personal: str | None = None,
         once: tuple[str, str] | None = None, raise_unavailable: bool = False, reading: bool | None = None,
+        also: Callable[[Session], None] | None = None,
     ) -> tuple[list[Reply], Outcome]:
         """``locale``: the language to answer in (None: the team's). ``personal``: the person's, to switch to
         (by raising :class:`_InPersonalLanguage`) if every reply turns out to be for them alone. ``reading``:
@@ -349,6 +357,8 @@ class Router:
                         raise _Refused(error_reply(error)) from None
                     if switch and replies and all(_only_for(incoming, reply) for reply in replies):
                         raise _InPersonalLanguage(switch)  # rolls this run back
+                    if also is not None:
+                        also(session)
                     return replies, "ok"
         except _Refused as refused:
             return [refused.reply], "user_error"
@@ -360,7 +370,7 @@ class Router:
                 return [choice.reply()], "user_error"
         except _NeedsWriter:
             return self._run(command, incoming, locale=locale, personal=personal, once=once,
-                             raise_unavailable=raise_unavailable, reading=False)
+                             raise_unavailable=raise_unavailable, reading=False, also=also)
         except (OperationalError, PoolTimeout) as error:
             if raise_unavailable:
                 raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage import archive, inbox
+from storage import archive, dialogues, inbox
 from storage.db import Database
 from storage.events import forget_processed_before
 
@@ -13,6 +13,9 @@ from storage.events import forget_processed_before
 RETENTION = timedelta(days=7)
 # How long a deleted activity can be restored (DELETED_RETENTION_DAYS).
 DELETED_RETENTION = timedelta(days=30)
+# A guided dialogue that ran out is ended (with a notice) by the replica that asked its last question; one still
+# here this long after is one whose replica was gone by then.
+DIALOGUE_GRACE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -20,16 +23,18 @@ class Pruned:
     processed: int
     inbox: int
     deleted: int = 0
+    dialogues: int = 0
 
 
 def prune(db: Database, *, now: datetime, retention: timedelta = RETENTION,
           deleted_retention: timedelta = DELETED_RETENTION) -> Pruned:
     """Drop dedupe marks and handled inbox rows older than ``retention``. Inbox rows not handled yet stay.
     Activities deleted more than ``deleted_retention`` ago leave the archive: /restore can no longer bring them
-    back (their history stays)."""
+    back (their history stays). Guided dialogues that ran out over ``DIALOGUE_GRACE`` ago go."""
     cutoff = now - retention
     with db.session() as session:
         processed = forget_processed_before(session, cutoff=cutoff)
         handled = inbox.prune_done_before(session, cutoff=cutoff)
         deleted = archive.prune_before(session, cutoff=now - deleted_retention)
-    return Pruned(processed=processed, inbox=handled, deleted=deleted)
+        stale = dialogues.prune_expired_before(session, cutoff=now - DIALOGUE_GRACE)
+    return Pruned(processed=processed, inbox=handled, deleted=deleted, dialogues=stale)

@@ -129,9 +129,10 @@ class Ticker:
             try:
                 pruned = await asyncio.to_thread(prune, self.db, now=now, deleted_retention=self.deleted_retention)
                 self._pruned_at = now
-                if pruned.processed or pruned.inbox or pruned.deleted:
-                    log.info("housekeeping: %d dedupe marks, %d handled inbox rows and %d deleted activities "
-                             "pruned", pruned.processed, pruned.inbox, pruned.deleted)
+                if pruned.processed or pruned.inbox or pruned.deleted or pruned.dialogues:
+                    log.info("housekeeping: %d dedupe marks, %d handled inbox rows, %d deleted activities and %d "
+                             "abandoned dialogues pruned", pruned.processed, pruned.inbox, pruned.deleted,
+                             pruned.dialogues)
             except Exception as error:
                 _log_failure("housekeeping", error)
 

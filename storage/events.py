@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, select
 
 from storage.models import ProcessedEvent, utcnow
 
@@ -32,6 +32,13 @@ def mark_processed(session: Session, *, platform: str, event_id: str) -> bool:
     if dialect == "postgresql":
         return result.first() is not None
     return bool(result.rowcount)
+
+
+def processed(session: Session, *, platform: str, event_id: str) -> bool:
+    """Whether the event was recorded (handled) already, without recording it."""
+    query = select(ProcessedEvent.event_id).where(ProcessedEvent.platform == platform,
+                                                  ProcessedEvent.event_id == event_id[:128])
+    return session.exec(query).first() is not None
 
 
 def forget_processed_before(session: Session, *, cutoff: datetime) -> int:

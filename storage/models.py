@@ -213,6 +213,23 @@ class InboxItem(SQLModel, table=True):
     done_at: datetime | None = None
 
 
+class Dialogue(SQLModel, table=True):
+    """A guided form in progress (Telegram's /log questions): one per person and chat (and forum topic).
+
+    Kept here, not in a process, so that whichever replica gets the next answer continues it; each step is
+    committed with the update's id (``processed_event``), so an update handled again changes it once. A dialogue
+    past ``expires_at`` is over: it is ignored, and housekeeping drops it."""
+
+    __tablename__ = "dialogue"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    thread_id: str = Field(primary_key=True, max_length=64)  # "" outside a forum topic: a key column is never NULL
+    user_id: str = Field(primary_key=True, max_length=64)
+    state: str = Field(sa_column=Column(Text, nullable=False))  # the answers so far and the step, as JSON
+    expires_at: datetime = Field(index=True)
+
+
 class LinkCode(SQLModel, table=True):
     """A one-time code (``/connect telegram``) that joins another chat to a team.
 

@@ -5,8 +5,11 @@ mode on the answer comes as a reply to the bot, which is what such a bot can see
 
 It starts when ``/log`` comes back with a form (required fields missing). Each answer is checked at once
 with the /log parser, and the finished answers become one ordinary ``/log`` line that the door dispatches,
-so a guided entry and a typed one are stored the same way. :class:`Dialogues` holds the ones in progress,
-one per person and chat, each with a clock that ends an abandoned one with a message. No PTB here: the door
+so a guided entry and a typed one are stored the same way. :class:`Dialogues` keeps the ones in progress in
+the database (``storage.dialogues``), one per person and chat, so that with several replicas behind a proxy
+whichever gets the next answer continues the dialogue. Each step commits with the id of the update that made
+it, and the last one with the /log it dispatches, so an update handled again (a database fault, a crash, another
+replica) advances the dialogue once. A clock ends an abandoned dialogue with a message. No PTB here: the door
 hands in how to send and how to dispatch.
 
 PTB's ``ConversationHandler`` is not used: its timeout needs PTB's JobQueue (switched off, the app owns the one
@@ -17,12 +20,16 @@ router's answer (a form), not from an update a handler could match.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
+
+from sqlmodel import Session
 
 from bot.telegram.render import mention
 from handlers import markup
@@ -32,7 +39,12 @@ from handlers.i18n import DEFAULT_LOCALE, N_, _, use_locale
 from handlers.parsing import QUOTES, parse_log, tokenize
 from handlers.router import error_reply
 from handlers.words import kind_name
+from storage import dialogues as stored
+from storage.db import Database
+from storage.dialogues import DialogueKey
 from storage.domain import Kind
+from storage.events import mark_processed, processed
+from storage.models import utcnow
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
@@ -56,11 +68,14 @@ class Step(StrEnum):
 # The parser's UserError.field, mapped to the question that asks for it again.
 _STEP_OF_FIELD = {"kind": Step.KIND, "title": Step.TITLE, "date": Step.DATE}
 
-DialogueKey = tuple[str, str | None, str]  # chat id, thread id, user id
+# The update being handled, as the router records it: ("telegram", delivery id).
+Once = tuple[str, str] | None
+# The clock fires this long after the dialogue's expiry, so that it finds it expired.
+EXPIRY_SLACK = 0.05
 
 
 def dialogue_key(chat: ChatRef, user: UserRef) -> DialogueKey:
-    return (chat.chat_id, chat.thread_id, user.user_id)
+    return DialogueKey(chat.platform, chat.chat_id, chat.thread_id, user.user_id)
 
 
 @dataclass
@@ -74,6 +89,17 @@ class LogDialogue:
     step: Step = Step.KIND
     done: bool = False
     locale: str = DEFAULT_LOCALE  # the questions' language: the team's, or the person's in a private chat
+
+    def dumps(self) -> str:
+        """As the database keeps it between two answers (``done`` is never kept: a done dialogue is over)."""
+        return json.dumps({"kind": self.kind, "title": self.title, "on": self.on, "rest": self.rest,
+                           "step": self.step.value, "locale": self.locale}, ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, state: str) -> LogDialogue:
+        data = json.loads(state)
+        return cls(kind=data.get("kind"), title=data.get("title"), on=data.get("on"), rest=data.get("rest") or "",
+                   step=Step(data.get("step") or Step.KIND), locale=data.get("locale") or DEFAULT_LOCALE)
 
     @classmethod
     def from_known(cls, known: dict[str, str]) -> LogDialogue:
@@ -175,83 +201,183 @@ class Say(Protocol):
         ...
 
 
+class Dispatch(Protocol):
+    async def __call__(self, incoming: Incoming, reply_to: int | None, *,
+                       also: Callable[[Session], None] | None = None) -> list[Reply]:
+        ...
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What one answer did: the dialogue after it, and the error that sent it back (None: it went on)."""
+
+    dialogue: LogDialogue
+    error: UserError | None
+
+
+class _Seen:
+    """The update was handled before (its change is committed): nothing to do again."""
+
+
+SEEN = _Seen()
+
+
 class Dialogues:
-    """The guided /log questions in progress: one per person and chat (and forum topic)."""
+    """The guided /log questions in progress: one per person and chat (and forum topic), in the database, so
+    any replica continues one. ``once`` is the update being handled: recorded in the transaction that changes
+    the dialogue, so the update changes it once however often it is handled."""
 
     def __init__(
         self,
         *,
+        db: Database,
         say: Say,
-        dispatch: Callable[[Incoming, int | None], Awaitable[list[Reply]]],
+        dispatch: Dispatch,
         today: Callable[[], date],
         timeout: float,
         locale_for: Callable[[ChatRef, str | None], str] = lambda _chat, _language: DEFAULT_LOCALE,
     ) -> None:
+        self.db = db
         self.say = say
         self.dispatch = dispatch
         self.today = today
         self.timeout = timeout
         # The questions' language: the person's own in their private chat, else the chat's team's.
         self.locale_for = locale_for
-        self.active: dict[DialogueKey, LogDialogue] = {}
+        # Each replica runs the clock of the dialogues it asked the last question of; the database says whether
+        # the dialogue has really run out when it rings (another replica may have asked a question since).
         self._timers: dict[DialogueKey, asyncio.Task[None]] = {}
 
-    def __contains__(self, key: DialogueKey) -> bool:
-        return key in self.active
+    def active(self) -> list[DialogueKey]:
+        """The dialogues in progress, on every replica (blocking: a database read)."""
+        with self.db.reader() as session:
+            return stored.active(session, now=utcnow())
 
     async def start(
-        self, chat: ChatRef, user: UserRef, known: dict[str, str], reply_to: int | None, *, language: str | None = None
+        self, chat: ChatRef, user: UserRef, known: dict[str, str], reply_to: int | None, *,
+        language: str | None = None, once: Once = None,
     ) -> None:
+        """A /log came back with a form: the dialogue starts (or starts again) with what it knew. The /log was
+        refused (it rolled back), so the update's id is recorded here, with the new dialogue."""
         key = dialogue_key(chat, user)
         dialogue = LogDialogue.from_known(known)
         dialogue.locale = await asyncio.to_thread(self.locale_for, chat, language)
-        self.active[key] = dialogue
+        if not await asyncio.to_thread(self._save, key, dialogue, once):
+            return  # started by an earlier handling of this update
         self._arm_timer(key, chat)
         await self._ask(chat, user, dialogue, reply_to)
 
-    async def answer(self, chat: ChatRef, user: UserRef, text: str, reply_to: int | None) -> None:
+    async def answer(self, chat: ChatRef, user: UserRef, text: str, reply_to: int | None, *,
+                     once: Once = None) -> bool:
+        """Take ``text`` as the answer to the person's dialogue; False when they have none (it is not ours)."""
         key = dialogue_key(chat, user)
-        dialogue = self.active[key]
-        error = answer(dialogue, text, today=self.today())
-        if error is not None:
-            await self.say(chat, error_reply(error), reply_to)
-        elif dialogue.done:
-            await self._finish(key, chat, user, dialogue, reply_to)
-            return
+        step = await asyncio.to_thread(self._step, key, text, once)
+        if step is None:
+            return False
+        if isinstance(step, _Seen):
+            return True
+        if step.error is not None:
+            await self.say(chat, error_reply(step.error), reply_to)
+        elif step.dialogue.done:
+            await self._finish(key, chat, user, step.dialogue, reply_to, once)
+            return True
         self._arm_timer(key, chat)
-        await self._ask(chat, user, dialogue, reply_to)
+        await self._ask(chat, user, step.dialogue, reply_to)
+        return True
 
-    async def control(self, chat: ChatRef, user: UserRef, command: str, reply_to: int | None) -> None:
+    async def control(self, chat: ChatRef, user: UserRef, command: str, reply_to: int | None, *,
+                      once: Once = None) -> None:
         """/cancel ends the person's dialogue; /skip answers its current question with "skip"."""
+        if command == "skip":
+            if not await self.answer(chat, user, "skip", reply_to, once=once):
+                await self.say(chat, Reply(_("Nothing to cancel."), ephemeral=True), reply_to)
+            return
         key = dialogue_key(chat, user)
-        if key not in self.active:
+        cancelled = await asyncio.to_thread(self._cancel, key, once)
+        if isinstance(cancelled, _Seen):
+            return
+        if cancelled is None:
             await self.say(chat, Reply(_("Nothing to cancel."), ephemeral=True), reply_to)
             return
-        if command == "cancel":
-            with use_locale(self.active[key].locale):
-                cancelled = Reply(_("Cancelled; nothing was saved."))
-            self._end(key)
-            await self.say(chat, cancelled, reply_to)
-            return
-        await self.answer(chat, user, "skip", reply_to)
+        self._stop_timer(key)
+        with use_locale(cancelled.locale):
+            notice = Reply(_("Cancelled; nothing was saved."))
+        await self.say(chat, notice, reply_to)
 
     def clear(self) -> None:
+        """The door stops: its clocks stop. The dialogues stay in the database for the next answer, on any
+        replica; one nobody answers again is dropped by housekeeping."""
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
-        self.active.clear()
+
+    # --- in the database (blocking: run in a worker thread) -----------------------------------------------
+
+    def _save(self, key: DialogueKey, dialogue: LogDialogue, once: Once) -> bool:
+        """Store the dialogue as it now stands, with the update's id; False when the update was recorded
+        before (its change is in already)."""
+        with self.db.session() as session:
+            if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
+                return False
+            stored.save(session, key=key, state=dialogue.dumps(),
+                        expires_at=utcnow() + timedelta(seconds=self.timeout))
+        return True
+
+    def _step(self, key: DialogueKey, text: str, once: Once) -> _Step | _Seen | None:
+        now = utcnow()
+        # A read first: most messages in a group are nobody's answer, and must not wait for the write lock.
+        with self.db.reader() as session:
+            if once is not None and processed(session, platform=once[0], event_id=once[1]):
+                return SEEN  # handled before (the dialogue may be over by now: it must not look like chatter)
+            if stored.load(session, key=key, now=now) is None:
+                return None
+        with self.db.session() as session:
+            state = stored.load(session, key=key, now=now, for_update=True)
+            if state is None:
+                return None  # ended meanwhile (cancelled, timed out)
+            dialogue = LogDialogue.loads(state)
+            error = answer(dialogue, text, today=self.today())
+            if error is None and dialogue.done:
+                return _Step(dialogue, None)  # nothing written: the /log it becomes ends it (``_finish``)
+            if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
+                return SEEN
+            stored.save(session, key=key, state=dialogue.dumps(), expires_at=now + timedelta(seconds=self.timeout))
+        return _Step(dialogue, error)
+
+    def _cancel(self, key: DialogueKey, once: Once) -> LogDialogue | _Seen | None:
+        with self.db.session() as session:
+            if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
+                return SEEN
+            state = stored.load(session, key=key, now=utcnow(), for_update=True)
+            if state is None:
+                return None
+            stored.end(session, key=key)
+        return LogDialogue.loads(state)
+
+    def _expire(self, key: DialogueKey) -> LogDialogue | None:
+        with self.db.session() as session:
+            state = stored.expire(session, key=key, now=utcnow())
+        return None if state is None else LogDialogue.loads(state)
+
+    # --- the end of a dialogue ------------------------------------------------------------------------------
 
     async def _finish(
-        self, key: DialogueKey, chat: ChatRef, user: UserRef, dialogue: LogDialogue, reply_to: int | None
+        self, key: DialogueKey, chat: ChatRef, user: UserRef, dialogue: LogDialogue, reply_to: int | None,
+        once: Once,
     ) -> None:
-        """The answers become one ordinary /log line; if it is refused, the last question is asked again."""
-        self._end(key)
+        """The answers become one ordinary /log line, dispatched with the dialogue's end in its transaction:
+        stored and ended together, or (a database fault) neither, and the update is handled again with the
+        dialogue as it was. If the /log is refused, the last question is asked again."""
         args = dialogue.args()
         incoming = Incoming(chat=chat, user=user, command="log", args=args, text=f"/log {args}")
-        replies = await self.dispatch(incoming, reply_to)
+        # Its clock stops here (the database's expiry still holds if the update must be handled again); a form
+        # among the answers starts a new dialogue, with a clock of its own.
+        self._stop_timer(key)
+        replies = await self.dispatch(incoming, reply_to, also=functools.partial(_end, key))
         if any(r.is_error and r.form is None for r in replies):
             dialogue.done, dialogue.step = False, Step.METRICS
-            self.active[key] = dialogue
+            if not await asyncio.to_thread(self._save, key, dialogue, once):
+                return
             self._arm_timer(key, chat)
             await self._ask(chat, user, dialogue, reply_to)
 
@@ -259,28 +385,37 @@ class Dialogues:
         who = "" if chat.is_private or not user.user_id.isdigit() else mention(user.user_id, user.display_name)
         await self.say(chat, prompt(dialogue, mention=who), reply_to, force_reply=dialogue.step is not Step.KIND)
 
+    # --- the clock --------------------------------------------------------------------------------------------
+
     def _arm_timer(self, key: DialogueKey, chat: ChatRef) -> None:
         """(Re)start the dialogue's clock: an abandoned dialogue ends with a message, not silently."""
-        if (old := self._timers.pop(key, None)) is not None:
-            old.cancel()
-        self._timers[key] = asyncio.create_task(self._expire(key, chat))
+        self._stop_timer(key)
+        self._timers[key] = asyncio.create_task(self._ring(key, chat), name=f"dialogue:{key.chat_id}")
 
-    async def _expire(self, key: DialogueKey, chat: ChatRef) -> None:
-        await asyncio.sleep(self.timeout)
-        self._timers.pop(key, None)
-        if (dialogue := self.active.pop(key, None)) is not None:
-            minutes = max(1, round(self.timeout / 60))
-            with use_locale(dialogue.locale):
-                text = _("The /log questions timed out after {minutes} min; nothing was saved.").format(
-                    minutes=minutes
-                )
-            try:
-                await self.say(chat, Reply(text), None)
-            except Exception as error:  # the chat may be gone; the dialogue is over either way
-                log.warning("could not send the dialogue timeout notice: %s: %s", type(error).__name__, error)
-
-    def _end(self, key: DialogueKey) -> None:
-        self.active.pop(key, None)
+    def _stop_timer(self, key: DialogueKey) -> None:
         timer = self._timers.pop(key, None)
         if timer is not None and timer is not asyncio.current_task():
             timer.cancel()
+
+    async def _ring(self, key: DialogueKey, chat: ChatRef) -> None:
+        await asyncio.sleep(self.timeout + EXPIRY_SLACK)
+        self._timers.pop(key, None)
+        try:  # ends it only if it has run out: answered since on another replica, it goes on there
+            dialogue = await asyncio.to_thread(self._expire, key)
+        except Exception as error:  # the database away: housekeeping drops it later, without a notice
+            log.warning("could not end a timed-out dialogue: %s", type(error).__name__)
+            return
+        if dialogue is None:
+            return
+        minutes = max(1, round(self.timeout / 60))
+        with use_locale(dialogue.locale):
+            text = _("The /log questions timed out after {minutes} min; nothing was saved.").format(minutes=minutes)
+        try:
+            await self.say(chat, Reply(text), None)
+        except Exception as error:  # the chat may be gone; the dialogue is over either way
+            log.warning("could not send the dialogue timeout notice: %s: %s", type(error).__name__, error)
+
+
+def _end(key: DialogueKey, session: Session) -> None:
+    """In the /log's transaction: the dialogue it finishes is over."""
+    stored.end(session, key=key)

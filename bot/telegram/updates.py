@@ -13,7 +13,9 @@ import contextvars
 import html
 import logging
 import re
+from collections.abc import Callable
 
+from sqlmodel import Session
 from telegram import CallbackQuery, Chat, ChatMember, Message, MessageReactionUpdated, Update, User
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -23,7 +25,7 @@ from bot.delivery import Delivery
 from bot.inbox import Inbox
 from bot.roles import RoleCache
 from bot.telegram import convert, files
-from bot.telegram.dialogue import Dialogues, dialogue_key
+from bot.telegram.dialogue import Dialogues
 from bot.telegram.intake import note_fault
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.render import ButtonPayloads
@@ -68,6 +70,7 @@ class Updates:
         self.payloads = payloads
         self.inbox = Inbox(router, "telegram")
         self.dialogues = Dialogues(
+            db=router.db,
             say=self.say,
             dispatch=self.dispatch,
             today=lambda: router.clock().date(),
@@ -133,9 +136,9 @@ class Updates:
         chat = convert.message_chat(message)
         parsed = self._parse_command(text)
         if parsed is None:
-            if dialogue_key(chat, sender) in self.dialogues:
-                await self.dialogues.answer(chat, sender, text, message.message_id)
-            elif chat.is_private and text:
+            if await self.dialogues.answer(chat, sender, text, message.message_id, once=_current_update()):
+                return
+            if chat.is_private and text:
                 locale = await asyncio.to_thread(
                     self.router.locale_for, chat, language=_own_language(chat, message.from_user)
                 )
@@ -193,7 +196,7 @@ class Updates:
         language: str | None = None,
     ) -> None:
         if command in ("cancel", "skip"):
-            await self.dialogues.control(chat, sender, command, message_id)
+            await self.dialogues.control(chat, sender, command, message_id, once=_current_update())
             return
         # Linking or unlinking the chat asks Telegram afresh; any other command may use an answer a few minutes
         # old. A private chat belongs to no group, so there the person administers no team.
@@ -212,14 +215,20 @@ class Updates:
         )
         await self.dispatch(incoming, message_id)
 
-    async def dispatch(self, incoming: Incoming, reply_to: int | None) -> list[Reply]:
+    async def dispatch(self, incoming: Incoming, reply_to: int | None, *,
+                       also: Callable[[Session], None] | None = None) -> list[Reply]:
         """Run the command off the loop (database work) and send what it answers. The first command an update
-        runs records the update's id in its transaction (a redelivered or re-handled update runs nothing)."""
-        delivery = _UPDATE_DELIVERY.get()
+        runs records the update's id in its transaction (a redelivered or re-handled update runs nothing).
+
+        A command of a stored update that finds the database away raises: the update stays in the inbox and is
+        handled again (``intake``), instead of being answered "try again" and dropped. ``also``: committed with
+        the command (the guided dialogue it ends)."""
+        once = _current_update()
         _UPDATE_DELIVERY.set(None)
-        once = ("telegram", delivery) if delivery else None
-        replies = await asyncio.to_thread(self.router.dispatch, incoming, once=once)
-        await self.delivery.deliver(replies, _Here(self, incoming.chat, incoming.user, reply_to, incoming.language))
+        replies = await asyncio.to_thread(self.router.dispatch, incoming, once=once,
+                                          raise_unavailable=once is not None, also=also)
+        await self.delivery.deliver(
+            replies, _Here(self, incoming.chat, incoming.user, reply_to, incoming.language, once=once))
         return replies
 
     async def say(
@@ -314,11 +323,13 @@ class _Here:
     guided dialogue."""
 
     def __init__(
-        self, updates: Updates, chat: ChatRef, user: UserRef, reply_to: int | None, language: str | None = None
+        self, updates: Updates, chat: ChatRef, user: UserRef, reply_to: int | None, language: str | None = None,
+        *, once: tuple[str, str] | None = None,
     ) -> None:
         self.updates, self.user, self.reply_to = updates, user, reply_to
         self._chat = chat
         self.language = language  # the person's own, where the platform reported it (a private chat)
+        self.once = once  # the update the command came with: the dialogue it starts records it
 
     async def chat(self) -> ChatRef:
         return self._chat
@@ -327,13 +338,19 @@ class _Here:
         if reply.form is None or reply.form.command != "log":
             return False
         await self.updates.dialogues.start(
-            self._chat, self.user, dict(reply.form.known), self.reply_to, language=self.language
+            self._chat, self.user, dict(reply.form.known), self.reply_to, language=self.language, once=self.once
         )
         return True
 
     async def post(self, reply: Reply) -> SentMessage | None:
         sent = await self.updates.say(self._chat, reply, self.reply_to)
         return SentMessage(self._chat, str(sent[0].message_id)) if sent else None
+
+
+def _current_update() -> tuple[str, str] | None:
+    """The update being handled, as the router records it (None outside one, or once its command ran)."""
+    delivery = _UPDATE_DELIVERY.get()
+    return ("telegram", delivery) if delivery else None
 
 
 def _sender(message: Message) -> UserRef | None:

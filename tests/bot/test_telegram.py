@@ -130,7 +130,7 @@ async def test_the_guided_log_asks_kind_title_date_and_metrics_then_stores_the_a
         300,
         "2026-11-20",
     )
-    assert telegram_door.dialogues.active == {}
+    assert telegram_door.dialogues.active() == []
 
 
 async def test_the_guided_log_is_cancelled_with_cancel(telegram_door, fake_telegram, db):
@@ -142,14 +142,14 @@ async def test_the_guided_log_is_cancelled_with_cancel(telegram_door, fake_teleg
     nothing = (await fake_telegram.wait_for("sendMessage", 4))[-1]
 
     assert "Cancelled" in cancelled.params["text"] and "Nothing to cancel" in nothing.params["text"]
-    assert activities(db) == [] and telegram_door.dialogues.active == {}
+    assert activities(db) == [] and telegram_door.dialogues.active() == []
 
 
 async def test_an_abandoned_guided_log_times_out_with_a_message(fake_telegram, router, db):
     async with running(make_telegram_door(fake_telegram, router, dialogue_timeout=0.3)) as door:
         await _start_guided_log(fake_telegram)
         notice = (await fake_telegram.wait_for("sendMessage", 3))[-1]
-        assert "timed out" in notice.params["text"] and door.dialogues.active == {}
+        assert "timed out" in notice.params["text"] and door.dialogues.active() == []
         fake_telegram.push(message_update("Too late"))
         fake_telegram.push(message_update("/list"))
         listing = (await fake_telegram.wait_for("sendMessage", 4))[-1]

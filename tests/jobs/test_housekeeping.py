@@ -1,4 +1,5 @@
-"""Dedupe marks and handled inbox rows are pruned after the retention period; unhandled inbox rows never are."""
+"""Dedupe marks and handled inbox rows are pruned after the retention period; unhandled inbox rows never are.
+Guided dialogues that ran out go an hour later."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from jobs.housekeeping import RETENTION, prune
-from storage import inbox
+from jobs.housekeeping import DIALOGUE_GRACE, RETENTION, prune
+from storage import dialogues, inbox
 from storage.db import Database
+from storage.dialogues import DialogueKey
 from storage.events import mark_processed
 from storage.models import InboxItem, ProcessedEvent, utcnow
 
@@ -29,3 +31,19 @@ def test_old_marks_and_handled_rows_go_and_waiting_rows_stay(any_db: Database):
     with any_db.reader() as session:
         assert session.exec(select(ProcessedEvent)).all() == []
         assert [row.delivery_id for row in session.exec(select(InboxItem))] == ["1:2"]  # not handled yet: kept
+
+
+def test_dialogues_that_ran_out_are_pruned_after_the_grace_and_running_ones_stay(any_db: Database):
+    now = utcnow()
+    abandoned = DialogueKey("telegram", "-100", None, "1")
+    running = DialogueKey("telegram", "-100", "7", "1")  # the same person in a forum topic of the chat
+    with any_db.session() as session:
+        dialogues.save(session, key=abandoned, state="{}", expires_at=now + timedelta(minutes=10))
+        dialogues.save(session, key=running, state="{}", expires_at=now + timedelta(hours=2))
+
+    assert prune(any_db, now=now + timedelta(minutes=30)).dialogues == 0  # ran out, its replica may still tell
+    pruned = prune(any_db, now=now + DIALOGUE_GRACE + timedelta(minutes=11))
+
+    assert pruned.dialogues == 1
+    with any_db.reader() as session:
+        assert dialogues.active(session, now=now) == [running]
