@@ -81,3 +81,10 @@ def active(session: Session, *, now: datetime) -> list[DialogueKey]:
     rows = session.exec(select(Dialogue.platform, Dialogue.chat_id, Dialogue.thread_id, Dialogue.user_id)
                         .where(col(Dialogue.expires_at) > now)).all()
     return [DialogueKey(platform, chat, thread or None, user) for platform, chat, thread, user in rows]
+
+
+def deadlines(session: Session, *, platform: str, now: datetime) -> list[tuple[DialogueKey, datetime]]:
+    """The platform's dialogues still running and when each runs out (a door starting again sets their clocks)."""
+    rows = session.exec(select(Dialogue.chat_id, Dialogue.thread_id, Dialogue.user_id, Dialogue.expires_at)
+                        .where(Dialogue.platform == platform, col(Dialogue.expires_at) > now)).all()
+    return [(DialogueKey(platform, chat, thread or None, user), expires) for chat, thread, user, expires in rows]

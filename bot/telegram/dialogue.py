@@ -25,7 +25,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -304,6 +304,22 @@ class Dialogues:
             notice = Reply(_("Cancelled; nothing was saved."))
         await self.say(chat, notice, reply_to)
 
+    async def resume(self) -> int:
+        """Set the clocks of the dialogues a process stopped before left running (on this replica or another:
+        the first clock to ring after one runs out ends it, with one notice). Returns how many."""
+
+        def load() -> list[tuple[DialogueKey, datetime]]:
+            with self.db.reader() as session:
+                return stored.deadlines(session, platform="telegram", now=utcnow())
+
+        running = await asyncio.to_thread(load)
+        now = utcnow()
+        for key, expires_at in running:
+            if key not in self._timers:
+                chat = ChatRef(platform="telegram", chat_id=key.chat_id, thread_id=key.thread_id)
+                self._arm_timer(key, chat, after=(expires_at - now).total_seconds())
+        return len(running)
+
     def clear(self) -> None:
         """The door stops: its clocks stop. The dialogues stay in the database for the next answer, on any
         replica; one nobody answers again is dropped by housekeeping."""
@@ -387,18 +403,20 @@ class Dialogues:
 
     # --- the clock --------------------------------------------------------------------------------------------
 
-    def _arm_timer(self, key: DialogueKey, chat: ChatRef) -> None:
-        """(Re)start the dialogue's clock: an abandoned dialogue ends with a message, not silently."""
+    def _arm_timer(self, key: DialogueKey, chat: ChatRef, *, after: float | None = None) -> None:
+        """(Re)start the dialogue's clock (``after``: seconds left; the full timeout when None): an abandoned
+        dialogue ends with a message, not silently."""
         self._stop_timer(key)
-        self._timers[key] = asyncio.create_task(self._ring(key, chat), name=f"dialogue:{key.chat_id}")
+        delay = self.timeout if after is None else max(0.0, after)
+        self._timers[key] = asyncio.create_task(self._ring(key, chat, delay), name=f"dialogue:{key.chat_id}")
 
     def _stop_timer(self, key: DialogueKey) -> None:
         timer = self._timers.pop(key, None)
         if timer is not None and timer is not asyncio.current_task():
             timer.cancel()
 
-    async def _ring(self, key: DialogueKey, chat: ChatRef) -> None:
-        await asyncio.sleep(self.timeout + EXPIRY_SLACK)
+    async def _ring(self, key: DialogueKey, chat: ChatRef, delay: float) -> None:
+        await asyncio.sleep(delay + EXPIRY_SLACK)
         self._timers.pop(key, None)
         try:  # ends it only if it has run out: answered since on another replica, it goes on there
             dialogue = await asyncio.to_thread(self._expire, key)

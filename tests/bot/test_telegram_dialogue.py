@@ -132,3 +132,16 @@ async def test_a_database_fault_mid_dialogue_and_mid_log_is_retried_from_the_inb
     texts = fake_telegram.sent_texts()
     assert len(texts) == 5 and sum("Date?" in t for t in texts) == 1  # no apology, no question twice
     assert not any("went wrong" in t or "try again" in t for t in texts)
+
+
+async def test_a_dialogue_asked_before_a_restart_is_kept_and_if_abandoned_still_times_out_with_a_message(
+    fake_telegram: FakeBotApi, db: Database, router: Router
+):
+    async with running(make_telegram_door(fake_telegram, router, dialogue_timeout=1.0)):
+        fake_telegram.push(message_update("/log talk"))
+        await fake_telegram.wait_for("sendMessage")
+    async with running(make_telegram_door(fake_telegram, router, dialogue_timeout=1.0)) as door:
+        assert len(door.dialogues.active()) == 1  # kept across the restart
+        # Nobody answers: the new process's clock, set from the database, ends it with a message.
+        notice = (await fake_telegram.wait_for("sendMessage", 2, timeout=5))[-1]
+        assert "timed out" in notice.params["text"] and door.dialogues.active() == []
