@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -32,11 +32,11 @@ from handlers.metric_text import (
     votes_so_far,
 )
 from storage.activities import list_activities
-from storage.community.summary import period_activity
+from storage.community.summary import buckets_activity
 from storage.domain import Kind
 from storage.feedback.results import FeedbackSummary, late_feedback
 from storage.metrics.cost import CostPerContact, in_currency
-from storage.metrics.period import PeriodNumbers, window_numbers
+from storage.metrics.period import PeriodNumbers, windows_numbers
 from storage.metrics.totals import top_by_reach
 from storage.metrics.windows import Window, window_of
 from storage.models import Team
@@ -98,8 +98,11 @@ def build_report(
     if not list_activities(session, team_id=team.id, limit=1):
         return Report(summary=f"📊 {markup.bold(title)}\n" + _("Nothing logged yet — try {example}").format(
             example=markup.code(_('/log talk "My talk" @ Conf today audience=100'))), details="", chart=None)
-    current = window_numbers(session, team=team, window=window, scope=scope)
-    previous = window_numbers(session, team=team, window=window.previous(), scope=scope)
+    series = buckets or periods_back(period_containing("week", period.last_day), CHART_WEEKS)
+    # The period, the one before and (for the chart) every bucket, read in one go and measured one by one.
+    numbers = windows_numbers(session, team=team, scope=scope, windows=[
+        window, window.previous(), *(chart_windows(series, now=now, team=team) if with_chart else [])])
+    current, previous = numbers[window], numbers[window.previous()]
     # The team's goals are about the whole team, not a slice of it.
     goals = [] if filters.narrowed else goal_section(
         session, team_id=team.id, day=min(local_today(now, team.timezone), period.last_day),
@@ -114,9 +117,8 @@ def build_report(
         window=window)
     if not with_chart:
         return Report(summary=summary, details=details, chart=None, breakdown=breakdown)
-    series = buckets or periods_back(period_containing("week", period.last_day), CHART_WEEKS)
     layout = dashboard_layout(session, team=team, period=period, buckets=series, now=now,
-                              title=f"{team.name} — {title}", current=current, previous=previous, scope=scope)
+                              title=f"{team.name} — {title}", numbers=numbers, scope=scope)
     return Report(summary=summary, details=details, chart=render_dashboard(layout), chart_caption=layout.caption,
                   breakdown=breakdown)
 
@@ -128,21 +130,31 @@ def report_title(window: Window) -> str:
     return names[window.period.name].format(so_far=so_far(window), span=span_text(window))
 
 
+def chart_windows(buckets: Sequence[Period], *, now: datetime, team: Team) -> list[Window]:
+    """What each bucket of a chart measures: all of it, or up to today while it runs."""
+    today = local_today(now, team.timezone)
+    return [window_of(b, today=today) for b in buckets]
+
+
 def dashboard_layout(session: Session, *, team: Team, period: Period, buckets: Sequence[Period], now: datetime,
-                     title: str, current: PeriodNumbers | None = None,
-                     previous: PeriodNumbers | None = None, scope: Scope = EVERYTHING) -> DashboardLayout:
+                     title: str, numbers: Mapping[Window, PeriodNumbers] | None = None,
+                     scope: Scope = EVERYTHING) -> DashboardLayout:
     """The chart's layout: the period's headline figures against the previous period and the team's goals
-    (none for a slice), and one panel per quantity over ``buckets`` (each up to today while it runs)."""
+    (none for a slice), and one panel per quantity over ``buckets`` (each up to today while it runs).
+    ``numbers`` are the figures already read for the period, the one before and the buckets (by
+    :func:`windows_numbers`); without them they are read here, in one go."""
     today = local_today(now, team.timezone)
     window = window_of(period, today=today)
-    current = current or window_numbers(session, team=team, window=window, scope=scope)
-    previous = previous or window_numbers(session, team=team, window=window.previous(), scope=scope)
-    series = [window_numbers(session, team=team, window=window_of(b, today=today), scope=scope) for b in buckets]
+    windows = chart_windows(buckets, now=now, team=team)
+    if numbers is None:
+        numbers = windows_numbers(session, team=team, windows=[window, window.previous(), *windows], scope=scope)
+    current, previous = numbers[window], numbers[window.previous()]
+    series = [numbers[w] for w in windows]
     currency = chart_currency([current, previous, *series], team.currency)
     # Community members per bucket: the whole team's (a slice of the ledger has no community of its own).
-    people = [period_activity(session, team_id=team.id or 0, start=local_moment(b.start, 0, team.timezone),
-                              end=local_moment(b.end, 0, team.timezone)) if scope.is_everything else (0, 0)
-              for b in buckets]
+    people = buckets_activity(session, team_id=team.id or 0, buckets=[
+        (local_moment(b.start, 0, team.timezone), local_moment(b.end, 0, team.timezone)) for b in buckets
+    ]) if scope.is_everything else [(0, 0)] * len(buckets)
     return build_layout(
         title=title, period=period, buckets=buckets,
         now=headline_numbers(current, currency), before=headline_numbers(previous, currency),

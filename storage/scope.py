@@ -27,6 +27,17 @@ class Selection:
     plan_items: Sequence[Activity]  # plan items (any status) due in the window, in scope
     surveys: Sequence[HireSurvey]  # new-hire surveys asked in the window (none for a slice)
 
+    def within(self, *, start: date, end: date, timezone: str) -> Selection:
+        """The part of a selection of a longer span that a window ``start <= day < end`` inside it would have
+        selected: the same bounds as the queries below (an activity's day, a plan item's due date, the local
+        days a survey was asked on), so a chart's periods can be read in one go and measured one by one."""
+        since, until = local_moment(start, 0, timezone), local_moment(end, 0, timezone)
+        return Selection(
+            activities=[a for a in self.activities if start <= a.date < end],
+            plan_items=[i for i in self.plan_items if i.due_date is not None and start <= i.due_date < end],
+            surveys=[s for s in self.surveys if since <= s.asked_at < until],
+        )
+
 
 def done_activities(
     session: Session, *, team_id: int, start: date, end: date, scope: Scope = EVERYTHING

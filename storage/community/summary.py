@@ -8,10 +8,12 @@ functions of :mod:`storage.community.orbit`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, and_, case, col, func, select
 
 from storage.community.members import InteractionKind
 from storage.community.orbit import DEFAULT_ORBIT, Orbit, level_of, score
@@ -177,18 +179,39 @@ def find_community_members(session: Session, *, team_id: int, who: str) -> list[
     return [m for m in (session.get(CommunityMember, p) for p in sorted(people)) if m is not None]
 
 
-def period_activity(session: Session, *, team_id: int, start: datetime, end: datetime) -> tuple[int, int]:
-    """(active, new) in ``[start, end)``: members with an interaction in it, and members first seen in it —
-    two counts on indexed ranges, cheap enough for every bucket of a chart."""
+def buckets_activity(
+    session: Session, *, team_id: int, buckets: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[int, int]]:
+    """(active, new) in each of a chart's buckets (``[start, end)`` spans, not overlapping): members with an
+    interaction in it, and members first seen in it — counted per bucket in SQL, two queries on indexed ranges
+    however many buckets."""
+    if not buckets:
+        return []
     person = func.coalesce(col(CommunityMember.merged_into), col(CommunityMember.id))
+
+    def bucket_of(moment: Any) -> Any:
+        """The bucket's index, NULL between buckets."""
+        return case(*((and_(moment >= start, moment < end), i) for i, (start, end) in enumerate(buckets)),
+                    else_=None)
+
+    first, last = min(start for start, _end in buckets), max(end for _start, end in buckets)
+    # Grouped by the label: PostgreSQL would not see two renderings of the CASE, each with its own parameters,
+    # as the same expression.
+    active_bucket = bucket_of(col(Interaction.at)).label("bucket")
     active = session.exec(
-        select(func.count(func.distinct(person))).select_from(Interaction)
+        select(active_bucket, func.count(func.distinct(person))).select_from(Interaction)
         .join(CommunityMember, col(CommunityMember.id) == col(Interaction.member_id))
-        .where(Interaction.team_id == team_id, col(Interaction.at) >= start, col(Interaction.at) < end)
-    ).one()
+        .where(Interaction.team_id == team_id, col(Interaction.at) >= first,
+               col(Interaction.at) < last)
+        .group_by(active_bucket)
+    ).all()
+    new_bucket = bucket_of(col(CommunityMember.first_seen)).label("bucket")
     new = session.exec(
-        select(func.count()).select_from(CommunityMember)
+        select(new_bucket, func.count()).select_from(CommunityMember)
         .where(CommunityMember.team_id == team_id, col(CommunityMember.merged_into).is_(None),
-               col(CommunityMember.first_seen) >= start, col(CommunityMember.first_seen) < end)
-    ).one()
-    return int(active), int(new)
+               col(CommunityMember.first_seen) >= first, col(CommunityMember.first_seen) < last)
+        .group_by(new_bucket)
+    ).all()
+    active_in = {int(b): int(n) for b, n in active if b is not None}
+    new_in = {int(b): int(n) for b, n in new if b is not None}
+    return [(active_in.get(i, 0), new_in.get(i, 0)) for i in range(len(buckets))]

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, case, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.feedback.cards import Mode
 from storage.feedback.scales import Scale
@@ -114,6 +115,38 @@ def feedback_of_activities(session: Session, *, activity_ids: Sequence[int | Non
             select(VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
             .where(col(VoteTally.card_id).in_(card_ids)).group_by(col(VoteTally.scale))
         ).all()
+    return _summarise(rows)
+
+
+# Per activity: (scale, answers, sum of scores, promoters, passives, detractors) for its votes and its tallies.
+VoteRows = list[tuple[Any, ...]]
+
+
+def votes_by_activity(session: Session, *, activity_ids: SelectOfScalar[Any]) -> dict[int, VoteRows]:
+    """What :func:`feedback_of_activities` adds up, per activity, for the activities ``activity_ids`` selects
+    (a chart's whole span, read once): :func:`summary_of` the rows of a period's activities is that period's
+    rating and NPS. Two queries, however many periods the span has."""
+    found: dict[int, VoteRows] = {}
+    on_cards = col(FeedbackCard.activity_id).in_(activity_ids)
+    for rows in (
+        session.exec(
+            select(FeedbackCard.activity_id, Vote.scale, *_summary_columns(1, Vote.score))
+            .join(FeedbackCard, col(FeedbackCard.id) == col(Vote.card_id)).where(on_cards)
+            .group_by(col(FeedbackCard.activity_id), col(Vote.scale))
+        ).all(),
+        session.exec(
+            select(FeedbackCard.activity_id, VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
+            .join(FeedbackCard, col(FeedbackCard.id) == col(VoteTally.card_id)).where(on_cards)
+            .group_by(col(FeedbackCard.activity_id), col(VoteTally.scale))
+        ).all(),
+    ):
+        for activity_id, *values in rows:
+            found.setdefault(int(activity_id), []).append(tuple(values))
+    return found
+
+
+def summary_of(rows: VoteRows) -> FeedbackSummary:
+    """Rating and NPS of the rows of :func:`votes_by_activity` (any activities' together)."""
     return _summarise(rows)
 
 

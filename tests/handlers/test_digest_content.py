@@ -76,3 +76,61 @@ def test_the_chart_comes_with_the_report(router, db):
     say(router, '/log talk "T" @ Conf 2026-11-16 audience=10')
     result = report(db, datetime(2026, 11, 23, 10, tzinfo=UTC))
     assert result.chart is not None and result.chart.startswith(b"\x89PNG")
+
+
+def _chart_figures(layout) -> list[str]:
+    """What the chart says: its headlines and every panel's values (repr: a gap is ``nan``)."""
+    return [repr(layout.headlines), *(repr((p.title, [(s.label, s.values) for s in p.series])) for p in layout.panels)]
+
+
+def test_the_digest_reads_the_charts_span_once_however_many_periods(router, db, clock):
+    from sqlalchemy import event
+
+    from handlers.digest_content import chart_windows, dashboard_layout
+    from storage.metrics.period import window_numbers
+    from storage.metrics.windows import window_of
+    from storage.periods import periods_back
+    from tests.handlers.feedback_support import person, posted, react
+
+    # A ledger over twelve weeks: a rated talk, a post, a meetup and a plan item, and a community member.
+    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    clock.now = now
+    say(router, '/log talk "Early" @ Conf 2026-09-02 audience=100 contacts=10 cost=200usd')
+    posted(router, say(router, "/feedback 1"))
+    say(router, '/log post "Mid" @ Blog 2026-10-14 views=1000 likes=30')
+    say(router, '/log meetup "Late" @ Office 2026-11-18 audience=80 stream_views=120 contacts=8 cost=80eur')
+    say(router, '/plan add post "Due" due 2026-11-19 @ Blog')
+    clock.now = datetime(2026, 9, 3, 9, tzinfo=UTC)
+    react(router, "🔥", person("carol"))  # a 5, and carol's first interaction
+    clock.now = now
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    counts = {}
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for weeks in (2, 4, 12):
+            selects.clear()
+            report(db, now, buckets=periods_back(WEEK, weeks))
+            counts[weeks] = len(selects)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert counts[2] == counts[4] == counts[12], counts
+
+    # The chart read in one go says what it says when every period is read on its own.
+    with db.session() as s:
+        team = s.exec(select(Team)).one()
+        buckets = periods_back(WEEK, 12)
+        window = window_of(WEEK, today=date(2026, 11, 23))
+        windows = [window, window.previous(), *chart_windows(buckets, now=now, team=team)]
+        one_by_one = {w: window_numbers(s, team=team, window=w) for w in windows}
+        together = dashboard_layout(s, team=team, period=WEEK, buckets=buckets, now=now, title="T")
+        alone = dashboard_layout(s, team=team, period=WEEK, buckets=buckets, now=now, title="T", numbers=one_by_one)
+    assert _chart_figures(together) == _chart_figures(alone)
+    figures = dict(zip([p.title for p in together.panels], [p.series for p in together.panels], strict=True))
+    assert figures["Reach"][0].values == (100.0, *[0.0] * 5, 1000.0, *[0.0] * 4, 200.0)
+    assert figures["Rating (1–5)"][0].values[0] == 5.0
+    assert [series.values[0] for series in figures["Community members"]] == [1.0, 1.0]
