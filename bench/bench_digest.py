@@ -1,10 +1,18 @@
 """A weekly digest for a big team: 50,000 activities and 500,000 votes.
 
-Measures, side by side in one run, the digest's queries alone (the report without the chart) and the whole
-digest (queries + chart), on SQLite and — with --postgres URL or DEVRELBOT_TEST_POSTGRES_URL — PostgreSQL,
-and prints the plan of every distinct query so index use can be read off.
+Measures, side by side in one run, on SQLite and — with --postgres URL or DEVRELBOT_TEST_POSTGRES_URL —
+PostgreSQL:
 
-    .venv/bin/python bench/bench_digest.py [--activities 50000] [--votes 500000] [--rounds 5]
+- the report's queries alone (the summary and details, no chart),
+- every figure of the digest (the report and each of the chart's buckets; everything but drawing the chart),
+- the whole digest (with the chart drawn),
+
+and prints the plan of every distinct query so index use can be read off. With ``--baseline DIR`` (a checkout of
+older code, e.g. ``git worktree add /tmp/base main``) the same database is measured by both versions in
+alternating rounds, each in a process of its own (bench/digest_worker.py), and the ratios are printed, in
+wall-clock time and in CPU time (far less sensitive to a loaded machine).
+
+    .venv/bin/python bench/bench_digest.py [--activities 50000] [--votes 500000] [--rounds 5] [--baseline DIR]
 
 Targets: queries under 100 ms, the whole digest under 1.5 s.
 """
@@ -12,18 +20,23 @@ Targets: queries under 100 ms, the whole digest under 1.5 s.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from databases import benchmark_databases  # bench/databases.py, beside this file
 from sqlalchemy import event, insert, text
 
+import handlers.digest_content as digest_content
 from handlers.digest_content import build_report, last_full_week
 from storage.db import Database
 from storage.domain import Kind
@@ -158,17 +171,25 @@ def recorded_statements(db: Database) -> Iterator[list[tuple[str, object]]]:
         event.remove(db.engine, "before_cursor_execute", record)
 
 
-def timed_digest(db: Database, team_id: int, *, with_chart: bool) -> float:
-    with db.session() as s:
-        team = s.get(Team, team_id)
-        start = time.perf_counter()
-        build_report(s, team=team, period=last_full_week(NOW, team), now=NOW, with_chart=with_chart)
-        return time.perf_counter() - start
+def timed_digest(db: Database, team_id: int, *, with_chart: bool, draw: bool = True) -> float:
+    """Seconds for one digest; ``draw=False`` computes every figure the chart shows but does not draw it."""
+    render = digest_content.render_dashboard
+    if not draw:
+        digest_content.render_dashboard = lambda layout: b""  # noqa: ARG005
+    try:
+        with db.session() as s:
+            team = s.get(Team, team_id)
+            start = time.perf_counter()
+            build_report(s, team=team, period=last_full_week(NOW, team), now=NOW, with_chart=with_chart)
+            return time.perf_counter() - start
+    finally:
+        digest_content.render_dashboard = render
 
 
 def plans(db: Database, team_id: int) -> list[str]:
     with recorded_statements(db) as statements:
-        timed_digest(db, team_id, with_chart=False)
+        timed_digest(db, team_id, with_chart=True, draw=False)
+    print(f"  {len(statements)} SELECT statements for the whole digest (its chart's eight weeks included)")
     distinct: dict[str, object] = {}
     for statement, parameters in statements:
         distinct.setdefault(statement, parameters)
@@ -187,26 +208,61 @@ def plans(db: Database, team_id: int) -> list[str]:
     return lines
 
 
-def run(label: str, db: Database, *, activities: int, votes: int, rounds: int) -> None:
+def run(label: str, db: Database, *, activities: int, votes: int, rounds: int, baseline: Path | None) -> None:
     started = time.perf_counter()
     team_id = fill(db, activities=activities, votes=votes)
     with db.engine.begin() as conn:  # fresh statistics, as a running database would have
         conn.execute(text("ANALYZE"))
     print(f"{label}: loaded {activities:,} activities and {votes:,} votes in {time.perf_counter() - started:.0f} s")
     timed_digest(db, team_id, with_chart=True)  # warm caches and fonts once
-    queries, whole = [], []
+    queries, figures, whole = [], [], []
     for _ in range(rounds):
         queries.append(timed_digest(db, team_id, with_chart=False))
+        figures.append(timed_digest(db, team_id, with_chart=True, draw=False))
         whole.append(timed_digest(db, team_id, with_chart=True))
-    q_ms, w_ms = statistics.median(queries) * 1000, statistics.median(whole) * 1000
+    q_ms, f_ms, w_ms = (statistics.median(found) * 1000 for found in (queries, figures, whole))
     print(
         f"  queries alone: median {q_ms:.0f} ms (target 100 ms: {'met' if q_ms < 100 else 'MISSED'}); "
+        f"every figure, the chart's too, not drawn: median {f_ms:.0f} ms; "
         f"whole digest: median {w_ms:.0f} ms (target 1500 ms: {'met' if w_ms < 1500 else 'MISSED'}); "
-        f"queries are {q_ms / w_ms:.0%} of the digest, over {rounds} alternating rounds"
+        f"over {rounds} alternating rounds; load average {os.getloadavg()[0]:.1f}"
     )
     print("  query plans:")
     for line in plans(db, team_id):
         print(line)
+    if baseline is not None:
+        against_baseline(db, team_id, baseline=baseline, rounds=rounds)
+
+
+def against_baseline(db: Database, team_id: int, *, baseline: Path, rounds: int) -> None:
+    """This checkout and ``baseline`` on the same rows, in alternating rounds (which goes first alternates too),
+    each round a fresh process per version (bench/digest_worker.py) that warms up, then measures 3 times."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    command = [sys.executable, str(Path(__file__).with_name("digest_worker.py")), url, "--team", str(team_id)]
+    if db.is_postgres:
+        with db.engine.connect() as conn:
+            command += ["--schema", str(conn.exec_driver_sql("SHOW search_path").scalar())]
+    versions = {"this checkout": Path(__file__).resolve().parent.parent, "baseline": baseline.resolve()}
+    found: dict[str, dict[str, list[list[float]]]] = {name: {} for name in versions}
+    loads = []
+    for round_ in range(rounds):
+        for name in (list(versions) if round_ % 2 == 0 else list(reversed(versions))):
+            root = versions[name]
+            done = subprocess.run(command, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, check=True,
+                                  capture_output=True, text=True)
+            for measure, samples in json.loads(done.stdout.strip().splitlines()[-1]).items():
+                found[name].setdefault(measure, []).extend(samples)
+            loads.append(os.getloadavg()[0])
+    print(f"  against {baseline} ({rounds} alternating rounds of 3, load average {min(loads):.1f}–{max(loads):.1f}):")
+    names = {"queries": "queries alone", "figures": "every figure, not drawn", "whole": "whole digest"}
+    for measure, name in names.items():
+        new, old = found["this checkout"][measure], found["baseline"][measure]
+        cells = []
+        for i, unit in ((0, "wall"), (1, "CPU")):
+            now_ms = statistics.median(s[i] for s in new) * 1000
+            was_ms = statistics.median(s[i] for s in old) * 1000
+            cells.append(f"{unit} {now_ms:.0f} ms vs {was_ms:.0f} ms = {now_ms / was_ms:.2f}x")
+        print(f"    {name:<24} " + "; ".join(cells))
 
 
 def main() -> None:
@@ -215,9 +271,10 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=500_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--postgres", default=os.environ.get("DEVRELBOT_TEST_POSTGRES_URL"))
+    parser.add_argument("--baseline", type=Path, help="a checkout of older code to measure side by side")
     args = parser.parse_args()
     for label, db in benchmark_databases(args.postgres):
-        run(label, db, activities=args.activities, votes=args.votes, rounds=args.rounds)
+        run(label, db, activities=args.activities, votes=args.votes, rounds=args.rounds, baseline=args.baseline)
 
 
 if __name__ == "__main__":
