@@ -11,6 +11,7 @@ from handlers.errors import UserError
 from handlers.i18n import N_, _
 from handlers.parsing import parse_id
 from handlers.router import Request, registry
+from handlers.setting_text import setting_name, setting_value
 from handlers.words import field_name
 from storage import history
 from storage.models import Change
@@ -72,8 +73,13 @@ def change_line(change: Change, zone: tzinfo, *, with_item: bool) -> str:
     """``• 26.11.2026 12:00 · alice (telegram) · changed audience: 300 → 350``"""
     item = f"#{change.activity_id} " if with_item and change.activity_id is not None else ""
     what = f"{item}{_(ACTIONS.get(change.action, change.action))}"
-    if change.field is not None:
-        old = render.DASH if change.old is None else markup.escape(change.old)
-        new = render.DASH if change.new is None else markup.escape(change.new)
-        what += f" {markup.escape(field_name(change.field))}: {old} → {new}"
+    if change.field is not None and change.action == "settings":  # as /settings names and writes them
+        old, new = setting_value(change.field, change.old), setting_value(change.field, change.new)
+        what += f" {markup.escape(setting_name(change.field))}: {_shown(old)} → {_shown(new)}"
+    elif change.field is not None:
+        what += f" {markup.escape(field_name(change.field))}: {_shown(change.old)} → {_shown(change.new)}"
     return f"• {render.moment(change.at, zone)} · {markup.escape(change.actor)} ({change.door}) · {what}"
+
+
+def _shown(value: str | None) -> str:
+    return render.DASH if value is None else markup.escape(value)

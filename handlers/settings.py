@@ -15,13 +15,15 @@ from handlers.errors import UserError, quote_token
 from handlers.i18n import LOCALES, _, ngettext, use_locale
 from handlers.parsing import _currencies, parse_purpose, parse_text, tokenize
 from handlers.permissions import Edits
-from handlers.render import purpose_word
+from handlers.render import DASH
 from handlers.router import Request, registry
+from handlers.setting_text import setting_name, setting_value
 from handlers.settings_orbit import ORBIT_EXAMPLE, describe_orbit, orbit_of, orbit_settings
 from handlers.words import weekday_name
 from storage.digests import WEEKDAYS, reschedule_digest
 from storage.emoji import normalize_emoji
-from storage.feedback.emoji_map import DEFAULT_EMOJI_MAP, emoji_map_of, format_emoji_map, set_emoji_map
+from storage.feedback.emoji_map import DEFAULT_EMOJI_MAP, set_emoji_map
+from storage.history import shown
 from storage.plan import plan_items
 from storage.reminders import reschedule
 
@@ -104,28 +106,31 @@ def settings(req: Request) -> Reply:
 def describe(req: Request) -> str:
     lines = [
         markup.bold(_("Team settings")),
-        f"• {_('time zone')}: {markup.code(req.team.timezone)}",
-        f"• {_('currency')}: {markup.code(req.team.currency)}",
-        f"• {_('language')}: {markup.code(req.team.locale)}",
-        f"• {_('feedback emoji')}: {markup.escape(format_emoji_map(emoji_map_of(req.team)))}",
-        f"• {_('polls')}: {_('anonymous') if req.team.polls_anonymous else _('public')}",
+        _setting(req, "timezone", code=True),
+        _setting(req, "currency", code=True),
+        _setting(req, "locale", code=True),
+        _setting(req, "feedback_emoji"),
+        _setting(req, "polls_anonymous"),
         "• " + ngettext("plan reminders: {days} day before and on the due day, at {hour}:00",
                         "plan reminders: {days} days before and on the due day, at {hour}:00",
                         req.team.reminder_days_before).format(
             days=req.team.reminder_days_before, hour=f"{req.team.reminder_hour:02d}"),
         "• " + _("weekly digest: {day} {hour}:00 (/digest shows where)").format(
             day=weekday_name(req.team.digest_weekday).lower(), hour=f"{req.team.digest_hour:02d}"),
-        f"• {_('default purpose')}: "
-        + (purpose_word(req.team.default_purpose) if req.team.default_purpose else _("none")),
-        f"• {_('target actions are called')}: "
-        + markup.escape(req.team.target_action_name or _("target actions")),
-        f"• {_('numbers of an activity added by')}: "
-        + (_("every member") if req.team.edits == Edits.TEAM.value else _("its owner and admins")),
+        _setting(req, "default_purpose"),
+        _setting(req, "target_action_name"),
+        _setting(req, "edits"),
         describe_orbit(orbit_of(req)),
     ]
     if req.is_admin:
         lines.append(_("Change them with {example}").format(example=markup.code(SETTINGS_EXAMPLE)))
     return "\n".join(lines)
+
+
+def _setting(req: Request, column: str, *, code: bool = False) -> str:
+    """``• time zone: Europe/Berlin`` — named and written as /history settings shows its changes."""
+    value = setting_value(column, shown(getattr(req.team, column))) or DASH
+    return f"• {setting_name(column)}: " + (markup.code(value) if code else markup.escape(value))
 
 
 def parse_settings(args: str) -> dict[str, object]:

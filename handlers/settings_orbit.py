@@ -73,9 +73,14 @@ def _levels(raw: str) -> tuple[float, float, float]:
 
 
 def describe_orbit(orbit: Orbit) -> str:
+    return f"• {_('community weights')}: {orbit_text(orbit)}"
+
+
+def orbit_text(orbit: Orbit) -> str:
+    """The weights and the levels' thresholds, as /settings and /history settings write them."""
     w = orbit.weights
-    return "• " + _("community weights: reaction {reaction} · poll answer {poll} · attendance {attendance} · "
-                    "talk {talk}; orbit levels from {levels} (1 / 2 / 3)").format(
+    return _("reaction {reaction} · poll answer {poll} · attendance {attendance} · talk {talk}; orbit levels from "
+             "{levels} (1 / 2 / 3)").format(
         reaction=_n(w[InteractionKind.REACTION]), poll=_n(w[InteractionKind.POLL_ANSWER]),
         attendance=_n(w[InteractionKind.ATTENDANCE]), talk=_n(w[InteractionKind.SPEAKING]),
         levels=markup.escape(" / ".join(_n(t) for t in orbit.thresholds)))

@@ -252,3 +252,42 @@ def test_the_shell_exports_the_history_too(router, db, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert ["alice", "console", "1", "create", "title", "", "'+1 talk"] in [r[1:] for r in rows]
+
+
+def test_the_settings_history_names_and_writes_each_setting_as_settings_does(router):
+    say(router, "/settings timezone=Europe/Berlin digest=fri 16:00 polls=public reminder_hour=7 edits=team "
+                "purpose=hiring")
+    say(router, "/settings orbit reaction=4 levels=10/5/2")
+    say(router, "/settings emoji 🔥=5 👎=1")
+
+    shown = text_of(say(router, "/history settings"))
+
+    for line in ("time zone: UTC → Europe/Berlin", "weekly digest, day: mon → fri",
+                 "weekly digest, hour: 10:00 → 16:00", "polls: anonymous → public",
+                 "plan reminders, hour: 09:00 → 07:00",
+                 "numbers of an activity added by: its owner and admins → every member",
+                 "default purpose: none → hiring", "feedback emoji: 🔥=5 👍=4 😐=3 👎=1 → 🔥=5 👎=1",
+                 "community weights: reaction 1 · poll answer 2 · attendance 5 · talk 10; orbit levels from 20 / 8 / 3 "
+                 "(1 / 2 / 3) → reaction 4 · poll answer 2 · attendance 5 · talk 10; orbit levels from 10 / 5 / 2"):
+        assert line in shown, line
+    for column in ("timezone", "digest_weekday", "digest_hour", "polls_anonymous", "reminder_hour", "edits",
+                   "default_purpose", "feedback_emoji", "orbit"):
+        assert f" {column}:" not in shown, column
+    # What /settings lists now is what the history says each setting became.
+    listed = text_of(say(router, "/settings"))
+    for line in ("time zone: Europe/Berlin", "polls: public", "default purpose: hiring", "feedback emoji: 🔥=5 👎=1",
+                 "numbers of an activity added by: every member", "weekly digest: fri 16:00"):
+        assert line in listed, line
+
+
+def test_the_settings_history_speaks_the_teams_language(router):
+    say(router, "/settings digest=fri 16:00 polls=public")
+    say(router, "/settings language=ru")
+
+    shown = text_of(say(router, "/history settings"))
+
+    for line in ("язык: en → ru", "еженедельный дайджест, день: пн → пт", "еженедельный дайджест, час: 10:00 → 16:00",
+                 "опросы: анонимные → открытые"):
+        assert line in shown, line
+    listed = text_of(say(router, "/settings"))
+    assert "опросы: открытые" in listed and "еженедельный дайджест: пт 16:00" in listed
