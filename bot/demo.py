@@ -15,6 +15,7 @@ from bot.console import LOCAL_CHAT, local_user
 from handlers.core import Incoming
 from handlers.markup import to_plain
 from handlers.router import Router, parse_command_line
+from storage.community.members import InteractionKind, note_vote
 from storage.feedback.cards import Mode, create_card
 from storage.feedback.scales import Scale
 from storage.feedback.survey import HireAnswer, answer_survey, start_survey
@@ -140,15 +141,18 @@ def add_community_feedback(router: Router, *, rng: random.Random) -> None:
         assert team is not None and team.id is not None
         done = session.exec(select(Activity).where(Activity.team_id == team.id, Activity.status == "done",
                                                    col(Activity.kind).in_(["talk", "event"]))).all()
-        for activity in done:
+        for activity in sorted(done, key=lambda a: (a.date, a.id or 0)):  # the community meets them in order
             assert activity.id is not None  # read from the database
             scale = Scale.NPS if activity.kind == "event" else Scale.RATING
             card = create_card(session, team_id=team.id, activity_id=activity.id, mode=Mode.EMOJI, scale=scale,
                                platform="console", chat_id="community", created_by=None, now=_moment(activity.date))
             for voter in range(rng.randrange(8, 40)):
                 score = rng.choice([3, 4, 4, 5, 5, 5]) if scale == Scale.RATING else rng.choice([6, 8, 9, 9, 10, 10])
-                cast_vote(session, card=card, voter=f"console:fan{voter}", score=score,
-                          now=_moment(activity.date) + timedelta(hours=rng.randrange(1, 72)))
+                cast_at = _moment(activity.date) + timedelta(hours=rng.randrange(1, 72))
+                cast_vote(session, card=card, voter=f"console:fan{voter}", score=score, now=cast_at)
+                # A public vote makes its voter a community member, as the doors record it.
+                note_vote(session, card=card, platform="console", user_id=f"fan{voter}",
+                          display_name=f"Fan {voter}", kind=InteractionKind.REACTION, now=cast_at)
         talks = sorted((a for a in done if a.kind == "talk"), key=lambda a: a.date, reverse=True)
         for n, answer in enumerate([HireAnswer.YES, HireAnswer.PARTLY, HireAnswer.NO, HireAnswer.YES,
                                     HireAnswer.PARTLY, HireAnswer.NO, HireAnswer.YES]):

@@ -55,10 +55,30 @@ def build_review(session: Session, *, team: Team, period: Period, now: datetime)
     from matplotlib import rc_context
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from handlers.digest_content import dashboard_layout
-
     # fontTools reports every font it subsets at INFO: noise in a bot's log.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
+    pages = review_pages(session, team=team, period=period, now=now)
+    out = io.BytesIO()
+    # TrueType (42) instead of Type 3 fonts: the text layer stays searchable and extractable.
+    with rc_context({"pdf.fonttype": 42}), PdfPages(out, metadata={"Title": pages.title,
+                                                                   "Creator": "devrelbot"}) as pdf:
+        for figure in pages.figures:
+            pdf.savefig(figure, facecolor=CARD)
+    return Review(pdf=out.getvalue(), pages=pages.headings,
+                  headline=tuple((h.label, h.value) for h in pages.layout.headlines))
+
+
+@dataclass(frozen=True)
+class ReviewPages:
+    title: str
+    headings: tuple[str, ...]
+    layout: DashboardLayout  # the headline page's figures and the charts by month
+    figures: tuple[Figure, ...]  # one per page, in order (also drawn as images for the README)
+
+
+def review_pages(session: Session, *, team: Team, period: Period, now: datetime) -> ReviewPages:
+    from handlers.digest_content import dashboard_layout
+
     today = local_today(now, team.timezone)
     quarter = quarter_label(period)
     so_far = " " + _("(so far)") if window_of(period, today=today).running else ""
@@ -67,18 +87,14 @@ def build_review(session: Session, *, team: Team, period: Period, now: datetime)
     layout = dashboard_layout(session, team=team, period=period, buckets=months, now=now, title=title)
     day = min(today, period.last_day)
     headings = (_("Headline figures"), _("Goals"), _("Hiring funnel"), _("By month"), _("Top activities"))
-    out = io.BytesIO()
-    # TrueType (42) instead of Type 3 fonts: the text layer stays searchable and extractable.
-    with rc_context({"pdf.fonttype": 42}), PdfPages(out, metadata={"Title": title, "Creator": "devrelbot"}) as pdf:
-        pdf.savefig(_headline_page(title, headings[0], layout), facecolor=CARD)
-        pdf.savefig(_goal_page(session, team=team, day=day, heading=headings[1], title=title), facecolor=CARD)
-        pdf.savefig(_funnel_page(session, team=team, period=period, heading=headings[2], title=title),
-                    facecolor=CARD)
-        pdf.savefig(draw_dashboard(layout), facecolor=CARD)
-        pdf.savefig(_top_page(session, team=team, period=period, today=today, heading=headings[4], title=title),
-                    facecolor=CARD)
-    return Review(pdf=out.getvalue(), pages=headings,
-                  headline=tuple((h.label, h.value) for h in layout.headlines))
+    figures = (
+        _headline_page(title, headings[0], layout),
+        _goal_page(session, team=team, day=day, heading=headings[1], title=title),
+        _funnel_page(session, team=team, period=period, heading=headings[2], title=title),
+        draw_dashboard(layout),
+        _top_page(session, team=team, period=period, today=today, heading=headings[4], title=title),
+    )
+    return ReviewPages(title=title, headings=headings, layout=layout, figures=figures)
 
 
 def _page(title: str, heading: str) -> Figure:
