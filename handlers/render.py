@@ -21,7 +21,7 @@ from storage.domain import METRICS, Kind
 from storage.metrics.activity import engagement, reach
 from storage.metrics.cost import cost_per_contact
 from storage.metrics.rounding import half_up
-from storage.models import Activity, Member
+from storage.models import Activity
 
 DASH = "—"
 
@@ -126,13 +126,14 @@ def metric_lines(activity: Activity) -> list[str]:
     return lines
 
 
-def details(activity: Activity, *, tags: list[str], owner: Member | None) -> str:
+def details(activity: Activity, *, tags: list[str], owner: str | None) -> str:
+    """The activity as a reply shows it; ``owner``: the owner's display name."""
     lines = [headline(activity)]
     lines.extend(metric_lines(activity))
     lines.append(derived_line(activity))
     extras = []
     if owner is not None:
-        extras.append(_("owner: {name}").format(name=markup.escape(owner.display_name)))
+        extras.append(_("owner: {name}").format(name=markup.escape(owner)))
     if tags:
         extras.append(" ".join(markup.escape(f"#{t}") for t in tags))
     if activity.purpose:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
@@ -36,8 +37,9 @@ from handlers.core import (
 )
 from handlers.errors import IncompleteCommand, UserError
 from handlers.i18n import DEFAULT_LOCALE, _, supported_locale, use_locale
-from handlers.permissions import PERMISSIONS, Permission, enforce
+from handlers.permissions import PERMISSIONS, Permission, enforce, members_may
 from handlers.safe_text import char_name, drop_control_chars, first_control_char
+from storage.chat_context import ChatContext, ChatContexts
 from storage.db import Database
 from storage.domain import Role
 from storage.events import mark_processed
@@ -120,6 +122,43 @@ class Request:
 
 Handler = Callable[[Request], "Reply | list[Reply]"]
 
+
+@dataclass(frozen=True)
+class QuickRequest:
+    """A command on its hot path (:attr:`Command.quick`): the chat's team and the person's membership as
+    :mod:`storage.chat_context` caches them, and the transaction's connection for Core statements — no ORM
+    objects to load or flush."""
+
+    incoming: Incoming
+    connection: Connection
+    chat: ChatContext
+    now: datetime  # aware, UTC
+
+    @classmethod
+    def of(cls, req: Request) -> QuickRequest:
+        """The hot path's request for a command that ran the ORM way (its team or member had to be made)."""
+        req.session.flush()  # the Core statements that follow see what the ORM made
+        return cls(incoming=req.incoming, connection=req.session.connection(),
+                   chat=ChatContext.of(req.team, req.member), now=req.now)
+
+    @property
+    def args(self) -> str:
+        return self.incoming.args
+
+    @property
+    def today(self) -> date:
+        """Today in the team's time zone."""
+        return local_today(self.now, self.chat.timezone)
+
+    @property
+    def actor(self) -> Actor:
+        """Who the history says did it (the ORM path puts the same on its session: :meth:`Router._request`)."""
+        return Actor(member_id=self.chat.member_id, name=self.chat.member_name, door=self.incoming.chat.platform,
+                     at=self.now)
+
+
+QuickHandler = Callable[[QuickRequest], "Reply | list[Reply]"]
+
 # Posted: a door sent a Reply that asked to be tracked (Reply.track), so a handler learns the message's id.
 PlatformEvent = ReactionEvent | ReactionCount | PollAnswer | PollResults | Posted
 
@@ -152,6 +191,9 @@ class Command:
     # Only reads: runs in a reader transaction (``Database.reader``), which on SQLite does not take the write
     # lock, so a report never waits for a writer (nor holds one up).
     reads_only: bool = False
+    # The hot path: runs instead of ``handler`` when the chat's team and the person's membership are already
+    # stored (and cached), and the permission table asks nothing more than membership (/log).
+    quick: QuickHandler | None = None
 
 
 class Registry:
@@ -175,13 +217,14 @@ class Registry:
         details: str = "",
         admin_examples: Iterable[str] = (),
         reads_only: bool = False,
+        quick: QuickHandler | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if name in self._commands:
                 raise ValueError(f"command /{name} is registered twice")
             self._commands[name] = Command(
                 name, handler, summary, usage, tuple(examples), admin_only, details, tuple(admin_examples),
-                reads_only,
+                reads_only, quick,
             )
             return handler
 
@@ -264,6 +307,7 @@ class Router:
         self.default_timezone = default_timezone
         self.default_language = default_language  # a new team's language
         self.clock = clock
+        self.contexts = ChatContexts()  # the chats' teams and members, for the commands' hot path
 
     def dispatch(
         self, incoming: Incoming, *, once: tuple[str, str] | None = None, raise_unavailable: bool = False,
@@ -342,14 +386,21 @@ class Router:
                                                                            event_id=once[1]):
                     log.debug("%s delivery %s already handled", once[0], once[1])
                     return [], "ok"
-                request = self._request(session, incoming, create=not reading)
-                chosen = locale or request.team.locale
+                quick = None if reading else self._quick_request(session, command, incoming)
+                if quick is not None:
+                    chosen = locale or quick.chat.locale
+                else:
+                    request = self._request(session, incoming, create=not reading)
+                    chosen = locale or request.team.locale
                 switch = personal if personal and personal != chosen else None
                 with use_locale(chosen):
                     try:
-                        # Who may change what: the one table, checked here and nowhere else.
-                        enforce(request, command, self.commands.permissions)
-                        replies = _as_list(command.handler(request))
+                        if quick is not None and command.quick is not None:
+                            replies = _as_list(command.quick(quick))
+                        else:
+                            # Who may change what: the one table, checked here and nowhere else.
+                            enforce(request, command, self.commands.permissions)
+                            replies = _as_list(command.handler(request))
                     except UserError as error:
                         if switch:
                             raise _InPersonalLanguage(switch) from None
@@ -474,6 +525,26 @@ class Router:
         # caller as unavailable (rare: the write lock or the connection went between the statements and COMMIT).
         self.observe_event(once, "ok")
         return replies
+
+    def _quick_request(self, session: Session, command: Command, incoming: Incoming) -> QuickRequest | None:
+        """The command's hot path, when it has one and may take it: the chat is bound to a team (a Telegram
+        private chat's team is the person's choice, not its binding), the person is a member under the name
+        they have now (else the ORM path makes or renames them), and the permission table asks nothing more
+        than membership (the check that :func:`enforce` would make)."""
+        chat = incoming.chat
+        if command.quick is None or (chat.is_private and chat.workspace_id is None):
+            return None
+        if not members_may(command, incoming.args, self.commands.permissions):
+            return None
+        connection = session.connection()
+        context = self.contexts.lookup(connection, platform=chat.platform, scope_id=chat.scope,
+                                       user_platform=incoming.user.platform, user_id=incoming.user.user_id)
+        if context is None:
+            return None
+        name = drop_control_chars(incoming.user.display_name)
+        if name and name[:200] != context.member_name:
+            return None
+        return QuickRequest(incoming=incoming, connection=connection, chat=context, now=self.clock())
 
     def _request(self, session: Session, incoming: Incoming, *, create: bool = True) -> Request:
         """The command's team and member; with ``create`` false (a reader), :class:`_NeedsWriter` when either

@@ -27,6 +27,7 @@ def show(req: Request) -> Reply:
     )
     assert activity.id is not None  # read from the database
     tags = tags_of(req.session, ids=[activity.id])[activity.id]
-    lines = [render.details(activity, tags=tags, owner=owner), *activity_lines(req.session, activity=activity,
+    owner_name = owner.display_name if owner is not None else None
+    lines = [render.details(activity, tags=tags, owner=owner_name), *activity_lines(req.session, activity=activity,
                                                                               team=req.team)]
     return Reply("\n".join(lines), ephemeral=True)

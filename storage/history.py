@@ -8,13 +8,13 @@ and no code path that changes an activity or a setting through the ORM can forge
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import Connection, event, insert, inspect
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session, col, select
@@ -25,7 +25,9 @@ from storage.models import Activity, Change, Team, utcnow
 # Bookkeeping columns, not what anyone changed.
 _ACTIVITY_UNTRACKED = frozenset({"id", "team_id", "title_key", "done_on", "created_at", "created_by", "updated_at",
                                  "updated_by"})
-_TEAM_UNTRACKED = frozenset({"id", "name", "next_digest_at", "created_at"})
+_TEAM_UNTRACKED = frozenset({"id", "name", "next_digest_at", "created_at", "generation"})
+# The columns a "create" row lists, in the order the ORM maps them.
+_ACTIVITY_TRACKED = tuple(attr.key for attr in inspect(Activity).column_attrs if attr.key not in _ACTIVITY_UNTRACKED)
 _ACTOR_KEY = "devrelbot.actor"
 MAX_VALUE = 500  # an old or new value longer than this (notes) is kept cut, with "…"
 
@@ -67,18 +69,49 @@ def shown(value: Any) -> str | None:
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + "…"
 
 
-def record(session: OrmSession, *, team_id: int, activity_id: int | None, action: str,
-           fields: Iterable[tuple[str | None, Any, Any]], at: datetime | None = None) -> None:
-    """Write one row per (field, old, new) — in the session's transaction, by its actor."""
-    actor = actor_of(session)
+_INSERT = insert(Change)
+
+
+def change_rows(*, actor: Actor, team_id: int, activity_id: int | None, action: str,
+                fields: Iterable[tuple[str | None, Any, Any]], at: datetime | None = None) -> list[dict[str, Any]]:
+    """One row per (field, old, new), by ``actor``, at ``at`` (else the actor's time, else now)."""
     when = at or actor.at or utcnow()
-    rows = [
+    return [
         {"team_id": team_id, "activity_id": activity_id, "action": action, "field": name, "old": shown(old),
          "new": shown(new), "member_id": actor.member_id, "actor": actor.name[:200], "door": actor.door, "at": when}
         for name, old, new in fields
     ]
+
+
+def write_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Rows from :func:`change_rows`, in the connection's transaction (for work done with Core statements,
+    which this module's ORM listener never sees)."""
     if rows:
-        session.connection().execute(insert(Change), rows)
+        connection.execute(_INSERT, rows)
+
+
+def record(session: OrmSession, *, team_id: int, activity_id: int | None, action: str,
+           fields: Iterable[tuple[str | None, Any, Any]], at: datetime | None = None) -> None:
+    """Write one row per (field, old, new) — in the session's transaction, by its actor."""
+    write_rows(session.connection(), change_rows(actor=actor_of(session), team_id=team_id, activity_id=activity_id,
+                                                 action=action, fields=fields, at=at))
+
+
+def created_fields(values: Mapping[str, Any], *, tags: Iterable[str] = ()) -> list[tuple[str | None, Any, Any]]:
+    """A new activity's "create" rows: each tracked column that has a value (in the table's order), then its
+    tags when it has any."""
+    fields: list[tuple[str | None, Any, Any]] = [
+        (name, None, values[name]) for name in _ACTIVITY_TRACKED if values.get(name) is not None]
+    fields.extend(tag_fields(old=(), new=tags))
+    return fields
+
+
+def tag_fields(*, old: Iterable[str], new: Iterable[str]) -> list[tuple[str | None, Any, Any]]:
+    """The "tags" field's change, #-joined and sorted; none when the set did not change."""
+    before, after = sorted(set(old)), sorted(set(new))
+    if before == after:
+        return []
+    return [("tags", " ".join(f"#{t}" for t in before) or None, " ".join(f"#{t}" for t in after) or None)]
 
 
 def _changed(obj: Any, untracked: frozenset[str]) -> list[tuple[str, Any, Any]]:
@@ -109,10 +142,8 @@ def _action(activity: Activity, changes: Sequence[tuple[str, Any, Any]]) -> str:
     return "update"
 
 
-def _initial(activity: Activity) -> list[tuple[str, Any, Any]]:
-    state = inspect(activity)
-    return [(attr.key, None, getattr(activity, attr.key)) for attr in state.mapper.column_attrs
-            if attr.key not in _ACTIVITY_UNTRACKED and getattr(activity, attr.key) is not None]
+def _initial(activity: Activity) -> list[tuple[str | None, Any, Any]]:
+    return created_fields({name: getattr(activity, name) for name in _ACTIVITY_TRACKED})
 
 
 @event.listens_for(OrmSession, "after_flush")
@@ -137,11 +168,9 @@ def _record_flushed(session: OrmSession, _flush: UOWTransaction) -> None:
 
 def record_tags(session: Session, *, activity: Activity, old: Iterable[str], new: Iterable[str], action: str) -> None:
     """Tags live in their own table, written without the ORM: their change is recorded here."""
-    before, after = sorted(set(old)), sorted(set(new))
-    if before != after and activity.id is not None:
+    if activity.id is not None:
         record(session, team_id=activity.team_id, activity_id=activity.id, action=action,
-               fields=[("tags", " ".join(f"#{t}" for t in before) or None,
-                        " ".join(f"#{t}" for t in after) or None)])
+               fields=tag_fields(old=old, new=new))
 
 
 # --- reading it back -------------------------------------------------------------------------------------

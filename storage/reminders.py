@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from sqlmodel import Session, col, select, update
@@ -29,20 +30,54 @@ class ReminderKind(StrEnum):
 PLAN_KINDS = (ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE, ReminderKind.CHECKLIST)
 
 
+@dataclass(frozen=True)
+class ReminderSettings:
+    """What a team's reminders are timed by: its time zone, its reminder hour, the days before a due date."""
+
+    timezone: str
+    hour: int
+    days_before: int
+
+    @classmethod
+    def of(cls, team: Team) -> ReminderSettings:
+        return cls(timezone=team.timezone, hour=team.reminder_hour, days_before=team.reminder_days_before)
+
+
 def planned_reminders(activity: Activity, team: Team) -> set[tuple[ReminderKind, datetime]]:
     """The plan reminders a planned item should have: before, on and after its due day (+ checklist)."""
-    if activity.status != Status.PLANNED.value or activity.due_date is None:
+    return plan_reminder_times(kind=activity.kind, status=activity.status, due=activity.due_date,
+                               settings=ReminderSettings.of(team))
+
+
+def plan_reminder_times(
+    *, kind: str, status: str, due: date | None, settings: ReminderSettings
+) -> set[tuple[ReminderKind, datetime]]:
+    if status != Status.PLANNED.value or due is None:
         return set()
-    due, hour, tz = activity.due_date, team.reminder_hour, team.timezone
+    hour, tz = settings.hour, settings.timezone
     wanted = {
         (ReminderKind.DUE_TODAY, local_moment(due, hour, tz)),
         (ReminderKind.OVERDUE, local_moment(due + timedelta(days=1), hour, tz)),
     }
-    if team.reminder_days_before > 0:
-        wanted.add((ReminderKind.DUE_SOON, local_moment(due - timedelta(days=team.reminder_days_before), hour, tz)))
-    if activity.kind == Kind.EVENT.value:
+    if settings.days_before > 0:
+        wanted.add((ReminderKind.DUE_SOON, local_moment(due - timedelta(days=settings.days_before), hour, tz)))
+    if kind == Kind.EVENT.value:
         wanted |= {(ReminderKind.CHECKLIST, local_moment(due - timedelta(days=d), hour, tz))
                    for d in CHECKLIST_DAYS_BEFORE}
+    return wanted
+
+
+def first_reminders(
+    *, kind: str, status: str, on: date, due: date | None, settings: ReminderSettings, now: datetime
+) -> list[tuple[ReminderKind, datetime]]:
+    """The reminders a just-created activity gets, in the order :func:`reschedule` (``new=True``) adds them:
+    its future plan reminders, then a done publication's or event's follow-up a week later."""
+    wanted = sorted((k, at) for k, at in plan_reminder_times(kind=kind, status=status, due=due, settings=settings)
+                    if at > now)
+    if status == Status.DONE.value and Kind(kind) in FOLLOW_UP_KINDS:
+        due_at = local_moment(on + FOLLOW_UP_AFTER, settings.hour, settings.timezone)
+        if due_at > now:
+            wanted.append((ReminderKind.FOLLOWUP, due_at))
     return wanted
 
 

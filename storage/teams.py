@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Connection, bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
@@ -129,6 +131,19 @@ def find_members_by_name(session: Session, *, team_id: int, name: str) -> list[M
     wanted = name.lstrip("@").casefold()
     members = session.exec(select(Member).where(Member.team_id == team_id)).all()
     return [m for m in members if wanted in (m.display_name.casefold(), m.user_id.casefold())]
+
+
+_MEMBER = Member.__table__  # type: ignore[attr-defined]
+_MEMBERS_OF_TEAM = sa_select(_MEMBER.c.id, _MEMBER.c.display_name, _MEMBER.c.user_id).where(
+    _MEMBER.c.team_id == bindparam("team_id"))
+
+
+def members_named(connection: Connection, *, team_id: int, name: str) -> list[tuple[int, str]]:
+    """:func:`find_members_by_name` in one Core statement (the hot path's): each match's id and display name."""
+    wanted = name.lstrip("@").casefold()
+    rows = connection.execute(_MEMBERS_OF_TEAM, {"team_id": team_id}).all()
+    return [(member_id, shown) for member_id, shown, user_id in rows
+            if wanted in (shown.casefold(), user_id.casefold())]
 
 
 def members_by_id(session: Session, *, ids: set[int]) -> dict[int, Member]:

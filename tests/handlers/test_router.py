@@ -68,6 +68,6 @@ def test_database_trouble_asks_to_try_again(db, clock, monkeypatch):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     router = Router(db, clock=clock)
-    monkeypatch.setattr("handlers.log.create_activity", locked)
+    monkeypatch.setattr("handlers.log.insert_activity", locked)
     reply = say(router, '/log talk "X" @ Conf today')
     assert reply.is_error and "try again in a moment" in text_of(reply)
