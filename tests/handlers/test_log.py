@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event, text
 from sqlmodel import select
 
-from storage.models import Activity, ActivityTag, Team
+from handlers.core import Reply
+from handlers.router import Router
+from storage.models import Activity, ActivityTag, Change, Member, Team
 from tests.dbstate import ledger_counts
-from tests.helpers import say, text_of
+from tests.helpers import ALICE, BOB, say, text_of
 
 
 def test_log_talk_stores_it_and_replies_with_derived_numbers(router, db):
@@ -122,3 +126,173 @@ def test_owner_can_be_another_team_member(router, db):
 
         activity = s.exec(select(Activity)).one()
         assert s.get(Member, activity.owner_id).display_name == "bob"
+
+
+# --- the hot path: the chat's team and member cached (storage.chat_context), Core inserts (storage.activity_insert)
+
+
+def statements(db, line: str, router, **kwargs) -> tuple[Reply, list[str]]:
+    """Dispatch ``line`` and return its reply and the statements it sent, each as its first words."""
+    seen: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        words = statement.replace("(", " ").replace(",", " ").split()
+        seen.append(" ".join(words[:3]))
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        reply = say(router, line, **kwargs)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    return reply, seen
+
+
+CHECK = "SELECT team.generation FROM"  # the cached copy's check
+LOAD = "SELECT team.id team.generation"  # the chat's team and member read into the cache
+
+
+def test_a_log_is_one_check_and_an_insert_per_table(any_router, any_db):
+    """Was seven ORM statements (team, member, activity, its history, tags, their history — plus BEGIN); a
+    regression that adds a statement to every /log fails here."""
+    say(any_router, '/log talk "First" @ Conf 2026-11-20')  # makes the team and alice's membership (the ORM way)
+    say(any_router, '/log talk "Second" @ Conf 2026-11-20')  # reads them once, into the cache
+
+    reply, sent = statements(any_db, '/log talk "Scaling Postgres" @ HighLoad++ 2026-11-20 audience=300 #backend '
+                                     '#dba', any_router)
+    planned, sent_planned = statements(any_db, '/log event "Go Meetup" @ Office 2026-12-20', any_router)
+
+    begin = [] if any_db.is_postgres else ["BEGIN IMMEDIATE"]  # psycopg sends its BEGIN without a cursor
+    assert not reply.is_error and "Logged talk #3" in text_of(reply)
+    assert sent == [*begin, CHECK, "INSERT INTO activity", "INSERT INTO activity_tag", "INSERT INTO change"]
+    # A planned event also gets its reminders: one more insert.
+    assert not planned.is_error and "Planned event #4" in text_of(planned)
+    assert sent_planned == [*begin, CHECK, "INSERT INTO activity", "INSERT INTO change", "INSERT INTO reminder"]
+
+
+def test_the_first_log_of_a_person_takes_the_orm_path_and_the_next_the_hot_path(router, db):
+    say(router, '/log talk "First" @ Conf 2026-11-20')
+    _reply, first = statements(db, '/log talk "Bob\'s" @ Conf 2026-11-20', router, user=BOB)
+    _reply, second = statements(db, '/log talk "Bob\'s again" @ Conf 2026-11-20', router, user=BOB)
+
+    assert any(s.startswith("INSERT INTO member") for s in first)  # bob joined the team by logging
+    assert second[1] == LOAD  # read once (alice's copy is cached already) ...
+    _reply, third = statements(db, '/log talk "Bob\'s third" @ Conf 2026-11-20', router, user=BOB)
+    assert third[1] == CHECK  # ... then checked
+    with db.session() as s:
+        assert [a.created_by for a in s.exec(select(Activity).order_by(Activity.id))] == [1, 2, 2, 2]
+
+
+def test_a_settings_change_reaches_the_next_log(any_router, any_db):
+    say(any_router, '/log talk "First" @ Conf 2026-11-20')
+    say(any_router, '/log talk "Cached" @ Conf 2026-11-20')
+    say(any_router, "/settings currency=EUR purpose=hiring language=ru")
+
+    reply = say(any_router, '/log talk "Third" @ Conf 2026-11-20 cost=100 contacts=4')
+
+    assert "Записано" in text_of(reply) and "100,00\xa0€" in text_of(reply)
+    with any_db.session() as s:
+        third = s.get(Activity, 3)
+        assert third is not None and (third.currency, third.purpose) == ("EUR", "hiring")
+
+
+def test_another_replica_s_change_reaches_this_one(any_db, clock):
+    this, replica = Router(any_db, clock=clock), Router(any_db, clock=clock)
+    say(this, '/log talk "First" @ Conf 2026-11-20')
+    say(this, '/log talk "Cached" @ Conf 2026-11-20')
+    say(replica, "/settings currency=EUR timezone=Pacific/Kiritimati")
+
+    reply = say(this, '/log talk "Third" @ Conf cost=100 contacts=4')
+
+    assert "€100.00" in text_of(reply)
+    with any_db.session() as s:
+        third = s.get(Activity, 3)
+        # 12:00 UTC on 26 November is 02:00 on the 27th at UTC+14: "today" is the team's new today.
+        assert third is not None and third.currency == "EUR" and third.date.isoformat() == "2026-11-27"
+
+
+def test_a_chat_linked_to_another_team_logs_into_that_team_and_unlinked_into_its_own(router, db):
+    from tests.handlers.test_connect import GROUP, TG_USER, bindings, new_code, run
+
+    run(router, '/log talk "Own" @ Conf 2026-11-20', user=TG_USER, chat=GROUP)
+    run(router, '/log talk "Own again" @ Conf 2026-11-20', user=TG_USER, chat=GROUP)  # cached now
+    code = new_code(router)
+    run(router, f"/connect {code}", user=TG_USER, chat=GROUP, chat_admin=True)
+    slack_team = bindings(db)[("slack", "T1")][0]
+
+    run(router, '/log talk "Shared" @ Conf 2026-11-20', user=TG_USER, chat=GROUP)
+    run(router, "/disconnect", user=TG_USER, chat=GROUP, chat_admin=True)
+    run(router, '/log talk "Own once more" @ Conf 2026-11-20', user=TG_USER, chat=GROUP)
+
+    with db.session() as s:
+        teams = {a.title: a.team_id for a in s.exec(select(Activity))}
+        members = {m.id: m.team_id for m in s.exec(select(Member))}
+        authors = {a.title: a.created_by for a in s.exec(select(Activity))}
+    assert teams["Shared"] == slack_team  # never the team the chat left
+    assert teams["Own once more"] not in (slack_team, teams["Own"])  # a team of its own again
+    assert members[authors["Shared"]] == slack_team  # written by a member of the team it went to
+    assert members[authors["Own once more"]] == teams["Own once more"]
+
+
+def test_a_removed_member_is_never_the_author(any_router, any_db):
+    say(any_router, '/log talk "First" @ Conf 2026-11-20')
+    say(any_router, "/help", user=BOB)
+    say(any_router, '/log talk "Bob cached" @ Conf 2026-11-20', user=BOB)
+    say(any_router, '/log talk "Bob cached" @ Conf 2026-11-20', user=BOB)
+    with any_db.engine.begin() as conn:  # another process removes bob (a merge of two teams does)
+        conn.execute(text("DELETE FROM member WHERE user_id = 'u-bob'"))
+
+    say(any_router, '/log talk "After" @ Conf 2026-11-20', user=BOB)
+
+    with any_db.session() as s:
+        after = s.exec(select(Activity).where(Activity.title == "After")).one()
+        author = s.get(Member, after.created_by)
+        assert author is not None and author.user_id == "u-bob" and author.id != 2  # joined again, a new member
+
+
+def test_a_new_display_name_is_stored_and_shown(router, db):
+    say(router, '/log talk "First" @ Conf 2026-11-20')
+    say(router, '/log talk "Cached" @ Conf 2026-11-20')
+    renamed = replace(ALICE, display_name="Alice Smith")
+
+    reply = say(router, '/log talk "Third" @ Conf 2026-11-20', user=renamed)
+
+    assert "owner: Alice Smith" in text_of(reply)
+    with db.session() as s:
+        assert s.get(Member, 1).display_name == "Alice Smith"
+        assert {c.actor for c in s.exec(select(Change).where(Change.activity_id == 3))} == {"Alice Smith"}
+    _reply, sent = statements(db, '/log talk "Fourth" @ Conf 2026-11-20', router, user=renamed)
+    assert sent[1:3] == [CHECK, LOAD]  # the rename moved the generation: read again
+
+
+def test_an_owner_named_on_the_hot_path(router, db):
+    say(router, '/log talk "First" @ Conf 2026-11-20')
+    say(router, "/help", user=BOB)
+    say(router, '/log talk "Cached" @ Conf 2026-11-20')
+
+    reply = say(router, '/log talk "Bob\'s talk" @bob 2026-11-20')
+    venue = say(router, '/log talk "Somewhere" @Nowhere 2026-11-20')
+
+    assert "owner: bob" in text_of(reply)
+    assert "@ Nowhere" in text_of(venue) and "owner: alice" in text_of(venue)
+    with db.session() as s:
+        assert s.get(Activity, 3).owner_id == 2 and s.get(Activity, 4).owner_id == 1
+
+
+def test_a_log_on_the_hot_path_is_in_the_history_and_can_be_deleted_and_restored(any_router, any_db):
+    say(any_router, '/log talk "First" @ Conf 2026-11-20')
+    say(any_router, '/log talk "Cached" @ Conf 2026-11-20')
+    _reply, sent = statements(any_db, '/log talk "Hot" @ Conf 2026-11-20 audience=300 #backend', any_router)
+    assert CHECK in sent
+
+    history = text_of(say(any_router, "/history 3"))
+    assert "Hot" in history and "300" in history and "#backend" in history
+    say(any_router, "/delete 3 confirm")
+    assert say(any_router, "/show 3").is_error
+    restored = say(any_router, "/restore 3")
+
+    assert not restored.is_error and "talk #3" in text_of(restored)
+    with any_db.session() as s:
+        actions = [c.action for c in s.exec(select(Change).where(Change.activity_id == 3).order_by(Change.id))]
+        assert s.get(Activity, 3).audience == 300
+        assert [t.tag for t in s.exec(select(ActivityTag).where(ActivityTag.activity_id == 3))] == ["backend"]
+    assert actions[0] == "create" and actions[-2:] == ["delete", "restore"]
