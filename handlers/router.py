@@ -381,36 +381,28 @@ class Router:
         fallback = locale or personal or self.default_language
         reading = command.reads_only if reading is None else reading
         try:
+            # The hot path, unless the door's own work (``also``) must commit with it in an ORM session.
+            if not reading and command.quick is not None and also is None:
+                answered = self._run_quick(command, command.quick, incoming, locale=locale, personal=personal,
+                                           once=once)
+                if answered is not None:
+                    return answered
             with self.db.reader() if reading else self.db.session() as session:
                 if once is not None and not reading and not mark_processed(session, platform=once[0],
                                                                            event_id=once[1]):
                     log.debug("%s delivery %s already handled", once[0], once[1])
                     return [], "ok"
-                quick = None if reading else self._quick_request(session, command, incoming)
-                if quick is not None:
-                    chosen = locale or quick.chat.locale
-                else:
-                    request = self._request(session, incoming, create=not reading)
-                    chosen = locale or request.team.locale
-                switch = personal if personal and personal != chosen else None
-                with use_locale(chosen):
-                    try:
-                        if quick is not None and command.quick is not None:
-                            replies = _as_list(command.quick(quick))
-                        else:
-                            # Who may change what: the one table, checked here and nowhere else.
-                            enforce(request, command, self.commands.permissions)
-                            replies = _as_list(command.handler(request))
-                    except UserError as error:
-                        if switch:
-                            raise _InPersonalLanguage(switch) from None
-                        # Nothing a refused command did may stay: leave the block by raising.
-                        raise _Refused(error_reply(error)) from None
-                    if switch and replies and all(_only_for(incoming, reply) for reply in replies):
-                        raise _InPersonalLanguage(switch)  # rolls this run back
-                    if also is not None:
-                        also(session)
-                    return replies, "ok"
+                request = self._request(session, incoming, create=not reading)
+
+                def handle() -> Reply | list[Reply]:
+                    # Who may change what: the one table, checked here and nowhere else.
+                    enforce(request, command, self.commands.permissions)
+                    return command.handler(request)
+
+                answered = self._answer(handle, incoming, chosen=locale or request.team.locale, personal=personal)
+                if also is not None:
+                    also(session)
+                return answered
         except _Refused as refused:
             return [refused.reply], "user_error"
         except UserError as error:
@@ -444,6 +436,44 @@ class Router:
                         is_error=True,
                     )
                 ], "failure"
+
+    def _run_quick(
+        self, command: Command, quick: QuickHandler, incoming: Incoming, *, locale: str | None,
+        personal: str | None, once: tuple[str, str] | None,
+    ) -> tuple[list[Reply], Outcome] | None:
+        """The command's hot path, in a transaction of Core statements (no ORM session); None — with nothing
+        done — when it cannot be taken (see :meth:`_quick_request`): then the ORM way runs."""
+        try:
+            with self.db.writer() as connection:
+                if once is not None and not mark_processed(connection, platform=once[0], event_id=once[1]):
+                    log.debug("%s delivery %s already handled", once[0], once[1])
+                    return [], "ok"
+                request = self._quick_request(connection, command, incoming)
+                if request is None:
+                    raise _NotQuick  # rolls back the delivery's mark: the ORM way makes it again
+                return self._answer(functools.partial(quick, request), incoming,
+                                    chosen=locale or request.chat.locale, personal=personal)
+        except _NotQuick:
+            return None
+
+    def _answer(
+        self, handle: Callable[[], Reply | list[Reply]], incoming: Incoming, *, chosen: str, personal: str | None
+    ) -> tuple[list[Reply], Outcome]:
+        """Run a handler in the language ``chosen``, inside the caller's transaction. Raises (so the caller's
+        transaction rolls back) :class:`_Refused` for a refusal, and :class:`_InPersonalLanguage` when the
+        person's own language differs and every reply is for them alone."""
+        switch = personal if personal and personal != chosen else None
+        with use_locale(chosen):
+            try:
+                replies = _as_list(handle())
+            except UserError as error:
+                if switch:
+                    raise _InPersonalLanguage(switch) from None
+                # Nothing a refused command did may stay: leave the block by raising.
+                raise _Refused(error_reply(error)) from None
+            if switch and replies and all(_only_for(incoming, reply) for reply in replies):
+                raise _InPersonalLanguage(switch)  # rolls this run back
+            return replies, "ok"
 
     def locale_for(self, chat: ChatRef, *, language: str | None = None) -> str:
         """The language for what a door says to one person in ``chat`` outside a command (a form's questions):
@@ -526,7 +556,7 @@ class Router:
         self.observe_event(once, "ok")
         return replies
 
-    def _quick_request(self, session: Session, command: Command, incoming: Incoming) -> QuickRequest | None:
+    def _quick_request(self, connection: Connection, command: Command, incoming: Incoming) -> QuickRequest | None:
         """The command's hot path, when it has one and may take it: the chat is bound to a team (a Telegram
         private chat's team is the person's choice, not its binding), the person is a member under the name
         they have now (else the ORM path makes or renames them), and the permission table asks nothing more
@@ -536,7 +566,6 @@ class Router:
             return None
         if not members_may(command, incoming.args, self.commands.permissions):
             return None
-        connection = session.connection()
         context = self.contexts.lookup(connection, platform=chat.platform, scope_id=chat.scope,
                                        user_platform=incoming.user.platform, user_id=incoming.user.user_id)
         if context is None:
@@ -655,6 +684,10 @@ class _InPersonalLanguage(Exception):  # noqa: N818 - a signal, not an error
     def __init__(self, locale: str) -> None:
         super().__init__(locale)
         self.locale = locale
+
+
+class _NotQuick(Exception):  # noqa: N818 - a signal, not an error
+    """The hot path cannot be taken (the chat's team or the person's membership is still to be made)."""
 
 
 class _NeedsWriter(Exception):  # noqa: N818 - a signal, not an error

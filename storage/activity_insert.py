@@ -54,7 +54,9 @@ def insert_activity(
         "status": status.value, "date": on, "owner_id": owner_id, "created_by": created_by,
         "updated_by": created_by, **values,
     })
-    activity_id = connection.execute(_INSERT_ACTIVITY, row).inserted_primary_key[0]  # type: ignore[index]
+    # The columns left out are NULL: fewer parameters to process (a statement is compiled, once, per set).
+    given = {name: value for name, value in row.items() if value is not None}
+    activity_id = connection.execute(_INSERT_ACTIVITY, given).inserted_primary_key[0]  # type: ignore[index]
     tag_set = sorted(set(tags))
     if tag_set:
         connection.execute(_INSERT_TAGS, [{"activity_id": activity_id, "tag": tag} for tag in tag_set])

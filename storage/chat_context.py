@@ -14,11 +14,15 @@ transaction:
 
 - on SQLite a writer holds the database's write lock from its ``BEGIN IMMEDIATE``, so nothing changes between
   the check and the command's inserts;
-- on PostgreSQL the check takes the team's row ``FOR SHARE`` (a load takes the binding's, the team's and the
-  member's): a concurrent change waits for this command to commit, or this command waits for the change and then
-  reads its new generation. So a command never writes into a team its chat has just left, nor as a member who was
-  just removed; the triggers lock the team's row before the member's (see the migration), so the two never
-  deadlock.
+- on PostgreSQL the check takes the team's row ``FOR SHARE`` (a load: the binding's and the team's, and the
+  member's KEY SHARE): a concurrent change — whose trigger updates the team's row — waits for this command to
+  commit, or this command waits for the change and then reads its new generation (a load: the binding, team and
+  member as they are now). So a command never writes into a team its chat has just left, nor as a member who was
+  just moved or removed. The locks are taken binding, team, member — the order in which a chat's link takes them
+  (the binding, its trigger the team, then the members it moves) — so the two wait for each other rather than
+  deadlock; a member's rename or role change takes no lock a command's KEY SHARE waits for. (A hand-written
+  DELETE of a member racing a /log by that very member can deadlock: PostgreSQL rolls one back, and the command
+  answers "try again".)
 """
 
 from __future__ import annotations
@@ -83,7 +87,10 @@ _LOAD = (
         _BINDING.c.platform == bindparam("platform"), _BINDING.c.chat_id == bindparam("scope_id"),
         _MEMBER.c.platform == bindparam("user_platform"), _MEMBER.c.user_id == bindparam("user_id"),
     )
-    .with_for_update(read=True, of=[_BINDING, _TEAM, _MEMBER])
+    # PostgreSQL: the binding's and the team's rows shared, so a change in flight to either is waited for and the
+    # row read again as it became; the member's KEY SHARE, taken after the team's, reads a member moved or removed
+    # meanwhile as it is now, and does not wait for a mere rename.
+    .suffix_with("FOR SHARE OF chat_binding, team FOR KEY SHARE OF member", dialect="postgresql")
 )
 
 Key = tuple[str, str, str, str]  # the chat's platform and scope, the person's platform and user id

@@ -134,6 +134,13 @@ class Database:
             yield session
 
     @contextmanager
+    def writer(self) -> Iterator[Connection]:
+        """A unit of work in Core statements only, without an ORM session (a command's hot path): committed when
+        the block ends, rolled back on any exception; on SQLite it holds the write lock from its BEGIN."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
     def reader(self) -> Iterator[Session]:
         """A unit of work that only reads (building a report): on SQLite it does not take the write lock, so a
         long read never holds up the writers. Writing in it may fail with "database is locked"."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
@@ -23,12 +23,14 @@ _MARK = {
 _MARK["postgresql"] = _MARK["postgresql"].returning(_TABLE.c.event_id)
 
 
-def mark_processed(session: Session, *, platform: str, event_id: str) -> bool:
+def mark_processed(session: Session | Connection, *, platform: str, event_id: str) -> bool:
     """Record the event; True the first time it is seen, False for a repeat (also across processes: a
-    concurrent transaction that marks the same event waits for this one and then finds it marked)."""
-    dialect = session.get_bind().dialect.name
+    concurrent transaction that marks the same event waits for this one and then finds it marked).
+    ``session``: an ORM session, or the connection of a unit of work in Core statements."""
+    connection = session if isinstance(session, Connection) else session.connection()
+    dialect = connection.dialect.name
     params = {"platform": platform, "event_id": event_id[:128], "created_at": utcnow()}
-    result = session.exec(_MARK[dialect], params=params)
+    result = connection.execute(_MARK[dialect], params)
     if dialect == "postgresql":
         return result.first() is not None
     return bool(result.rowcount)

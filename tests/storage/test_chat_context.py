@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from itertools import pairwise
 
+import pytest
 from sqlalchemy import text, update
 
 from storage.chat_context import ChatContexts
@@ -142,27 +143,44 @@ def test_the_cache_is_bounded(db):
     assert len(contexts) == 3
 
 
-def test_on_postgresql_a_lookup_waits_for_a_change_in_flight_and_then_sees_it(postgres_schema_url):
-    """Another replica changing the team holds its row; a command's check waits for that commit (FOR SHARE)
-    and then reads the new generation — it never acts on the copy the change is about to make false. (SQLite
+IN_FLIGHT = {
+    # what another replica changes, in a transaction still open while this one looks the chat up
+    "settings": "UPDATE team SET currency = 'EUR' WHERE id = :team",
+    "the chat moved": "UPDATE chat_binding SET team_id = :other WHERE chat_id = 'c'",
+    "the member moved": "UPDATE member SET team_id = :other WHERE user_id = 'u'",
+    "the member removed": "DELETE FROM member WHERE user_id = 'u'",
+}
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "read"])
+@pytest.mark.parametrize("change", list(IN_FLIGHT))
+def test_on_postgresql_a_lookup_waits_for_a_change_in_flight_and_then_sees_it(postgres_schema_url, change, cached):
+    """Another replica's change holds the team's row (its trigger); a command's check (or its load) waits for
+    that commit and then reads what the change made — it never acts on the copy the change made false. (SQLite
     needs no such test: a writer holds the database's write lock from BEGIN IMMEDIATE.)"""
-    any_db = postgres_db(*postgres_schema_url)
-    any_db.upgrade()
-    team_id, _ = _team(any_db)
+    db = postgres_db(*postgres_schema_url)
+    db.upgrade()
+    team_id, _ = _team(db)
+    other_id, _ = _team(db, chat="other", user="someone")
     contexts = ChatContexts()
-    assert _lookup(any_db, contexts) is not None  # cached
+    if cached:
+        assert _lookup(db, contexts) is not None
     found: list[object] = []
-    with any_db.engine.connect() as replica:
+    with db.engine.connect() as replica:
         replica.begin()
-        replica.execute(text("UPDATE team SET currency = 'EUR' WHERE id = :id"), {"id": team_id})
-        waiter = threading.Thread(target=lambda: found.append(_lookup(any_db, contexts)))
+        replica.execute(text(IN_FLIGHT[change]), {"team": team_id, "other": other_id})
+        waiter = threading.Thread(target=lambda: found.append(_lookup(db, contexts)))
         waiter.start()
-        _until_blocked_by(any_db, replica.execute(text("SELECT pg_backend_pid()")).scalar_one())
-        assert not found  # the check is blocked behind the change
+        _until_blocked_by(db, replica.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        assert not found  # the lookup is blocked behind the change
         replica.commit()
     waiter.join(timeout=30)
-    any_db.dispose()
-    assert len(found) == 1 and getattr(found[0], "currency", None) == "EUR"
+    db.dispose()
+    assert len(found) == 1
+    if change == "settings":
+        assert getattr(found[0], "currency", None) == "EUR"
+    else:  # the chat is no longer this team's, or the person no longer its member: the ORM way sorts it out
+        assert found[0] is None
 
 
 def _until_blocked_by(db: Database, pid: int, *, timeout: float = 30.0) -> None:

@@ -5,9 +5,8 @@ transaction, that the team's generation is still the one it read them at. Trigge
 code paths that change teams, chats and members — so that no path can forget: the ORM, Core statements, another
 process or replica, a CLI command or a hand-written UPDATE alike.
 
-On PostgreSQL the triggers run BEFORE the row changes: the team's row is locked (its generation bumped) before
-the member's or the chat's, the same order in which a cached command locks them (the team's row first, FOR
-SHARE, then its inserts check the member's key), so the two cannot deadlock.
+On PostgreSQL one trigger function per table serves insert, update and delete (the locking they lead to is
+described in storage/chat_context.py).
 
 SQLite drops a table's triggers with the table: a later migration that rebuilds team, chat_binding or member
 (batch mode) must create them again (``create_triggers``); tests/storage/test_chat_context.py fails if one is
