@@ -12,8 +12,8 @@ per-command work) and with ``SQLITE_SYNCHRONOUS=FULL`` (every commit synced to d
 sync too, so the ratio is smaller — quote the NORMAL one for the work a command does). PostgreSQL is measured
 too when ``--postgres URL`` or ``DEVRELBOT_TEST_POSTGRES_URL`` is given (in a schema of its own, dropped
 afterwards). The three paths run in interleaved rounds in one run, after a warm-up, so machine noise hits them
-alike. Printed: commands/s, p50 and p99 latency, and the ratio of our path to (a) + (b) (targets: ≤ 5× on
-SQLite, ≤ 2.5× on PostgreSQL).
+alike. Printed: commands/s, p50 and p99 latency, the ratio of our path to (a) + (b) (targets: ≤ 5× on
+SQLite, ≤ 2.5× on PostgreSQL), and how many statements each sends.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from databases import benchmark_databases  # bench/databases.py, beside this file
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text
 
 import handlers  # noqa: F401  (registers the commands)
 from handlers.core import ChatRef, Incoming, UserRef
@@ -187,6 +187,7 @@ def measure(db: Database, label: str, rounds: int, batch: int) -> None:
                 samples[name].append(time.perf_counter() - start)
     loop.run_until_complete(app.shutdown())
     loop.close()
+    statements = {name: statements_of(db, run) for name, run in (("ours", ours), ("bare", bare))}
 
     print(f"{label}: {rounds} interleaved rounds × {batch} commands each")
     print(summary("ours: /log through Router.dispatch", samples["ours"]))
@@ -199,6 +200,24 @@ def measure(db: Database, label: str, rounds: int, batch: int) -> None:
     target = 2.5 if db.is_postgres else 5.0
     verdict = "within" if ratio <= target else "NOT within"
     print(f"  ratio ours / (a + b): p50 {ratio:.2f}x, p99 {ratio99:.2f}x — {verdict} the {target:g}x target")
+    print(f"  statements sent per command (BEGIN included where the driver sends it as one): ours "
+          f"{statements['ours']}, (a) {statements['bare']}")
+
+
+def statements_of(db: Database, run: Callable[[], None]) -> int:
+    """How many statements one run sends to the database (a SQLAlchemy ``before_cursor_execute`` count)."""
+    count = 0
+
+    def listen(*_args: Any) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    return count
 
 
 def main() -> None:

@@ -35,12 +35,12 @@ purpose=hiring|brand|product|community (default: the team's, see /settings), not
 def log_quick(req: QuickRequest) -> Reply:
     """The work of /log, on its hot path: the team and member as cached, the writes in Core statements built once
     (:mod:`storage.activity_insert`: the activity, its tags, reminders and history in this transaction)."""
-    chat = req.chat
-    command = parse_log(req.args, today=req.today, default_currency=chat.currency)
+    chat, today = req.chat, req.today
+    command = parse_log(req.args, today=today, default_currency=chat.currency)
     fields = command.fields
     owner_id, owner_name = _quick_owner(req, fields, example=EXAMPLES[command.kind])
-    on = fields.on or req.today
-    status = fields.status or (Status.PLANNED if on > req.today else Status.DONE)
+    on = fields.on or today
+    status = fields.status or (Status.PLANNED if on > today else Status.DONE)
     activity = insert_activity(
         req.connection,
         team_id=chat.team_id,
