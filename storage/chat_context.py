@@ -5,7 +5,7 @@ Every command used to begin with two ORM loads (the chat's team, the person's me
 takes its hot path (``/log``) the pair comes from here instead: from a cache, after one cheap check, or on a miss
 from one Core read of the binding, the team and the member together.
 
-Why the check is enough: ``team.generation`` is bumped by the database itself (triggers, migration 0019) whenever
+Why the check is enough: ``team.generation`` is bumped by the database itself (triggers, migration 0020) whenever
 the team's row, one of its chats or one of its members changes — a rename, /settings, a chat linked or unlinked,
 a member added, renamed, moved or removed — whichever code path, process or replica made the change. A copy read
 at generation N is true while the team is still at N, and every change that could make it false (the chat moving

@@ -49,7 +49,7 @@ class Team(SQLModel, table=True):
     # The community's weights and orbit level thresholds (storage.community.orbit.Orbit; None: the defaults).
     orbit: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
-    # Bumped by the database itself (triggers, migration 0019) whenever the team's row, one of its chats or
+    # Bumped by the database itself (triggers, migration 0020) whenever the team's row, one of its chats or
     # one of its members changes, by whatever path and process: a cached copy of the team and member a chat
     # works as (storage.chat_context) is still true while the generation it was read at is. Never set it.
     generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

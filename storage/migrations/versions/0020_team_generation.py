@@ -12,8 +12,8 @@ SQLite drops a table's triggers with the table: a later migration that rebuilds 
 (batch mode) must create them again (``create_triggers``); tests/storage/test_chat_context.py fails if one is
 missing at head.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-02
 """
 
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
