@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from bot.correlation import correlated
 from handlers.core import Platform, Reply
+from handlers.i18n import _
 from handlers.router import PlatformEvent, Router, event_names
 from storage import inbox
 from storage.db import Database
@@ -46,6 +47,14 @@ UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its bu
 # another replica takes it. One rule for every door's inbox (``DurableInbox.running``).
 ADOPT_EVERY = 60.0
 ADOPT_AFTER = 300.0
+# A command that finds the database away is kept and tried again (``DurableInbox``); if it is still waiting this
+# long after its first try, its sender is told once (a retry that succeeds within it says nothing).
+NOTICE_AFTER = 3.0
+
+
+def waiting_notice() -> str:
+    """What a person hears, once, while their stored command waits for the database: every door says the same."""
+    return _("⏳ The ledger is unavailable right now — your command is kept and will be applied when it is back.")
 
 
 @dataclass
@@ -179,13 +188,19 @@ class DurableInbox:
     again with backoff, so a command or event that was acknowledged is never dropped for that."""
 
     def __init__(self, db: Database, platform: str, handle: Callable[[inbox.Stored], Awaitable[bool]], *,
-                 retry_delay: float = 1.0, max_retry_delay: float = 30.0) -> None:
-        """``handle`` returns True when it marked the row done itself (in the transaction that applied it)."""
+                 retry_delay: float = 1.0, max_retry_delay: float = 30.0,
+                 tell_waiting: Callable[[inbox.Stored], Awaitable[None]] | None = None,
+                 notice_after: float = NOTICE_AFTER) -> None:
+        """``handle`` returns True when it marked the row done itself (in the transaction that applied it).
+        ``tell_waiting``: the door tells the sender of a delivery still waiting for the database ``notice_after``
+        seconds after its first try that it is kept (:func:`waiting_notice`; the door decides who, if anyone)."""
         self.db = db
         self.platform = platform
         self._handle = handle
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
+        self.tell_waiting = tell_waiting
+        self.notice_after = notice_after
         self.workers = ChatWorkers(self._work)
 
     async def accept(self, deliveries: Sequence[inbox.Delivery]) -> list[inbox.Stored]:
@@ -256,21 +271,37 @@ class DurableInbox:
     async def _work_on(self, item: inbox.Stored) -> None:
         delay = self.retry_delay
         marked = False
-        while True:
-            try:
-                marked = await self._handle(item)
-                break
-            except UNAVAILABLE as error:
-                log.warning("%s: database unavailable while handling delivery %s; retrying in %.0f s: %s",
-                            self.platform, item.delivery_id, delay, first_line(error))
-            except Exception:  # a bug, not a fault that passes: logged, and the delivery is not tried forever
-                log.exception("%s: handling delivery %s failed", self.platform, item.delivery_id)
-                break
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self.max_retry_delay)
+        notice: asyncio.Task[None] | None = None  # set at the first fault: tells the sender once, if still waiting
+        try:
+            while True:
+                try:
+                    marked = await self._handle(item)
+                    break
+                except UNAVAILABLE as error:
+                    log.warning("%s: database unavailable while handling delivery %s; retrying in %.0f s: %s",
+                                self.platform, item.delivery_id, delay, first_line(error))
+                except Exception:  # a bug, not a fault that passes: logged, and the delivery is not tried forever
+                    log.exception("%s: handling delivery %s failed", self.platform, item.delivery_id)
+                    break
+                if notice is None and self.tell_waiting is not None:
+                    notice = asyncio.create_task(self._tell_later(item), name=f"notice:{item.delivery_id}")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_retry_delay)
+        finally:
+            if notice is not None and not notice.done():
+                notice.cancel()  # handled (or stopping) before the notice was due: nothing to tell
         if marked:
             return
         try:  # in the writer's next batch, with other deliveries' marks: one commit for many
             await writer_for(self.db).submit(functools.partial(inbox.mark_done, item_ids=[item.item_id]))
         except UNAVAILABLE:
             pass  # handled but not marked: handled again later, and deduplicated where it commits
+
+    async def _tell_later(self, item: inbox.Stored) -> None:
+        await asyncio.sleep(self.notice_after)
+        assert self.tell_waiting is not None
+        try:
+            await self.tell_waiting(item)
+        except Exception as error:  # a notice that cannot go out must not disturb the retries
+            log.warning("%s: could not tell the sender of %s that it waits: %s: %s", self.platform,
+                        item.delivery_id, type(error).__name__, error)

@@ -234,6 +234,18 @@ class Dialogue(SQLModel, table=True):
     expires_at: datetime = Field(index=True)
 
 
+class ButtonCommand(SQLModel, table=True):
+    """The command behind a Telegram button too long for its 64-byte ``callback_data``: the button carries the
+    token, any replica (or a restarted process) finds the command here. Sending the same command again moves
+    ``expires_at`` on; a press after it gets "expired — type the command", and housekeeping drops the row later."""
+
+    __tablename__ = "button_command"
+
+    token: str = Field(primary_key=True, max_length=32)  # derived from the command: the same command, one row
+    command: str = Field(sa_column=Column(Text, nullable=False))
+    expires_at: datetime = Field(index=True)
+
+
 class LinkCode(SQLModel, table=True):
     """A one-time code (``/connect telegram``) that joins another chat to a team.
 

@@ -32,7 +32,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.cache import TtlCache
 from bot.delivery import Delivery
-from bot.inbox import DurableInbox, Inbox
+from bot.inbox import DurableInbox, Inbox, waiting_notice
 from bot.roles import RoleCache
 from bot.slack import inbound
 from bot.slack.blocks import BUTTON_ACTION_PREFIX, fallback_text, reply_blocks
@@ -89,7 +89,7 @@ class SlackListeners:
         self.delivery = Delivery(router, {"slack": messenger})
         self.inbox = Inbox(router, "slack")
         # Slash commands, clicks and forms: stored before the ack, handled by one worker per channel.
-        self.received = DurableInbox(router.db, "slack", self.handle_stored)
+        self.received = DurableInbox(router.db, "slack", self.handle_stored, tell_waiting=self.tell_waiting)
         self.bot_user_id: str | None = None  # set from auth.test: the bot's own reactions are not votes
         # user id → (display name, is a bot, Slack locale such as "ru-RU")
         # users.info once an hour per person at most; at most PEOPLE_CACHED people kept in memory.
@@ -164,6 +164,21 @@ class SlackListeners:
         else:
             log.warning("Slack: a stored request of unknown kind %r skipped", stored["kind"])
         return False  # the inbox marks it done (the command's own transaction recorded its delivery id)
+
+    async def tell_waiting(self, item: inbox.Stored) -> None:
+        """The stored request waits for the database (``DurableInbox``): tell the person once, privately, that it
+        is kept — through the command's or click's response_url, or in their DM for a /log form."""
+        stored = json.loads(item.payload)
+        body: dict[str, Any] = stored["body"]
+        user_id = str(body.get("user_id") or (body.get("user") or {}).get("id") or "")
+        # Their Slack language as users.info said it (no database): the team's is in the database, which is away.
+        with use_locale(supported_locale(self.language_of(user_id)) or self.router.default_language):
+            text = waiting_notice()
+        if body.get("response_url"):
+            await AsyncRespond(response_url=body["response_url"])(
+                text=text, response_type="ephemeral", replace_original=False)
+        elif stored["kind"] == "log_form" and user_id:
+            await self.messenger.send(await self.messenger.dm(user_id, workspace_id=inbound.team_of(body)), Reply(text))
 
     async def _run_command(self, body: dict[str, Any], respond: AsyncRespond | None, once: tuple[str, str]) -> None:
         workspace = inbound.team_of(body)

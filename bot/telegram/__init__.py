@@ -3,8 +3,8 @@
 Modules, each read top to bottom: ``door`` (the Application's life cycle: build, start, stop, polling),
 ``webhook`` (webhook mode's server), ``ratelimit`` (flood limits, bounded), ``updates`` (what each update
 does), ``dialogue`` (the guided /log), ``convert`` (updates → core types), ``messenger`` (sending),
-``render`` (HTML splitting, button payloads, the BotFather command list — no PTB import), ``files``
-(downloading an attached CSV).
+``render`` (HTML splitting, the BotFather command list — no PTB import), ``buttons`` (what a button carries:
+its command, or a token of one stored in the database), ``files`` (downloading an attached CSV).
 
 ``TelegramDoor`` is resolved lazily so that importing a PTB-free submodule does not load PTB.
 """

@@ -23,11 +23,12 @@ from bot.delivery import Delivery
 from bot.inbox import ADOPT_AFTER, ADOPT_EVERY
 from bot.leader import STANDBY_SECONDS, Leadership, replica_id
 from bot.settings import Settings
+from bot.telegram.buttons import ButtonPayloads
 from bot.telegram.intake import Intake
 from bot.telegram.messenger import DEFAULTS, TelegramMessenger
 from bot.telegram.metered import MeteredRequest
 from bot.telegram.ratelimit import BoundedRateLimiter
-from bot.telegram.render import ButtonPayloads, menu_description
+from bot.telegram.render import menu_description
 from bot.telegram.updates import ALLOWED_UPDATES, Updates
 from bot.telegram.webhook import start_webhook
 from handlers.i18n import DEFAULT_LOCALE, LOCALES, use_locale
@@ -76,7 +77,7 @@ class TelegramDoor:
         self.network_backoff = network_backoff
         self.webhook_host = webhook_host
         self.webhook_port = webhook_port if webhook_port is not None else settings.telegram_webhook_port
-        self.payloads = ButtonPayloads()
+        self.payloads = ButtonPayloads(router.db)
         self.app: Application | None = None
         # Built once: the scheduler takes each door's messenger before the doors start.
         self.messenger = TelegramMessenger(None, self.payloads)
@@ -134,7 +135,8 @@ class TelegramDoor:
             ) from None
         runner: web.AppRunner | None = None
         watched: asyncio.Task[Any] | None = None
-        intake = self.intake = Intake(self.router.db, app, delivery_prefix=lambda: str(app.bot.id))
+        intake = self.intake = Intake(self.router.db, app, delivery_prefix=lambda: str(app.bot.id),
+                                      tell_waiting=self.updates.tell_waiting)
         try:
             self.attach(app)
             await self._publish_commands(app)

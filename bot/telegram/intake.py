@@ -18,7 +18,7 @@ import asyncio
 import contextvars
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from telegram import Update
@@ -67,14 +67,19 @@ def chat_key(update: Update) -> str:
 
 class Intake:
     def __init__(self, db: Database, app: Application, *, delivery_prefix: Callable[[], str],
-                 retry_delay: float = 1.0, max_retry_delay: float = 30.0) -> None:
+                 retry_delay: float = 1.0, max_retry_delay: float = 30.0,
+                 tell_waiting: Callable[[Update], Awaitable[None]] | None = None) -> None:
+        """``tell_waiting``: tells the sender of an update still waiting for the database that it is kept (once,
+        a few seconds after its first try: ``DurableInbox``)."""
         self.db = db
         self.app = app
         self.delivery_prefix = delivery_prefix  # the bot's id: update ids are counted per bot
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
+        self._tell_waiting = tell_waiting
         self.inbox = DurableInbox(db, PLATFORM, self._handle, retry_delay=retry_delay,
-                                  max_retry_delay=max_retry_delay)
+                                  max_retry_delay=max_retry_delay,
+                                  tell_waiting=self._tell if tell_waiting is not None else None)
         self.workers = self.inbox.workers
         self._parsed: dict[str, Update] = {}  # updates fetched by this process, by delivery id: already parsed
 
@@ -136,6 +141,11 @@ class Intake:
             offset = updates[-1].update_id + 1  # confirmed by the next getUpdates: they are stored
 
     # --- handling ------------------------------------------------------------------------------------------
+
+    async def _tell(self, item: inbox.Stored) -> None:
+        assert self._tell_waiting is not None
+        update = self._parsed.get(item.delivery_id) or Update.de_json(json.loads(item.payload), self.app.bot)
+        await self._tell_waiting(update)
 
     async def _handle(self, item: inbox.Stored) -> bool:
         """Handle one stored update; True when its vote marked the row done in its own transaction. PTB hands

@@ -26,8 +26,9 @@ from telegram.constants import ParseMode, PollLimit
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Defaults
 
+from bot.telegram.buttons import ButtonPayloads
 from bot.telegram.convert import poll_results
-from bot.telegram.render import CAPTION_LIMIT, ButtonPayloads, mention, split_html
+from bot.telegram.render import CAPTION_LIMIT, mention, split_html
 from handlers import markup
 from handlers.core import Button, ChatRef, DirectTarget, Platform, PollResults, PollSpec, Reply, SentMessage
 
@@ -46,10 +47,15 @@ class _Where(TypedDict):
     reply_parameters: ReplyParameters | None
 
 
-def keyboard(buttons: Sequence[Button], payloads: ButtonPayloads) -> InlineKeyboardMarkup:
-    """Short labels share a row (three at most); any long label puts every button on its own row."""
+async def keyboard(buttons: Sequence[Button], payloads: ButtonPayloads) -> InlineKeyboardMarkup | None:
+    """Short labels share a row (three at most); any long label puts every button on its own row. None when no
+    button is left (each long command's button needs the database: see ``ButtonPayloads.encode``)."""
     width = 1 if any(len(b.label) > LONG_LABEL for b in buttons) else ROW_WIDTH
-    keys = [InlineKeyboardButton(markup.strip_bidi(b.label), callback_data=payloads.encode(b.command)) for b in buttons]
+    data = await payloads.encode([b.command for b in buttons])
+    keys = [InlineKeyboardButton(markup.strip_bidi(b.label), callback_data=d)
+            for b, d in zip(buttons, data, strict=True) if d is not None]
+    if not keys:
+        return None
     return InlineKeyboardMarkup([keys[i : i + width] for i in range(0, len(keys), width)])
 
 
@@ -85,7 +91,7 @@ class TelegramMessenger:
     ) -> list[Message]:
         """Send one Reply as one or more messages; buttons (or a ForceReply) go on the last one."""
         chunks = split_html(reply.text)
-        markup_ = self._reply_markup(reply, force_reply)
+        markup_ = await self._reply_markup(reply, force_reply)
         where = _where(chat, reply_to)
         sent: list[Message] = []
         attachment = reply.image or reply.document
@@ -144,9 +150,9 @@ class TelegramMessenger:
             text = f"{mention(target.user.user_id, target.user.display_name)}, {reply.text}"
             return await self.send(target.fallback_chat, Reply(text, image=reply.image, buttons=reply.buttons))
 
-    def _reply_markup(self, reply: Reply, force_reply: bool) -> InlineKeyboardMarkup | ForceReply | None:
+    async def _reply_markup(self, reply: Reply, force_reply: bool) -> InlineKeyboardMarkup | ForceReply | None:
         if reply.buttons:
-            return keyboard(reply.buttons, self.payloads)
+            return await keyboard(reply.buttons, self.payloads)
         if force_reply:
             return ForceReply(selective=True)
         return None

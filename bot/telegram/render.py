@@ -1,4 +1,4 @@
-"""Telegram rendering that needs no PTB: HTML split under the size limit, button payloads, the command list.
+"""Telegram rendering that needs no PTB: HTML split under the size limit, the command list.
 
 Rendering itself is :func:`handlers.markup.to_html`; this module only decides where to cut. Every piece it
 renders is one markup span (bold, italic, code, link or plain) on one line, and each such piece renders to
@@ -7,8 +7,6 @@ balanced HTML, so a cut between pieces never breaks a tag.
 
 from __future__ import annotations
 
-import secrets
-from collections import OrderedDict
 from collections.abc import Iterable
 
 from handlers import markup
@@ -17,7 +15,7 @@ from handlers.router import Command
 
 MESSAGE_LIMIT = 4096  # characters of a message text (Telegram counts after parsing; HTML is longer, so safe)
 CAPTION_LIMIT = 1024
-CALLBACK_DATA_LIMIT = 64  # bytes
+CALLBACK_DATA_LIMIT = 64  # bytes of a button's callback_data (bot.telegram.buttons)
 
 
 def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -87,40 +85,6 @@ def _pack(pieces: list[str], limit: int) -> list[str]:
             chunks.append("")
         chunks[-1] += piece
     return chunks
-
-
-class ButtonPayloads:
-    """Callback data is at most 64 bytes: short commands travel in the button, longer ones stay here.
-
-    Long payloads live in memory (the newest ``capacity``); a press on one from before a restart gets a
-    polite "expired" answer instead of running something else.
-
-    PTB's ``arbitrary_callback_data`` would keep every button's data in its cache, short ones too, so without
-    a persistence file every button sent before a restart (a reminder's "Done" from yesterday) would expire;
-    here the short ones, nearly all of them, travel in the button and keep working.
-    """
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._stored: OrderedDict[str, str] = OrderedDict()
-
-    def encode(self, command: str) -> str:
-        inline = "c:" + command
-        if len(inline.encode()) <= CALLBACK_DATA_LIMIT:
-            return inline
-        key = secrets.token_urlsafe(12)
-        self._stored[key] = command
-        while len(self._stored) > self.capacity:
-            self._stored.popitem(last=False)
-        return "k:" + key
-
-    def decode(self, data: str) -> str | None:
-        """The command behind a button press, or None for a payload this process does not know."""
-        if data.startswith("c:"):
-            return data[2:]
-        if data.startswith("k:"):
-            return self._stored.get(data[2:])
-        return None
 
 
 def mention(user_id: str, name: str) -> str:

@@ -22,13 +22,14 @@ from telegram.ext import ContextTypes
 
 from bot import attachments
 from bot.delivery import Delivery
-from bot.inbox import Inbox
+from bot.inbox import UNAVAILABLE, Inbox, waiting_notice
 from bot.roles import RoleCache
 from bot.telegram import convert, files
+from bot.telegram.buttons import INLINE, STORED, ButtonPayloads
 from bot.telegram.dialogue import Dialogues
 from bot.telegram.intake import note_fault
 from bot.telegram.messenger import TelegramMessenger
-from bot.telegram.render import ButtonPayloads
+from handlers import markup
 from handlers.core import Attachment, ChatRef, Incoming, Reply, SentMessage, UserRef
 from handlers.i18n import DEFAULT_LOCALE, _, supported_locale, use_locale
 from handlers.router import PlatformEvent, Router, parse_command_line
@@ -161,14 +162,18 @@ class Updates:
 
     async def _on_button(self, query: CallbackQuery) -> None:
         """A press re-dispatches the button's command as the person who pressed it."""
-        command_line = self.payloads.decode(query.data or "")
-        if command_line is None:
+        pressed = await self.payloads.decode(query.data or "")
+        if pressed.command is None:
             # The alert is for the person who pressed: their app's language where the bot speaks it.
             with use_locale(supported_locale(query.from_user.language_code) or DEFAULT_LOCALE):
                 expired = _("This button has expired; type the command instead.")
-            await query.answer(expired, show_alert=True)
+            await _answer(query, expired, show_alert=True)
             return
-        await query.answer()
+        await _answer(query)
+        command_line = pressed.command
+        if pressed.expired:  # a month-old button: say what to type (a message: an alert holds 200 characters)
+            await self._say_expired(query, command_line)
+            return
         message = query.message
         if message is None:
             return
@@ -181,6 +186,57 @@ class Updates:
             await self._mark_choice(message, query)
         await self._command(chat, sender, parsed[0], parsed[1], command_line, None, False,
                             language=_own_language(chat, query.from_user))
+
+    async def _say_expired(self, query: CallbackQuery, command_line: str) -> None:
+        message = query.message
+        if message is None:
+            return
+        chat = convert.message_chat(message) if isinstance(message, Message) else convert.chat_ref(message.chat)
+        locale = await asyncio.to_thread(self.router.locale_for, chat, language=_own_language(chat, query.from_user))
+        with use_locale(locale):
+            notice = Reply(_("This button has expired — type the command: {command}").format(
+                command=markup.code(command_line)))
+        await self.say(chat, notice, None)
+
+    async def tell_waiting(self, update: Update) -> None:
+        """The update's command waits for the database (``DurableInbox``): tell the person once that it is
+        kept. Only for what a person sent the bot — a command, a button, a private message or a reply to the
+        bot (an answer to the guided /log) —, never for chatter in a group or a vote."""
+        target = self._waiting_target(update)
+        if target is None:
+            return
+        chat, user, reply_to = target
+        language = _own_language(chat, user)
+        try:  # the team's language is in the database, which is away: the person's own, or the default
+            locale = await asyncio.to_thread(self.router.locale_for, chat, language=language)
+        except UNAVAILABLE:
+            locale = supported_locale(language) or self.router.default_language
+        with use_locale(locale):
+            notice = Reply(waiting_notice())
+        try:
+            await self.say(chat, notice, reply_to)
+        except (TelegramError, ConnectionError) as error:
+            log.warning("could not tell the chat its command waits for the database: %s", error)
+
+    def _waiting_target(self, update: Update) -> tuple[ChatRef, User | None, int | None] | None:
+        query = update.callback_query
+        if query is not None:
+            if query.message is None or not (query.data or "").startswith((INLINE, STORED)):
+                return None
+            pressed_on = query.message
+            chat = (convert.message_chat(pressed_on) if isinstance(pressed_on, Message)
+                    else convert.chat_ref(pressed_on.chat))
+            return chat, query.from_user, None
+        message = update.message
+        if message is None:
+            return None
+        text = message.text or message.caption or ""
+        chat = convert.message_chat(message)
+        replied = message.reply_to_message
+        to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == self.bot_id
+        if self._parse_command(text) is None and not (text and (chat.is_private or to_bot)):
+            return None
+        return chat, message.from_user, message.message_id
 
     async def _command(
         self,
@@ -345,6 +401,15 @@ class _Here:
     async def post(self, reply: Reply) -> SentMessage | None:
         sent = await self.updates.say(self._chat, reply, self.reply_to)
         return SentMessage(self._chat, str(sent[0].message_id)) if sent else None
+
+
+async def _answer(query: CallbackQuery, text: str | None = None, *, show_alert: bool = False) -> None:
+    """Stop the button's spinner. Telegram refuses an answer after about 15 seconds (a press handled again from
+    the inbox once the database is back): the press is still carried out."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except TelegramError as error:
+        log.debug("could not answer a button press: %s", error)
 
 
 def _current_update() -> tuple[str, str] | None:

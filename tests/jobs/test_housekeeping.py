@@ -1,5 +1,5 @@
 """Dedupe marks and handled inbox rows are pruned after the retention period; unhandled inbox rows never are.
-Guided dialogues that ran out go an hour later."""
+Guided dialogues that ran out go an hour later; long button commands a month after their buttons expired."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from jobs.housekeeping import DIALOGUE_GRACE, RETENTION, prune
-from storage import dialogues, inbox
+from jobs.housekeeping import BUTTON_GRACE, DIALOGUE_GRACE, RETENTION, prune
+from storage import buttons, dialogues, inbox
 from storage.db import Database
 from storage.dialogues import DialogueKey
 from storage.events import mark_processed
@@ -47,3 +47,24 @@ def test_dialogues_that_ran_out_are_pruned_after_the_grace_and_running_ones_stay
     assert pruned.dialogues == 1
     with any_db.reader() as session:
         assert dialogues.active(session, now=now) == [running]
+
+
+def test_button_commands_are_pruned_a_grace_after_they_expired_and_resending_one_keeps_it(any_db: Database):
+    now = utcnow()
+    old, resent, fresh = "/echo " + "old " * 20, "/echo " + "resent " * 20, "/echo " + "fresh " * 20
+    tokens = {command: buttons.token_for(command) for command in (old, resent, fresh)}
+    with any_db.session() as session:
+        buttons.keep(session, commands={tokens[old]: old, tokens[resent]: resent}, expires_at=now)
+        # Sent again later: the same token, one row, its expiry moved on.
+        buttons.keep(session, commands={tokens[resent]: resent, tokens[fresh]: fresh},
+                     expires_at=now + timedelta(days=20))
+
+    assert prune(any_db, now=now + timedelta(days=1)).buttons == 0  # expired, but a late press may still ask
+    pruned = prune(any_db, now=now + BUTTON_GRACE + timedelta(days=1))
+
+    assert pruned.buttons == 1
+    with any_db.reader() as session:
+        assert buttons.find(session, token=tokens[old]) is None
+        kept = buttons.find(session, token=tokens[resent])
+        assert kept is not None and kept.command == resent and kept.expires_at == now + timedelta(days=20)
+        assert buttons.find(session, token=tokens[fresh]) is not None

@@ -197,14 +197,16 @@ def test_bidi_controls_never_reach_a_renderer(router, control):
             assert "Invoicegpj.exe" in html.unescape(rendered)
 
 
-def test_bidi_controls_never_reach_a_button_label_or_poll_option():
+async def test_bidi_controls_never_reach_a_button_label_or_poll_option(db):
     from bot.console import poll_reply
     from bot.slack.blocks import button_element
+    from bot.telegram.buttons import ButtonPayloads
     from bot.telegram.messenger import keyboard
-    from bot.telegram.render import ButtonPayloads
 
     button = Button("Talk #1: \u202eexe.gpj", "/show 1")
-    (key,) = keyboard([button], ButtonPayloads()).inline_keyboard[0]
+    keys = await keyboard([button], ButtonPayloads(db))
+    assert keys is not None
+    (key,) = keys.inline_keyboard[0]
     assert key.text == "Talk #1: exe.gpj"
     assert button_element(button, 0)["text"]["text"] == "Talk #1: exe.gpj"
     console = poll_reply(PollSpec("Rate \u2067it", ("\u202egood", "bad"), choice_command="/vote 1"))
