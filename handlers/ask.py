@@ -14,11 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 from handlers import markup, render
+from handlers.community_chats import chats_named, community_chats, listing, looks_like_chat
 from handlers.core import ChatRef, PollAnswer, PollResults, PollSpec, Posted, Reply, SentMessage, as_platform
-from handlers.errors import PermissionDenied, UserError, quote_token
+from handlers.errors import UserError, quote_token
 from handlers.i18n import _, ngettext
 from handlers.parsing import parse_id
 from handlers.router import EventRequest, Request, registry
+from storage.community.poll_order import newest_answer
 from storage.community.polls import (
     POLL_TRACK,
     Answerer,
@@ -42,6 +44,7 @@ from storage.links import linked_chats
 from storage.models import CommunityPoll, CommunityPollPost
 
 ASK_EXAMPLE = '/ask "What should the next meetup be about?" Kubernetes | Rust | Postgres closes 2d'
+IN_EXAMPLE = '/ask "What should the next meetup be about?" Kubernetes | Rust in {chat}, here'
 MAX_OPTIONS = 10
 QUESTION_LIMIT = 300
 OPTION_LIMIT = 100
@@ -50,6 +53,7 @@ SHORTEST, LONGEST = timedelta(minutes=5), timedelta(days=30)
 _QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "”": "”"}
 _DURATION = re.compile(r"^(\d{1,4})(m|min|h|d|w)$")
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_FLAG_WORDS = frozenset({"multi", "multiple", "public", "anonymous", "everywhere", "in", "closes"})
 
 
 @dataclass(frozen=True)
@@ -60,20 +64,24 @@ class Question:
     public: bool | None = None  # None: the team's default (/settings polls=…)
     everywhere: bool = False
     duration: timedelta = DEFAULT_DURATION
+    chats: tuple[str, ...] = ()  # the chats named after "in" (handlers.community_chats), in that order
 
 
 @registry.command(
     "ask",
     summary="Ask the community: a native poll in Telegram, buttons in Slack; answers add up across chats",
-    usage='/ask "<question>" <option> | <option> | … [multi] [public|anonymous] [everywhere] [closes <2d|12h|1w>]'
-          "  ·  /ask results <id>  ·  /ask close <id>",
+    usage='/ask "<question>" <option> | <option> | … [multi] [public|anonymous] [everywhere|in <chat>, <chat>…] '
+          "[closes <2d|12h|1w>]  ·  /ask chats  ·  /ask results <id>  ·  /ask close <id>",
     examples=(ASK_EXAMPLE, '/ask "Which day suits you?" Tue | Wed | Thu multi public everywhere',
-              "/ask results 3", "/ask close 3"),
+              '/ask "Next meetup?" Go | Rust in #go-community, here', "/ask chats", "/ask results 3",
+              "/ask close 3"),
     details=(
-        "“everywhere” posts the poll in every linked community chat (Slack and Telegram) instead of here; the "
-        "answers of all of them are added up. “multi” lets people pick several options; “public” records who "
-        "answered (they become community members), “anonymous” only counts. A poll closes after 7 days unless "
-        "“closes” says otherwise (5 minutes to 30 days); then its result is posted where it was asked."
+        "“everywhere” posts the poll in every linked community chat (Slack and Telegram) instead of here; "
+        "“in” posts it in the chats named after it, separated by commas: a chat's number or title as /ask chats "
+        "lists them (#3, #go-community, @go_community), or “here”. The answers of all of them are added up. "
+        "“multi” lets people pick several options; “public” records who answered (they become community "
+        "members), “anonymous” only counts. A poll closes after 7 days unless “closes” says otherwise (5 minutes "
+        "to 30 days); then its result is posted where it was asked."
     ),
 )
 def ask(req: Request) -> list[Reply]:
@@ -85,12 +93,15 @@ def ask(req: Request) -> list[Reply]:
     if sub == "close":
         return _close(req, rest)
     if sub == "answer":
-        return [_answer(req, rest)]
+        answered = _answer(req, rest)
+        return [answered] if answered is not None else []
+    if sub == "chats" and not rest:
+        return [_chats(req)]
     return _ask(req, parse_question(req.args))
 
 
 def parse_question(args: str) -> Question:
-    """``"Question?" A | B | C [multi] [public] [everywhere] [closes 2d]``."""
+    """``"Question?" A | B | C [multi] [public] [everywhere | in #chat, #chat] [closes 2d]``."""
     text = args.strip()
     if not text:
         raise UserError(_("Write the question in quotes, then its options separated by |."), example=ASK_EXAMPLE)
@@ -121,6 +132,9 @@ def parse_question(args: str) -> Question:
             break
     if "closes" in [w.lower() for w in parts[-1].split()[1:]]:
         raise UserError(_("“closes” takes how long the poll runs: 30m, 12h, 2d or 1w."), example=ASK_EXAMPLE)
+    if flags.get("everywhere") and flags.get("chats"):
+        raise UserError(_("Say either “everywhere” or “in” and the chats, not both."),
+                        example=IN_EXAMPLE.format(chat="#3"))
     if len(parts) < 2:
         raise UserError(_("A poll needs at least two options, separated by |."), example=ASK_EXAMPLE)
     if len(parts) > MAX_OPTIONS:
@@ -151,6 +165,11 @@ def _flags(words: list[str]) -> dict[str, Any] | None:
             flags["public"] = word == "public"
         elif word == "everywhere" and "everywhere" not in flags:
             flags["everywhere"] = True
+        elif word == "in" and "chats" not in flags:
+            named = _chat_names(words[i + 1:])
+            if named is None:
+                return None
+            flags["chats"], i = named[0], i + named[1]
         elif word == "closes" and "duration" not in flags and i + 1 < len(words):
             duration = parse_duration(words[i + 1])
             if duration is None:
@@ -161,6 +180,18 @@ def _flags(words: list[str]) -> dict[str, Any] | None:
             return None
         i += 1
     return flags
+
+
+def _chat_names(words: list[str]) -> tuple[tuple[str, ...], int] | None:
+    """The chats after "in" — up to the next option of the poll, separated by commas — and how many words they
+    took; None when something there names no chat (then "in" belongs to the last option: "Rust in production")."""
+    taken = 0
+    while taken < len(words) and words[taken].lower() not in _FLAG_WORDS:
+        taken += 1
+    names = tuple(n.strip() for n in " ".join(words[:taken]).split(","))
+    if not taken or not all(looks_like_chat(n) for n in names):
+        return None
+    return names, taken
 
 
 def parse_duration(word: str) -> timedelta | None:
@@ -176,7 +207,11 @@ def _ask(req: Request, question: Question) -> list[Reply]:
         raise UserError(_("A poll runs from 5 minutes to 30 days."), example=ASK_EXAMPLE)
     here = req.incoming.chat
     targets: list[ChatRef] = [here]
-    if question.everywhere:
+    if question.chats:  # every name is checked before anything is stored or posted
+        targets = chats_named(req, question.chats, example=IN_EXAMPLE)
+    elif not question.everywhere:
+        _refuse_unmarked_chats(req, question.options[-1])
+    elif question.everywhere:
         targets = [ChatRef(platform=as_platform(b.platform), chat_id=b.chat_id)
                    for b in linked_chats(req.session, team_id=req.team_id) if b.purpose == "community"]
         if not targets:
@@ -197,8 +232,12 @@ def _ask(req: Request, question: Question) -> list[Reply]:
         at_here = (target.platform, target.chat_id) == (here.platform, here.chat_id)
         replies.append(Reply(markup.escape(question.text), poll=spec, to=None if at_here else target,
                              track=f"{POLL_TRACK}{post.id}"))
-    where = (_("here") if targets == [here] else
-             ngettext("in {n} community chat", "in {n} community chats", len(targets)).format(n=len(targets)))
+    if targets == [here]:
+        where = _("here")
+    elif question.chats:
+        where = ngettext("in {n} chat", "in {n} chats", len(targets)).format(n=len(targets))
+    else:
+        where = ngettext("in {n} community chat", "in {n} community chats", len(targets)).format(n=len(targets))
     kind = _("public: who answers becomes a community member") if not anonymous else _("anonymous")
     replies.append(Reply(
         _("📊 Poll #{id} asked {where} ({kind}); it closes {when} and its result is posted here. "
@@ -207,6 +246,32 @@ def _ask(req: Request, question: Question) -> list[Reply]:
         ephemeral=True,
     ))
     return replies
+
+
+def _refuse_unmarked_chats(req: Request, last_option: str) -> None:
+    """``… | Rust in devrel-ru``: "in" followed by community chats named without # or @ reads as the last option's
+    own words. When every name there is one of the team's community chats, the asker meant the chats: refuse
+    rather than post an option nobody meant."""
+    head, sep, tail = last_option.rpartition(" in ")
+    if not sep or not head.strip():
+        return
+    chats = community_chats(req)
+    names = [n.strip() for n in tail.split(",")]
+    if chats and all(n and any(c.is_named(n) for c in chats) for n in names):
+        raise UserError(_("{tokens} after “in” reads as part of the option {option}; to ask in a chat, put # or @ "
+                          "before its name.").format(tokens=", ".join(quote_token(n) for n in names),
+                                                    option=quote_token(last_option)),
+                        example=IN_EXAMPLE.format(chat="#" + names[0].lstrip("#@")))
+
+
+def _chats(req: Request) -> Reply:
+    """``/ask chats``: the community chats a poll can be asked in, as names "in" takes."""
+    chats = community_chats(req)
+    if not chats:
+        raise UserError(_("No community chats are linked yet: /connect telegram community links one."),
+                        example="/connect telegram community")
+    return Reply(_("Community chats (name them after “in”, separated by commas):") + "\n" + listing(chats)
+                 + "\n" + markup.code(IN_EXAMPLE.format(chat=f"#{chats[0].number}")), ephemeral=True)
 
 
 def _poll(req: Request, raw: str, example: str) -> CommunityPoll:
@@ -219,10 +284,7 @@ def _poll(req: Request, raw: str, example: str) -> CommunityPoll:
 
 def _close(req: Request, rest: str) -> list[Reply]:
     example = "/ask close 3"
-    poll = _poll(req, rest, example)
-    if not req.is_admin and poll.created_by != req.member_id:
-        raise PermissionDenied(_("Only the person who asked poll #{id} or a team admin can close it.").format(
-            id=poll.id), example=example)
+    poll = _poll(req, rest, example)  # who may close it (the asker, an admin) is the permission table's
     state = closing_state(poll)
     if state == "closed":
         raise UserError(_("Poll #{id} is closed already; /ask results {id} shows its result.").format(id=poll.id),
@@ -254,8 +316,9 @@ def stoppable(posts: list[CommunityPollPost]) -> tuple[SentMessage, ...]:
     )
 
 
-def _answer(req: Request, rest: str) -> Reply:
-    """What a poll's button sends where the platform has no native poll: ``/ask answer <id> <option>``."""
+def _answer(req: Request, rest: str) -> Reply | None:
+    """What a poll's button sends where the platform has no native poll: ``/ask answer <id> <option>``; None
+    (no reply) for a click older than one already applied."""
     example = "/ask answer 3 Rust"
     words = rest.split(maxsplit=1)
     if len(words) != 2:
@@ -277,8 +340,14 @@ def _answer(req: Request, rest: str) -> Reply:
     who = Answerer(platform=user.platform, user_id=user.user_id, display_name=user.display_name)
     chosen = answer_of(req.session, poll_id=poll.id or 0, voter=who.voter)
     if poll.multiple:
-        chosen ^= {index}  # a click on a chosen option takes it back
+        # A click on a chosen option takes it back. Toggles give the same answer in any order, so a late click
+        # is applied as it comes; a one-answer poll's click replaces the answer, so there the newest stamp wins.
+        chosen ^= {index}
     else:
+        stamp = req.incoming.stamp
+        if stamp is not None and not newest_answer(req.session, poll_id=poll.id or 0, voter=who.voter, stamp=stamp,
+                                                   now=req.now):
+            return None  # a newer click of theirs counted already and was answered: this late one changes nothing
         chosen = {index}
     set_answer(req.session, poll=poll, who=who, options=chosen, now=req.now)
     if not chosen:
@@ -332,7 +401,8 @@ def _poll_of_native(req: EventRequest, native_poll_id: str) -> tuple[CommunityPo
 
 @registry.on(PollAnswer)
 def on_poll_answer(req: EventRequest) -> None:
-    """A named answer to a native poll (all of the person's options at once); none means taken back."""
+    """A named answer to a native poll (all of the person's options at once); none means taken back. Applied in
+    the order Telegram numbered the updates (:mod:`storage.community.poll_order`)."""
     event = req.event
     assert isinstance(event, PollAnswer)
     found = _poll_of_native(req, event.poll_id)
@@ -346,8 +416,11 @@ def on_poll_answer(req: EventRequest) -> None:
     if not poll.multiple:
         chosen = set(sorted(chosen)[:1])
     user = event.user
-    set_answer(req.session, poll=poll, who=Answerer(user.platform, user.user_id, user.display_name),
-               options=chosen, now=req.now)
+    who = Answerer(user.platform, user.user_id, user.display_name)
+    if event.stamp is not None and not newest_answer(req.session, poll_id=poll.id or 0, voter=who.voter,
+                                                     stamp=event.stamp, now=req.now):
+        return None  # a newer answer of theirs was applied already
+    set_answer(req.session, poll=poll, who=who, options=chosen, now=req.now)
     return None
 
 

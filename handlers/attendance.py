@@ -1,13 +1,16 @@
-"""/attended and /attendees — who was at an event: people named in chat, or an event platform's attendee export
-(CSV), matched to the team's community members (new members otherwise) with a report of what matched.
+"""/attended, /attendees and /speakers — who was at an event, and who spoke at it: people named in chat, or an
+event platform's attendee export (CSV), matched to the team's community members (new members otherwise) with a
+report of what matched.
 
-Attending is a community interaction worth 5 (:mod:`storage.community.orbit`), dated on the event's day.
+Attending is a community interaction worth 5, speaking at the team's event one worth 10 (the team's weights:
+:mod:`storage.community.orbit`), both dated on the event's day; a speaker was there, so they attended too.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from handlers import markup, render
 from handlers.activity import load_activity
@@ -17,11 +20,14 @@ from handlers.errors import UserError, quote_token
 from handlers.i18n import _, ngettext
 from handlers.router import Request, registry
 from handlers.safe_text import uncsv_cell
-from storage.community.attendance import AttendanceReport, Attendee, MatchedBy, record_attendance
+from handlers.words import kind_name
+from storage.community.attendance import AttendanceReport, Attendee, MatchedBy, record_attendance, record_speakers
+from storage.domain import Kind
 from storage.models import Activity
 from storage.periods import local_moment
 
 ATTENDED_EXAMPLE = "/attended 42 @carol @dave"
+SPEAKERS_EXAMPLE = "/speakers 42 @carol"
 IMPORT_EXAMPLE = "/attendees 42 import  + attendees.csv"
 HEADER_EXAMPLE = "Name,Telegram,Email"
 MAX_ROWS = 5000
@@ -55,21 +61,25 @@ EMAIL_COLUMNS = frozenset({"email", "e mail", "email address", "e mail address",
 def attended(req: Request) -> Reply:
     words = req.args.split()
     activity = load_activity(req, words[0] if words else "", example=ATTENDED_EXAMPLE)
-    names = words[1:]
-    if not names:
+    if not words[1:]:
         raise UserError(_("Name the people who attended, as @mentions."), example=ATTENDED_EXAMPLE)
+    return _recorded(req, activity, named_people(req, words[1:], example=ATTENDED_EXAMPLE), skipped=[])
+
+
+def named_people(req: Request, names: list[str], *, example: str) -> list[Attendee]:
+    """People named in chat: a mention (a platform id), a Telegram username, or a bare name."""
     people = []
     for word in names:
         name = word.lstrip("@")
         if not name:
-            raise UserError(_("{token} names no one.").format(token=quote_token(word)), example=ATTENDED_EXAMPLE)
+            raise UserError(_("{token} names no one.").format(token=quote_token(word)), example=example)
         if _USER_ID.match(name):
             people.append(Attendee(platform_id=(req.incoming.chat.platform, name)))
         elif req.incoming.chat.platform == "telegram" and _TELEGRAM.match(name):
             people.append(Attendee(telegram=name))
         else:
             people.append(Attendee(name=name))
-    return _recorded(req, activity, people, skipped=[])
+    return people
 
 
 @registry.command(
@@ -96,6 +106,34 @@ def attendees(req: Request) -> Reply:
                           "or e-mail column)."), example=IMPORT_EXAMPLE)
     table = read_attendees(files[0].content)
     return _recorded(req, activity, table.people, skipped=table.skipped)
+
+
+@registry.command(
+    "speakers",
+    summary="Mark who spoke at the team's event: a talk counts 10 in their engagement, and they attended too",
+    usage="/speakers <event id> @person @person …",
+    examples=(SPEAKERS_EXAMPLE, "/speakers 42 @carol @dave"),
+    details=(
+        "For community members who gave a talk at one of the team's own events (a meetup, a workshop): each "
+        "scores the talk weight (10 unless /settings orbit says otherwise) and counts as an attendee of the event. "
+        "Naming someone again counts nothing twice. The team's own advocates' talks elsewhere are /log talk."
+    ),
+)
+def speakers(req: Request) -> Reply:
+    words = req.args.split()
+    activity = load_activity(req, words[0] if words else "", example=SPEAKERS_EXAMPLE)
+    if activity.kind != Kind.EVENT.value:
+        raise UserError(
+            _("#{id} is a {kind}, not one of the team's events: speakers are marked on an event (a meetup, a "
+              "workshop).").format(id=activity.id, kind=kind_name(activity.kind)),
+            example=SPEAKERS_EXAMPLE)
+    if not words[1:]:
+        raise UserError(_("Name the people who spoke, as @mentions."), example=SPEAKERS_EXAMPLE)
+    assert activity.id is not None  # read from the database
+    report = record_speakers(req.session, team_id=req.team_id, activity_id=activity.id,
+                             people=named_people(req, words[1:], example=SPEAKERS_EXAMPLE),
+                             platform=req.incoming.chat.platform, at=_event_moment(req, activity))
+    return Reply(format_report(activity, report, [], speakers=True))
 
 
 @dataclass
@@ -153,18 +191,25 @@ def read_attendees(data: bytes) -> AttendeeTable:
     return table
 
 
+def _event_moment(req: Request, activity: Activity) -> datetime:
+    """When attending (or speaking) happened: noon of the event's day, never in the future."""
+    return min(local_moment(activity.date, 12, req.team.timezone), req.now)
+
+
 def _recorded(req: Request, activity: Activity, people: list[Attendee], *, skipped: list[str]) -> Reply:
     assert activity.id is not None  # read from the database
-    at = min(local_moment(activity.date, 12, req.team.timezone), req.now)  # the event's day, never the future
     report = record_attendance(req.session, team_id=req.team_id, activity_id=activity.id, people=people,
-                               platform=req.incoming.chat.platform, at=at)
+                               platform=req.incoming.chat.platform, at=_event_moment(req, activity))
     return Reply(format_report(activity, report, skipped))
 
 
-def format_report(activity: Activity, report: AttendanceReport, skipped: list[str]) -> str:
+def format_report(activity: Activity, report: AttendanceReport, skipped: list[str], *, speakers: bool = False) -> str:
     recorded = len(report.matched) + len(report.new) + len(report.again)
-    lines = [ngettext("✅ {n} attendee of {what}", "✅ {n} attendees of {what}", recorded).format(
-        n=recorded, what=render.headline(activity))]
+    if speakers:
+        title = ngettext("🎤 {n} speaker at {what}", "🎤 {n} speakers at {what}", recorded)
+    else:
+        title = ngettext("✅ {n} attendee of {what}", "✅ {n} attendees of {what}", recorded)
+    lines = [title.format(n=recorded, what=render.headline(activity))]
     if report.matched:
         how = {MatchedBy.ID: _("by id"), MatchedBy.TELEGRAM: _("by Telegram username"),
                MatchedBy.EMAIL: _("by e-mail"), MatchedBy.NAME: _("by name")}
@@ -173,8 +218,9 @@ def format_report(activity: Activity, report: AttendanceReport, skipped: list[st
     if report.new:
         lines.append(_("• new community members ({n}): {names}").format(n=len(report.new), names=_names(report.new)))
     if report.again:
-        lines.append(_("• already marked before ({n}): {names}").format(n=len(report.again),
-                                                                        names=_names(report.again)))
+        again = _("• marked as speakers before, counted once ({n}): {names}") if speakers else _(
+            "• already marked before ({n}): {names}")
+        lines.append(again.format(n=len(report.again), names=_names(report.again)))
     if report.repeats:
         lines.append(_("• named twice, counted once ({n}): {names}").format(n=len(report.repeats),
                                                                             names=_names(report.repeats)))

@@ -84,7 +84,8 @@ def _new_code(req: Request, rest: list[str]) -> Reply:
 def _redeem(req: Request, code: str) -> Reply:
     chat = req.incoming.chat
     result = redeem_link_code(
-        req.session, code=code, platform=chat.platform, chat_id=chat.scope, title=None, now=req.now
+        req.session, code=code, platform=chat.platform, chat_id=chat.scope, title=req.incoming.chat_title,
+        now=req.now
     )
     if result.outcome is LinkOutcome.UNKNOWN:
         raise UserError(

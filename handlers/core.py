@@ -79,6 +79,9 @@ class Incoming:
     # When the platform stamped a click (Slack's action_ts in microseconds): a poll button's /vote is ordered
     # with the person's other answers on that card, as ReactionEvent.stamp.
     stamp: int | None = None
+    # The chat's name as the platform shows it (a Telegram group's title), where the door knows it: a chat
+    # linked as a community chat keeps it, so /ask … in #name can name the chat.
+    chat_title: str | None = None
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,8 @@ def member(req: Request) -> Reply:
         "• {label}: {n}".format(label=_("votes with a reaction"), n=counts.get(InteractionKind.REACTION, 0)),
         "• {label}: {n}".format(label=_("polls answered"), n=counts.get(InteractionKind.POLL_ANSWER, 0)),
         "• {label}: {n}".format(label=_("events attended"), n=counts.get(InteractionKind.ATTENDANCE, 0)),
+        "• {label}: {n}".format(label=_("talks given at the team's events"),
+                                n=counts.get(InteractionKind.SPEAKING, 0)),
     ]
     return Reply("\n".join(lines), ephemeral=True)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from handlers.errors import PermissionDenied
 from handlers.i18n import N_, _
 from storage.activities import get_activity
+from storage.community.polls import get_poll
 from storage.domain import METRICS, Kind
 from storage.links import looks_like_code
 from storage.models import Activity, Member
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 class Who(StrEnum):
     MEMBER = "member"  # any member of the team
-    OWNER = "owner"  # the item's owner, or a team admin
+    OWNER = "owner"  # the item's owner (who made it: an activity's owner, a community poll's asker), or an admin
     NUMBERS = "numbers"  # the owner or an admin; other members add numbers where /settings edits=team
     ADMIN = "admin"  # a team admin (granted, or an admin on the platform)
     CHAT_ADMIN = "chat admin"  # an admin of this very chat, as the platform says
@@ -48,7 +49,8 @@ class Permission:
 
     ``action`` is the first word after the command (``/plan move …`` → "move"), "" for the command whatever
     follows, or :data:`ANY` for any arguments at all (nothing typed after the command only shows). With
-    ``item`` the next word is the number of the activity acted on, whose owner the check compares."""
+    ``item`` the next word is the number of the activity acted on, whose owner the check compares; an item that
+    is no activity (a community poll) says how it is found with ``owned``."""
 
     command: str
     action: str
@@ -58,6 +60,27 @@ class Permission:
     sample: str  # a line the generated test runs; {talk} and {plan} are the owner's activity and plan item
     item: bool = False
     when: Callable[[str], bool] | None = None  # the arguments must also pass this (a link code's shape)
+    owned: Callable[[Request, str], Owned | None] | None = None  # the item, when it is no activity
+
+
+@dataclass(frozen=True)
+class Owned:
+    """An item that is no activity, as the check needs it: who owns it, and how a refusal names it."""
+
+    owner_id: int | None  # None: its owner is gone, so only admins may act on it
+    name: str  # "community poll #3", translated
+
+
+def asked_poll(req: Request, word: str) -> Owned | None:
+    """A community poll of this team by its number: its asker owns it. None when there is no such poll here (the
+    handler then says so)."""
+    text = word.strip().lstrip("#")
+    if not (text.isascii() and text.isdigit() and len(text) <= 12):
+        return None
+    poll = get_poll(req.session, team_id=req.team_id, poll_id=int(text))
+    if poll is None:
+        return None
+    return Owned(owner_id=poll.created_by, name=_("community poll #{id}").format(id=poll.id))
 
 
 PERMISSIONS: tuple[Permission, ...] = (
@@ -107,11 +130,12 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("history", "@", Who.ADMIN, N_("see a person's changes"), "/history @person", "/history @alice"),
     Permission("team", ANY, Who.MEMBER, N_("choose your private chat's team"), "/team <number>", ""),
     Permission("forget", ANY, Who.MEMBER, N_("erase yourself from the community"), "/forget me", ""),
-    # A community poll's asker (or an admin) closes it; the poll is no activity, so /ask close checks the asker.
-    Permission("ask", "close", Who.MEMBER, N_("close a community poll you asked"), "/ask close <id>", ""),
+    Permission("ask", "close", Who.OWNER, N_("close this community poll"), "/ask close <id>", "/ask close {ask}",
+               owned=asked_poll),
     Permission("ask", ANY, Who.MEMBER, N_("ask the community"), "/ask \"…\" A | B …", ""),
     Permission("attended", ANY, Who.MEMBER, N_("mark who attended an event"), "/attended <id> @person …", ""),
     Permission("attendees", ANY, Who.MEMBER, N_("import an event's attendee list"), "/attendees <id> import", ""),
+    Permission("speakers", ANY, Who.MEMBER, N_("mark who spoke at an event"), "/speakers <id> @person …", ""),
     Permission("member", "merge", Who.ADMIN, N_("merge community members"), "/member merge #a #b",
                "/member merge #1 #2"),
     Permission("export", "community", Who.ADMIN, N_("export the community"), "/export community",
@@ -170,6 +194,12 @@ def enforce(req: Request, command: Command, table: Sequence[Permission]) -> None
     if row.who is Who.ADMIN:
         raise PermissionDenied(
             _("Only a team admin may {what}; /admin shows who is one.").format(what=what), example="/admin")
+    if row.owned is not None:
+        owned = row.owned(req, item_word(row, req.args))
+        if owned is None or owned.owner_id == req.member_id:
+            return  # no such item here: the handler says so; one's own item: go ahead
+        owner = req.session.get(Member, owned.owner_id) if owned.owner_id is not None else None
+        raise PermissionDenied(_owned_refusal(row, owned, owner))
     activity = _item(req, item_word(row, req.args))
     if activity is None or activity.owner_id == req.member_id:
         return  # no such item here: the handler says so; one's own item: go ahead
@@ -213,6 +243,15 @@ def _refusal(row: Permission, activity: Activity, owner: Member | None, *, team_
         else:
             text += " " + _("An admin can let every member add numbers: /settings edits=team.")
     return text
+
+
+def _owned_refusal(row: Permission, owned: Owned, owner: Member | None) -> str:
+    what = _(row.what)
+    if owner is None:
+        return _("Only a team admin may {what}: the owner of {item} is no longer in the team.").format(
+            item=owned.name, what=what)
+    return _("Only the owner of {item} ({owner}) or a team admin may {what}.").format(
+        item=owned.name, owner=owner.display_name, what=what)
 
 
 def who_may(row: Permission) -> str:

@@ -643,6 +643,20 @@ class CommunityPollAnswer(SQLModel, table=True):
     cast_at: datetime = Field(default_factory=utcnow)
 
 
+class CommunityPollOrder(SQLModel, table=True):
+    """The platform's stamp of a person's newest answer to a community poll (``storage.community.poll_order``):
+    a Telegram poll answer's update id, a Slack button click's ``action_ts``. Kept apart from the answer rows,
+    because an answer taken back leaves no row to compare a late older one with."""
+
+    __tablename__ = "community_poll_order"
+
+    poll_id: int = Field(sa_column=Column(Integer, ForeignKey("community_poll.id", ondelete="CASCADE"),
+                                          primary_key=True))
+    voter: str = Field(primary_key=True, max_length=96)  # "platform:user_id", as CommunityPollAnswer.voter
+    stamp: int = Field(sa_column=Column(BigInteger, nullable=False))
+    seen_at: datetime = Field(default_factory=utcnow)
+
+
 class AudienceCount(OutboxFields, table=True):
     """One day's member (or subscriber) count of one of a team's chats: a linked Telegram group or channel, a
     community or digest Slack channel. The row is created for the day, then one sweep claims it and asks the

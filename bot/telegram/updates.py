@@ -158,7 +158,7 @@ class Updates:
                 await self.say(chat, refused.reply, message.message_id)
                 return
         await self._command(chat, sender, command, args, text, message.message_id, anonymous_admin, attached,
-                            language=_own_language(chat, message.from_user))
+                            language=_own_language(chat, message.from_user), chat_title=message.chat.title)
 
     async def _on_button(self, query: CallbackQuery) -> None:
         """A press re-dispatches the button's command as the person who pressed it."""
@@ -250,6 +250,7 @@ class Updates:
         attached: tuple[Attachment, ...] = (),
         *,
         language: str | None = None,
+        chat_title: str | None = None,
     ) -> None:
         if command in ("cancel", "skip"):
             await self.dialogues.control(chat, sender, command, message_id, once=_current_update())
@@ -268,6 +269,7 @@ class Updates:
             chat_admin=admin,
             language=language,
             platform_admin=admin and not chat.is_private,
+            chat_title=chat_title,
         )
         await self.dispatch(incoming, message_id)
 

@@ -1,4 +1,5 @@
-"""Attendance: the people at an event, matched to the team's community members or added as new ones.
+"""Attendance and speakers: the people at an event (and who spoke at it), matched to the team's community members
+or added as new ones.
 
 A person is known by whatever the source gives: a platform id (a mention), a Telegram username, a Slack user id,
 an e-mail address (an event platform's export), or only a name. Matching goes from the surest to the weakest:
@@ -106,10 +107,31 @@ def record_attendance(
 ) -> AttendanceReport:
     """Mark everyone in ``people`` as attending the activity (one interaction each, at ``at``); ``platform`` is
     where a bare name was typed."""
+    return _record(session, team_id=team_id, activity_id=activity_id, people=people, platform=platform, at=at,
+                   kinds=(InteractionKind.ATTENDANCE,))
+
+
+def record_speakers(
+    session: Session, *, team_id: int, activity_id: int, people: list[Attendee], platform: str, at: datetime,
+) -> AttendanceReport:
+    """Mark everyone in ``people`` as a speaker at the team's event: a speaking interaction (the talk weight) and,
+    since a speaker was there, an attendance — each once per person and event, so naming someone again, or
+    importing an attendee list that has the speaker in it too, counts nothing twice. ``again`` in the report
+    means marked as a speaker of this event before."""
+    return _record(session, team_id=team_id, activity_id=activity_id, people=people, platform=platform, at=at,
+                   kinds=(InteractionKind.SPEAKING, InteractionKind.ATTENDANCE))
+
+
+def _record(
+    session: Session, *, team_id: int, activity_id: int, people: list[Attendee], platform: str, at: datetime,
+    kinds: tuple[InteractionKind, ...],
+) -> AttendanceReport:
+    """Match each person and record ``kinds`` for them on the activity; ``kinds[0]`` is what "again" is about.
+    An interaction is unique per member, kind and subject, so a repeat only moves its time."""
     members = _members(session, team_id)
     subject = activity_subject(activity_id)
-    attended = set(session.exec(select(Interaction.member_id).where(
-        Interaction.team_id == team_id, Interaction.kind == InteractionKind.ATTENDANCE.value,
+    marked = set(session.exec(select(Interaction.member_id).where(
+        Interaction.team_id == team_id, Interaction.kind == kinds[0].value,
         Interaction.subject == subject)).all())
     report = AttendanceReport()
     seen: set[tuple[str, str]] = set()
@@ -125,10 +147,11 @@ def record_attendance(
             report.repeats.append(person.shown)
             continue
         seen.add(key)
-        member_id = note_interaction(session, team_id=team_id, platform=identity[0], user_id=identity[1],
-                                     display_name=identity[2], kind=InteractionKind.ATTENDANCE, subject=subject,
-                                     activity_id=activity_id, now=at)
-        if member_id in attended:
+        for kind in kinds:
+            member_id = note_interaction(session, team_id=team_id, platform=identity[0], user_id=identity[1],
+                                         display_name=identity[2], kind=kind, subject=subject,
+                                         activity_id=activity_id, now=at)
+        if member_id in marked:
             report.again.append(identity[2])
         elif found is not None:
             report.matched.append((identity[2], found[1]))

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, or_, select
 
 from storage.community.polls import forget_voter
 from storage.feedback.votes import FORGOTTEN_PREFIX
-from storage.models import CommunityMember, Interaction, Vote, VoteOrder, VoteTally
+from storage.models import CommunityMember, CommunityPollOrder, Interaction, Vote, VoteOrder, VoteTally
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,9 @@ def forget_person(session: Session, *, platform: str, user_id: str, voter: str) 
         # The merged identities first: they point at their member.
         session.exec(delete(CommunityMember).where(col(CommunityMember.merged_into).in_(member_ids)))
         session.exec(delete(CommunityMember).where(col(CommunityMember.id).in_(member_ids)))
-    session.exec(delete(VoteOrder).where(col(VoteOrder.voter) == voter))  # it names the voter too
+    # The stamps that order votes and poll answers name the voter too (each merged identity's as well).
+    session.exec(delete(VoteOrder).where(col(VoteOrder.voter).in_(voters)))
+    session.exec(delete(CommunityPollOrder).where(col(CommunityPollOrder.voter).in_(voters)))
     # Community poll answers stay as counts under a key that names no one (a fresh one per erasure).
     for key in sorted(voters):  # a key per identity: two identities may have answered the same poll alike
         forget_voter(session, voter=key, anonymous_as=f"{FORGOTTEN_PREFIX}{uuid.uuid4().hex}")

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from handlers.router import Router
-from storage.models import CommunityPollPost, HireSurvey
+from storage.models import CommunityPollAnswer, CommunityPollPost, HireSurvey
 from tests.doors import cards, eventually, votes
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, SlackClient, reaction_event
 
@@ -169,3 +169,30 @@ async def test_ask_posts_buttons_and_counts_one_answer_per_person_until_closed(s
     result = next(c.params["text"] for c in await slack_api.wait_for("chat.postMessage", 2) if "Poll #1" in
                   c.params["text"])
     assert "Postgres — 2 (100%)" in result and "2 people answered" in result
+
+
+async def test_ask_clicks_arriving_out_of_order_end_in_each_persons_newest(slack: SlackClient, slack_api, db):
+    """Each person clicks Kubernetes, then Rust, and every other one then Postgres — Slack stamps each click
+    (action_ts); they reach the door shuffled and all at once, and each person's newest click is their answer."""
+    await slack.command("/ask", '"Next meetup?" Kubernetes | Rust | Postgres public', user="UALICE")
+    await slack_api.wait_for("chat.postMessage")
+    await eventually(lambda: bool(slack_api.of("response_url")))  # the confirmation: the poll is tracked
+    steps = ["Kubernetes", "Rust", "Postgres"]
+    people = [f"UA{n:02d}" for n in range(12)]
+    sent = []
+    for n, person in enumerate(people):
+        for step, option in enumerate(steps[: 3 if n % 2 else 2]):
+            payload = click(slack_api, f"/ask answer 1 {option}", user=person)
+            payload["actions"][0]["action_ts"] = f"1700000300.{step * 1000 + n:06d}"
+            sent.append(payload)
+    random.Random(5).shuffle(sent)
+
+    responses = await asyncio.gather(*(slack.interaction(payload) for payload in sent))
+    assert {r.status for r in responses} == {200}
+
+    def answers() -> dict[str, int]:
+        with db.session() as s:
+            return {a.voter: a.option for a in s.exec(select(CommunityPollAnswer))}
+
+    expected = {f"slack:{p}": 2 if n % 2 else 1 for n, p in enumerate(people)}
+    await eventually(lambda: answers() == expected)

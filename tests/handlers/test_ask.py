@@ -165,3 +165,67 @@ def test_forget_me_keeps_poll_answers_as_counts(router, db):
     assert answer.voter.startswith("~") and "bob" not in answer.voter and members(db) == set()
     assert "Rust — 1 (100%)" in text_of(say(router, "/ask results 1"))
     assert rows(db, CommunityPollPost) == 1 and TEAM_CHAT.chat_id == "team-chat"
+
+
+def link_titled(router, chat: ChatRef, title: str | None) -> None:
+    """/connect CODE in a group whose door reports its title."""
+    code = text_of(say(router, "/connect telegram community")).split("Link code: ")[1].split()[0]
+    admin = UserRef(platform="telegram", user_id=f"admin{chat.chat_id}", display_name="tg-admin")
+    request = replace(incoming(f"/connect {code}", user=admin, chat=chat), chat_admin=True, chat_title=title)
+    (linked,) = router.dispatch(request)
+    assert "community chat" in text_of(linked)
+
+
+GROUP_3 = ChatRef(platform="telegram", chat_id="-100999")
+
+
+def test_in_posts_only_in_the_chats_named_by_title_number_or_id_and_here(router, db):
+    link_titled(router, GROUP, "Go community")
+    link_titled(router, GROUP_2, "DevRel RU")
+    link_titled(router, GROUP_3, None)
+    listed = say(router, "/ask chats")
+    assert text_of(listed).splitlines()[1:4] == [
+        "• #2 Go community (Telegram -100777)", "• #3 DevRel RU (Telegram -100888)", "• #4 Telegram -100999"]
+
+    first, second, note = router.dispatch(incoming(QUESTION + " public in @devrel_ru, here closes 2d"))
+    assert (first.to, second.to) == (GROUP_2, None) and first.poll == second.poll
+    assert first.poll is not None and first.poll.options == ("Kubernetes", "Rust", "Postgres")
+    assert "asked in 2 chats (public" in text_of(note)
+    with db.session() as s:
+        assert sorted((p.platform, p.chat_id) for p in s.exec(select(CommunityPollPost))) == [
+            ("console", "team-chat"), ("telegram", "-100888")]
+
+    by_number_and_id = router.dispatch(incoming(QUESTION + " in #4, -100777, #go-community"))
+    assert [r.to for r in by_number_and_id[:-1]] == [GROUP_3, GROUP]  # the same chat named twice: posted once
+
+
+@pytest.mark.parametrize(("line", "says"), [
+    (QUESTION + " in #nowhere, @devrel_ru", "“#nowhere”: not a community chat of this team. Its community chats:"),
+    (QUESTION + " in #99", "“#99”: not a community chat"),
+    (QUESTION + " everywhere in #2", "either “everywhere” or “in”"),
+    ('/ask "Where?" Online | Rust in DevRel RU', "put # or @ before its name"),
+])
+def test_a_chat_that_is_not_one_of_the_teams_community_chats_posts_nothing(router, db, line, says):
+    link_titled(router, GROUP, "Go community")
+    link_titled(router, GROUP_2, "DevRel RU")
+    before = rows(db, CommunityPollPost)
+    reply = say(router, line)
+    assert reply.is_error and says in text_of(reply), text_of(reply)
+    assert "Example" in text_of(reply)
+    if "Its community chats" in says:
+        assert "• #2 Go community (Telegram -100777)" in text_of(reply)
+        assert "• #3 DevRel RU (Telegram -100888)" in text_of(reply)
+    assert rows(db, CommunityPoll) == 0 and rows(db, CommunityPollPost) == before == 0
+
+
+def test_in_followed_by_words_that_name_no_chat_is_the_last_options_own_text(router, db):
+    poll, _note = router.dispatch(incoming('/ask "Where do you run Rust?" Nowhere | Rust in production'))
+    assert poll.poll is not None and poll.poll.options == ("Nowhere", "Rust in production")
+    assert poll.to is None
+
+
+def test_no_community_chat_linked_yet(router, db):
+    assert "No community chats are linked yet" in text_of(say(router, "/ask chats"))
+    refused = say(router, QUESTION + " in #devrel")
+    assert refused.is_error and "no community chats are linked yet" in text_of(refused)
+    assert rows(db, CommunityPoll) == 0

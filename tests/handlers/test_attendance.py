@@ -101,3 +101,62 @@ def test_bad_input_is_refused_and_nothing_is_stored(router, db, line, content, s
     assert reply.is_error and says in text_of(reply) and "Example" in text_of(reply)
     with db.session() as s:
         assert s.exec(select(CommunityMember)).all() == []
+
+
+def interactions(db) -> list[tuple[str, str, str]]:
+    """Every interaction: (member, kind, subject), sorted."""
+    with db.session() as s:
+        rows = s.exec(select(CommunityMember.display_name, Interaction.kind, Interaction.subject)
+                      .join(Interaction, Interaction.member_id == CommunityMember.id)).all()
+    return sorted((name, kind, subject) for name, kind, subject in rows)
+
+
+def test_speakers_score_the_talk_weight_attend_too_and_count_once_however_often_named(router, db):
+    say(router, MEETUP)
+    say(router, "/attended 1 @dave")
+    shown = text_of(say(router, "/speakers 1 @erin @dave @erin"))
+    assert shown.splitlines() == [
+        "🎤 2 speakers at event #1 Go meetup @ Hall, 2026-11-20",
+        "• known community members (1): dave (by name)",
+        "• new community members (1): erin",
+        "• named twice, counted once (1): erin",
+    ]
+    expected = [("dave", "attendance", "activity:1"), ("dave", "speaking", "activity:1"),
+                ("erin", "attendance", "activity:1"), ("erin", "speaking", "activity:1")]
+    assert interactions(db) == expected
+    # Named again — as a speaker, or on the attendee list — nothing is counted twice.
+    assert "marked as speakers before, counted once (1): erin" in text_of(say(router, "/speakers 1 @erin"))
+    assert "already marked before (1): erin" in text_of(say(router, "/attended 1 @erin"))
+    assert interactions(db) == expected
+    # 6 days after the event: (10 + 5) × 0.5^(6/30) = 13.06 — orbit level 2 (≥ 8).
+    profile = text_of(say(router, "/member @erin"))
+    assert "orbit level 2 (score 13.1)" in profile
+    assert "events attended: 1" in profile and "talks given at the team's events: 1" in profile
+    # The team's own talk weight: (20 + 5) × 0.5^(6/30) = 21.76 — level 1 (≥ 20).
+    say(router, "/settings orbit talk=20")
+    assert "orbit level 1 (score 21.8)" in text_of(say(router, "/member @erin"))
+
+
+def test_speakers_show_in_the_community_export(router, db):
+    say(router, MEETUP)
+    say(router, "/speakers 1 @erin")
+    (reply,) = router.dispatch(incoming("/export community"))
+    assert reply.document is not None
+    header, row = reply.document.content.decode("utf-8-sig").splitlines()[:2]
+    columns = dict(zip(header.split(","), row.split(","), strict=True))
+    assert (columns["events_attended"], columns["talks"]) == ("1", "1")
+
+
+@pytest.mark.parametrize(("line", "says"), [
+    ("/speakers", "Which activity?"),
+    ("/speakers 1", "Name the people who spoke"),
+    ("/speakers 99 @carol", "#99"),
+    ("/speakers 2 @carol", "#2 is a talk, not one of the team's events"),
+    ("/speakers 1 @", "“@” names no one"),
+])
+def test_speakers_bad_input_is_refused_with_an_example_and_nothing_is_stored(router, db, line, says):
+    say(router, MEETUP)
+    say(router, '/log talk "Our talk" @ Conf 2026-11-21')
+    reply = say(router, line)
+    assert reply.is_error and says in text_of(reply) and "/speakers 42 @carol" in text_of(reply)
+    assert interactions(db) == []

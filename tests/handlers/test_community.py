@@ -87,6 +87,7 @@ def test_a_month_of_the_community_against_the_previous_one_a_profile_and_forget_
         "• votes with a reaction: 1",
         "• polls answered: 2",
         "• events attended: 0",
+        "• talks given at the team's events: 0",
     ]
     assert "#" in profile.splitlines()[0] and "carol" in profile.splitlines()[0]
 

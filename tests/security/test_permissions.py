@@ -14,7 +14,7 @@ from handlers.permissions import PERMISSIONS, Permission, Who, permission_for, w
 from handlers.router import Router, registry
 from tests.dbstate import snapshot
 from tests.handlers.feedback_support import posted
-from tests.helpers import say, text_of
+from tests.helpers import incoming, say, text_of
 
 GROUP = ChatRef(platform="telegram", chat_id="-100777")
 OTHER_GROUP = ChatRef(platform="telegram", chat_id="-100888")
@@ -33,13 +33,13 @@ ACTORS = {
     "platform admin": (DAVE, GROUP, True),
     "stranger": (EVE, OTHER_GROUP, False),  # an ordinary member of another team
 }
-ITEMS = {"talk": 1, "plan": 2, "event": 3, "goal": 1, "deleted": 4}
+ITEMS = {"talk": 1, "plan": 2, "event": 3, "goal": 1, "deleted": 4, "ask": 1}
 
 
 def set_up(router: Router) -> None:
-    """alice owns talk #1, plan item #2, meetup #3 and the deleted talk #4; carol is a granted admin; dave
-    administers the group; the talk has an open poll and the quarter a goal; two guests attended the meetup; eve is
-    a member of another team."""
+    """alice owns talk #1, plan item #2, meetup #3 and the deleted talk #4, and asked community poll #1; carol is a
+    granted admin; dave administers the group; the talk has an open poll and the quarter a goal; two guests attended
+    the meetup; eve is a member of another team."""
     for user in (ALICE, BOB, CAROL):
         assert not say(router, "/help", user=user, chat=GROUP, admin=False).is_error
     assert not say(router, "/admin grant @carol", user=DAVE, chat=GROUP, admin=True).is_error
@@ -52,6 +52,8 @@ def set_up(router: Router) -> None:
     # Two community members (#1, #2) for /member merge.
     assert not say(router, "/attended 3 @guest_one @guest_two", user=ALICE, chat=GROUP, admin=False).is_error
     posted(router, say(router, "/poll 1", user=DAVE, chat=GROUP, admin=True), chat=GROUP, poll_id="p-1")
+    asked = router.dispatch(incoming('/ask "Next topic?" Go | Rust', user=ALICE, chat=GROUP, admin=False))
+    assert not any(r.is_error for r in asked), asked
     assert not say(router, "/help", user=EVE, chat=OTHER_GROUP, admin=False).is_error
 
 
@@ -85,7 +87,7 @@ def test_every_row_is_allowed_or_refused_as_the_table_says(router, db, row, acto
     assert reply.is_error, f"{actor}: {line} was not refused: {text_of(reply)}"
     assert snapshot(db) == before
     if actor != "stranger":  # a stranger is told there is no such item, which is the truth in their team
-        words = "owner of #" if row.who in (Who.OWNER, Who.NUMBERS) else "team admin"
+        words = "owner of " if row.who in (Who.OWNER, Who.NUMBERS) else "team admin"
         assert words in text_of(reply), text_of(reply)
 
 
