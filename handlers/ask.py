@@ -211,7 +211,7 @@ def _ask(req: Request, question: Question) -> list[Reply]:
         targets = chats_named(req, question.chats, example=IN_EXAMPLE)
     elif not question.everywhere:
         _refuse_unmarked_chats(req, question.options[-1])
-    elif question.everywhere:
+    else:
         targets = [ChatRef(platform=as_platform(b.platform), chat_id=b.chat_id)
                    for b in linked_chats(req.session, team_id=req.team_id) if b.purpose == "community"]
         if not targets:

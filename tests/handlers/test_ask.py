@@ -229,3 +229,20 @@ def test_no_community_chat_linked_yet(router, db):
     refused = say(router, QUESTION + " in #devrel")
     assert refused.is_error and "no community chats are linked yet" in text_of(refused)
     assert rows(db, CommunityPoll) == 0
+
+
+def test_ask_close_is_for_the_asker_or_an_admin_as_the_permission_table_says(router, db):
+    carol = person("carol")
+    say(router, "/help", user=carol)  # carol is a member of the team too
+    for _n in range(2):
+        router.dispatch(incoming(QUESTION, user=BOB, admin=False))
+
+    refused = say(router, "/ask close 1", user=carol, admin=False)
+    assert refused.is_error
+    assert "Only the owner of community poll #1 (bob) or a team admin may close this community poll." in text_of(
+        refused)
+    with db.session() as s:
+        assert all(p.closed_at is None for p in s.exec(select(CommunityPoll)))
+
+    assert "Poll #1 is closed" in text_of(say(router, "/ask close 1", user=BOB, admin=False))  # the asker
+    assert "Poll #2 is closed" in text_of(say(router, "/ask close 2"))  # alice administers the team chat
