@@ -75,6 +75,7 @@ class Question:
     examples=(ASK_EXAMPLE, '/ask "Which day suits you?" Tue | Wed | Thu multi public everywhere',
               '/ask "Next meetup?" Go | Rust in #go-community, here', "/ask chats", "/ask results 3",
               "/ask close 3"),
+    admin_examples=("/ask close 1",),  # the asker's, or an admin's (handlers/permissions.py)
     details=(
         "“everywhere” posts the poll in every linked community chat (Slack and Telegram) instead of here; "
         "“in” posts it in the chats named after it, separated by commas: a chat's number or title as /ask chats "

@@ -15,8 +15,7 @@ from tests.helpers import ALICE, BOB, incoming, say, text_of
 # is handlers/permissions.py's table, and tests/security/test_permissions.py runs it for every row.
 NO_ADMIN_PARTS = frozenset({
     "log", "show", "list", "talks", "checklist", "stats", "feedback", "vote",
-    "survey", "report", "help", "funnel", "team", "community", "forget", "attended", "attendees",
-    "ask",  # /ask close: the asker or an admin — a poll is no activity, so its handler compares the asker
+    "survey", "report", "help", "funnel", "team", "community", "forget", "attended", "attendees", "speakers",
 })
 
 # The admin (the team's first member) owns activity #1, plan item #2 and community poll #1; the examples refer
