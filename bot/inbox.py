@@ -24,14 +24,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from bot.correlation import correlated
+from handlers import reply_json
 from handlers.core import Platform, Reply
 from handlers.i18n import _
-from handlers.router import PlatformEvent, Router, event_names
+from handlers.router import Keep, PlatformEvent, Router, event_names
 from storage import inbox
 from storage.db import Database
 from storage.events import mark_processed
@@ -60,10 +62,32 @@ def waiting_notice() -> str:
 @dataclass
 class StoredRow:
     """The durable inbox row whose delivery is being handled (set by the Telegram intake around its handling):
-    applying the delivery's events also marks the row done, in the same transaction."""
+    applying the delivery's events also marks the row done, in the same transaction; a command applied from it
+    keeps its replies with it (:func:`keeper`). ``answer``: the replies kept when it was applied before — the
+    process died before they were sent, so they are sent instead of running the command again."""
 
     item_id: int
     done: bool = False
+    answer: str | None = None
+
+
+def keeper(item_id: int) -> Keep:
+    """What the router calls in the transaction that applies a command from inbox row ``item_id``: the replies
+    are kept with the row, which stays pending until they were sent. A crash between the commit and the send
+    leaves a row with an answer, sent by the next worker to take the row (:func:`kept_replies`)."""
+
+    def keep(session: Session | Connection, replies: list[Reply]) -> None:
+        inbox.keep_answer(session, item_id=item_id, answer=reply_json.dumps(replies))
+
+    return keep
+
+
+def kept_replies(answer: str, delivery_id: str) -> list[Reply]:
+    """The replies kept for a command applied before the last stop and maybe not sent: sent now. If that
+    process had sent them just before it died (after the platform took them, before the row was marked done),
+    they go out a second time — the one window left (README, "What is acknowledged is stored, once")."""
+    log.info("answering %s, applied before the last stop", delivery_id)
+    return reply_json.loads(answer)
 
 
 stored_row: contextvars.ContextVar[StoredRow | None] = contextvars.ContextVar("stored_row", default=None)

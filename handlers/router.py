@@ -66,6 +66,9 @@ CommandObserver = Callable[[Incoming, Outcome, float], None]
 # unacknowledged because the database was away (the platform sends it again).
 EventOutcome = Literal["ok", "duplicate", "failure", "unavailable"]
 EventObserver = Callable[[str, EventOutcome], None]
+# Keeps a command's replies in the transaction that applies it (a door's inbox: ``Router.dispatch``); an ORM session
+# or, on the commands' hot path, the connection of a unit of work in Core statements.
+Keep = Callable[[Session | Connection, list[Reply]], None]
 
 _COMMAND_LINE = re.compile(r"^/([A-Za-z][A-Za-z0-9_]*)(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.S)
 
@@ -311,7 +314,7 @@ class Router:
 
     def dispatch(
         self, incoming: Incoming, *, once: tuple[str, str] | None = None, raise_unavailable: bool = False,
-        also: Callable[[Session], None] | None = None,
+        also: Callable[[Session], None] | None = None, keep: Keep | None = None,
     ) -> list[Reply]:
         """Run one command (see :meth:`_dispatch`) and tell ``on_command`` how it went and how long it took.
 
@@ -320,9 +323,13 @@ class Router:
 
         ``also``: the door's own work that must commit with the command's effect or not at all (a guided
         dialogue that ends with it); run in the command's transaction once the command succeeded, so the
-        command runs as a writer. A refused command rolls back without it."""
+        command runs as a writer. A refused command rolls back without it.
+
+        ``keep(session, replies)``: called in the transaction that applies the command and records ``once``, just
+        before it commits (a door's inbox keeps the answer there, so a crash before the send loses no answer)."""
         started = time.perf_counter()
-        replies, outcome = self._dispatch(incoming, once=once, raise_unavailable=raise_unavailable, also=also)
+        replies, outcome = self._dispatch(incoming, once=once, raise_unavailable=raise_unavailable, also=also,
+                                          keep=keep)
         seconds = time.perf_counter() - started
         log.debug("/%s from %s: %s in %.1f ms", incoming.command[:40], incoming.chat.platform, outcome, seconds * 1000)
         if self.on_command is not None:
@@ -334,7 +341,7 @@ class Router:
 
     def _dispatch(
         self, incoming: Incoming, *, once: tuple[str, str] | None = None, raise_unavailable: bool = False,
-        also: Callable[[Session], None] | None = None,
+        also: Callable[[Session], None] | None = None, keep: Keep | None = None,
     ) -> tuple[list[Reply], Outcome]:
         """Run one command in one transaction. Blocking (database work): doors call it in a worker thread.
 
@@ -363,7 +370,7 @@ class Router:
         if refused is not None:
             return [refused], "user_error"
         run = functools.partial(self._run, command, incoming, once=once, raise_unavailable=raise_unavailable,
-                                also=also, reading=False if also is not None else None)
+                                also=also, keep=keep, reading=False if also is not None else None)
         try:
             return run(personal=personal)
         except _InPersonalLanguage as again:
@@ -372,7 +379,7 @@ class Router:
     def _run(
         self, command: Command, incoming: Incoming, *, locale: str | None = None, personal: str | None = None,
         once: tuple[str, str] | None = None, raise_unavailable: bool = False, reading: bool | None = None,
-        also: Callable[[Session], None] | None = None,
+        also: Callable[[Session], None] | None = None, keep: Keep | None = None,
     ) -> tuple[list[Reply], Outcome]:
         """``locale``: the language to answer in (None: the team's). ``personal``: the person's, to switch to
         (by raising :class:`_InPersonalLanguage`) if every reply turns out to be for them alone. ``reading``:
@@ -384,7 +391,7 @@ class Router:
             # The hot path, unless the door's own work (``also``) must commit with it in an ORM session.
             if not reading and command.quick is not None and also is None:
                 answered = self._run_quick(command, command.quick, incoming, locale=locale, personal=personal,
-                                           once=once)
+                                           once=once, keep=keep)
                 if answered is not None:
                     return answered
             with self.db.reader() if reading else self.db.session() as session:
@@ -402,6 +409,8 @@ class Router:
                 answered = self._answer(handle, incoming, chosen=locale or request.team.locale, personal=personal)
                 if also is not None:
                     also(session)
+                if keep is not None and once is not None and not reading:
+                    keep(session, answered[0])  # in the commit that records ``once``: applied means answerable
                 return answered
         except _Refused as refused:
             return [refused.reply], "user_error"
@@ -413,7 +422,7 @@ class Router:
                 return [choice.reply()], "user_error"
         except _NeedsWriter:
             return self._run(command, incoming, locale=locale, personal=personal, once=once,
-                             raise_unavailable=raise_unavailable, reading=False, also=also)
+                             raise_unavailable=raise_unavailable, reading=False, also=also, keep=keep)
         except (OperationalError, PoolTimeout) as error:
             if raise_unavailable:
                 raise
@@ -439,7 +448,7 @@ class Router:
 
     def _run_quick(
         self, command: Command, quick: QuickHandler, incoming: Incoming, *, locale: str | None,
-        personal: str | None, once: tuple[str, str] | None,
+        personal: str | None, once: tuple[str, str] | None, keep: Keep | None = None,
     ) -> tuple[list[Reply], Outcome] | None:
         """The command's hot path, in a transaction of Core statements (no ORM session); None — with nothing
         done — when it cannot be taken (see :meth:`_quick_request`): then the ORM way runs."""
@@ -451,8 +460,11 @@ class Router:
                 request = self._quick_request(connection, command, incoming)
                 if request is None:
                     raise _NotQuick  # rolls back the delivery's mark: the ORM way makes it again
-                return self._answer(functools.partial(quick, request), incoming,
-                                    chosen=locale or request.chat.locale, personal=personal)
+                answered = self._answer(functools.partial(quick, request), incoming,
+                                        chosen=locale or request.chat.locale, personal=personal)
+                if keep is not None and once is not None:
+                    keep(connection, answered[0])  # in the commit that records ``once``, as on the ORM way
+                return answered
         except _NotQuick:
             return None
 

@@ -4,6 +4,10 @@ A platform is told "received" only after :func:`store` committed; a worker takes
 :func:`mark_done` marks each once it was handled. A process killed in between leaves its rows pending, and the
 next start handles them. Handling is deduplicated where it commits (``storage.events``), so a row handled just
 before a crash, but not yet marked, changes nothing the second time.
+
+A command's replies are kept with its row (:func:`keep_answer`) in the transaction that applies it, and the row
+is marked done only once they were sent: a row found pending with an answer was applied, and only its answer is
+sent again — the person is answered even when the process died between the commit and the send.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, func, select
 
@@ -34,6 +39,8 @@ class Stored:
     delivery_id: str
     chat_key: str
     payload: str
+    answer: str | None = None  # the replies kept when it was applied (:func:`keep_answer`); None: not applied
+    received_at: datetime | None = None
 
 
 def store(session: Session, *, platform: str, deliveries: Sequence[Delivery]) -> list[Stored]:
@@ -50,27 +57,39 @@ def store(session: Session, *, platform: str, deliveries: Sequence[Delivery]) ->
         .returning(_TABLE.c.id, _TABLE.c.delivery_id, _TABLE.c.chat_key, _TABLE.c.payload)
     )
     rows = session.execute(statement).all()
-    return sorted((Stored(*row) for row in rows), key=lambda s: s.item_id)
+    return sorted((Stored(item_id, delivery_id, chat_key, payload, received_at=now)
+                   for item_id, delivery_id, chat_key, payload in rows), key=lambda s: s.item_id)
 
 
 def pending(session: Session, *, platform: str, after_id: int = 0, limit: int = 500,
             received_before: datetime | None = None) -> list[Stored]:
     """Rows not handled yet, oldest first (what a killed process left behind); ``received_before``: only those
     waiting since before then."""
+    table = _TABLE.c
     query = (
-        select(InboxItem.id, InboxItem.delivery_id, InboxItem.chat_key, InboxItem.payload)
-        .where(InboxItem.platform == platform, col(InboxItem.done_at).is_(None), col(InboxItem.id) > after_id)
+        sa_select(table.id, table.delivery_id, table.chat_key, table.payload, table.answer, table.received_at)
+        .where(table.platform == platform, table.done_at.is_(None), table.id > after_id)
     )
     if received_before is not None:
-        query = query.where(col(InboxItem.received_at) < received_before)
-    rows = session.exec(query.order_by(col(InboxItem.id)).limit(limit)).all()
-    return [Stored(*row) for row in rows]
+        query = query.where(table.received_at < received_before)
+    rows = session.execute(query.order_by(table.id).limit(limit)).all()
+    return [Stored(item_id, delivery_id, chat_key, payload, answer, _aware(received))
+            for item_id, delivery_id, chat_key, payload, answer, received in rows]
+
+
+def keep_answer(session: Session | Connection, *, item_id: int, answer: str) -> None:
+    """Keep the replies of the command applied from row ``item_id`` — in the transaction that applied it, so a
+    row is never applied without its answer kept. The row stays pending until :func:`mark_done` (sent)."""
+    session.execute(_KEEP_ANSWER, {"item_id": item_id, "kept": answer})
 
 
 # Core, built once: every update handled runs it.
 _MARK_DONE = (
     update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True))).values(done_at=bindparam("now"))
 )
+
+
+_KEEP_ANSWER = update(_TABLE).where(_TABLE.c.id == bindparam("item_id")).values(answer=bindparam("kept"))
 
 
 def mark_done(session: Session, *, item_ids: Sequence[int], now: datetime | None = None) -> None:

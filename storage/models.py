@@ -215,6 +215,9 @@ class InboxItem(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))  # the platform's own JSON, as it came
     received_at: datetime = Field(default_factory=utcnow, index=True)
     done_at: datetime | None = None
+    # The replies of a command applied from this row, kept in the transaction that applied it and sent after:
+    # a row with an answer and no done_at was applied but maybe not answered (the process died in between).
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Dialogue(SQLModel, table=True):

@@ -19,7 +19,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -32,7 +32,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.cache import TtlCache
 from bot.delivery import Delivery
-from bot.inbox import DurableInbox, Inbox, waiting_notice
+from bot.inbox import DurableInbox, Inbox, keeper, kept_replies, waiting_notice
 from bot.roles import RoleCache
 from bot.slack import inbound
 from bot.slack.blocks import BUTTON_ACTION_PREFIX, fallback_text, reply_blocks
@@ -50,9 +50,10 @@ from bot.slack.modal import (
 )
 from handlers.core import ChatRef, Incoming, ReactionEvent, Reply, SentMessage, UserRef
 from handlers.i18n import supported_locale, use_locale
-from handlers.router import Router, fault_message, parse_command_line
+from handlers.router import Keep, Router, fault_message, parse_command_line
 from storage import inbox
 from storage.faults import classify
+from storage.models import utcnow
 from storage.periods import local_today
 from storage.teams import team_for_chat
 
@@ -62,6 +63,8 @@ PEOPLE_CACHED = 5000
 LOOKUPS_IN_FLIGHT = 4  # users.info calls made in the background at once: names are for later, votes come first
 UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
 
+# Slack takes a request's response_url for 30 minutes; a minute less leaves time for the answer to get there.
+RESPONSE_URL_LIFETIME = timedelta(minutes=29)
 # Posting into a channel the bot is not in fails; a slash command can still answer there via response_url.
 _NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
 
@@ -148,22 +151,33 @@ class SlackListeners:
         return f"{inbound.team_of(body)}:{channel or body['user']['id']}"
 
     async def handle_stored(self, item: inbox.Stored) -> bool:
-        """The chat's worker: run a stored command, click or /log form. Its delivery id is recorded in the
-        command's own transaction, so one handled just before a crash (not yet marked done) is applied once; a
-        database that is away raises, and the inbox keeps it and tries again."""
+        """The chat's worker: run a stored command, click or /log form and answer it. Its delivery id is
+        recorded, and its replies kept with the row, in the command's own transaction; the row is marked done
+        once they were sent. So one applied just before a crash is applied once, and the next worker to take
+        the row (after a restart, or another replica's) sends its kept replies instead. A database that is away
+        raises, and the inbox keeps the row and tries again."""
         stored = json.loads(item.payload)
         body: dict[str, Any] = stored["body"]
-        once = ("slack", item.delivery_id)
-        respond = AsyncRespond(response_url=body["response_url"]) if body.get("response_url") else None
+        respond = _responder(body, item.received_at)
+        call: tuple[Incoming, Origin] | None
         if stored["kind"] == "command":
-            await self._run_command(body, respond, once)
+            call = await self._command_call(body, respond)
         elif stored["kind"] == "button":
-            await self._run_button(body, respond, once)
+            call = await self._click_call(body, respond)
         elif stored["kind"] == "log_form":
-            await self._run_log_form(body, str(stored["args"]), once)
+            call = await self._form_call(body, str(stored["args"]))
         else:
             log.warning("Slack: a stored request of unknown kind %r skipped", stored["kind"])
-        return False  # the inbox marks it done (the command's own transaction recorded its delivery id)
+            return False
+        if call is None:
+            return False
+        incoming, origin = call
+        if item.answer is not None:
+            replies = kept_replies(item.answer, item.delivery_id)
+        else:
+            replies = await self.dispatch(incoming, once=("slack", item.delivery_id), keep=keeper(item.item_id))
+        await self.deliver(replies, origin)
+        return False  # the inbox marks it done now that its replies went out
 
     async def tell_waiting(self, item: inbox.Stored) -> None:
         """The stored request waits for the database (``DurableInbox``): tell the person once, privately, that it
@@ -180,7 +194,7 @@ class SlackListeners:
         elif stored["kind"] == "log_form" and user_id:
             await self.messenger.send(await self.messenger.dm(user_id, workspace_id=inbound.team_of(body)), Reply(text))
 
-    async def _run_command(self, body: dict[str, Any], respond: AsyncRespond | None, once: tuple[str, str]) -> None:
+    async def _command_call(self, body: dict[str, Any], respond: AsyncRespond | None) -> tuple[Incoming, Origin]:
         workspace = inbound.team_of(body)
         chat = inbound.chat_ref(channel_id=body["channel_id"], team_id=workspace, channel_name=body.get("channel_name"))
         user = await self.user_ref(body["user_id"], body.get("user_name"))
@@ -189,14 +203,13 @@ class SlackListeners:
             chat=chat, user=user, command=name, args=args, text=f"/{name} {args}".strip(),
             language=self.language_of(user.user_id), namespace=via,
         )
-        origin = Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
-        await self.deliver(await self.dispatch(incoming, once=once), origin)
+        return incoming, Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
 
-    async def _run_button(self, body: dict[str, Any], respond: AsyncRespond | None, once: tuple[str, str]) -> None:
+    async def _click_call(self, body: dict[str, Any], respond: AsyncRespond | None) -> tuple[Incoming, Origin] | None:
         """A click re-dispatches the button's command line through the router, as the person who clicked."""
         parsed = parse_command_line(str(body["actions"][0].get("value") or ""))
         if parsed is None:
-            return
+            return None
         name, args = parsed
         workspace = inbound.team_of(body)
         user = await self.user_ref(body["user"]["id"], body["user"].get("username"))
@@ -211,7 +224,7 @@ class SlackListeners:
             language=self.language_of(user.user_id),
             stamp=inbound.stamp(body["actions"][0].get("action_ts")),
         )
-        await self.deliver(await self.dispatch(incoming, once=once), origin)
+        return incoming, origin
 
     @staticmethod
     def _click_chat(body: dict[str, Any], workspace: str) -> ChatRef | None:
@@ -221,12 +234,14 @@ class SlackListeners:
         thread = (body.get("message") or {}).get("thread_ts") or (body.get("container") or {}).get("thread_ts")
         return inbound.chat_ref(channel_id=channel, team_id=workspace, thread_ts=thread)
 
-    async def dispatch(self, incoming: Incoming, *, once: tuple[str, str] | None = None) -> list[Reply]:
+    async def dispatch(self, incoming: Incoming, *, once: tuple[str, str] | None = None,
+                       keep: Keep | None = None) -> list[Reply]:
         """Every Slack command and click passes here: the person's workspace role goes on the Incoming. With
-        ``once`` (a stored request) the database being away raises, so the inbox keeps the request."""
+        ``once`` (a stored request) the database being away raises, so the inbox keeps the request; ``keep``
+        keeps its replies with the request's row (``bot.inbox.keeper``)."""
         admin = await self.workspace_admin(incoming.user.user_id, incoming.chat.workspace_id)
         return await asyncio.to_thread(self.router.dispatch, replace(incoming, platform_admin=admin), once=once,
-                                       raise_unavailable=once is not None)
+                                       raise_unavailable=once is not None, keep=keep)
 
     # --- answering --------------------------------------------------------------------------------------
 
@@ -313,7 +328,7 @@ class SlackListeners:
         await self.receive("log_form", body, chat_key=self._chat_key(body, context.channel_id), args=args)
         await ack()
 
-    async def _run_log_form(self, body: dict[str, Any], args: str, once: tuple[str, str]) -> None:
+    async def _form_call(self, body: dict[str, Any], args: str) -> tuple[Incoming, Origin]:
         context = ModalContext.loads(body["view"].get("private_metadata") or "")
         workspace = context.team_id or inbound.team_of(body)
         user = await self.user_ref(body["user"]["id"], body["user"].get("username"))
@@ -325,7 +340,7 @@ class SlackListeners:
         incoming = Incoming(
             chat=chat or _home_chat(user.user_id, workspace), user=user, command="log", args=args, text=f"/log {args}"
         )
-        await self.deliver(await self.dispatch(incoming, once=once), Origin(chat, user, workspace))
+        return incoming, Origin(chat, user, workspace)
 
     async def _personal_locale(self, workspace_id: str, user_id: str) -> str:
         """A modal is the person's alone: their Slack language where the bot speaks it, else the team's."""
@@ -510,6 +525,19 @@ class _Here:
 
     async def post(self, reply: Reply) -> SentMessage | None:
         return await self.listeners.post(reply, self.origin)
+
+
+def _responder(body: dict[str, Any], received_at: datetime | None) -> AsyncRespond | None:
+    """The request's response_url, while Slack still takes it (30 minutes); after that (a command answered long
+    after a stop) replies go to the channel, ephemeral ones by chat.postEphemeral (see ``post``)."""
+    url = body.get("response_url")
+    if not url:
+        return None
+    if received_at is not None and utcnow() - received_at > RESPONSE_URL_LIFETIME:
+        log.info("Slack: the response_url of a request received at %s has expired; answering in the channel",
+                 received_at.isoformat(timespec="seconds"))
+        return None
+    return AsyncRespond(response_url=url)
 
 
 def _home_chat(user_id: str, workspace_id: str) -> ChatRef:

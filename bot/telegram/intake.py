@@ -154,8 +154,10 @@ class Intake:
         update = self._parsed.pop(item.delivery_id, None) or Update.de_json(json.loads(item.payload), self.app.bot)
         faults: list[BaseException] = []
         token = handling_faults.set(faults)
-        row = StoredRow(item.item_id)
-        row_token = stored_row.set(row)  # a vote marks the row done in its own transaction
+        # A vote marks the row done in its own transaction; a command keeps its replies with it, and a row that
+        # has them already (applied before the last stop) is answered with them instead of run again.
+        row = StoredRow(item.item_id, answer=item.answer)
+        row_token = stored_row.set(row)
         try:
             await self.app.process_update(update)
         finally:

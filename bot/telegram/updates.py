@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 
 from bot import attachments
 from bot.delivery import Delivery
-from bot.inbox import UNAVAILABLE, Inbox, waiting_notice
+from bot.inbox import UNAVAILABLE, Inbox, keeper, kept_replies, stored_row, waiting_notice
 from bot.roles import RoleCache
 from bot.telegram import convert, files
 from bot.telegram.buttons import INLINE, STORED, ButtonPayloads
@@ -276,15 +276,22 @@ class Updates:
     async def dispatch(self, incoming: Incoming, reply_to: int | None, *,
                        also: Callable[[Session], None] | None = None) -> list[Reply]:
         """Run the command off the loop (database work) and send what it answers. The first command an update
-        runs records the update's id in its transaction (a redelivered or re-handled update runs nothing).
+        runs records the update's id in its transaction (a redelivered or re-handled update runs nothing), and
+        keeps its replies with the update's inbox row; the row is marked done after they were sent. An update
+        whose command was applied before the last stop, but maybe not answered, sends the kept replies.
 
         A command of a stored update that finds the database away raises: the update stays in the inbox and is
         handled again (``intake``), instead of being answered "try again" and dropped. ``also``: committed with
         the command (the guided dialogue it ends)."""
         once = _current_update()
         _UPDATE_DELIVERY.set(None)
-        replies = await asyncio.to_thread(self.router.dispatch, incoming, once=once,
-                                          raise_unavailable=once is not None, also=also)
+        row = stored_row.get() if once is not None else None
+        if once is not None and row is not None and row.answer is not None:
+            replies = kept_replies(row.answer, once[1])
+        else:
+            keep = keeper(row.item_id) if row is not None else None
+            replies = await asyncio.to_thread(self.router.dispatch, incoming, once=once,
+                                              raise_unavailable=once is not None, also=also, keep=keep)
         await self.delivery.deliver(
             replies, _Here(self, incoming.chat, incoming.user, reply_to, incoming.language, once=once))
         return replies

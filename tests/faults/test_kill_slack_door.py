@@ -11,12 +11,12 @@ import urllib.parse
 
 import aiohttp
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from handlers.core import ChatRef, Posted, SentMessage, UserRef
 from handlers.router import Router
 from storage.db import Database
-from storage.models import ProcessedEvent
+from storage.models import InboxItem, ProcessedEvent
 from tests.doors import pending, titles, votes
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI, SlackClient, command_payload, reaction_event
 from tests.faults.test_kill_telegram_door import until
@@ -153,4 +153,51 @@ async def test_every_acknowledged_reaction_counts_once_after_a_stop_in_the_middl
     with db.reader() as session:
         marks = session.exec(select(ProcessedEvent.event_id).where(ProcessedEvent.platform == "slack")).all()
     assert sorted(marks) == sorted(f"Ev{v}" for v in voters)
+    assert b"Traceback" not in err, err.decode()[-2000:]
+
+
+def inbox_answers(db: Database) -> list[tuple[str, bool, bool]]:
+    """Each Slack inbox row: its delivery id, whether an answer is kept with it, and whether it is done."""
+    with db.reader() as session:
+        rows = session.exec(select(InboxItem).where(InboxItem.platform == "slack").order_by(col(InboxItem.id)))
+        return [(row.delivery_id, row.answer is not None, row.done_at is not None) for row in rows]
+
+
+async def test_a_command_applied_when_the_door_is_killed_before_its_answer_is_answered_after_the_restart(
+    slack_api, db
+):
+    """The kill falls between a command's commit and its answer: each channel's worker has applied its first
+    /log and hangs on chat.postMessage. The restarted door sends those answers (kept with the inbox row in the
+    transaction that applied the command) without applying the commands again, then handles the rest."""
+    slack_api.hold("chat.postMessage")
+    first, port = await door_process(db, slack_api)
+    acknowledged: set[int] = set()
+    async with aiohttp.ClientSession() as session:
+        client = SlackClient(f"http://127.0.0.1:{port}/slack/events", slack_api, session)
+        for n in range(6):  # two per channel
+            form = command_payload(slack_api, "/log", f'talk "T{n}" @ Conf 2026-11-20', channel=CHANNELS[n % 3], n=n)
+            response = await client.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+            assert response.status == 200
+            acknowledged.add(n)
+        # Applied and committed, its answer on the way: the worker waits on the held chat.postMessage.
+        await until(lambda: len(slack_api.attempts("chat.postMessage")) == len(CHANNELS), timeout=60,
+                    what="each channel's first command to be applied and its answer sent")
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    assert titles(db) == {"T0": 1, "T1": 1, "T2": 1}
+    assert [(kept, done) for _id, kept, done in inbox_answers(db)] == [(True, False)] * 3 + [(False, False)] * 3
+
+    slack_api.release("chat.postMessage")
+    sent_before = len(slack_api.attempts("chat.postMessage"))
+    second, _port = await door_process(db, slack_api)
+    try:
+        await until(lambda: pending(db) == 0, timeout=120, what="every command to be applied and answered")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        _out, err = await second.communicate()
+    assert titles(db) == {f"T{n}": 1 for n in range(6)}  # none applied twice
+    answers = [call.params["text"] for call in slack_api.attempts("chat.postMessage")[sent_before:]]
+    for n in range(6):  # every command answered by the second process, once
+        assert sum(f"T{n}" in text for text in answers) == 1, (n, answers)
+    assert all(done for _id, _kept, done in inbox_answers(db))
     assert b"Traceback" not in err, err.decode()[-2000:]

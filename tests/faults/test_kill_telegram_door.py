@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.telegram.webhook import SECRET_HEADER
 from storage.db import Database
-from storage.models import Activity
+from storage.models import Activity, InboxItem
+from tests.doors import pending
 from tests.fakes.telegram_api import FakeBotApi, message_update
 from tests.faults.telegram_door_process import WEBHOOK_SECRET, WEBHOOK_URL
 
@@ -132,4 +133,41 @@ async def test_every_update_the_webhook_acknowledged_is_applied_once_after_a_sto
         second.send_signal(signal.SIGTERM)
         _out, err = await second.communicate()
     assert titles(db) == collections.Counter({f"T{n}": 1 for n in range(LOAD)})
+    assert b"Traceback" not in err, err.decode()[-2000:]
+
+
+async def test_a_command_applied_when_the_door_is_killed_before_its_answer_is_answered_after_the_restart(
+    fake_telegram, db
+):
+    """The kill falls between a command's commit and its answer: each chat's worker has applied its first /log
+    and hangs on sendMessage. The restarted door sends those answers (kept with the inbox row in the
+    transaction that applied the command) without applying the commands again, then handles the rest."""
+    for n in range(6):  # two per chat
+        fake_telegram.push(message_update(f'/log talk "T{n}" @ Conf 2026-11-20', chat_id=CHATS[n % 3]))
+    fake_telegram.hold("sendMessage")
+    first = await door_process(db, fake_telegram)
+    await until(lambda: len(fake_telegram.calls_to("sendMessage")) == len(CHATS), timeout=60,
+                what="each chat's first command to be applied and its answer sent")
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    assert titles(db) == {"T0": 1, "T1": 1, "T2": 1}
+    with db.reader() as session:
+        rows = session.exec(select(InboxItem).order_by(col(InboxItem.id))).all()
+    assert [(row.answer is not None, row.done_at is not None) for row in rows] == (
+        [(True, False)] * 3 + [(False, False)] * 3
+    )
+
+    fake_telegram.release("sendMessage")
+    sent_before = len(fake_telegram.calls_to("sendMessage"))
+    second = await door_process(db, fake_telegram)
+    try:
+        await until(lambda: pending(db) == 0, timeout=120, what="every command to be applied and answered")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        _out, err = await second.communicate()
+    assert titles(db) == {f"T{n}": 1 for n in range(6)}  # none applied twice
+    answers = [(call.chat_id, call.text) for call in fake_telegram.calls_to("sendMessage")[sent_before:]]
+    for n in range(6):  # every command answered by the second process, once, in its own chat
+        assert [chat for chat, text in answers if f"T{n}" in text] == [CHATS[n % 3]], (n, answers)
+    assert b"answering " in err and b"applied before the last stop" in err
     assert b"Traceback" not in err, err.decode()[-2000:]
