@@ -103,11 +103,11 @@ class Inbox:
         """The database's one group-commit writer: an event's await ends when its batch has committed."""
         return writer_for(self.router.db)
 
-    async def first_time(self, delivery_id: str | None) -> bool:
+    async def first_time(self, delivery_id: str | None, *, within: float | None = None) -> bool:
         """Record the delivery; True the first time (or when it has no id), False for a repeat.
 
-        When the database is locked or away the delivery is let through: the command then gets the router's
-        "try again in a moment" instead of being dropped unanswered."""
+        When the database is locked or away (or does not take the mark ``within`` seconds) the delivery is let
+        through: the command then gets the router's "try again in a moment" instead of being dropped unanswered."""
         if not delivery_id:
             return True
 
@@ -116,8 +116,9 @@ class Inbox:
                 return mark_processed(session, platform=self.platform, event_id=delivery_id)
 
         try:
-            first = await asyncio.to_thread(mark)
-        except DBAPIError as error:
+            # Let through when late, too: the mark may still commit after, and the delivery was handled anyway.
+            first = await asyncio.wait_for(asyncio.to_thread(mark), within)
+        except (DBAPIError, TimeoutError) as error:
             log.warning("could not check %s delivery %s for a repeat: %s", self.platform, delivery_id,
                         type(error).__name__)
             return True
@@ -125,10 +126,12 @@ class Inbox:
             log.debug("%s delivery %s already handled", self.platform, delivery_id)
         return first
 
-    async def apply(self, events: Sequence[PlatformEvent], delivery_id: str | None) -> list[Reply]:
+    async def apply(self, events: Sequence[PlatformEvent], delivery_id: str | None, *,
+                    within: float | None = None) -> list[Reply]:
         """Apply platform events (reactions, say) with their delivery id recorded in the same transaction:
         a repeat changes nothing, and a delivery that failed is not marked as handled. A locked or unreachable
-        database raises (``OperationalError``): the door must not acknowledge the delivery then."""
+        database raises (``OperationalError``; ``WriteTimeout`` when it does not take them ``within`` seconds):
+        the door must not acknowledge the delivery then."""
         if not self.router.handles(events):
             return []
         once = (self.platform, delivery_id) if delivery_id else None
@@ -141,7 +144,7 @@ class Inbox:
             return replies
 
         try:
-            replies = await self.writer.submit(apply)
+            replies = await self.writer.submit(apply, within=within)
         except UNAVAILABLE:
             self.router.observe_event(once, "unavailable")
             raise
@@ -227,13 +230,13 @@ class DurableInbox:
         self.notice_after = notice_after
         self.workers = ChatWorkers(self._work)
 
-    async def accept(self, deliveries: Sequence[inbox.Delivery]) -> list[inbox.Stored]:
+    async def accept(self, deliveries: Sequence[inbox.Delivery], *, within: float | None = None) -> list[inbox.Stored]:
         """Store the deliveries (one transaction) and queue the new ones; a redelivery (an id stored before)
-        is left out. Raises ``UNAVAILABLE`` when the database cannot take them: the caller must then not
-        acknowledge them."""
+        is left out. Raises ``UNAVAILABLE`` when the database cannot take them (``within`` seconds: a platform
+        that wants its answer in time): the caller must then not acknowledge them."""
         # Through the one writer (``storage.writer``): stored with other doors' work, in one commit.
         stored = await writer_for(self.db).submit(
-            functools.partial(inbox.store, platform=self.platform, deliveries=deliveries)
+            functools.partial(inbox.store, platform=self.platform, deliveries=deliveries), within=within
         )
         for item in stored:
             self.workers.submit(item)

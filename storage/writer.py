@@ -11,18 +11,27 @@ runs again in a transaction of its own, and only the failing one gets the error.
 writes at all (locked past the busy timeout, read-only, unreachable: :func:`storage.faults.classify`) fails the
 whole batch at once instead — replaying a hundred units to get a hundred timeouts helps no one, and each caller
 then keeps its delivery unacknowledged for the platform to send again.
+
+A unit may come with a deadline (``submit(work, within=2.5)``): Slack wants its answer within 3 s, and a lock held
+elsewhere must not make the door miss that. When the deadline passes before the writer holds the database's write
+lock, the unit is given up — it will not run, the caller gets :class:`WriteTimeout` — and the door answers "not
+saved" (or a non-200, which Slack retries). Once a batch holds the lock its units are committed; a caller whose
+deadline passes then waits the few milliseconds for that commit instead, so "not saved" is never said of a
+unit that was in fact stored.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from storage.db import Database
@@ -36,10 +45,34 @@ Work = Callable[[Session], T]
 MAX_BATCH = 256  # units per transaction at most: a batch's locks are held for a few milliseconds, not seconds
 
 
-@dataclass(frozen=True)
+class WriteTimeout(PoolTimeout):
+    """The database did not take a unit of work within its deadline (its write lock held elsewhere, say): the
+    unit was not run and never will be. A ``TimeoutError`` of SQLAlchemy's, so every door handles it like a pool
+    timeout — the database is away for now (:func:`storage.faults.classify`: locked)."""
+
+
+@dataclass
 class _Job:
     work: Work[Any]
     future: asyncio.Future[Any]
+    # Who decided the unit's fate first, under the lock (the writer's thread and the caller's loop both look):
+    # "started" — it runs in a batch that holds the write lock; "abandoned" — its caller gave up, it never runs.
+    state: str = "waiting"
+    guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> bool:
+        """The writer, holding the write lock: True when the unit is to run (also again, in a replay)."""
+        with self.guard:
+            if self.state == "waiting":
+                self.state = "started"
+            return self.state == "started"
+
+    def abandon(self) -> bool:
+        """The caller, its deadline passed: True when the unit will never run."""
+        with self.guard:
+            if self.state == "waiting":
+                self.state = "abandoned"
+            return self.state == "abandoned"
 
 
 @dataclass(frozen=True)
@@ -58,15 +91,26 @@ class Writer:
         self._task: asyncio.Task[None] | None = None
         self.batches = 0  # transactions committed or tried (for tests and the benchmark)
 
-    async def submit(self, work: Work[T]) -> T:
+    async def submit(self, work: Work[T], *, within: float | None = None) -> T:
         """Run ``work(session)`` in the next batch's transaction; returns its value once that transaction has
-        committed, or raises what it raised (in a transaction of its own: nothing of it is stored)."""
+        committed, or raises what it raised (in a transaction of its own: nothing of it is stored).
+
+        ``within``: seconds to wait for the database to take the unit; past them, while no batch holding the
+        write lock has taken it up, it is dropped unrun and :class:`WriteTimeout` is raised."""
         loop = asyncio.get_running_loop()
         job = _Job(work, loop.create_future())
         self._waiting.append(job)
         if self._task is None or self._task.done() or self._task.get_loop() is not loop:
             self._task = loop.create_task(self._drain(), name="database-writer")
-        return await job.future
+        if within is None:
+            return await job.future
+        try:
+            return await asyncio.wait_for(asyncio.shield(job.future), within)
+        except TimeoutError:
+            if not job.abandon():
+                return await job.future  # its batch holds the lock: the commit is a moment away
+            job.future.cancel()  # the writer skips it; nobody is left to read its outcome
+            raise WriteTimeout(f"the database did not take the write within {within:.1f} s") from None
 
     async def _drain(self) -> None:
         """Commit batches until nothing waits; the next submit starts it again."""
@@ -76,7 +120,7 @@ class Writer:
                 batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
                 outcomes = await asyncio.to_thread(self._commit, batch)
                 for job, outcome in zip(batch, outcomes, strict=True):
-                    if job.future.done():  # its caller gave up (cancelled): the work is stored all the same
+                    if job.future.done():  # its caller gave up: cancelled (stored all the same) or abandoned (not run)
                         continue
                     if outcome.error is None:
                         job.future.set_result(outcome.value)
@@ -98,7 +142,8 @@ class Writer:
             if engine is None:
                 raise RuntimeError("the database of this writer was disposed of")
             with Database(engine).session() as session:
-                values = [job.work(session) for job in batch]
+                session.connection()  # BEGIN (IMMEDIATE on SQLite): the write lock is held from here
+                values = [job.work(session) if job.start() else None for job in batch]
         except Exception as error:
             if len(batch) == 1 or classify(error) is not None:
                 return [_Outcome(error=error)] * len(batch)

@@ -62,6 +62,10 @@ log = logging.getLogger(f"devrelbot.{__name__}")
 PEOPLE_CACHED = 5000
 LOOKUPS_IN_FLIGHT = 4  # users.info calls made in the background at once: names are for later, votes come first
 UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
+# Slack wants its answer within 3 s (else a command fails with "operation_timeout" and an event is retried as if
+# lost). What arrived gets this long to be committed; past it (a write lock held elsewhere) it is given up unstored
+# (``storage.writer.WriteTimeout``) and the answer says so: "not saved" for a command, a 503 for the rest.
+ACK_WITHIN = 2.5
 
 # Slack takes a request's response_url for 30 minutes; a minute less leaves time for the answer to get there.
 RESPONSE_URL_LIFETIME = timedelta(minutes=29)
@@ -142,7 +146,7 @@ class SlackListeners:
         trigger = body.get("trigger_id")
         delivery_id = f"trigger:{trigger}" if trigger else f"untriggered:{uuid.uuid4().hex}"
         payload = json.dumps({"kind": kind, "body": body, "args": args})
-        if not await self.received.accept([inbox.Delivery(delivery_id, chat_key, payload)]):
+        if not await self.received.accept([inbox.Delivery(delivery_id, chat_key, payload)], within=ACK_WITHIN):
             log.info("Slack: %s %s was stored before (a replay); not handled again", kind, delivery_id)
 
     @staticmethod
@@ -378,7 +382,7 @@ class SlackListeners:
             event_id=body.get("event_id"),
             stamp=inbound.stamp(event.get("event_ts")),
         )
-        replies = await self.inbox.apply([reaction], reaction.event_id)
+        replies = await self.inbox.apply([reaction], reaction.event_id, within=ACK_WITHIN)
         if replies and reaction.user is not None:
             await self.deliver(replies, Origin(chat, reaction.user, workspace))
 
@@ -404,7 +408,7 @@ class SlackListeners:
         """Slack retries an event it thinks we missed (X-Slack-Retry-Num), with the same event_id: it gets
         through once, also across restarts and processes."""
         event_id = body.get("event_id")
-        return await self.inbox.first_time(str(event_id) if event_id else None)
+        return await self.inbox.first_time(str(event_id) if event_id else None, within=ACK_WITHIN)
 
     # --- people ---------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import json
 import logging
 import shutil
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -22,9 +23,10 @@ from sqlmodel import select
 
 from bot.app import supervise
 from bot.slack import SlackDoor
+from bot.slack.listeners import ACK_WITHIN
 from handlers.router import Router
 from storage.db import Database
-from storage.models import Activity, ProcessedEvent
+from storage.models import Activity, InboxItem, ProcessedEvent
 from tests.doors import eventually, make_slack_door, make_telegram_door, running, slack_client
 from tests.fakes.slack_api import FakeSlackAPI, SlackClient
 from tests.fakes.telegram_api import FakeBotApi, message_update
@@ -222,3 +224,59 @@ async def test_a_reaction_the_locked_database_cannot_take_is_not_acknowledged_an
     with db.session() as session:
         marks = session.exec(select(ProcessedEvent).where(ProcessedEvent.event_id == "Ev-LOCKED")).all()
     assert len(marks) == 1  # applied once, in the transaction that acknowledged it
+
+
+@pytest.fixture
+def patient(migrated_sqlite_template, tmp_path, clock):
+    """A database that waits out a lock as in production (a 30 s busy timeout): longer than Slack waits."""
+    path = tmp_path / "door.db"
+    shutil.copy(migrated_sqlite_template, path)
+    db = Database.from_url(f"sqlite:///{path}", busy_timeout=30)
+    yield path, db, Router(db, clock=clock)
+    db.dispose()
+
+
+async def test_a_lock_held_longer_than_slack_waits_gets_a_slash_command_a_timely_not_saved_and_stores_nothing(
+    slack_api, patient
+):
+    """Slack wants its answer within 3 s and never sends a slash command again: while the lock is held the door
+    answers in time that nothing was saved (not Slack's "operation_timeout"), and what it gave up is not stored
+    when the lock goes — the person was told to try again."""
+    path, db, router = patient
+    async with running(make_slack_door(slack_api, router)) as door, slack_client(door, slack_api) as slack:
+        with exclusive_lock(path):  # held until the answer came: a door waiting for the lock would not answer
+            started = time.monotonic()
+            busy = await slack.command("/log", 'talk "Given up" @ Conf 2026-11-20')
+            answered_after = time.monotonic() - started
+        await slack.command("/log", 'talk "Retried" @ Conf 2026-11-20')
+        [done] = await slack_api.wait_for("chat.postMessage", timeout=10)
+
+    # The door's deadline (2.5 s), far from the database's 30 s busy timeout: load cannot blur the two.
+    assert ACK_WITHIN < 3 and answered_after < 10
+    ack = json.loads(await busy.text())
+    assert busy.status == 200 and ack["response_type"] == "ephemeral"
+    assert "database is busy" in ack["text"] and "Nothing was saved" in ack["text"]
+    assert "Retried" in done.params["text"]
+    with db.reader() as session:  # the retry went after the batch that waited for the lock: it skipped the first
+        assert [a.title for a in session.exec(select(Activity)).all()] == ["Retried"]
+        assert len(session.exec(select(InboxItem)).all()) == 1
+
+
+async def test_a_lock_held_longer_than_slack_waits_gets_a_reaction_a_timely_503_and_its_retry_counts_once(
+    slack_api, patient
+):
+    path, db, router = patient
+    reaction = {"type": "reaction_added", "user": "UCAROL", "reaction": "fire", "event_ts": "1700000100.000100",
+                "item": {"type": "message", "channel": "C0GENERAL", "ts": "1700000000.000100"}}
+    async with running(make_slack_door(slack_api, router)) as door, slack_client(door, slack_api) as slack:
+        with exclusive_lock(path):
+            started = time.monotonic()
+            refused = await slack.event(reaction, event_id="Ev-HELD")
+            answered_after = time.monotonic() - started
+        retried = await slack.event(reaction, event_id="Ev-HELD", retry_num=1)
+
+    assert (refused.status, retried.status) == (503, 200)  # not "received" in time: Slack sends it again
+    assert answered_after < 10  # the door's deadline, not the busy timeout
+    with db.reader() as session:
+        marks = session.exec(select(ProcessedEvent).where(ProcessedEvent.event_id == "Ev-HELD")).all()
+    assert len(marks) == 1

@@ -4,6 +4,9 @@ unit is committed, and one failing unit never fails the others in its batch — 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+import time
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -11,8 +14,9 @@ from sqlmodel import Session, select
 
 from storage.db import Database
 from storage.events import mark_processed
+from storage.faults import Fault, classify
 from storage.models import ProcessedEvent
-from storage.writer import Writer, writer_for
+from storage.writer import Writer, WriteTimeout, writer_for
 
 
 def marked(db: Database) -> set[str]:
@@ -126,3 +130,44 @@ def test_a_database_nobody_uses_any_more_takes_its_writer_with_it(tmp_path):
     del db
     gc.collect()
     assert engine() is None  # neither the writer nor the registry keeps the engine alive
+
+
+async def test_a_unit_the_locked_database_does_not_take_in_time_is_given_up_and_never_runs(db):
+    """A door that must answer in time (Slack: 3 s) gives up when another process holds the write lock; what it
+    gave up must not be stored later, when the lock is released — the door has said "not saved"."""
+    writer = Writer(db)
+    holder = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(WriteTimeout) as given_up:
+            await writer.submit(mark("late"), within=0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert classify(given_up.value) is Fault.LOCKED  # every door treats it as the database being busy
+    assert await writer.submit(mark("after")) == "after"  # committed after the batch that waited for the lock
+    assert marked(db) == {"after"}
+
+
+async def test_a_unit_whose_batch_holds_the_lock_when_its_deadline_passes_is_committed_not_given_up(any_db):
+    """Once its batch holds the write lock a unit is stored: a caller told "not saved" then would be told wrong."""
+    writer = Writer(any_db)
+    running, go = threading.Event(), threading.Event()
+
+    def slow(session: Session) -> str:
+        mark_processed(session, platform="test", event_id="slow")
+        running.set()
+        assert go.wait(10)
+        return "slow"
+
+    submitted = time.monotonic()
+    unit = asyncio.ensure_future(writer.submit(slow, within=0.1))
+    assert await asyncio.to_thread(running.wait, 10)
+    while time.monotonic() < submitted + 0.3:  # the deadline has passed while the unit runs
+        await asyncio.sleep(0.02)
+    assert not unit.done()
+    go.set()
+
+    assert await unit == "slow"
+    assert marked(any_db) == {"slow"}
