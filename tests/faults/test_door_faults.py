@@ -27,7 +27,7 @@ from bot.slack.listeners import ACK_WITHIN
 from handlers.router import Router
 from storage.db import Database
 from storage.models import Activity, InboxItem, ProcessedEvent
-from tests.doors import eventually, make_slack_door, make_telegram_door, running, slack_client
+from tests.doors import eventually, make_slack_door, make_telegram_door, pending, running, slack_client
 from tests.fakes.slack_api import FakeSlackAPI, SlackClient
 from tests.fakes.telegram_api import FakeBotApi, message_update
 
@@ -156,15 +156,20 @@ def exclusive_lock(path):
 
 
 async def test_a_locked_database_at_the_telegram_door_leaves_the_update_unconfirmed_then_applies_it_once(
-    fake_telegram, lockable
+    fake_telegram, lockable, caplog
 ):
     path, db, router = lockable
     async with running(make_telegram_door(fake_telegram, router)):
         fake_telegram.push(message_update("/help"))
         await fake_telegram.wait_for("sendMessage")
+        # The door marks /help's row done once Telegram answered the send: that write must be over before the
+        # test takes the lock, or the two collide and one of them fails at once.
+        await eventually(lambda: pending(db) == 0)
         with exclusive_lock(path):
             update_id = fake_telegram.push(message_update(f"/log {LOG_LINE}"))
-            await fake_telegram.wait_for("getUpdates", len(fake_telegram.calls_to("getUpdates")) + 3, timeout=10)
+            # The door got the update and could not store it; then it asks Telegram again without confirming it.
+            await eventually(lambda: "1 Telegram updates left with Telegram" in caplog.text, timeout=20)
+            await fake_telegram.wait_for("getUpdates", len(fake_telegram.calls_to("getUpdates")) + 1, timeout=20)
             assert fake_telegram.confirmed_below <= update_id  # not acknowledged: Telegram still has it
         done = (await fake_telegram.wait_for("sendMessage", 2, timeout=20))[-1]
         await eventually(lambda: fake_telegram.confirmed_below > update_id)
