@@ -58,6 +58,15 @@ class FakeSlackAPI:
         self.files_readable = True  # False: the app lacks files:read, downloads get the sign-in page
         self.held: dict[str, asyncio.Event] = {}  # methods whose calls wait for release()
         self.socket_envelopes: list[dict[str, Any]] = []  # sent to a Socket Mode client once it connects
+        # Socket Mode as Slack delivers (``deliver``): envelopes go out over the live connection, a few unacked at
+        # a time; when a connection drops, the events it left unacked are sent again over the next one (with
+        # retry_attempt), while its unacked slash commands failed for good (Slack shows the person an error).
+        self.socket_window = 8
+        self.socket_acked: list[str] = []  # envelope ids, in the order their acks arrived
+        self.socket_failed: list[dict[str, Any]] = []  # slash commands whose connection dropped before their ack
+        self._to_deliver: list[dict[str, Any]] = []
+        self._unacked: dict[str, tuple[dict[str, Any], web.WebSocketResponse]] = {}
+        self._socket_changed = asyncio.Condition()
         self.latency: dict[str, float] = {}  # seconds a Web API method takes to answer (the real one is not instant)
         self.peers: set[tuple[str, int]] = set()  # the client connections Web API calls came over
         self.authorizations: list[tuple[str, str]] = []  # (method, Authorization header) of every call
@@ -114,6 +123,17 @@ class FakeSlackAPI:
         }
         self.files[file_id] = (file, content)
         return file
+
+    async def deliver(self, envelopes: list[dict[str, Any]]) -> None:
+        """Queue envelopes for Socket Mode delivery: sent over the live connection (or the next one)."""
+        self._to_deliver += envelopes
+        async with self._socket_changed:
+            self._socket_changed.notify_all()
+
+    @property
+    def undelivered(self) -> int:
+        """Envelopes not acknowledged yet: queued, or sent and awaiting their ack."""
+        return len(self._to_deliver) + len(self._unacked)
 
     def hold(self, method: str) -> None:
         """Calls to ``method`` are recorded, then wait unanswered until :meth:`release` (a stuck platform)."""
@@ -232,10 +252,51 @@ class FakeSlackAPI:
         await ws.send_json({"type": "hello", "num_connections": 1})
         for envelope in self.socket_envelopes:
             await ws.send_json(envelope)
-        async for message in ws:
-            if message.type == aiohttp.WSMsgType.TEXT:
-                self.calls.append(Call("socket_ack", json.loads(message.data)))
+        sending = asyncio.create_task(self._send_envelopes(ws))
+        try:
+            async for message in ws:
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    ack = json.loads(message.data)
+                    self.calls.append(Call("socket_ack", ack))
+                    if self._unacked.pop(str(ack.get("envelope_id")), None) is not None:
+                        self.socket_acked.append(str(ack["envelope_id"]))
+                        async with self._socket_changed:
+                            self._socket_changed.notify_all()
+        finally:
+            sending.cancel()
+            self._dropped(ws)
         return ws
+
+    async def _send_envelopes(self, ws: web.WebSocketResponse) -> None:
+        """What ``deliver`` queued, a window of unacked envelopes at a time over this connection."""
+        while not ws.closed:
+            async with self._socket_changed:
+                await self._socket_changed.wait_for(
+                    lambda: bool(self._to_deliver) and len(self._unacked) < self.socket_window or ws.closed
+                )
+                if ws.closed:
+                    return
+                envelope = self._to_deliver.pop(0)
+                self._unacked[envelope["envelope_id"]] = (envelope, ws)
+            try:
+                await ws.send_json(envelope)
+            except (ConnectionError, RuntimeError):
+                return  # the connection is going: _dropped puts it back
+
+    def _dropped(self, ws: web.WebSocketResponse) -> None:
+        """The connection is gone: its unacked events are sent again (Slack retries them), its unacked slash
+        commands failed (Slack does not send a command again)."""
+        again = []
+        for envelope_id, (envelope, over) in list(self._unacked.items()):
+            if over is not ws:
+                continue
+            del self._unacked[envelope_id]
+            if envelope["type"] == "events_api":
+                again.append({**envelope, "retry_attempt": envelope.get("retry_attempt", 0) + 1,
+                              "retry_reason": "timeout"})
+            else:
+                self.socket_failed.append(envelope)
+        self._to_deliver[:0] = again
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json()))

@@ -1,7 +1,8 @@
-"""A Slack door process for the kill tests: HTTP mode against a fake Web API until SIGTERM. It prints the port
-it listens on (``PORT n``) once it is ready.
+"""A Slack door process for the kill tests: HTTP mode (or, with ``socket``, Socket Mode connected to the fake's
+websocket) against a fake Web API until SIGTERM. It prints the port it listens on (``PORT n``; ``PORT None`` in
+Socket Mode) once it is ready.
 
-    python -m tests.faults.slack_door_process DB_URL API_BASE_URL
+    python -m tests.faults.slack_door_process DB_URL API_BASE_URL [socket]
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from typing import Any
 
 import handlers  # noqa: F401  (registers the commands)
 from handlers.router import Router
@@ -16,12 +18,15 @@ from storage.db import Database
 from tests.doors import make_slack_door
 from tests.fakes.slack_api import FakeSlackAPI
 
+APP_TOKEN = "xapp-1-A0APP-0000000000000-testtesttesttesttesttest"
 
-def main(url: str, api_url: str) -> None:
+
+def main(url: str, api_url: str, mode: str = "http") -> None:
     api = FakeSlackAPI()
     api.base = api_url.removesuffix("/api/")  # only its address is used: the fake itself runs in the test
     db = Database.from_url(url)
-    door = make_slack_door(api, Router(db))
+    socket: dict[str, Any] = {"slack_app_token": APP_TOKEN, "slack_signing_secret": None} if mode == "socket" else {}
+    door = make_slack_door(api, Router(db), **socket)
 
     async def serve() -> None:
         stop = asyncio.Event()

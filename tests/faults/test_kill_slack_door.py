@@ -8,6 +8,7 @@ import asyncio
 import signal
 import sys
 import urllib.parse
+from typing import Any
 
 import aiohttp
 import pytest
@@ -200,4 +201,71 @@ async def test_a_command_applied_when_the_door_is_killed_before_its_answer_is_an
     for n in range(6):  # every command answered by the second process, once
         assert sum(f"T{n}" in text for text in answers) == 1, (n, answers)
     assert all(done for _id, _kept, done in inbox_answers(db))
+    assert b"Traceback" not in err, err.decode()[-2000:]
+
+
+# --- Socket Mode ---------------------------------------------------------------------------------------------
+
+
+async def socket_door_process(db: Database, api: FakeSlackAPI) -> asyncio.subprocess.Process:
+    """The door in Socket Mode in its own process, connected to the fake's websocket once this returns."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.faults.slack_door_process", str(db.engine.url), api.api_url, "socket",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+    assert line.startswith(b"PORT "), line
+    return process
+
+
+def socket_load(api: FakeSlackAPI, voters: list[str]) -> list[dict[str, Any]]:
+    """Slash commands /log T0 … and each voter's 🔥 on the card, interleaved, as Socket Mode envelopes."""
+    envelopes: list[dict[str, Any]] = []
+    for n, voter in enumerate(voters):
+        envelopes.append({"envelope_id": f"env-cmd-{n}", "type": "slash_commands", "accepts_response_payload": True,
+                          "payload": command_payload(api, "/log", f'talk "T{n}" @ Conf 2026-11-20',
+                                                     channel=CHANNELS[n % 3], n=n)})
+        event = reaction_event("reaction_added", "fire", user=voter, ts=CARD_TS, channel="C0GENERAL")
+        envelopes.append({"envelope_id": f"env-ev-{n}", "type": "events_api", "accepts_response_payload": False,
+                          "retry_attempt": 0, "retry_reason": "",
+                          "payload": {"token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0APP", "event": event,
+                                      "type": "event_callback", "event_id": f"Ev{voter}", "event_time": 1700000100}})
+    return envelopes
+
+
+async def test_socket_mode_killed_in_the_middle_of_a_load_applies_every_acknowledged_envelope_once(slack_api, db):
+    """kill -9 while slash commands and reactions arrive over Socket Mode, then start again: every envelope
+    the door acknowledged is applied exactly once; the events it left unacknowledged the fake sends again over
+    the next connection (as Slack does), and they count once too."""
+    card_in_the_channel(db)
+    voters = [f"UV{n:03d}" for n in range(LOAD // 2)]
+    await slack_api.deliver(socket_load(slack_api, voters))
+    first = await socket_door_process(db, slack_api)
+    await until(lambda: len(slack_api.socket_acked) >= LOAD // 3, timeout=90, what="a third of the load acked")
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    acked_first = set(slack_api.socket_acked)
+    assert slack_api.undelivered > 0, "the load was over before the kill: nothing was tested"
+
+    second = await socket_door_process(db, slack_api)
+    try:
+        acked_commands = {int(e.removeprefix("env-cmd-")) for e in slack_api.socket_acked if e.startswith("env-cmd")}
+        await until(lambda: slack_api.undelivered == 0 and pending(db) == 0
+                    and {f"T{n}" for n in acked_commands} <= set(titles(db)),
+                    timeout=120, what="every envelope acknowledged and applied after the restart")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        _out, err = await second.communicate()
+    acked = set(slack_api.socket_acked)
+    assert acked_first < acked
+    failed = {e["envelope_id"] for e in slack_api.socket_failed}  # commands whose ack the kill cut off
+    assert acked | failed == {e for n in range(len(voters)) for e in (f"env-cmd-{n}", f"env-ev-{n}")}
+    counted = titles(db)
+    assert {f"T{n}" for n in range(len(voters)) if f"env-cmd-{n}" in acked} <= set(counted)
+    assert set(counted.values()) == {1}  # none twice (one stored but killed before its ack may count, once)
+    assert votes(db) == {f"slack:{v}": 5 for v in voters}  # every reaction, acked or sent again, once
+    with db.reader() as session:
+        marks = session.exec(select(ProcessedEvent.event_id).where(ProcessedEvent.platform == "slack")).all()
+    assert sorted(m for m in marks if m.startswith("Ev")) == sorted(f"Ev{v}" for v in voters)
     assert b"Traceback" not in err, err.decode()[-2000:]
