@@ -161,7 +161,7 @@ def recorded_statements(db: Database) -> Iterator[list[tuple[str, object]]]:
     seen: list[tuple[str, object]] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):  # a WITH is a SELECT too
             seen.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", record)

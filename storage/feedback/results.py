@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, case, col, func, select
+from sqlalchemy import union_all
+from sqlmodel import Session, case, col, func, null, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.feedback.cards import Mode
@@ -44,6 +45,14 @@ def _summary_columns(weight: Any, score: Any) -> list[Any]:
         func.coalesce(func.sum(case(((score >= 7) & (score <= 8), weight), else_=0)), 0),
         func.coalesce(func.sum(case((score <= 6, weight), else_=0)), 0),
     ]
+
+
+_SUMMARY_NAMES = ("answers", "total", "promoters", "passives", "detractors")
+
+
+def _labelled(columns: list[Any]) -> list[Any]:
+    """:func:`_summary_columns` named, so a query can add them up again."""
+    return [column.label(name) for column, name in zip(columns, _SUMMARY_NAMES, strict=True)]
 
 
 def _summarise(rows: list[tuple[Any, ...]]) -> FeedbackSummary:
@@ -171,38 +180,57 @@ class LateArrivals:
 def late_feedback(session: Session, *, team_id: int, since: datetime, until: datetime, held_before: date,
                   top: int = 5) -> LateArrivals:
     """Votes cast with ``since <= time < until`` on activities held before ``held_before`` (an anonymous tally
-    counts when it last changed in that span): the ``top`` activities by answers, most first."""
+    counts when it last changed in that span): the ``top`` activities by answers, most first. Two queries
+    however many activities got votes; only a handful of rows reach Python."""
     scales = [scale.value for scale in Scale]
-    # Per card first (a range scan of the team's votes in the span), then which of those cards are on older
-    # activities: joining every vote to its activity would cost far more on a big team.
-    per_card = [*session.exec(
-        select(Vote.card_id, Vote.scale, *_summary_columns(1, Vote.score))
+    # Per card first (a range scan of the team's votes in the span, grouped before any join), then which of
+    # those cards are on older activities: joining every vote to its activity would cost far more on a big
+    # team. The database only adds the per-card counts up per activity; what they mean stays in _summarise.
+    per_card = union_all(
+        select(col(Vote.card_id).label("card_id"), col(Vote.scale).label("scale"),
+               *_labelled(_summary_columns(1, Vote.score)))
         .where(Vote.team_id == team_id, col(Vote.scale).in_(scales), Vote.cast_at >= since, Vote.cast_at < until)
-        .group_by(col(Vote.card_id), col(Vote.scale))
-    ).all(), *session.exec(
-        select(VoteTally.card_id, VoteTally.scale, *_summary_columns(VoteTally.count, VoteTally.score))
+        .group_by(col(Vote.card_id), col(Vote.scale)),
+        select(col(VoteTally.card_id).label("card_id"), col(VoteTally.scale).label("scale"),
+               *_labelled(_summary_columns(VoteTally.count, VoteTally.score)))
         .where(VoteTally.team_id == team_id, col(VoteTally.scale).in_(scales), VoteTally.updated_at >= since,
                VoteTally.updated_at < until)
-        .group_by(col(VoteTally.card_id), col(VoteTally.scale))
-    ).all()]
-    card_ids = sorted({int(row[0]) for row in per_card})
-    activity_of: dict[int, int] = {}
-    for first in range(0, len(card_ids), ID_CHUNK):
-        activity_of.update((card or 0, activity) for card, activity in session.exec(
-            select(FeedbackCard.id, FeedbackCard.activity_id)
-            .join(Activity, col(Activity.id) == col(FeedbackCard.activity_id))
-            .where(col(FeedbackCard.id).in_(card_ids[first:first + ID_CHUNK]), Activity.date < held_before)
-        ).all())
-    held = [(activity_of[int(card)], *values) for card, *values in per_card if int(card) in activity_of]
+        .group_by(col(VoteTally.card_id), col(VoteTally.scale)),
+    ).subquery("late_per_card")
+    late = (
+        select(col(FeedbackCard.activity_id).label("activity_id"), per_card.c.scale,
+               *[func.sum(per_card.c[name]).label(name) for name in _SUMMARY_NAMES])
+        .join(FeedbackCard, col(FeedbackCard.id) == per_card.c.card_id)
+        .join(Activity, col(Activity.id) == col(FeedbackCard.activity_id))
+        .where(Activity.date < held_before)
+        .group_by(col(FeedbackCard.activity_id), per_card.c.scale)
+    ).cte("late_per_activity")
+    answered = (  # activities with answers (an emptied tally is none)
+        select(late.c.activity_id, func.sum(late.c.answers).label("answers"))
+        .group_by(late.c.activity_id).having(func.sum(late.c.answers) > 0)
+    ).cte("late_answered")
+    best = select(answered.c.activity_id).order_by(answered.c.answers.desc(), answered.c.activity_id).limit(top)
+    counted = select(func.count()).select_from(answered).scalar_subquery()
+    # One statement, so the database reads the week's votes once: the rows of the ``top`` activities, and every
+    # answer together per scale (no activity id) with how many activities got some.
+    found = session.exec(union_all(
+        select(late.c.activity_id, late.c.scale, counted, *[late.c[name] for name in _SUMMARY_NAMES])
+        .where(late.c.activity_id.in_(best.scalar_subquery())),
+        select(null(), late.c.scale, counted, *[func.sum(late.c[name]) for name in _SUMMARY_NAMES])
+        .group_by(late.c.scale),
+    )).all()  # type: ignore[call-overload]  # sqlmodel's exec has no overload for a UNION; it runs one
+    activities = int(found[0][2]) if found else 0
+    if not activities:
+        return LateArrivals(top=[], activities=0, summary=_summarise([]))
     rows: dict[int, list[tuple[Any, ...]]] = {}
-    for activity_id, *values in held:
-        if int(values[1] or 0):  # answers, not an emptied tally
-            rows.setdefault(int(activity_id), []).append(tuple(values))
-    answers = {key: sum(int(r[1] or 0) for r in found) for key, found in rows.items()}
-    best = sorted(rows, key=lambda key: (-answers[key], key))[:top]
-    loaded = {a.id: a for a in session.exec(select(Activity).where(col(Activity.id).in_(best))).all()} if best else {}
+    for activity_id, scale, _n, *values in found:
+        if activity_id is not None:
+            rows.setdefault(int(activity_id), []).append((scale, *values))
+    loaded = {a.id: a for a in session.exec(select(Activity).where(col(Activity.id).in_(list(rows)))).all()}
+    answers = {key: sum(int(r[1] or 0) for r in mine) for key, mine in rows.items()}
+    ranked = sorted(rows, key=lambda key: (-answers[key], key))
     return LateArrivals(
-        top=[LateFeedback(activity=loaded[key], summary=_summarise(rows[key])) for key in best if key in loaded],
-        activities=len(rows),
-        summary=_summarise([r for found in rows.values() for r in found]),
+        top=[LateFeedback(activity=loaded[key], summary=_summarise(rows[key])) for key in ranked],
+        activities=activities,
+        summary=_summarise([(scale, *values) for activity_id, scale, _n, *values in found if activity_id is None]),
     )

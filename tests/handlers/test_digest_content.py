@@ -134,3 +134,93 @@ def test_the_digest_reads_the_charts_span_once_however_many_periods(router, db, 
     assert figures["Reach"][0].values == (100.0, *[0.0] * 5, 1000.0, *[0.0] * 4, 200.0)
     assert figures["Rating (1–5)"][0].values[0] == 5.0
     assert [series.values[0] for series in figures["Community members"]] == [1.0, 1.0]
+
+
+def test_late_feedback_section_by_hand_in_a_bounded_number_of_statements(any_db):
+    """Votes cast in the week on activities held before it, on SQLite and PostgreSQL: the five that got the
+    most by name (ties by age of the record), all of them together, and nothing else — not votes outside the
+    week, not the week's own activities, not another team's. Read in the same few statements however many
+    activities got votes."""
+    from sqlalchemy import event
+
+    from storage.activities import create_activity
+    from storage.domain import Kind, Status
+    from storage.feedback.cards import Mode, card_posted, create_card, get_card
+    from storage.feedback.results import late_feedback
+    from storage.feedback.scales import Scale
+    from storage.feedback.votes import cast_vote, replace_tallies
+    from storage.models import FeedbackCard
+    from storage.teams import get_or_create_team_for_chat
+
+    since, until = datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)  # the week, in UTC
+    inside, before = datetime(2026, 11, 18, 12, tzinfo=UTC), datetime(2026, 11, 15, 23, 59, tzinfo=UTC)
+
+    def activity(s, team_id: int, title: str, on: date) -> int:
+        return create_activity(s, team_id=team_id, kind=Kind.TALK, title=title, on=on, status=Status.DONE,
+                               values={}, tags=(), owner_id=None, created_by=None).id
+
+    def card(s, team_id: int, activity_id: int, scale: Scale, mode: Mode = Mode.EMOJI) -> int:
+        made = create_card(s, team_id=team_id, activity_id=activity_id, mode=mode, scale=scale, platform="console",
+                           chat_id="C", created_by=None, now=before)
+        card_posted(s, card_id=made.id, platform="console", chat_id="C", message_id=f"m{made.id}", poll_id=None)
+        return made.id
+
+    def votes(s, card_id: int, scores: list[int], at: datetime = inside, prefix: str = "v") -> None:
+        for n, score in enumerate(scores):
+            cast_vote(s, card=get_card(s, card_id=card_id), voter=f"{prefix}{n}", score=score, now=at)
+
+    with any_db.session() as s:
+        team_id = get_or_create_team_for_chat(s, platform="console", scope_id="T", name="T", timezone="UTC").id
+        alpha = card(s, team_id, activity(s, team_id, "Alpha", date(2026, 10, 5)), Scale.RATING)
+        votes(s, alpha, [5, 4, 3])  # 3 answers in the week, rating 4.0
+        votes(s, alpha, [1], at=before, prefix="early")  # cast before the week
+        votes(s, alpha, [1], at=until, prefix="late")  # cast after it
+        beta = activity(s, team_id, "Beta", date(2026, 10, 12))
+        votes(s, card(s, team_id, beta, Scale.RATING), [2, 2])  # rating 2.0
+        votes(s, card(s, team_id, beta, Scale.NPS), [10, 9, 6])  # NPS (2 - 1) / 3 = +33; 5 answers in all
+        gamma = card(s, team_id, activity(s, team_id, "Gamma", date(2026, 10, 19)), Scale.NPS, Mode.POLL)
+        replace_tallies(s, card=s.get(FeedbackCard, gamma), tallies={"0": (10, 2), "1": (7, 2)}, now=inside)  # +50
+        votes(s, card(s, team_id, activity(s, team_id, "Delta", date(2026, 11, 2)), Scale.RATING), [4, 5])  # 4.5
+        votes(s, card(s, team_id, activity(s, team_id, "Epsilon", date(2026, 11, 9)), Scale.RATING), [3])
+        votes(s, card(s, team_id, activity(s, team_id, "Zeta", date(2026, 11, 10)), Scale.RATING), [1, 2])  # 1.5
+        eta = card(s, team_id, activity(s, team_id, "Eta", date(2026, 11, 11)), Scale.RATING, Mode.POLL)
+        replace_tallies(s, card=s.get(FeedbackCard, eta), tallies={"0": (5, 3)}, now=before)  # changed before
+        votes(s, card(s, team_id, activity(s, team_id, "Theta", date(2026, 11, 18)), Scale.RATING), [5])  # the week's
+        other = get_or_create_team_for_chat(s, platform="console", scope_id="O", name="O", timezone="UTC").id
+        votes(s, card(s, other, activity(s, other, "Other", date(2026, 10, 1)), Scale.RATING), [1, 1, 1, 1, 1, 1])
+
+    with any_db.session() as s:
+        details = to_plain(build_report(s, team=s.get(Team, team_id), period=WEEK,
+                                        now=datetime(2026, 11, 23, 10, tzinfo=UTC), with_chart=False).details)
+    section = details.split("Feedback that arrived for earlier activities\n")[1].split("\nDue this week")[0]
+    assert section.splitlines() == [
+        # Ratings 12 + 4 + 9 + 3 + 3 = 31 over 10 votes; NPS 4 promoters, 2 passives, 1 detractor of 7: +43.
+        "• 6 earlier activities in all — rating 3.1 (10 votes), NPS +43 (7 answers)",
+        "• talk #2 Beta, 2026-10-12 — rating 2.0 (2 votes), NPS +33 (3 answers)",
+        "• talk #3 Gamma, 2026-10-19 — NPS +50 (4 answers)",
+        "• talk #1 Alpha, 2026-10-05 — rating 4.0 (3 votes)",
+        "• talk #4 Delta, 2026-11-02 — rating 4.5 (2 votes)",  # ties with Zeta: the older record first
+        "• talk #6 Zeta, 2026-11-10 — rating 1.5 (2 votes)",
+    ]
+
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            selects.append(statement)
+
+    counts = {}
+    event.listen(any_db.engine, "before_cursor_execute", count)
+    try:
+        for more in (0, 40):  # 40 more older activities with a late vote each
+            with any_db.session() as s:
+                for n in range(more):
+                    votes(s, card(s, team_id, activity(s, team_id, f"More {n}", date(2026, 9, 1)), Scale.RATING), [3])
+            with any_db.session() as s:
+                selects.clear()
+                late = late_feedback(s, team_id=team_id, since=since, until=until, held_before=date(2026, 11, 16))
+                counts[more] = len(selects)
+                assert late.activities == 6 + more
+    finally:
+        event.remove(any_db.engine, "before_cursor_execute", count)
+    assert counts[0] == counts[40] <= 2, counts
