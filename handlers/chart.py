@@ -170,11 +170,19 @@ def _panel(ax: Axes, panel: Panel, ticks: Sequence[str]) -> None:
                 if not math.isnan(v):
                     ax.annotate(panel.value_text(v), (xi, v), textcoords="offset points", xytext=(0, 8),
                                 ha="center", fontsize=11, color=series.colour)
+    # Notes stack up the panel's right corner, above the plot: a label on the goal's line sat on the bars that
+    # rise past it (Reach, Contacts), and nothing inside the plot is free of data in every week.
+    notes: list[tuple[str, str, float]] = []  # (text, colour, font size), from the plot's top upwards
     if panel.target is not None:
         ax.axhline(panel.target, color=TARGET, linestyle=(0, (5, 3)), linewidth=1.8)
-        ax.text(len(ticks) - 0.45, panel.target, panel.target_label, color=TARGET, fontsize=12, ha="right",
-                va="bottom", bbox={"facecolor": CARD, "edgecolor": "none", "pad": 1.5, "alpha": 0.85})
         highest = max(highest, panel.target)
+    if panel.has_gaps and panel.gap_text and (panel.has_data or not panel.empty_text):  # else the empty text says it
+        notes.append((panel.gap_text, MUTED, 11))
+    if panel.target is not None and panel.target_label:
+        notes.append((f"- - {panel.target_label}", TARGET, 12))
+    for i, (text, colour, size) in enumerate(notes):
+        ax.annotate(text, (1.0, 1.0), xycoords="axes fraction", textcoords="offset points", xytext=(0, 3 + 16 * i),
+                    ha="right", va="bottom", color=colour, fontsize=size)
     if panel.y_range is not None:
         ax.set_ylim(*panel.y_range)
     else:
@@ -184,9 +192,6 @@ def _panel(ax: Axes, panel: Panel, ticks: Sequence[str]) -> None:
     if not panel.has_data and panel.empty_text:
         ax.text(0.5, 0.5, panel.empty_text, transform=ax.transAxes, ha="center", va="center", color=MUTED,
                 fontsize=14)
-    elif panel.has_gaps and panel.gap_text:
-        ax.text(1.0, 1.02, panel.gap_text, transform=ax.transAxes, ha="right", va="bottom", color=MUTED,
-                fontsize=11)
 
 
 def _legend(figure: Figure, entries: Sequence[tuple[str, str]]) -> None:

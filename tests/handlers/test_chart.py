@@ -105,6 +105,24 @@ def test_a_goal_draws_its_pace_or_level_as_a_target_line():
     assert not [line for line in contacts_axes.lines if line.get_color() == TARGET]
 
 
+def test_goal_labels_sit_clear_of_the_bars_and_of_the_gap_notes():
+    # 46,000 over Q4 is a pace of 3,500 a week: the last weeks' Reach bars (4,000 to 8,000) rise past it, right
+    # where a label on the line's end sat on them.
+    goals = {"reach": goal("reach", 46_000, 12_000, Pace.BEHIND), "nps": goal("nps", 50, 35, Pace.BEHIND)}
+    figure = draw_dashboard(layout(goals=goals))
+    renderer = figure.canvas.get_renderer()
+    for title, label in (("Reach", "goal pace"), ("NPS (−100…100)", "goal +50")):
+        ax = next(ax for ax in figure.axes if ax.get_title(loc="left") == title)
+        texts = {t.get_text(): t.get_window_extent(renderer) for t in ax.texts}
+        box = next(extent for text, extent in texts.items() if label in text)
+        assert not [bar for bar in ax.patches if bar.get_window_extent(renderer).overlaps(box)]
+        assert box.y0 >= ax.get_window_extent(renderer).y1  # above the plot, not on its lines and points
+        assert not [text for text, extent in texts.items() if label not in text and extent.overlaps(box)]
+        assert not ax.title.get_window_extent(renderer).overlaps(box) and not ax.title.get_text() == label
+    nps = next(ax for ax in figure.axes if ax.get_title(loc="left") == "NPS (−100…100)")
+    assert "gaps: weeks without answers" in [t.get_text() for t in nps.texts]
+
+
 def test_granularity_in_caption_and_ticks():
     weekly = layout()
     assert weekly.caption == "by week · 8 weeks to 22 November 2026"
