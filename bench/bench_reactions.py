@@ -233,14 +233,17 @@ async def slack_door(api_url: str, db: Database) -> AsyncIterator[tuple[str, Fee
 async def measure_slack(args: argparse.Namespace, db: Database, number: int) -> dict[str, Any]:
     """Both servers up at once, loaded in turn: ``--slices`` alternating windows each, so a change in the
     machine's load hits both alike."""
-    totals = {which: {"events": 0, "window": 0.0, "failed": 0, "redelivered": 0} for which in ("bare", "ours")}
+    totals = {which: {"events": 0, "window": 0.0, "failed": 0, "redelivered": 0, "all_events": 0, "cpu": 0.0}
+              for which in ("bare", "ours")}
     expected: dict[str, int] = {}
     async with (Service("slack", "--latency-ms", str(args.slack_latency_ms)) as fake, bare_bolt(fake.url) as bare,
                 slack_door(fake.url, db) as (ours, card)):
         urls = {"bare": bare, "ours": ours}
         for n in range(args.slices):
             for which in ("bare", "ours") if (n + number) % 2 else ("ours", "bare"):
+                cpu = time.process_time()
                 result = await slack_load(urls[which], str(card.message_id), args, prefix=f"U{which[0]}{number}x{n}x")
+                result["cpu"] = time.process_time() - cpu
                 for key in totals[which]:
                     totals[which][key] += result[key]
                 if which == "ours":
@@ -362,7 +365,7 @@ async def telegram_door(api_url: str, http: aiohttp.ClientSession, db: Database
 async def measure_telegram(args: argparse.Namespace, db: Database, number: int) -> dict[str, Any]:
     """Both up at once, each polling its own fake Bot API, loaded in turn (``--slices`` alternating loads)."""
     latency = ("--latency-ms", str(args.telegram_latency_ms))
-    totals = {which: {"events": 0, "elapsed": 0.0} for which in ("bare", "ours")}
+    totals = {which: {"events": 0, "elapsed": 0.0, "cpu": 0.0, "all_events": 0} for which in ("bare", "ours")}
     expected: dict[str, int] = {}
     async with (aiohttp.ClientSession() as http, Service("telegram", *latency) as bare_fake,
                 Service("telegram", *latency) as our_fake, ptb_polling(bare_fake.url, http) as bare,
@@ -378,7 +381,10 @@ async def measure_telegram(args: argparse.Namespace, db: Database, number: int) 
             for which in ("bare", "ours") if (n + number) % 2 else ("ours", "bare"):
                 message_id, progress = paths[which]
                 spec = load_spec(message_id, 1_000_000 * (n + 1), people, 100 + n)
+                cpu = time.process_time()
                 load, elapsed = await timed_load(http, fakes[which], spec, progress)
+                totals[which]["cpu"] += time.process_time() - cpu
+                totals[which]["all_events"] += load["updates"]
                 totals[which]["events"] += load["updates"]
                 totals[which]["elapsed"] += elapsed
                 if which == "ours":
@@ -422,6 +428,12 @@ def fake_now() -> Any:
 # --- running -------------------------------------------------------------------------------------------------
 
 
+def cpu_per_event(result: dict[str, Any]) -> float:
+    """This process's CPU time (every thread: the event loop, the writer, the library) per event handled while
+    the path was loaded, in µs — far less sensitive to the shared machine's load than events/s."""
+    return 1e6 * float(result["cpu"]) / max(1, int(result["all_events"]))
+
+
 def rate(result: dict[str, Any]) -> float:
     if "elapsed" in result:
         return float(result["events"]) / float(result["elapsed"])
@@ -440,6 +452,9 @@ async def one_round(number: int, args: argparse.Namespace, databases: FreshDatab
     print(f"                the Slack door (durable)  {our_slack:8.0f} events/s   ({slack['ours']['failed']} not 200; "
           f"{slack['ours']['redelivered']} redelivered ids)")
     slack_ratio = our_slack / bare_slack
+    bare_cpu, our_cpu = cpu_per_event(slack["bare"]), cpu_per_event(slack["ours"])
+    print(f"                CPU per event: bare bolt {bare_cpu:6.0f} µs, the door {our_cpu:6.0f} µs "
+          f"({our_cpu / bare_cpu:.2f}x)")
     print(f"                ratio {slack_ratio:.2f}x  (target ≥ {SLACK_RATIO_TARGET}x: "
           f"{'met' if slack_ratio >= SLACK_RATIO_TARGET else 'NOT met'}; ≥ {SLACK_TARGET:,}/s: "
           f"{'met' if our_slack >= SLACK_TARGET else 'NOT met'})")
@@ -453,6 +468,9 @@ async def one_round(number: int, args: argparse.Namespace, databases: FreshDatab
     print(f"    Telegram    PTB polling, no-op handler {bare_tg:8.0f} updates/s")
     print(f"                the Telegram door (inbox)  {our_tg:8.0f} updates/s   "
           f"({telegram['redelivered']} redelivered)")
+    bare_tg_cpu, our_tg_cpu = cpu_per_event(telegram["bare"]), cpu_per_event(telegram["ours"])
+    print(f"                CPU per update: PTB {bare_tg_cpu:6.0f} µs, the door {our_tg_cpu:6.0f} µs "
+          f"({our_tg_cpu / bare_tg_cpu:.2f}x)")
     print(f"                ratio {our_tg / bare_tg:.2f}x  (target ≥ {TELEGRAM_TARGET:,}/s: "
           f"{'met' if our_tg >= TELEGRAM_TARGET else 'NOT met'})")
 
@@ -470,6 +488,7 @@ async def one_round(number: int, args: argparse.Namespace, databases: FreshDatab
         raise SystemExit("votes in the database differ from the votes sent")
     single, batched = ceiling[databases.synchronous]
     return {"slack_ratio": slack_ratio, "slack": our_slack, "bolt": bare_slack, "telegram": our_tg, "ptb": bare_tg,
+            "bolt_cpu": bare_cpu, "slack_cpu": our_cpu, "ptb_cpu": bare_tg_cpu, "telegram_cpu": our_tg_cpu,
             "telegram_ratio": our_tg / bare_tg, "sqlite1": single, "sqlite100": batched}
 
 
@@ -481,7 +500,9 @@ async def run(args: argparse.Namespace) -> None:
         rounds = [await one_round(n, args, databases) for n in range(1, args.rounds + 1)]
     print(f"medians of {len(rounds)} rounds:")
     for key, label in (("bolt", "bare bolt"), ("slack", "Slack door"), ("slack_ratio", "Slack ratio"),
+                       ("bolt_cpu", "bolt µs/event"), ("slack_cpu", "door µs/event"),
                        ("ptb", "PTB polling"), ("telegram", "Telegram door"), ("telegram_ratio", "Telegram ratio"),
+                       ("ptb_cpu", "PTB µs/update"), ("telegram_cpu", "door µs/update"),
                        ("sqlite1", "SQLite 1/txn"),
                        ("sqlite100", "SQLite 100/txn")):
         print(f"    {label:<15} {statistics.median(r[key] for r in rounds):10.2f}")

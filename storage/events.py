@@ -8,19 +8,24 @@ from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
+from storage.driver import DriverStatement
 from storage.models import ProcessedEvent, utcnow
 
 _TABLE = ProcessedEvent.metadata.tables["processed_event"]
 # ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL alike): a repeat inserts no row and raises nothing,
-# so no savepoint is needed and the transaction goes on. Built once: this runs for every platform event.
+# so no savepoint is needed and the transaction goes on. Built once and run on the driver's cursor
+# (storage.driver): this runs for every platform event. psycopg reports no row count for it (-1): on PostgreSQL
+# the new row says so by being returned.
 _MARK = {
-    name: dialect.insert(_TABLE)
-    .values(platform=bindparam("platform"), event_id=bindparam("event_id"), created_at=bindparam("created_at"))
-    .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+    name: DriverStatement(
+        statement.values(platform=bindparam("platform"), event_id=bindparam("event_id"),
+                         created_at=bindparam("created_at"))
+        .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(*returning)
+    )
+    for name, statement, returning in (("sqlite", sqlite.insert(_TABLE), ()),
+                                       ("postgresql", postgresql.insert(_TABLE), (_TABLE.c.event_id,)))
 }
-# psycopg reports no row count for it (-1): on PostgreSQL the new row says so by being returned.
-_MARK["postgresql"] = _MARK["postgresql"].returning(_TABLE.c.event_id)
 
 
 def mark_processed(session: Session | Connection, *, platform: str, event_id: str) -> bool:
@@ -30,10 +35,10 @@ def mark_processed(session: Session | Connection, *, platform: str, event_id: st
     connection = session if isinstance(session, Connection) else session.connection()
     dialect = connection.dialect.name
     params = {"platform": platform, "event_id": event_id[:128], "created_at": utcnow()}
-    result = connection.execute(_MARK[dialect], params)
+    cursor = _MARK[dialect].execute(session, params)
     if dialect == "postgresql":
-        return result.first() is not None
-    return bool(result.rowcount)
+        return cursor.fetchone() is not None
+    return bool(cursor.rowcount)
 
 
 def processed(session: Session, *, platform: str, event_id: str) -> bool:

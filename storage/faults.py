@@ -61,7 +61,7 @@ def first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(orig).__name__
 
 
-_HEALED_BY_RECONNECTING = {Fault.READ_ONLY, Fault.NO_FILE, Fault.UNREACHABLE}
+HEALED_BY_RECONNECTING = {Fault.READ_ONLY, Fault.NO_FILE, Fault.UNREACHABLE}
 
 
 def heal_on_fault(engine: Engine) -> None:
@@ -71,5 +71,5 @@ def heal_on_fault(engine: Engine) -> None:
 
     @event.listens_for(engine, "handle_error")
     def _invalidate(context: ExceptionContext) -> None:
-        if classify(context.original_exception) in _HEALED_BY_RECONNECTING:
+        if classify(context.original_exception) in HEALED_BY_RECONNECTING:
             context.is_disconnect = True

@@ -21,6 +21,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, func, select
 
+from storage.driver import DriverStatement
 from storage.models import InboxItem, utcnow
 
 _TABLE = InboxItem.__table__  # type: ignore[attr-defined]
@@ -43,22 +44,33 @@ class Stored:
     received_at: datetime | None = None
 
 
-def store(session: Session, *, platform: str, deliveries: Sequence[Delivery]) -> list[Stored]:
-    """Insert what is new; a delivery already stored (a redelivery) is skipped. Returns the new rows."""
-    if not deliveries:
-        return []
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    now = utcnow()
-    statement = (
+# One row per statement, built once and run on the driver's cursor (storage.driver): a multi-row VALUES would be
+# a new statement, compiled anew, for every batch size; a row is a few microseconds this way.
+_STORE = {
+    name: DriverStatement(
         dialect.insert(_TABLE)
-        .values([{"platform": platform, "delivery_id": d.delivery_id[:128], "chat_key": d.chat_key[:64],
-                  "payload": d.payload, "received_at": now} for d in deliveries])
+        .values({column: bindparam(column)
+                 for column in ("platform", "delivery_id", "chat_key", "payload", "received_at")})
         .on_conflict_do_nothing(index_elements=["platform", "delivery_id"])
-        .returning(_TABLE.c.id, _TABLE.c.delivery_id, _TABLE.c.chat_key, _TABLE.c.payload)
+        .returning(_TABLE.c.id)
     )
-    rows = session.execute(statement).all()
-    return sorted((Stored(item_id, delivery_id, chat_key, payload, received_at=now)
-                   for item_id, delivery_id, chat_key, payload in rows), key=lambda s: s.item_id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+
+
+def store(session: Session, *, platform: str, deliveries: Sequence[Delivery]) -> list[Stored]:
+    """Insert what is new; a delivery already stored (a redelivery) is skipped. Returns the new rows, in the
+    order given (which is the order of their ids)."""
+    statement = _STORE["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
+    now = utcnow()
+    stored = []
+    for d in deliveries:
+        delivery_id, chat_key = d.delivery_id[:128], d.chat_key[:64]
+        row = statement.execute(session, {"platform": platform, "delivery_id": delivery_id, "chat_key": chat_key,
+                                          "payload": d.payload, "received_at": now}).fetchone()
+        if row is not None:  # None: stored before (a redelivery), or twice in this batch
+            stored.append(Stored(int(row[0]), delivery_id, chat_key, d.payload, received_at=now))
+    return stored
 
 
 def pending(session: Session, *, platform: str, after_id: int = 0, limit: int = 500,
@@ -83,17 +95,20 @@ def keep_answer(session: Session | Connection, *, item_id: int, answer: str) -> 
     session.execute(_KEEP_ANSWER, {"item_id": item_id, "kept": answer})
 
 
-# Core, built once: every update handled runs it.
+# Core, built once: every update handled runs it (one row: on the driver's cursor, storage.driver).
 _MARK_DONE = (
     update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True))).values(done_at=bindparam("now"))
 )
+_MARK_ONE_DONE = DriverStatement(update(_TABLE).where(_TABLE.c.id == bindparam("id")).values(done_at=bindparam("now")))
 
 
 _KEEP_ANSWER = update(_TABLE).where(_TABLE.c.id == bindparam("item_id")).values(answer=bindparam("kept"))
 
 
 def mark_done(session: Session, *, item_ids: Sequence[int], now: datetime | None = None) -> None:
-    if item_ids:
+    if len(item_ids) == 1:
+        _MARK_ONE_DONE.execute(session, {"id": item_ids[0], "now": now or utcnow()})
+    elif item_ids:
         session.execute(_MARK_DONE, {"ids": list(item_ids), "now": now or utcnow()})
 
 

@@ -13,6 +13,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
+from storage.driver import DriverStatement
 from storage.models import CommunityMember
 
 
@@ -31,9 +32,9 @@ def activity_subject(activity_id: int) -> str:
     return f"activity:{activity_id}"
 
 
-# Statements built once (a vote is the bot's highest-rate write; building an upsert per vote cost more than
-# running it). A name that is only the user id (a door that has not looked the person up yet) never replaces a
-# stored name; last seen only moves forward.
+# Statements built once and run on the driver's cursor (storage.driver): a vote is the bot's highest-rate write,
+# and building an upsert per vote cost more than running it. A name that is only the user id (a door that has not
+# looked the person up yet) never replaces a stored name; last seen only moves forward.
 _MEMBER_UPSERT = """
     INSERT INTO community_member (team_id, platform, user_id, display_name, first_seen, last_seen)
     VALUES (:team_id, :platform, :user_id, :display_name, :now, :now)
@@ -48,18 +49,20 @@ _INTERACTION_UPSERT = """
     ON CONFLICT (member_id, kind, subject) DO UPDATE SET at = EXCLUDED.at"""
 _TIME = CommunityMember.metadata.tables["community_member"].c.first_seen.type
 _NOTE_MEMBER = {
-    "sqlite": text(_MEMBER_UPSERT.format(latest="MAX")).bindparams(bindparam("now", type_=_TIME)),
-    "postgresql": text(_MEMBER_UPSERT.format(latest="GREATEST")).bindparams(bindparam("now", type_=_TIME)),
+    "sqlite": DriverStatement(text(_MEMBER_UPSERT.format(latest="MAX")).bindparams(bindparam("now", type_=_TIME))),
+    "postgresql": DriverStatement(
+        text(_MEMBER_UPSERT.format(latest="GREATEST")).bindparams(bindparam("now", type_=_TIME))
+    ),
 }
-_SQLITE_INTERACTION = text(_INTERACTION_UPSERT.format(
+_SQLITE_INTERACTION = DriverStatement(text(_INTERACTION_UPSERT.format(
     source="VALUES (:member_id, :team_id, :kind, :subject, :activity_id, :now)"
-)).bindparams(bindparam("now", type_=_TIME))
+)).bindparams(bindparam("now", type_=_TIME)))
 # PostgreSQL: member and interaction in one round trip.
-_PG_NOTE = text(
+_PG_NOTE = DriverStatement(text(
     "WITH m AS (" + _MEMBER_UPSERT.format(latest="GREATEST") + ")"
     + _INTERACTION_UPSERT.format(source="SELECT id, :team_id, :kind, :subject, :activity_id, :now FROM m")
     + " RETURNING member_id"
-).bindparams(bindparam("now", type_=_TIME))
+).bindparams(bindparam("now", type_=_TIME)))
 
 
 def _dialect(session: Session) -> str:
@@ -74,7 +77,7 @@ def note_member(
     up yet) never replaces a stored name."""
     params = {"team_id": team_id, "platform": platform, "user_id": user_id[:64],
               "display_name": display_name[:200] or user_id[:64], "now": now}
-    return int(session.execute(_NOTE_MEMBER[_dialect(session)], params).scalar_one())
+    return int(_NOTE_MEMBER[_dialect(session)].execute(session, params).fetchone()[0])
 
 
 def note_interaction(
@@ -93,25 +96,25 @@ def note_interaction(
     its time. Returns the member's id."""
     params = {"team_id": team_id, "kind": kind.value, "subject": subject, "activity_id": activity_id, "now": now}
     if _dialect(session) == "postgresql":
-        return int(session.execute(_PG_NOTE, {
+        return int(_PG_NOTE.execute(session, {
             **params, "platform": platform, "user_id": user_id[:64], "display_name": display_name[:200] or user_id[:64],
-        }).scalar_one())
+        }).fetchone()[0])
     member_id = note_member(session, team_id=team_id, platform=platform, user_id=user_id,
                             display_name=display_name, now=now)
-    session.execute(_SQLITE_INTERACTION, {**params, "member_id": member_id})
+    _SQLITE_INTERACTION.execute(session, {**params, "member_id": member_id})
     return member_id
 
 
-_WITHDRAW = text("""
+_WITHDRAW = DriverStatement(text("""
     DELETE FROM interaction WHERE kind = :kind AND subject = :subject AND member_id IN (
-        SELECT id FROM community_member WHERE team_id = :team_id AND platform = :platform AND user_id = :user_id)""")
+        SELECT id FROM community_member WHERE team_id = :team_id AND platform = :platform AND user_id = :user_id)"""))
 
 
 def withdraw_interaction(
     session: Session, *, team_id: int, platform: str, user_id: str, kind: InteractionKind, subject: str
 ) -> None:
     """A reaction or answer taken back is no interaction any more (the person stays a member)."""
-    session.execute(_WITHDRAW, {"team_id": team_id, "platform": platform, "user_id": user_id[:64],
+    _WITHDRAW.execute(session, {"team_id": team_id, "platform": platform, "user_id": user_id[:64],
                                 "kind": kind.value, "subject": subject})
 
 

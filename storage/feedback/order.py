@@ -17,11 +17,11 @@ random number after a week without updates, and a real reordering spans seconds,
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import bindparam, case, or_, select
 from sqlmodel import Session
 
+from storage.driver import DriverStatement
 from storage.feedback.votes import VotedCard, dialect_insert
 from storage.models import VoteOrder
 
@@ -29,8 +29,9 @@ STAMPS_KEPT_FOR = timedelta(days=1)
 ANSWER = ""  # the choice a poll answer is kept under: one answer per voter and card
 
 _TABLE = VoteOrder.metadata.tables["vote_order"]
-_CLAIMS: dict[str, Any] = {}
-_PRESENT = (
+_CLAIMS: dict[str, DriverStatement] = {}
+# Run on the driver's cursor (storage.driver): every stamped vote runs it.
+_PRESENT = DriverStatement(
     select(_TABLE.c.choice)
     .where(_TABLE.c.card_id == bindparam("card_id"), _TABLE.c.voter == bindparam("voter"), _TABLE.c.present)
     # A stamp from before a restart of Telegram's numbering is older than any fresh one, whatever its number.
@@ -39,10 +40,10 @@ _PRESENT = (
 )
 
 
-def _claim(dialect: str) -> Any:
+def _claim(dialect: str) -> DriverStatement:
     """``INSERT … ON CONFLICT DO UPDATE … WHERE`` the kept stamp is not newer (built once per dialect)."""
-    statement = _CLAIMS.get(dialect)
-    if statement is None:
+    claim = _CLAIMS.get(dialect)
+    if claim is None:
         values = dialect_insert(dialect)(_TABLE).values({name: bindparam(name) for name in
                                         ("card_id", "voter", "choice", "present", "stamp", "seen_at")})
         new = values.excluded
@@ -52,8 +53,8 @@ def _claim(dialect: str) -> Any:
             # Equal stamps go through: one Telegram update may remove one emoji and add another.
             where=or_(_TABLE.c.stamp <= new.stamp, _TABLE.c.seen_at < bindparam("stale_before")),
         ).returning(_TABLE.c.stamp)
-        _CLAIMS[dialect] = statement
-    return statement
+        claim = _CLAIMS[dialect] = DriverStatement(statement)
+    return claim
 
 
 def newest_change(session: Session, *, card: VotedCard, voter: str, choice: str, present: bool, stamp: int,
@@ -63,10 +64,10 @@ def newest_change(session: Session, *, card: VotedCard, voter: str, choice: str,
     (the caller then ignores this delivery)."""
     params = {"card_id": card.id, "voter": voter, "choice": choice[:64], "present": present, "stamp": stamp,
               "seen_at": now, "stale_before": now - STAMPS_KEPT_FOR}
-    return session.execute(_claim(session.get_bind().dialect.name), params).first() is not None
+    return _claim(session.get_bind().dialect.name).execute(session, params).fetchone() is not None
 
 
 def present_choices(session: Session, *, card: VotedCard, voter: str, now: datetime) -> list[str]:
     """The voter's choices whose newest change added them, newest first: their vote is the first that counts."""
     params = {"card_id": card.id, "voter": voter, "stale_before": now - STAMPS_KEPT_FOR}
-    return list(session.execute(_PRESENT, params).scalars())
+    return [row[0] for row in _PRESENT.execute(session, params).fetchall()]

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col
 
+from storage.driver import DriverStatement
 from storage.feedback.scales import Scale, scores_of
 from storage.models import FeedbackCard, Vote, VoteTally
 
@@ -43,7 +44,7 @@ class VotedCard(Protocol):
 # Core statements on the table (an ORM entity with bound parameters would take the slower ORM bulk path).
 _VOTE = Vote.metadata.tables["vote"]
 _VOTE_COLUMNS = ("card_id", "team_id", "scale", "voter", "score", "emoji", "cast_at")
-_UPSERTS: dict[str, Any] = {}
+_UPSERTS: dict[str, DriverStatement] = {}
 
 
 def dialect_insert(dialect: str) -> Any:
@@ -58,23 +59,24 @@ def dialect_insert(dialect: str) -> Any:
     return sqlite.insert
 
 
-def _upsert_vote(session: Session) -> Any:
+def _upsert_vote(session: Session) -> DriverStatement:
     """``INSERT … ON CONFLICT (card_id, voter) DO UPDATE`` with bound parameters, built once per dialect (a
-    statement built per vote costs more than running it)."""
+    statement built per vote costs more than running it) and run on the driver's cursor (storage.driver)."""
     dialect = session.get_bind().dialect.name
     statement = _UPSERTS.get(dialect)
     if statement is None:
         insert = dialect_insert(dialect)(_VOTE).values({name: bindparam(name) for name in _VOTE_COLUMNS})
         excluded = insert.excluded
-        statement = _UPSERTS[dialect] = insert.on_conflict_do_update(
+        statement = _UPSERTS[dialect] = DriverStatement(insert.on_conflict_do_update(
             index_elements=["card_id", "voter"],
             set_={"score": excluded.score, "emoji": excluded.emoji, "cast_at": excluded.cast_at},
-        )
+        ))
     return statement
 
 
-_WITHDRAW = delete(_VOTE).where(_VOTE.c.card_id == bindparam("card_id"), _VOTE.c.voter == bindparam("voter"))
-_WITHDRAW_EMOJI = _WITHDRAW.where(_VOTE.c.emoji == bindparam("emoji"))
+_DELETE = delete(_VOTE).where(_VOTE.c.card_id == bindparam("card_id"), _VOTE.c.voter == bindparam("voter"))
+_WITHDRAW = DriverStatement(_DELETE)
+_WITHDRAW_EMOJI = DriverStatement(_DELETE.where(_VOTE.c.emoji == bindparam("emoji")))
 
 
 def cast_vote(
@@ -85,17 +87,17 @@ def cast_vote(
         raise ValueError(f"score {score} is outside the {card.scale} scale")
     params = {"card_id": card.id, "team_id": card.team_id, "scale": card.scale, "voter": voter, "score": score,
               "emoji": emoji, "cast_at": now}
-    session.execute(_upsert_vote(session), params)
+    _upsert_vote(session).execute(session, params)
 
 
 def withdraw_vote(session: Session, *, card: VotedCard, voter: str, emoji: str | None = None) -> bool:
     """Delete the voter's vote; with ``emoji``, only when that is the reaction the vote came from (a reaction
     that was already replaced by another one withdraws nothing). True when a vote was deleted."""
     if emoji is None:
-        result = session.exec(_WITHDRAW, params={"card_id": card.id, "voter": voter})
+        cursor = _WITHDRAW.execute(session, {"card_id": card.id, "voter": voter})
     else:
-        result = session.exec(_WITHDRAW_EMOJI, params={"card_id": card.id, "voter": voter, "emoji": emoji})
-    return bool(result.rowcount)
+        cursor = _WITHDRAW_EMOJI.execute(session, {"card_id": card.id, "voter": voter, "emoji": emoji})
+    return bool(cursor.rowcount)
 
 
 def replace_tallies(
