@@ -20,8 +20,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exc
+from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlmodel import Session
@@ -69,23 +70,62 @@ class DriverStatement:
         ``fetchall``)."""
         if session.autoflush:
             session.flush()  # as session.execute would: pending ORM changes first (nothing, on the vote path)
-        connection = session.connection()
-        dialect = connection.dialect
-        compiled = self._for(dialect)
+        bound = _bound(session)
+        compiled = self._for(bound.dialect)
         values = dict(compiled.literals)
         values.update(params)
         for name, processor in compiled.processors:
             if name in values:
-                values[name] = processor(values[name])
+                values[name] = _processed(processor, values[name])
         args: Any = values if compiled.order is None else tuple(values[name] for name in compiled.order)
-        dbapi_connection = connection.connection.driver_connection
-        assert dbapi_connection is not None
-        cursor = dbapi_connection.cursor()
+        cursor = bound.dbapi_connection.cursor()
         try:
             cursor.execute(compiled.sql, args)
-        except dialect.loaded_dbapi.Error as error:
-            raise _translated(connection, dialect, compiled.sql, args, error, cursor) from error
+        except bound.dialect.loaded_dbapi.Error as error:
+            raise _translated(bound.connection, bound.dialect, compiled.sql, args, error, cursor) from error
         return cursor
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """The session's transaction and its connection, looked up once per transaction (a vote runs several
+    statements, a group-commit batch hundreds)."""
+
+    transaction: SessionTransaction
+    connection: Connection
+    dialect: Dialect
+    dbapi_connection: Any
+
+
+_BOUND = "storage.driver.bound"
+
+
+def _bound(session: Session) -> _Bound:
+    bound: _Bound | None = session.info.get(_BOUND)
+    transaction = session.get_transaction()
+    if bound is not None and bound.transaction is transaction and transaction.is_active:
+        return bound
+    connection = session.connection()  # begins the transaction if none is open
+    transaction = session.get_transaction()
+    assert transaction is not None
+    bound = session.info[_BOUND] = _Bound(transaction, connection, connection.dialect,
+                                          connection.connection.driver_connection)
+    return bound
+
+
+# The last value each bind processor converted, and what it made of it: a vote's statements all pass the same
+# ``now``, and formatting a datetime for SQLite is not free. Compared by identity; a tuple is replaced whole, so
+# threads sharing it see a matching pair or none.
+_LAST: dict[Processor, tuple[Any, Any]] = {}
+
+
+def _processed(processor: Processor, value: Any) -> Any:
+    last = _LAST.get(processor)
+    if last is not None and last[0] is value:
+        return last[1]
+    result = processor(value)
+    _LAST[processor] = (value, result)
+    return result
 
 
 def _translated(connection: Any, dialect: Dialect, sql: str, args: Any, error: Any, cursor: Any

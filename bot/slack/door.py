@@ -17,7 +17,9 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -95,34 +97,31 @@ def build_app(settings: Settings, client: AsyncWebClient, listeners: SlackListen
         # committed what arrived. bolt's default acks an event before its listener even starts.
         process_before_response=True,
     )
-    metrics = client.metrics if isinstance(client, MeteredWebClient) else None
-    app.use(_correlate if metrics is None else _correlate_and_meter(metrics))
+    app.use(_Correlate(client.metrics if isinstance(client, MeteredWebClient) else None))
     listeners.register(app)
     app.error(_refuse_unreadable)
     return app
 
 
-async def _correlate(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> None:  # noqa: A002 (bolt's name)
-    """Everything logged for this request carries its event_id or trigger_id (bot/correlation.py).
+class _Correlate(AsyncMiddleware):
+    """Everything logged for this request carries its event_id or trigger_id (bot/correlation.py); with
+    ``metrics``, the ``client`` bolt hands the listeners (one it builds per request, a plain ``AsyncWebClient``:
+    the /log modal's ``views.update``, App Home's ``views.publish``) is counted like the door's own client.
 
     bolt runs its middleware one after the other, then the listener, all in the request's task (its ``next``
-    only says "go on"): so the value is set, not reset around ``next``, and the next request sets its own."""
-    correlation_id.set(slack_request_id(body))
-    await next()
+    only says "go on"): so the value is set, not reset around ``next``, and the next request sets its own. One
+    middleware for both, and a class, not a function: each one bolt runs costs every request, and a function's
+    arguments bolt builds by inspecting it, on every request."""
 
+    def __init__(self, metrics: Metrics | None) -> None:
+        self.metrics = metrics
 
-def _correlate_and_meter(metrics: Metrics) -> Callable[..., Awaitable[None]]:
-    """:func:`_correlate`, and the ``client`` bolt hands the listeners (one it builds per request, a plain
-    ``AsyncWebClient``: the /log modal's ``views.update``, App Home's ``views.publish``) counted like the door's
-    own client. One middleware for both: each one bolt runs costs every request, reactions included."""
-
-    async def correlate_and_meter(context: AsyncBoltContext, body: dict[str, Any],
-                                  next: Callable[[], Awaitable[Any]]) -> None:  # noqa: A002 (bolt's name)
-        correlation_id.set(slack_request_id(body))
-        context["client"] = metered_copy(context.client, metrics)
-        await next()
-
-    return correlate_and_meter
+    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
+                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse | None:  # noqa: A002
+        correlation_id.set(slack_request_id(req.body))
+        if self.metrics is not None:
+            req.context["client"] = metered_copy(req.context.client, self.metrics)
+        return await next()
 
 
 async def _refuse_unreadable(error: Exception, response: Any = None) -> None:
