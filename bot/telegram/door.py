@@ -24,7 +24,7 @@ from bot.inbox import ADOPT_AFTER, ADOPT_EVERY
 from bot.leader import STANDBY_SECONDS, Leadership, replica_id
 from bot.settings import Settings
 from bot.telegram.buttons import ButtonPayloads
-from bot.telegram.intake import Intake
+from bot.telegram.intake import Intake, KeptUpdates
 from bot.telegram.messenger import DEFAULTS, TelegramMessenger
 from bot.telegram.metered import MeteredRequest
 from bot.telegram.ratelimit import BoundedRateLimiter
@@ -88,6 +88,7 @@ class TelegramDoor:
         )
         self.dialogues = self.updates.dialogues
         self.intake: Intake | None = None
+        self.kept_updates: KeptUpdates | None = None  # the application's getUpdates request
         self.standby_seconds = standby_seconds
         self.metrics = metrics
         self.adopt_every, self.adopt_after = adopt_every, adopt_after
@@ -98,6 +99,7 @@ class TelegramDoor:
     def build_application(self) -> Application:
         assert self.settings.telegram_bot_token is not None
         base_url = self.settings.telegram_api_base_url.rstrip("/")
+        kept = self.kept_updates = KeptUpdates()
         builder = (
             ApplicationBuilder()
             .token(self.settings.telegram_bot_token.get_secret_value())
@@ -105,6 +107,8 @@ class TelegramDoor:
             .base_file_url(file_url(base_url))
             .defaults(DEFAULTS)
             .job_queue(None)
+            # getUpdates keeps the JSON it fetched: the inbox stores it as it came (bot/telegram/intake.py)
+            .get_updates_request(kept)
             .rate_limiter(
                 BoundedRateLimiter(max_wait=self.max_rate_limit_wait, network_backoff=self.network_backoff)
             )
@@ -136,7 +140,7 @@ class TelegramDoor:
         runner: web.AppRunner | None = None
         watched: asyncio.Task[Any] | None = None
         intake = self.intake = Intake(self.router.db, app, delivery_prefix=lambda: str(app.bot.id),
-                                      tell_waiting=self.updates.tell_waiting)
+                                      tell_waiting=self.updates.tell_waiting, kept=self.kept_updates)
         try:
             self.attach(app)
             await self._publish_commands(app)

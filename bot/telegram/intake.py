@@ -20,10 +20,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from telegram import Update
+from telegram._utils.types import JSONDict
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
+from telegram.request import HTTPXRequest
 
 from bot.inbox import UNAVAILABLE, DurableInbox, StoredRow, stored_row
 from storage import inbox
@@ -65,14 +68,46 @@ def chat_key(update: Update) -> str:
     return "-"
 
 
+class KeptUpdates(HTTPXRequest):
+    """The request ``getUpdates`` goes through (``ApplicationBuilder.get_updates_request``): it keeps the updates'
+    JSON as Telegram sent it, so the inbox stores that instead of serialising each parsed ``Update`` again — which
+    cost about as much as parsing it. PTB leaves the data it parses unaltered (``TelegramObject._parse_data``), and
+    ``payloads`` checks the kept JSON is that of the updates ``get_updates`` returned."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{"connection_pool_size": 1, **kwargs})  # PTB's own getUpdates request: one connection
+        self.fetched: list[JSONDict] = []
+
+    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
+        """PTB's documented hook for parsing the Bot API's answer (only getUpdates answers come here)."""
+        data = HTTPXRequest.parse_json_payload(payload)
+        result = data.get("result")
+        if data.get("ok") and isinstance(result, list):
+            self.fetched = result
+        return data
+
+    def payloads(self, updates: Sequence[Update]) -> list[str] | None:
+        """The JSON of the updates the last getUpdates returned; None when they are not these (then the caller
+        serialises them itself)."""
+        fetched, self.fetched = self.fetched, []
+        if len(fetched) != len(updates) or any(
+            raw.get("update_id") != update.update_id for raw, update in zip(fetched, updates, strict=True)
+        ):
+            return None
+        return [json.dumps(raw) for raw in fetched]
+
+
 class Intake:
     def __init__(self, db: Database, app: Application, *, delivery_prefix: Callable[[], str],
                  retry_delay: float = 1.0, max_retry_delay: float = 30.0,
-                 tell_waiting: Callable[[Update], Awaitable[None]] | None = None) -> None:
+                 tell_waiting: Callable[[Update], Awaitable[None]] | None = None,
+                 kept: KeptUpdates | None = None) -> None:
         """``tell_waiting``: tells the sender of an update still waiting for the database that it is kept (once,
-        a few seconds after its first try: ``DurableInbox``)."""
+        a few seconds after its first try: ``DurableInbox``). ``kept``: the getUpdates request the application was
+        built with, when it is one that keeps the JSON."""
         self.db = db
         self.app = app
+        self.kept = kept
         self.delivery_prefix = delivery_prefix  # the bot's id: update ids are counted per bot
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
@@ -85,12 +120,15 @@ class Intake:
 
     # --- in ------------------------------------------------------------------------------------------------
 
-    async def accept(self, updates: Sequence[Update]) -> None:
+    async def accept(self, updates: Sequence[Update], payloads: Sequence[str] | None = None) -> None:
         """Store the updates (one transaction) and queue the new ones. Raises when the database cannot take
-        them: the caller must then not acknowledge them."""
+        them: the caller must then not acknowledge them. ``payloads``: each update's JSON as it came, when the
+        caller has it (else it is serialised from the update)."""
+        prefix = self.delivery_prefix()
+        texts = payloads if payloads is not None else [u.to_json() for u in updates]
         deliveries = [
-            inbox.Delivery(f"{self.delivery_prefix()}:{u.update_id}", chat_key(u), u.to_json())
-            for u in updates
+            inbox.Delivery(f"{prefix}:{u.update_id}", chat_key(u), text)
+            for u, text in zip(updates, texts, strict=True)
         ]
         parsed = {delivery.delivery_id: update for delivery, update in zip(deliveries, updates, strict=True)}
         self._parsed.update(parsed)  # handled as fetched: not parsed again
@@ -130,7 +168,7 @@ class Intake:
                 delay = self.retry_delay
                 continue
             try:
-                await self.accept(updates)
+                await self.accept(updates, self.kept.payloads(updates) if self.kept is not None else None)
             except UNAVAILABLE as error:
                 log.warning("database unavailable, %d Telegram updates left with Telegram (retrying in %.0f s): %s",
                             len(updates), delay, first_line(error))

@@ -4,6 +4,7 @@ token on every request, and answers 200 only once the update is stored in the in
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
@@ -48,13 +49,15 @@ def receiver(app: Application, intake: Intake, secret: str) -> Callable[[web.Req
             log.warning("webhook request without the right secret token rejected")
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), app.bot)
+            body = await request.text()
+            update = Update.de_json(json.loads(body), app.bot)
         except Exception as error:  # not JSON, or not an update: refuse it, the door goes on
             log.warning("malformed Telegram webhook request refused: %s: %s", type(error).__name__, error)
             return web.Response(status=400)
         try:
             with correlated(str(update.update_id)):
-                await intake.accept([update])  # 200 only once it is stored: Telegram keeps it until then
+                # 200 only once it is stored (as it came): Telegram keeps it until then
+                await intake.accept([update], [body])
         except UNAVAILABLE as error:
             log.warning("database unavailable, webhook update %s refused (Telegram sends it again): %s",
                         update.update_id, type(error).__name__)
