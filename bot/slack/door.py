@@ -35,6 +35,7 @@ from bot.slack.files import FileImports
 from bot.slack.listeners import UNAVAILABLE, SlackListeners, _guarded
 from bot.slack.messenger import SlackMessenger
 from bot.slack.metered import MeteredWebClient, metered_copy
+from bot.slack.reactions import Reactions
 from handlers.router import Router
 
 if TYPE_CHECKING:
@@ -164,6 +165,9 @@ class SlackDoor:
             self.listeners, token=settings.slack_bot_token.get_secret_value(), api_base_url=settings.slack_api_base_url
         )
         self.app.event("message")(_guarded(self.file_imports.on_message))
+        # HTTP mode: reaction events go from the request straight to their listener (bot/slack/reactions.py)
+        secret = settings.slack_signing_secret
+        self.reactions = Reactions(secret.get_secret_value(), self.listeners) if secret is not None else None
         self.bound_port: int | None = None  # the HTTP port actually bound (tests bind port 0)
         self.ready = asyncio.Event()
 
@@ -226,7 +230,12 @@ class SlackDoor:
             await runner.cleanup()
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        """Slack's request → bolt (signature check, ack within 3 s) → Slack's response."""
+        """Slack's request → bolt (signature check, ack within 3 s) → Slack's response; a reaction event takes
+        the short way (``bot.slack.reactions``)."""
+        if self.reactions is not None:
+            answer = await self.reactions.handle(await request.read(), request.headers)
+            if answer is not None:
+                return answer
         try:
             bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
         except Exception as error:  # a body bolt cannot parse: refuse it, the door goes on
