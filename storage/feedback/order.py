@@ -57,17 +57,32 @@ def _claim(dialect: str) -> DriverStatement:
     return claim
 
 
+_LAST_STALE: tuple[datetime, datetime] | None = None
+
+
+def _stale_before(now: datetime) -> datetime:
+    """``now - STAMPS_KEPT_FOR``, the same object for the same ``now``: a vote's two statements pass it, and the
+    driver converts a value it has just converted for free (storage.driver)."""
+    global _LAST_STALE
+    last = _LAST_STALE
+    if last is not None and last[0] is now:
+        return last[1]
+    stale = now - STAMPS_KEPT_FOR
+    _LAST_STALE = (now, stale)
+    return stale
+
+
 def newest_change(session: Session, *, card: VotedCard, voter: str, choice: str, present: bool, stamp: int,
                   now: datetime) -> bool:
     """Keep this change (``choice`` added, or removed when not ``present``) as the voter's newest for that
     choice and return True — or return False, changing nothing, when a newer change of it was kept already
     (the caller then ignores this delivery)."""
     params = {"card_id": card.id, "voter": voter, "choice": choice[:64], "present": present, "stamp": stamp,
-              "seen_at": now, "stale_before": now - STAMPS_KEPT_FOR}
+              "seen_at": now, "stale_before": _stale_before(now)}
     return _claim(session.get_bind().dialect.name).execute(session, params).fetchone() is not None
 
 
 def present_choices(session: Session, *, card: VotedCard, voter: str, now: datetime) -> list[str]:
     """The voter's choices whose newest change added them, newest first: their vote is the first that counts."""
-    params = {"card_id": card.id, "voter": voter, "stale_before": now - STAMPS_KEPT_FOR}
+    params = {"card_id": card.id, "voter": voter, "stale_before": _stale_before(now)}
     return [row[0] for row in _PRESENT.execute(session, params).fetchall()]
