@@ -65,12 +65,15 @@ class DriverStatement:
             self._compiled[dialect.name] = compiled
         return compiled
 
-    def execute(self, session: Session, params: Mapping[str, Any]) -> Any:
-        """Run the statement in the session's transaction; returns the DBAPI cursor (``rowcount``, ``fetchone``,
-        ``fetchall``)."""
-        if session.autoflush:
-            session.flush()  # as session.execute would: pending ORM changes first (nothing, on the vote path)
-        bound = _bound(session)
+    def execute(self, session: Session | Connection, params: Mapping[str, Any]) -> Any:
+        """Run the statement in the transaction of the session (or of the connection of a unit of work in Core
+        statements); returns the DBAPI cursor (``rowcount``, ``fetchone``, ``fetchall``)."""
+        if isinstance(session, Connection):
+            bound = _Bound(None, session, session.dialect, session.connection.driver_connection)
+        else:
+            if session.autoflush:
+                session.flush()  # as session.execute would: pending ORM changes first (nothing, on the vote path)
+            bound = _bound(session)
         compiled = self._for(bound.dialect)
         values = dict(compiled.literals)
         values.update(params)
@@ -91,7 +94,7 @@ class _Bound:
     """The session's transaction and its connection, looked up once per transaction (a vote runs several
     statements, a group-commit batch hundreds)."""
 
-    transaction: SessionTransaction
+    transaction: SessionTransaction | None  # None: a bare connection's
     connection: Connection
     dialect: Dialect
     dbapi_connection: Any
@@ -103,7 +106,7 @@ _BOUND = "storage.driver.bound"
 def _bound(session: Session) -> _Bound:
     bound: _Bound | None = session.info.get(_BOUND)
     transaction = session.get_transaction()
-    if bound is not None and bound.transaction is transaction and transaction.is_active:
+    if bound is not None and transaction is not None and bound.transaction is transaction and transaction.is_active:
         return bound
     connection = session.connection()  # begins the transaction if none is open
     transaction = session.get_transaction()

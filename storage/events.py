@@ -32,8 +32,7 @@ def mark_processed(session: Session | Connection, *, platform: str, event_id: st
     """Record the event; True the first time it is seen, False for a repeat (also across processes: a
     concurrent transaction that marks the same event waits for this one and then finds it marked).
     ``session``: an ORM session, or the connection of a unit of work in Core statements."""
-    connection = session if isinstance(session, Connection) else session.connection()
-    dialect = connection.dialect.name
+    dialect = (session if isinstance(session, Connection) else session.get_bind()).dialect.name
     params = {"platform": platform, "event_id": event_id[:128], "created_at": utcnow()}
     cursor = _MARK[dialect].execute(session, params)
     if dialect == "postgresql":
