@@ -148,9 +148,12 @@ async def test_three_replicas_apply_every_acknowledged_item_once_while_one_is_ki
     overdue = collections.Counter(re.findall(r"\* (R\d+),", " ".join(posted(slack_api, "Overdue since"))))
     assert overdue == collections.Counter({f"R{n}": 1 for n in range(REMINDERS)})
     assert len(posted(slack_api, "Weekly digest", DIGEST_CHANNEL)) == 1
-    # A confirmation is never sent twice (one may be missing: its replica died after the commit, before sending).
+    # Every confirmation is sent: one kept with its command (bot.inbox.keeper) is sent by whoever takes its row
+    # after the kill. The one window left (README): a chat's confirmation on its way when the replica died — the
+    # platform took it, the row was not marked — is sent again; at most one per chat, and nothing else twice.
     confirmed = collections.Counter(re.findall(r"\b(T\d+) @ Conf", " ".join(fake_telegram.sent_texts())))
-    assert max(confirmed.values()) == 1 and len(confirmed) >= TELEGRAM_UPDATES
+    assert len(confirmed) == TELEGRAM_UPDATES + AFTER_RESTART
+    assert sum(n - 1 for n in confirmed.values()) <= len(CHATS), confirmed
     # Each replica answered part of the load: the proxy spread it.
     handled = [command_count(text) for text in metrics]
     assert all(count > 0 for count in handled), handled
