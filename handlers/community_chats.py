@@ -6,7 +6,9 @@ A community chat (a chat linked with ``/connect telegram community``) is named b
 - its number as ``/ask chats`` lists it: ``#3``;
 - its title (a Telegram group's, kept when the group was linked): ``#go-community``, ``@Go_Community`` or
   ``#"Go community"`` — case, a leading ``#`` or ``@``, and spaces, ``_`` and ``-`` do not matter;
-- its id on the platform: a Telegram group's ``-100…``, a Slack channel's ``#C0…``;
+- its id on the platform: a Telegram group's ``-100…``, a Slack channel's ``#C0…`` — or a Slack channel
+  mention (``<#C0…|devrel>``, which the door shows as ``#devrel``): the channel it names, when that channel is
+  a community chat; otherwise ``#devrel`` is a title like any other;
 - ``here``: the chat the question was asked in, community chat or not.
 
 Every name must be found, and found once; otherwise nothing is posted and the reply lists the chats there are.
@@ -77,6 +79,14 @@ def _chat(binding: ChatBinding) -> CommunityChat:
                                                          chat_id=binding.chat_id), title=binding.title)
 
 
+def _mentioned(req: Request, chats: list[CommunityChat], name: str) -> list[CommunityChat]:
+    """The community chat a platform's channel mention ``name`` names, by the channel's id (its title may be
+    another one, or shared); none when the name is no mention or its channel is not a community chat."""
+    ids = {channel_id for shown, channel_id in req.incoming.channel_mentions if shown == name.strip()}
+    platform = req.incoming.chat.platform
+    return [c for c in chats if c.chat.platform == platform and c.chat.chat_id in ids]
+
+
 def listing(chats: list[CommunityChat]) -> str:
     """Each community chat on a line, as a name ``in`` takes."""
     return "\n".join(f"• {markup.escape(c.label)}" for c in chats)
@@ -93,7 +103,7 @@ def chats_named(req: Request, names: tuple[str, ...], *, example: str) -> list[C
         if name.strip().casefold() == HERE:
             target = here
         else:
-            named = [c for c in chats if c.is_named(name)]
+            named = _mentioned(req, chats, name) or [c for c in chats if c.is_named(name)]
             if len(named) > 1:
                 raise UserError(_("{token} names several community chats; name one by its number: {chats}.").format(
                     token=quote_token(name), chats=", ".join(f"#{c.number}" for c in named)),

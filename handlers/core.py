@@ -82,6 +82,10 @@ class Incoming:
     # The chat's name as the platform shows it (a Telegram group's title), where the door knows it: a chat
     # linked as a community chat keeps it, so /ask … in #name can name the chat.
     chat_title: str | None = None
+    # Channel mentions in the text as the door rendered them, with the channel each one names: Slack's
+    # ``<#C0DEVREL|devrel>`` reads as ``#devrel`` in ``args`` and comes here as ("#devrel", "C0DEVREL"), so
+    # /ask … in #devrel finds the channel by its id, not only by a title that may differ.
+    channel_mentions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

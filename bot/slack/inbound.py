@@ -54,6 +54,12 @@ def command_text(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
+def channel_mentions(text: str) -> tuple[tuple[str, str], ...]:
+    """The named channel mentions of the text, as :func:`command_text` shows them and the channel they name:
+    ``<#C0DEVREL|devrel>`` → ("#devrel", "C0DEVREL"). A bare ``<#C0DEVREL>`` shows its id already."""
+    return tuple(("#" + m.group(2), m.group(1)) for m in _CHANNEL_MENTION.finditer(text) if m.group(2))
+
+
 def stamp(ts: object) -> int | None:
     """Slack's ``event_ts`` / ``action_ts`` (``"1700000100.000100"``) as microseconds, the order it gives one
     person's votes (``ReactionEvent.stamp``); None when missing or not a timestamp."""

@@ -206,6 +206,7 @@ class SlackListeners:
         incoming = Incoming(
             chat=chat, user=user, command=name, args=args, text=f"/{name} {args}".strip(),
             language=self.language_of(user.user_id), namespace=via,
+            channel_mentions=inbound.channel_mentions(body.get("text") or ""),
         )
         return incoming, Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
 

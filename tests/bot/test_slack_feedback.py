@@ -11,7 +11,9 @@ import pytest
 from sqlmodel import select
 
 from handlers.router import Router
+from storage.links import bind_chat
 from storage.models import CommunityPollAnswer, CommunityPollPost, HireSurvey
+from storage.teams import get_or_create_team_for_chat
 from tests.doors import cards, eventually, votes
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, SlackClient, reaction_event
 
@@ -196,3 +198,40 @@ async def test_ask_clicks_arriving_out_of_order_end_in_each_persons_newest(slack
 
     expected = {f"slack:{p}": 2 if n % 2 else 1 for n, p in enumerate(people)}
     await eventually(lambda: answers() == expected)
+
+
+def _community_channel(db, channel_id: str, title: str) -> None:
+    """A channel of the workspace's team linked as a community chat."""
+    with db.session() as s:
+        team = get_or_create_team_for_chat(s, platform="slack", scope_id=TEAM_ID, name="DevRel", timezone="UTC")
+        assert team.id is not None
+        bind_chat(s, platform="slack", chat_id=channel_id, team_id=team.id, purpose="community", title=title)
+        s.commit()
+
+
+async def test_ask_in_a_channel_mention_posts_buttons_in_the_channel_it_names(slack: SlackClient, slack_api, db):
+    """Slack sends ``#devrel`` as ``<#C0DEVREL|devrel>``: the poll goes to that channel, found by its id — the
+    community chat's title ("DevRel RU") is not the channel's name, so the name alone would find nothing."""
+    _community_channel(db, "C0DEVREL", "DevRel RU")
+    await slack.command("/ask", "chats", user="UALICE")
+    await eventually(lambda: any("C0DEVREL" in c.params["text"] for c in slack_api.of("response_url")))
+    listed = next(c.params["text"] for c in slack_api.of("response_url") if "C0DEVREL" in c.params["text"])
+    assert "DevRel RU (Slack C0DEVREL)" in listed
+
+    await slack.command("/ask", '"Next meetup?" Go | Rust in <#C0DEVREL|devrel>', user="UALICE")
+    (poll,) = await slack_api.wait_for("chat.postMessage")
+    assert poll.params["channel"] == "C0DEVREL"
+    buttons = next(b for b in poll.params["blocks"] if b["type"] == "actions")["elements"]
+    assert [b["value"] for b in buttons] == ["/ask answer 1 Go", "/ask answer 1 Rust"]
+
+
+async def test_ask_in_an_unknown_channel_posts_nothing_and_lists_the_community_chats(slack: SlackClient, slack_api,
+                                                                                     db):
+    _community_channel(db, "C0DEVREL", "devrel")
+    await slack.command("/ask", '"Next meetup?" Go | Rust in <#C0RANDOM|random>', user="UALICE")
+    await eventually(lambda: any("#random" in c.params["text"] for c in slack_api.of("response_url")))
+    refusal = next(c.params["text"] for c in slack_api.of("response_url") if "#random" in c.params["text"])
+    assert "not a community chat of this team" in refusal and "devrel (Slack C0DEVREL)" in refusal
+    assert slack_api.of("chat.postMessage") == []
+    with db.session() as s:
+        assert s.exec(select(CommunityPollPost)).all() == []

@@ -176,3 +176,9 @@ def test_the_cli_prints_either_manifest(monkeypatch):
     assert every.stdout == render_manifest(registry.all(), form="all", locale="ru")
     assert slash_commands(named.stdout) == ["/dr", "/log"]
     assert wrong.exit_code == 2 and "choose namespace or all" in wrong.output
+
+
+def test_channel_mentions_pair_the_name_the_text_shows_with_the_channel_id():
+    text = "\"Next?\" Go | Rust in <#C0DEVREL|devrel>, <#C0BARE>, here"
+    assert inbound.command_text(text) == "\"Next?\" Go | Rust in #devrel, #C0BARE, here"
+    assert inbound.channel_mentions(text) == (("#devrel", "C0DEVREL"),)  # a bare mention shows its id already
