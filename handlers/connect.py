@@ -1,8 +1,10 @@
 """/connect and /disconnect — one team across Slack and Telegram, joined with a one-time code.
 
 A team admin runs ``/connect telegram`` (in Slack or the console) and gets a code; an admin of a Telegram
-group runs ``/connect CODE`` there and the group joins the team. Whether someone is an admin *of the chat*
-is the platform's knowledge: the door checks it and passes ``Incoming.chat_admin``.
+group runs ``/connect CODE`` there and the group joins the team. ``/connect slack community`` makes a code for a
+Slack channel: a workspace admin sends it in the channel, and that channel — not the whole workspace — becomes a
+community chat. Whether someone is an admin *of the chat* is the platform's knowledge: the door checks it and
+passes ``Incoming.chat_admin``.
 """
 
 from __future__ import annotations
@@ -25,19 +27,22 @@ from storage.links import (
 CONNECT_EXAMPLE = "/connect telegram"
 REDEEM_EXAMPLE = "/connect ABCD-EFGH"
 # Platforms another chat can join from. Data, not a branch: the word only names where the code will be used.
-JOINABLE = ("telegram",)
+JOINABLE = ("telegram", "slack")
+SLACK_EXAMPLE = "/connect slack community"
 
 
 @registry.command(
     "connect",
-    summary="Link a Telegram group to this team with a one-time code",
-    usage="/connect telegram [team|community]  ·  /connect CODE",
-    examples=(CONNECT_EXAMPLE, "/connect telegram community", REDEEM_EXAMPLE),
-    admin_examples=("/connect telegram", "/connect telegram community", REDEEM_EXAMPLE),
+    summary="Link a Telegram group or a Slack channel to this team with a one-time code",
+    usage="/connect telegram [team|community]  ·  /connect slack community  ·  /connect CODE",
+    examples=(CONNECT_EXAMPLE, "/connect telegram community", SLACK_EXAMPLE, REDEEM_EXAMPLE),
+    admin_examples=("/connect telegram", "/connect telegram community", SLACK_EXAMPLE, REDEEM_EXAMPLE),
     details=(
         "A team admin runs /connect telegram (in Slack or the console) and gets a code that works once, for "
         "15 minutes. An admin of the Telegram group then sends /connect CODE in that group, and the group "
-        "becomes part of the team: a team chat, or a community chat whose members vote on feedback."
+        "becomes part of the team: a team chat, or a community chat whose members vote on feedback. "
+        "/connect slack community makes a code for a Slack channel: a Slack workspace admin sends /connect CODE "
+        "in the channel, and that channel becomes a community chat (/ask … in #channel, /feedback … everywhere)."
     ),
 )
 def connect(req: Request) -> Reply:
@@ -49,7 +54,7 @@ def connect(req: Request) -> Reply:
             hint=_("Then, in the Telegram group: {example}").format(example=REDEEM_EXAMPLE),
         )
     if words[0].lower() in JOINABLE:
-        return _new_code(req, words[1:])
+        return _new_code(req, words[0].lower(), words[1:])
     if looks_like_code(req.args):
         return _redeem(req, req.args)
     raise UserError(
@@ -59,8 +64,12 @@ def connect(req: Request) -> Reply:
     )
 
 
-def _new_code(req: Request, rest: list[str]) -> Reply:
-    purpose = rest[0].lower() if rest else "team"
+def _new_code(req: Request, platform: str, rest: list[str]) -> Reply:
+    purpose = rest[0].lower() if rest else "community" if platform == "slack" else "team"
+    if platform == "slack" and purpose == "team":
+        # A Slack channel belongs to its workspace's team already: it can only join as a community chat.
+        raise UserError(_("A Slack channel joins as a community chat: its workspace is the team's chat already."),
+                        example=SLACK_EXAMPLE)
     if purpose not in PURPOSES or len(rest) > 1:
         raise UserError(
             _("A linked chat is either a team chat or a community chat: “team” or “community”."),
@@ -69,23 +78,30 @@ def _new_code(req: Request, rest: list[str]) -> Reply:
     code = create_link_code(req.session, team_id=req.team_id, created_by=req.member.id, now=req.now, purpose=purpose)
     minutes = int(CODE_TTL.total_seconds() // 60)
     what = _("a community chat") if purpose == "community" else _("a team chat")
+    if platform == "slack":
+        where = _("In the Slack channel, a Slack workspace admin sends:")
+        joins = ngettext("The channel joins {team} as {what}. The code works once, for {minutes} minute.",
+                         "The channel joins {team} as {what}. The code works once, for {minutes} minutes.", minutes)
+    else:
+        where = _("In the Telegram group, an admin of the group sends:")
+        joins = ngettext("The group joins {team} as {what}. The code works once, for {minutes} minute.",
+                         "The group joins {team} as {what}. The code works once, for {minutes} minutes.", minutes)
     lines = [
         _("🔗 Link code: {code}").format(code=markup.bold(code)),
-        _("In the Telegram group, an admin of the group sends:"),
+        where,
         markup.code(f"/connect {code}"),
-        ngettext("The group joins {team} as {what}. The code works once, for {minutes} minute.",
-                 "The group joins {team} as {what}. The code works once, for {minutes} minutes.", minutes).format(
-            team=markup.bold(req.team.name), what=what, minutes=minutes
-        ),
+        joins.format(team=markup.bold(req.team.name), what=what, minutes=minutes),
     ]
     return Reply("\n".join(lines), ephemeral=True)
 
 
 def _redeem(req: Request, code: str) -> Reply:
     chat = req.incoming.chat
+    # In a Slack channel the scope is the whole workspace; a community code links the channel alone.
+    channel = chat.chat_id if chat.chat_id != chat.scope else None
     result = redeem_link_code(
         req.session, code=code, platform=chat.platform, chat_id=chat.scope, title=req.incoming.chat_title,
-        now=req.now
+        now=req.now, channel_id=channel,
     )
     if result.outcome is LinkOutcome.UNKNOWN:
         raise UserError(
@@ -115,7 +131,10 @@ def _redeem(req: Request, code: str) -> Reply:
 )
 def disconnect(req: Request) -> Reply:
     chat = req.incoming.chat
-    team = unbind_chat(req.session, platform=chat.platform, chat_id=chat.scope)
+    # A Slack channel linked as a community chat leaves alone; elsewhere (and in other channels) the chat's scope.
+    team = unbind_chat(req.session, platform=chat.platform, chat_id=chat.chat_id) if chat.chat_id != chat.scope \
+        else None
+    team = team or unbind_chat(req.session, platform=chat.platform, chat_id=chat.scope)
     if team is None:
         raise UserError(_("This chat was not linked to a team with /connect, so there is nothing to undo."))
     return Reply(

@@ -120,7 +120,7 @@ PERMISSIONS: tuple[Permission, ...] = (
                "/admin grant @bob"),
     Permission("admin", "revoke", Who.ADMIN, N_("revoke the admin role"), "/admin revoke @person",
                "/admin revoke @carol"),
-    Permission("connect", "telegram", Who.ADMIN, N_("link a chat to the team"), "/connect telegram",
+    Permission("connect", "telegram|slack", Who.ADMIN, N_("link a chat to the team"), "/connect telegram|slack",
                "/connect telegram"),
     Permission("connect", ANY, Who.CHAT_ADMIN, N_("link this chat to a team"), "/connect CODE", "",
                when=looks_like_code),

@@ -92,12 +92,17 @@ def create_link_code(
 
 
 def redeem_link_code(
-    session: Session, *, code: str, platform: str, chat_id: str, title: str | None, now: datetime
+    session: Session, *, code: str, platform: str, chat_id: str, title: str | None, now: datetime,
+    channel_id: str | None = None,
 ) -> LinkResult:
-    """Join the chat to the code's team. Nothing changes unless the outcome is LINKED."""
+    """Join the chat to the code's team. Nothing changes unless the outcome is LINKED. ``channel_id`` is the
+    channel the code was sent in when ``chat_id`` is a whole Slack workspace: a community code links that channel
+    alone (the workspace stays the team it is), a team code the workspace."""
     row = session.exec(select(LinkCode).where(LinkCode.code_hash == hash_code(code))).first()
     if row is None:
         return LinkResult(LinkOutcome.UNKNOWN)
+    if row.purpose == "community" and channel_id:
+        chat_id = channel_id
     team = session.get(Team, row.team_id)
     if row.used_at is not None:
         return LinkResult(LinkOutcome.USED, team=team)

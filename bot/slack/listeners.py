@@ -207,6 +207,7 @@ class SlackListeners:
             chat=chat, user=user, command=name, args=args, text=f"/{name} {args}".strip(),
             language=self.language_of(user.user_id), namespace=via,
             channel_mentions=inbound.channel_mentions(body.get("text") or ""),
+            chat_title=None if chat.is_private else body.get("channel_name"),
         )
         return incoming, Origin(chat, user, workspace, respond=respond, trigger_id=body.get("trigger_id"))
 
@@ -245,8 +246,9 @@ class SlackListeners:
         ``once`` (a stored request) the database being away raises, so the inbox keeps the request; ``keep``
         keeps its replies with the request's row (``bot.inbox.keeper``)."""
         admin = await self.workspace_admin(incoming.user.user_id, incoming.chat.workspace_id)
-        return await asyncio.to_thread(self.router.dispatch, replace(incoming, platform_admin=admin), once=once,
-                                       raise_unavailable=once is not None, keep=keep)
+        # A workspace admin or owner administers its channels, too: they may link one (/connect CODE) and unlink it.
+        return await asyncio.to_thread(self.router.dispatch, replace(incoming, platform_admin=admin, chat_admin=admin),
+                                       once=once, raise_unavailable=once is not None, keep=keep)
 
     # --- answering --------------------------------------------------------------------------------------
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import re
 
 import pytest
 from sqlmodel import select
 
 from handlers.router import Router
 from storage.links import bind_chat
-from storage.models import CommunityPollAnswer, CommunityPollPost, HireSurvey
+from storage.models import ChatBinding, CommunityPollAnswer, CommunityPollPost, HireSurvey
 from storage.teams import get_or_create_team_for_chat
 from tests.doors import cards, eventually, votes
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, SlackClient, reaction_event
@@ -235,3 +236,29 @@ async def test_ask_in_an_unknown_channel_posts_nothing_and_lists_the_community_c
     assert slack_api.of("chat.postMessage") == []
     with db.session() as s:
         assert s.exec(select(CommunityPollPost)).all() == []
+
+
+async def test_a_workspace_admin_links_a_channel_with_a_code_and_a_poll_named_by_its_mention_goes_there(
+        slack: SlackClient, slack_api, db):
+    """/connect slack community, then /connect CODE sent in the channel: the channel (not the workspace) becomes a
+    community chat under its Slack name, /ask chats lists it and /ask … in <#C0DEVREL|devrel> posts its buttons."""
+    slack_api.admins.add("UALICE")
+    await slack.command("/connect", "slack community", user="UALICE")
+    await eventually(lambda: any("Link code" in c.params["text"] for c in slack_api.of("response_url")))
+    offer = next(c.params["text"] for c in slack_api.of("response_url") if "Link code" in c.params["text"])
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", offer).group(0)
+    await slack.command("/connect", code, user="UALICE", channel="C0DEVREL")
+    await eventually(lambda: any("community chat of" in str(c.params.get("text")) for c in slack_api.calls))
+
+    await slack.command("/ask", "chats", user="UBOB")
+    await eventually(lambda: any("(Slack C0DEVREL)" in c.params["text"] for c in slack_api.of("response_url")))
+    posted = len(slack_api.of("chat.postMessage"))
+    await slack.command("/ask", '"Next meetup?" Go | Rust in <#C0DEVREL|devrel>', user="UBOB")
+    await eventually(lambda: len(slack_api.of("chat.postMessage")) > posted)
+    poll = slack_api.of("chat.postMessage")[-1]
+    assert poll.params["channel"] == "C0DEVREL"
+    assert [b["value"] for b in next(b for b in poll.params["blocks"] if b["type"] == "actions")["elements"]] == [
+        "/ask answer 1 Go", "/ask answer 1 Rust"]
+    with db.session() as s:
+        assert {(b.chat_id, b.purpose) for b in s.exec(select(ChatBinding))} == {(TEAM_ID, "team"),
+                                                                                ("C0DEVREL", "community")}

@@ -107,3 +107,32 @@ def test_connect_without_arguments_or_with_nonsense_explains_itself(router):
     nonsense = run(router, "/connect discord", user=SLACK_ADMIN, chat=SLACK)
     assert empty.is_error and "/connect telegram" in text_of(empty)
     assert nonsense.is_error and "“discord”" in text_of(nonsense)
+
+
+def test_a_workspace_admin_links_a_slack_channel_as_a_community_chat_and_unlinks_it(router, db):
+    reply = run(router, "/connect slack community", user=SLACK_ADMIN, chat=SLACK)
+    assert "In the Slack channel" in text_of(reply)
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", text_of(reply)).group(0)
+    devrel = replace(SLACK, chat_id="C9")
+    linked = router.dispatch(replace(incoming(f"/connect {code}", user=SLACK_ADMIN, chat=devrel), chat_admin=True,
+                                     chat_title="devrel"))
+    assert "now a community chat of" in text_of(linked[0])
+    team = bindings(db)[("slack", "T1")]
+    assert team[1] == "team"  # the workspace stays the team it was
+    assert bindings(db)[("slack", "C9")] == (team[0], "community")  # the channel alone joins, as a community chat
+    listed = run(router, "/ask chats", user=SLACK_ADVOCATE, chat=SLACK)
+    assert "devrel (Slack C9)" in text_of(listed)
+
+    left = run(router, "/disconnect", user=SLACK_ADMIN, chat=devrel, chat_admin=True)
+    assert not left.is_error
+    assert ("slack", "C9") not in bindings(db) and bindings(db)[("slack", "T1")] == team
+
+
+def test_a_slack_channel_cannot_join_as_a_team_chat(router, db):
+    run(router, "/help", user=SLACK_ADMIN, chat=SLACK)
+    before = bindings(db)
+    refused = run(router, "/connect slack team", user=SLACK_ADMIN, chat=SLACK)
+    assert refused.is_error and "/connect slack community" in text_of(refused)
+    assert bindings(db) == before
+    with db.session() as s:
+        assert s.exec(select(LinkCode)).all() == []
