@@ -114,6 +114,12 @@ def _redeem(req: Request, code: str) -> Reply:
         raise UserError(_("That link code was already used. Ask a team admin for a new one with /connect telegram."))
     assert result.team is not None
     team = markup.bold(result.team.name)
+    if result.outcome is LinkOutcome.TEAM_CODE_IN_CHANNEL:
+        raise UserError(_("A Slack channel joins only as a community chat; this code is for a team chat. "
+                          "Ask a team admin for a community code."), example=SLACK_EXAMPLE)
+    if result.outcome is LinkOutcome.OTHER_WORKSPACE_TEAM:
+        raise UserError(_("This Slack workspace belongs to {team}, so its channels can only join {team}. "
+                          "Ask an admin of {team} for the code.").format(team=team), example=SLACK_EXAMPLE)
     if result.outcome is LinkOutcome.ALREADY_LINKED:
         return Reply(_("This chat is already part of {team}.").format(team=team), ephemeral=True)
     what = _("community chat") if result.purpose == "community" else _("team chat")

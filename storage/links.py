@@ -32,6 +32,8 @@ class LinkOutcome(StrEnum):
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     USED = "used"
+    TEAM_CODE_IN_CHANNEL = "team_code_in_channel"  # a Slack channel joins only as a community chat
+    OTHER_WORKSPACE_TEAM = "other_workspace_team"  # the channel's workspace belongs to another team
 
 
 @dataclass(frozen=True)
@@ -101,13 +103,20 @@ def redeem_link_code(
     row = session.exec(select(LinkCode).where(LinkCode.code_hash == hash_code(code))).first()
     if row is None:
         return LinkResult(LinkOutcome.UNKNOWN)
-    if row.purpose == "community" and channel_id:
-        chat_id = channel_id
     team = session.get(Team, row.team_id)
     if row.used_at is not None:
         return LinkResult(LinkOutcome.USED, team=team)
     if row.expires_at <= now:
         return LinkResult(LinkOutcome.EXPIRED, team=team)
+    if channel_id:
+        # A code sent in a Slack channel never moves the workspace, and a channel serves its workspace's team:
+        # feedback answered there is counted for that team, so another team's channel would count for nobody.
+        if row.purpose != "community":
+            return LinkResult(LinkOutcome.TEAM_CODE_IN_CHANNEL, team=team)
+        workspace = _binding(session, platform=platform, chat_id=chat_id)
+        if workspace is not None and workspace.team_id != row.team_id:
+            return LinkResult(LinkOutcome.OTHER_WORKSPACE_TEAM, team=session.get(Team, workspace.team_id))
+        chat_id = channel_id
     binding = _binding(session, platform=platform, chat_id=chat_id)
     if binding is not None and binding.team_id == row.team_id and binding.purpose == row.purpose:
         return LinkResult(LinkOutcome.ALREADY_LINKED, team=team, purpose=row.purpose)

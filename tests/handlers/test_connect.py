@@ -136,3 +136,29 @@ def test_a_slack_channel_cannot_join_as_a_team_chat(router, db):
     assert bindings(db) == before
     with db.session() as s:
         assert s.exec(select(LinkCode)).all() == []
+
+
+def test_a_team_code_sent_in_a_slack_channel_is_refused_and_moves_nothing(router, db):
+    code = new_code(router)  # /connect telegram: a team chat's code
+    before = bindings(db)
+    devrel = replace(SLACK, chat_id="C9")
+    refused = router.dispatch(replace(incoming(f"/connect {code}", user=SLACK_ADMIN, chat=devrel, admin=True),
+                                      chat_admin=True))[0]
+    assert refused.is_error and "only as a community chat" in text_of(refused)
+    assert "/connect slack community" in text_of(refused)
+    assert bindings(db) == before
+
+
+def test_another_teams_community_code_cannot_link_a_channel_of_this_workspace(router, db):
+    run(router, "/help", user=SLACK_ADMIN, chat=SLACK)  # workspace T1 is its own team
+    other_chat = ChatRef(platform="slack", chat_id="C7", workspace_id="T2")
+    other_admin = UserRef(platform="slack", user_id="U7", display_name="olga")
+    made = router.dispatch(incoming("/connect slack community", user=other_admin, chat=other_chat, admin=True))[0]
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", text_of(made)).group(0)
+    before = bindings(db)
+
+    devrel = replace(SLACK, chat_id="C9")
+    refused = router.dispatch(replace(incoming(f"/connect {code}", user=SLACK_ADMIN, chat=devrel, admin=True),
+                                      chat_admin=True))[0]
+    assert refused.is_error and "its channels can only join" in text_of(refused)
+    assert bindings(db) == before
