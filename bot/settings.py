@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = "sqlite:///devrelbot.db"
-    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"  # storage.db.DEFAULT_SQLITE_SYNCHRONOUS
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "FULL"  # storage.db.DEFAULT_SQLITE_SYNCHRONOUS
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None

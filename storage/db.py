@@ -32,11 +32,11 @@ def normalize_url(url: str) -> str:
 
 
 DEFAULT_BUSY_TIMEOUT = 30.0  # seconds SQLite waits for another writer's lock before "database is locked"
-# NORMAL (in WAL mode): a commit survives a crash of the process; a power cut may lose the last ones. FULL syncs
-# every commit (one sync per group-commit batch), so it survives that too — but on this project's machine it cost
-# the doors a quarter to a third of their throughput (bench/bench_reactions.py --sqlite-synchronous), so it is
-# the operator's choice (SQLITE_SYNCHRONOUS), not the default.
-DEFAULT_SQLITE_SYNCHRONOUS = "NORMAL"
+# FULL syncs every commit (one sync per group-commit batch), so what was acknowledged survives a power cut, not
+# only a crash of the process as with NORMAL (in WAL mode). Since the doors' statements run on the driver, FULL
+# costs them about 5% (bench/bench_reactions.py --sqlite-synchronous FULL|NORMAL, quiet machine), so the stronger
+# promise is the default; NORMAL stays the operator's choice (SQLITE_SYNCHRONOUS) for a slow disk.
+DEFAULT_SQLITE_SYNCHRONOUS = "FULL"
 
 
 def make_engine(

@@ -74,11 +74,11 @@ def test_the_busy_timeout_is_set_on_every_connection(tmp_path):
     engine.dispose()
 
 
-def test_sqlite_syncs_every_commit_when_the_operator_asks_for_it(tmp_path):
-    """SQLITE_SYNCHRONOUS=FULL: what the bot acknowledged survives a power cut too; NORMAL (the default) a crash."""
+def test_sqlite_syncs_every_commit_unless_the_operator_asks_for_less(tmp_path):
+    """SQLITE_SYNCHRONOUS=FULL (the default): what the bot acknowledged survives a power cut too; NORMAL a crash."""
     full, normal = 2, 1  # what PRAGMA synchronous reports
-    for engine, expected in ((make_engine(f"sqlite:///{tmp_path / 'x.db'}"), normal),
-                             (make_engine(f"sqlite:///{tmp_path / 'y.db'}", synchronous="FULL"), full)):
+    for engine, expected in ((make_engine(f"sqlite:///{tmp_path / 'x.db'}"), full),
+                             (make_engine(f"sqlite:///{tmp_path / 'y.db'}", synchronous="NORMAL"), normal)):
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
         engine.dispose()
