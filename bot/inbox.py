@@ -19,6 +19,8 @@ import contextlib
 import contextvars
 import functools
 import logging
+import os
+import socket
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -38,17 +40,26 @@ from storage import inbox
 from storage.db import Database
 from storage.events import mark_processed
 from storage.faults import first_line
-from storage.models import utcnow
 from storage.writer import Writer, writer_for
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
 UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its busy timeout, or unreachable
 # Replicas: how often each looks for deliveries another one stored (acknowledged) and never finished, and how long
-# such a delivery must have waited before it is taken over — the same five minutes a claimed reminder waits before
-# another replica takes it. One rule for every door's inbox (``DurableInbox.running``).
+# a replica's lease on the rows it handles lasts — the same five minutes a claimed reminder waits before another
+# replica takes it. Each look renews the holder's lease on what it still works on (a chat waiting out a flood
+# limit), so a row is taken over only from a replica that died. One rule for every door's inbox, at the start and
+# every minute after (``DurableInbox.running``).
 ADOPT_EVERY = 60.0
 ADOPT_AFTER = 300.0
+
+
+def replica_name() -> str:
+    """Who holds the rows this process handles (``inbox_item.claimed_by``): ``DEVRELBOT_REPLICA``, else the host's
+    name. Stable across a restart, so a replica started again takes its own rows at once (its previous process is
+    gone) instead of waiting out their lease; distinct per replica (docs/deploy.md), so no replica takes rows
+    another one that lives holds. (Not ``bot.leader.replica_id``, which names the process: a new one each start.)"""
+    return (os.environ.get("DEVRELBOT_REPLICA") or socket.gethostname() or "devrelbot")[:64]
 # A command that finds the database away is kept and tried again (``DurableInbox``); if it is still waiting this
 # long after its first try, its sender is told once (a retry that succeeds within it says nothing).
 NOTICE_AFTER = 3.0
@@ -217,11 +228,16 @@ class DurableInbox:
     def __init__(self, db: Database, platform: str, handle: Callable[[inbox.Stored], Awaitable[bool]], *,
                  retry_delay: float = 1.0, max_retry_delay: float = 30.0,
                  tell_waiting: Callable[[inbox.Stored], Awaitable[None]] | None = None,
-                 notice_after: float = NOTICE_AFTER) -> None:
+                 notice_after: float = NOTICE_AFTER, owner: str | None = None,
+                 lease: float = ADOPT_AFTER) -> None:
         """``handle`` returns True when it marked the row done itself (in the transaction that applied it).
         ``tell_waiting``: the door tells the sender of a delivery still waiting for the database ``notice_after``
-        seconds after its first try that it is kept (:func:`waiting_notice`; the door decides who, if anyone)."""
+        seconds after its first try that it is kept (:func:`waiting_notice`; the door decides who, if anyone).
+        ``owner``: the name this replica holds its rows under (:func:`replica_name`), for ``lease`` seconds at a
+        time, renewed while it works on them."""
         self.db = db
+        self.owner = owner if owner is not None else replica_name()
+        self.lease = lease
         self.platform = platform
         self._handle = handle
         self.retry_delay = retry_delay
@@ -236,41 +252,48 @@ class DurableInbox:
         that wants its answer in time): the caller must then not acknowledge them."""
         # Through the one writer (``storage.writer``): stored with other doors' work, in one commit.
         stored = await writer_for(self.db).submit(
-            functools.partial(inbox.store, platform=self.platform, deliveries=deliveries), within=within
-        )
+            functools.partial(inbox.store, platform=self.platform, deliveries=deliveries, owner=self.owner,
+                              lease=timedelta(seconds=self.lease)),
+            within=within,
+        )  # held by this replica from the INSERT on: the storer handles its fresh rows, no claim needed
         for item in stored:
             self.workers.submit(item)
         return stored
 
-    async def resume(self, *, waiting_for: timedelta | None = None) -> int:
-        """Queue what a previous process stored but did not finish (``waiting_for``: only rows that have waited
-        that long — what a replica that died left behind). Returns how many were not queued here already."""
-        received_before = utcnow() - waiting_for if waiting_for is not None else None
+    async def resume(self) -> int:
+        """Claim and queue the pending rows no other replica holds (:func:`storage.inbox.claim`): at the start,
+        what this replica's previous process left; later (:meth:`adopt`), also what a replica that died left once
+        its lease ran out, and the rows this replica holds (their lease renewed; those queued here already are
+        not queued again). A row a live replica holds — it renews its lease the same way — is left to it, so a
+        kept answer is not sent twice. Returns how many were not queued here already."""
+        lease = timedelta(seconds=self.lease)
 
-        def load(after: int) -> list[inbox.Stored]:
-            with self.db.reader() as session:
-                return inbox.pending(session, platform=self.platform, after_id=after,
-                                     received_before=received_before)
+        def claim(after: int, session: Session) -> list[inbox.Stored]:
+            return inbox.claim(session, platform=self.platform, owner=self.owner, lease=lease, after_id=after)
 
         count, after = 0, 0
-        while batch := await asyncio.to_thread(load, after):
+        # Through the one writer: a claim is a write (SQLite has one writer), made when the batch runs.
+        while batch := await writer_for(self.db).submit(functools.partial(claim, after)):
             count += sum(self.workers.submit(item) for item in batch)
             after = batch[-1].item_id
         if count:
-            log.info("%s: handling %d deliveries %s", self.platform, count,
-                     "stored before the last stop" if waiting_for is None else
-                     f"left waiting over {waiting_for.total_seconds():.0f} s (a replica that stopped?)")
+            log.info("%s: handling %d deliveries left unfinished (this replica's last stop, or a replica whose "
+                     "lease ran out)", self.platform, count)
         return count
 
     @contextlib.asynccontextmanager
     async def running(self, *, grace: float, adopt_every: float = ADOPT_EVERY,
                       adopt_after: float = ADOPT_AFTER) -> AsyncIterator[None]:
         """The inbox while its door serves, the same for every door: first what a process stopped before left
-        (:meth:`resume`), then, every ``adopt_every`` seconds, what a replica that died left waiting over
-        ``adopt_after`` seconds (:meth:`adopt`). On the way out the workers get ``grace`` seconds; what they do
-        not finish stays for the next start or another replica."""
+        (:meth:`resume`), then, every ``adopt_every`` seconds, what a replica that died left when its lease
+        (``adopt_after`` seconds, this replica's own lease too) ran out (:meth:`adopt`) — the same claim renews
+        the lease of what this replica holds. On the way out the workers get ``grace`` seconds;
+        what they do not finish stays for the next start of this replica, or another once the lease ran out."""
+        self.lease = adopt_after
         await self.resume()
-        adopting = asyncio.create_task(self.adopt(every=adopt_every, waiting_for=timedelta(seconds=adopt_after)),
+        # Each look also renews what this replica holds: at least three times a lease, so one or two that find
+        # the database away do not let a lease run out while its holder lives.
+        adopting = asyncio.create_task(self.adopt(every=min(adopt_every, adopt_after / 3)),
                                        name=f"{self.platform}-adopt")
         try:
             yield
@@ -279,14 +302,14 @@ class DurableInbox:
             await asyncio.wait({adopting})
             await self.workers.stop(grace=grace)
 
-    async def adopt(self, *, every: float, waiting_for: timedelta) -> None:
-        """Now and then, take over rows nobody finished: a replica that died after acknowledging them left them
-        pending. Handling is deduplicated where it commits, so one still being worked on elsewhere (a chat
-        waiting out a long flood limit) is applied once all the same."""
+    async def adopt(self, *, every: float) -> None:
+        """Now and then, take over rows nobody holds any more — a replica that died after acknowledging them left
+        them pending, and its lease ran out — and renew the lease of the rows this replica holds, however long
+        their chat waits (a flood limit): the claim takes those too (one statement for all)."""
         while True:
             await asyncio.sleep(every)
             try:
-                await self.resume(waiting_for=waiting_for)
+                await self.resume()
             except UNAVAILABLE as error:
                 log.warning("%s: cannot look for unfinished deliveries: %s", self.platform, first_line(error))
 

@@ -8,17 +8,24 @@ before a crash, but not yet marked, changes nothing the second time.
 A command's replies are kept with its row (:func:`keep_answer`) in the transaction that applies it, and the row
 is marked done only once they were sent: a row found pending with an answer was applied, and only its answer is
 sent again — the person is answered even when the process died between the commit and the send.
+
+Replicas share the table, so a pending row carries a lease: ``claimed_by`` (the replica handling it) until
+``claimed_until``. The storer owns its fresh rows (:func:`store` sets the lease in the INSERT: no statement more);
+now and then each replica claims (:func:`claim`, one statement for a batch of rows) the rows it holds — renewing
+their lease — and those whose lease has run out — their replica died — so a kept answer is never sent by two live
+replicas.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection, bindparam, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, delete, func, select
 
 from storage.driver import DriverStatement
@@ -50,7 +57,8 @@ _STORE = {
     name: DriverStatement(
         dialect.insert(_TABLE)
         .values({column: bindparam(column)
-                 for column in ("platform", "delivery_id", "chat_key", "payload", "received_at")})
+                 for column in ("platform", "delivery_id", "chat_key", "payload", "received_at", "claimed_by",
+                                "claimed_until")})
         .on_conflict_do_nothing(index_elements=["platform", "delivery_id"])
         .returning(_TABLE.c.id)
     )
@@ -58,16 +66,20 @@ _STORE = {
 }
 
 
-def store(session: Session, *, platform: str, deliveries: Sequence[Delivery]) -> list[Stored]:
+def store(session: Session, *, platform: str, deliveries: Sequence[Delivery], owner: str | None = None,
+          lease: timedelta = timedelta(0)) -> list[Stored]:
     """Insert what is new; a delivery already stored (a redelivery) is skipped. Returns the new rows, in the
-    order given (which is the order of their ids)."""
+    order given (which is the order of their ids). ``owner``: the replica that will handle them, which holds them
+    for ``lease`` from now (None: nobody holds them, any replica may take them)."""
     statement = _STORE["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
     now = utcnow()
+    until = now + lease if owner is not None else None
     stored = []
     for d in deliveries:
         delivery_id, chat_key = d.delivery_id[:128], d.chat_key[:64]
         row = statement.execute(session, {"platform": platform, "delivery_id": delivery_id, "chat_key": chat_key,
-                                          "payload": d.payload, "received_at": now}).fetchone()
+                                          "payload": d.payload, "received_at": now, "claimed_by": owner,
+                                          "claimed_until": until}).fetchone()
         if row is not None:  # None: stored before (a redelivery), or twice in this batch
             stored.append(Stored(int(row[0]), delivery_id, chat_key, d.payload, received_at=now))
     return stored
@@ -87,6 +99,37 @@ def pending(session: Session, *, platform: str, after_id: int = 0, limit: int = 
     rows = session.execute(query.order_by(table.id).limit(limit)).all()
     return [Stored(item_id, delivery_id, chat_key, payload, answer, _aware(received))
             for item_id, delivery_id, chat_key, payload, answer, received in rows]
+
+
+def _claimable(now: datetime, owner: str) -> ColumnElement[bool]:
+    """A row nobody holds, one whose holder let its lease run out (it died), or one this replica holds."""
+    table = _TABLE.c
+    return or_(table.claimed_until.is_(None), table.claimed_until < now, table.claimed_by == owner)
+
+
+def claim(session: Session, *, platform: str, owner: str, lease: timedelta, after_id: int = 0,
+          limit: int = 500) -> list[Stored]:
+    """Take pending rows of ``platform`` (ids above ``after_id``, oldest first, at most ``limit``) that no other
+    replica holds, for ``lease`` from now (for the rows ``owner`` holds already: its lease renewed). One
+    conditional UPDATE: of two replicas claiming at once, the second finds the row held (PostgreSQL re-checks
+    the WHERE on the row the first one updated; SQLite has one writer), so a row is never handed to two. The
+    clock is read here, when the claim is made."""
+    table = _TABLE.c
+    now = utcnow()
+    candidates = (
+        sa_select(table.id)
+        .where(table.platform == platform, table.done_at.is_(None), table.id > after_id, _claimable(now, owner))
+        .order_by(table.id).limit(limit)
+    )
+    claimed = session.execute(
+        update(_TABLE)
+        .where(table.id.in_(candidates.scalar_subquery()), table.done_at.is_(None), _claimable(now, owner))
+        .values(claimed_by=owner, claimed_until=now + lease)
+        .returning(table.id, table.delivery_id, table.chat_key, table.payload, table.answer, table.received_at)
+    ).all()
+    return sorted((Stored(item_id, delivery_id, chat_key, payload, answer, _aware(received))
+                   for item_id, delivery_id, chat_key, payload, answer, received in claimed),
+                  key=lambda item: item.item_id)
 
 
 def keep_answer(session: Session | Connection, *, item_id: int, answer: str) -> None:

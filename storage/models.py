@@ -218,6 +218,10 @@ class InboxItem(SQLModel, table=True):
     # The replies of a command applied from this row, kept in the transaction that applied it and sent after:
     # a row with an answer and no done_at was applied but maybe not answered (the process died in between).
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The lease: the replica handling the row (``bot.inbox.replica_name``) and until when. Another replica takes
+    # the row only once the lease ran out (its holder died): a kept answer is not sent by two live replicas.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
 
 
 class Dialogue(SQLModel, table=True):

@@ -58,8 +58,9 @@ class Replica:
     process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
+        # Its own name (docs/deploy.md): all run on this one host, and a replica started again takes its own rows.
         env = {**self.env, "SLACK_HTTP_PORT": str(self.slack_port), "TELEGRAM_WEBHOOK_PORT": str(self.telegram_port),
-               "METRICS_PORT": str(self.metrics_port)}
+               "METRICS_PORT": str(self.metrics_port), "DEVRELBOT_REPLICA": self.name}
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", env=env, cwd=self.log_path.parent,

@@ -183,10 +183,10 @@ class SlackDoor:
         async with shared_session(self.client):
             try:
                 await self.check_token()
-                # Commands, clicks and forms a stopped process acknowledged and did not finish, now; those a
-                # replica that died left waiting, every minute (the Telegram door's rule, in bot.inbox). On the
-                # way out, after the server stopped taking requests: what is still running gets a moment (its
-                # Web API calls need the shared session), the rest stays in the inbox.
+                # Commands, clicks and forms this replica's stopped process acknowledged and did not finish, now;
+                # those a replica that died left, once its lease ran out (the Telegram door's rule, in bot.inbox).
+                # On the way out, after the server stopped taking requests: what is still running gets a moment
+                # (its Web API calls need the shared session), the rest stays in the inbox.
                 async with self.listeners.received.running(grace=SHUTDOWN_SECONDS, adopt_every=self.adopt_every,
                                                            adopt_after=self.adopt_after):
                     if self.mode == "socket":

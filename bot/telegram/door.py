@@ -146,7 +146,8 @@ class TelegramDoor:
             await self._publish_commands(app)
             await app.start()
             await self.dialogues.resume()  # the clocks of guided /log questions asked before this start
-            # What a killed process stored but did not finish, now; what a replica that died left, every minute.
+            # What this replica's killed process stored but did not finish, now; what a replica that died left,
+            # once its lease ran out (bot.inbox).
             async with intake.inbox.running(grace=SHUTDOWN_GRACE, adopt_every=self.adopt_every,
                                             adopt_after=self.adopt_after):
                 try:

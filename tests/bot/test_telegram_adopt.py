@@ -1,5 +1,5 @@
 """Replicas: an update another replica acknowledged (stored in the inbox) and never finished — it died — is taken
-over by a replica that lives, once it has waited long enough; a fresh one is left to the replica handling it."""
+over by a replica that lives, once its lease ran out; one whose replica still holds its lease is left to it."""
 
 from __future__ import annotations
 
@@ -17,14 +17,16 @@ from tests.fakes.telegram_api import GROUP_ID, TOKEN, FakeBotApi, message_update
 BOT_ID = TOKEN.split(":")[0]
 
 
-def left_in_the_inbox(db: Database, update_id: int, title: str, *, waiting: timedelta) -> int:
-    """What a replica does before it answers 200, then dies: the update stored, not handled."""
+def left_in_the_inbox(db: Database, update_id: int, title: str, *, lease_left: timedelta) -> int:
+    """What another replica does before it answers 200: the update stored, held by it for ``lease_left`` more
+    (negative: its lease ran out — it died)."""
     payload = {"update_id": update_id, **message_update(f'/log talk "{title}" @ Conf 2026-11-20')}
     with db.session() as session:
         [row] = inbox.store(session, platform="telegram", deliveries=[
-            inbox.Delivery(f"{BOT_ID}:{update_id}", f"c{GROUP_ID}", json.dumps(payload))])
+            inbox.Delivery(f"{BOT_ID}:{update_id}", f"c{GROUP_ID}", json.dumps(payload))],
+            owner="another-replica", lease=timedelta(minutes=5))
         session.exec(update(InboxItem).where(col(InboxItem.id) == row.item_id)
-                     .values(received_at=utcnow() - waiting))
+                     .values(claimed_until=utcnow() + lease_left))
     return row.item_id
 
 
@@ -45,12 +47,12 @@ async def test_an_update_a_dead_replica_left_waiting_is_taken_over_and_applied_o
     door = make_telegram_door(fake_telegram, router, adopt_every=0.1, adopt_after=60.0)
     async with running(door):
         await fake_telegram.wait_for("getUpdates")  # polling: what the inbox held at the start is queued by now
-        orphan = left_in_the_inbox(db, 9001, "Left behind", waiting=timedelta(minutes=2))
-        fresh = left_in_the_inbox(db, 9002, "Still being handled elsewhere", waiting=timedelta(seconds=5))
+        orphan = left_in_the_inbox(db, 9001, "Left behind", lease_left=timedelta(seconds=-1))
+        fresh = left_in_the_inbox(db, 9002, "Still being handled elsewhere", lease_left=timedelta(minutes=4))
 
         await eventually(lambda: done(db, orphan))
         await fake_telegram.wait_for("sendMessage")
 
     assert titles(db) == ["Left behind"]
-    assert not done(db, fresh)  # younger than a minute: its replica may still be on it
+    assert not done(db, fresh)  # its replica's lease has not run out: it is still on it
     assert "Left behind" in fake_telegram.sent_texts()[0]

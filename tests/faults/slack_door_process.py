@@ -8,6 +8,7 @@ Socket Mode) once it is ready.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from typing import Any
@@ -27,6 +28,8 @@ def main(url: str, api_url: str, mode: str = "http") -> None:
     db = Database.from_url(url)
     socket: dict[str, Any] = {"slack_app_token": APP_TOKEN, "slack_signing_secret": None} if mode == "socket" else {}
     door = make_slack_door(api, Router(db), **socket)
+    if lease := os.environ.get("TEST_INBOX_LEASE"):  # how long its inbox rows are held (a takeover test)
+        door.adopt_after = float(lease)
 
     async def serve() -> None:
         stop = asyncio.Event()

@@ -5,6 +5,7 @@ sends a slash command again, so what the first process acknowledged must come fr
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import urllib.parse
@@ -29,13 +30,20 @@ AT_ONCE = 8
 CARD_TS = "1700000000.000777"  # requests in flight at a time, as several people typing
 
 
-async def door_process(db: Database | str, api: FakeSlackAPI) -> tuple[asyncio.subprocess.Process, int]:
+async def door_process(db: Database | str, api: FakeSlackAPI, *, replica: str | None = None,
+                       lease: float | None = None) -> tuple[asyncio.subprocess.Process, int]:
     """The door in its own process (on ``db``, or the database at that URL: a PostgreSQL schema's URL carries
-    its search path, which ``engine.url`` does not); returns it and the port it listens on."""
+    its search path, which ``engine.url`` does not); returns it and the port it listens on. ``replica``: the
+    name it holds its inbox rows under (``DEVRELBOT_REPLICA``), for ``lease`` seconds (``bot.inbox``)."""
     url = db if isinstance(db, str) else str(db.engine.url)
+    env = dict(os.environ)
+    if replica is not None:
+        env["DEVRELBOT_REPLICA"] = replica
+    if lease is not None:
+        env["TEST_INBOX_LEASE"] = str(lease)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.faults.slack_door_process", url, api.api_url,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
     )
     assert process.stdout is not None
     line = await asyncio.wait_for(process.stdout.readline(), timeout=60)

@@ -16,10 +16,10 @@ from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.digests import subscribe
-from storage.models import Activity
+from storage.models import Activity, InboxItem
 from tests.conftest import postgres_db
 from tests.doors import cards, votes
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI, reaction_event
@@ -118,7 +118,8 @@ async def test_three_replicas_apply_every_acknowledged_item_once_while_one_is_ki
                                  sender.slack_event(event, event_id=f"EvLOAD{n}", team_id=TEAM_ID)))
             killed_and_back = asyncio.create_task(kill_and_restart(replicas[1], session, fake_telegram, db))
             acknowledged = await bounded(6, [job for _kind, _made, job in load])
-            assert await killed_and_back < TELEGRAM_UPDATES, "the load was over before the kill: nothing was tested"
+            applied_at_kill, back_at = await killed_and_back
+            assert applied_at_kill < TELEGRAM_UPDATES, "the load was over before the kill: nothing was tested"
             # After the restart, more: the replica that came back takes its turn again.
             after = [("telegram", f"T{n}", sender.telegram(telegram_update(n)))
                      for n in range(TELEGRAM_UPDATES, TELEGRAM_UPDATES + AFTER_RESTART)]
@@ -148,12 +149,16 @@ async def test_three_replicas_apply_every_acknowledged_item_once_while_one_is_ki
     overdue = collections.Counter(re.findall(r"\* (R\d+),", " ".join(posted(slack_api, "Overdue since"))))
     assert overdue == collections.Counter({f"R{n}": 1 for n in range(REMINDERS)})
     assert len(posted(slack_api, "Weekly digest", DIGEST_CHANNEL)) == 1
-    # Every confirmation is sent: one kept with its command (bot.inbox.keeper) is sent by whoever takes its row
-    # after the kill. The one window left (README): a chat's confirmation on its way when the replica died — the
-    # platform took it, the row was not marked — is sent again; at most one per chat, and nothing else twice.
+    # Every confirmation is sent: one kept with its command (bot.inbox.keeper) is sent by the killed replica when
+    # it is back (its own rows). A row a live replica holds is never sent by another (the inbox lease). The one
+    # window left (README): a confirmation of the killed replica on its way when it died — the platform took it,
+    # the row was not marked done — is sent again by its restart: only its own rows, at most one per chat.
     confirmed = collections.Counter(re.findall(r"\b(T\d+) @ Conf", " ".join(fake_telegram.sent_texts())))
     assert len(confirmed) == TELEGRAM_UPDATES + AFTER_RESTART
-    assert sum(n - 1 for n in confirmed.values()) <= len(CHATS), confirmed
+    twice = {title for title, n in confirmed.items() if n > 1}
+    assert all(confirmed[title] == 2 for title in twice), confirmed
+    assert twice <= held_by(db, replicas[1].name, stored_before=back_at), (twice, confirmed)
+    assert len(twice) <= len(CHATS), confirmed
     # Each replica answered part of the load: the proxy spread it.
     handled = [command_count(text) for text in metrics]
     assert all(count > 0 for count in handled), handled
@@ -164,16 +169,27 @@ async def test_three_replicas_apply_every_acknowledged_item_once_while_one_is_ki
     db.dispose()
 
 
-async def kill_and_restart(replica: Replica, session: aiohttp.ClientSession, fake: FakeBotApi, db) -> int:  # noqa: ANN001
+async def kill_and_restart(replica: Replica, session: aiohttp.ClientSession, fake: FakeBotApi,
+                           db) -> tuple[int, datetime]:  # noqa: ANN001
     """SIGKILL the replica once the load is well under way; start it again on the same ports. Returns how many
-    Telegram updates were applied when it was killed."""
+    Telegram updates were applied when it was killed, and a moment after the kill, before it came back."""
     await eventually(lambda: len(fake.calls_to("sendMessage")) >= 15, timeout=120, what="the load to get going")
     await replica.stop(signal.SIGKILL)
     applied = sum(1 for title in titles(db) if title.startswith("T"))
     await asyncio.sleep(1.0)
+    back_at = datetime.now(UTC)
     await replica.start()
     await replica.wait_ready(session)
-    return applied
+    return applied, back_at
+
+
+def held_by(db, replica: str, *, stored_before: datetime) -> set[str]:  # noqa: ANN001
+    """The Telegram updates (their titles) that ``replica`` stored before ``stored_before``: the rows it held."""
+    with db.reader() as session:
+        rows = session.exec(select(InboxItem).where(InboxItem.platform == "telegram",
+                                                    InboxItem.claimed_by == replica,
+                                                    col(InboxItem.received_at) < stored_before))
+        return {f"T{int(row.delivery_id.rsplit(':', 1)[1]) - 50_000}" for row in rows}
 
 
 def command_count(exposition: str) -> float:

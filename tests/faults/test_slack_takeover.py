@@ -1,6 +1,6 @@
 """Replicas: a Slack slash command one replica acknowledged (stored in the inbox) and was killed before it applied
-it is taken over by a replica that lives — the rule the Telegram door follows (``bot.inbox.DurableInbox.running``)
-— applied once and answered through the command's response_url."""
+it is taken over by a replica that lives once the dead one's lease ran out — the rule the Telegram door follows
+(``bot.inbox.DurableInbox.running``) — applied once and answered through the command's response_url."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.faults.test_kill_slack_door import door_process
 from tests.faults.test_kill_telegram_door import until
 from tests.replicas import schema_url
 
-TAKE_OVER_AFTER = 1.0  # seconds a row must have waited (five minutes in production: bot.inbox.ADOPT_AFTER)
+LEASE = 1.0  # seconds a replica holds the rows it stores (five minutes in production: bot.inbox.ADOPT_AFTER)
 
 
 def slack_rows(db) -> list[InboxItem]:  # noqa: ANN001
@@ -35,12 +35,12 @@ async def test_a_command_a_killed_replica_acknowledged_is_taken_over_applied_onc
     db = postgres_db(url, schema)
     db.upgrade()
     survivor = SlackDoor(slack_settings(slack_api), Router(db, clock=clock), host="127.0.0.1", port=0,
-                         adopt_every=0.1, adopt_after=TAKE_OVER_AFTER)
+                         adopt_every=0.1, adopt_after=LEASE)
     async with running(survivor):
         # Replica A stores the command and answers 200, then its worker waits on users.info (Slack slow): it is
         # killed there, before anything was applied.
         slack_api.hold("users.info")
-        doomed, port = await door_process(schema_url(url, schema), slack_api)
+        doomed, port = await door_process(schema_url(url, schema), slack_api, replica="replica-a", lease=LEASE)
         form = command_payload(slack_api, "/log", 'talk "Taken over" @ Conf 2026-11-20', n=4242)
         async with aiohttp.ClientSession() as session:
             client = SlackClient(f"http://127.0.0.1:{port}/slack/events", slack_api, session)
@@ -51,6 +51,7 @@ async def test_a_command_a_killed_replica_acknowledged_is_taken_over_applied_onc
         await doomed.wait()
         [row] = slack_rows(db)
         assert row.done_at is None and titles(db) == {}  # acknowledged, not applied: only the inbox has it
+        assert row.claimed_by == "replica-a"  # held by the replica that stored it: taken once its lease runs out
 
         # The survivor's channel is one the bot is not in: the answer goes through the command's response_url.
         slack_api.fail("chat.postMessage", error="not_in_channel")

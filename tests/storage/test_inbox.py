@@ -37,3 +37,25 @@ def test_only_done_rows_are_pruned(any_db: Database):
         assert inbox.prune_done_before(session, cutoff=utcnow() + timedelta(seconds=1)) == 1
     with any_db.reader() as session:
         assert [s.delivery_id for s in inbox.pending(session, platform="slack")] == ["Ev2"]
+
+
+def test_a_row_is_claimed_by_one_replica_until_its_lease_runs_out(any_db: Database):
+    with any_db.session() as session:  # replica A stored it: A holds it from the INSERT on
+        [row] = inbox.store(session, platform="slack", deliveries=[inbox.Delivery("Ev1", "C1", "{}")],
+                            owner="a", lease=timedelta(minutes=5))
+        [free] = inbox.store(session, platform="slack", deliveries=[inbox.Delivery("Ev2", "C1", "{}")])
+    with any_db.session() as session:
+        assert [s.item_id for s in inbox.claim(session, platform="slack", owner="b", lease=timedelta(minutes=5))] \
+            == [free.item_id]  # A's is left to A; one nobody holds is taken
+        assert inbox.claim(session, platform="slack", owner="b", lease=timedelta(minutes=5),
+                           after_id=free.item_id) == []
+        # A's claim renewed its own only, here to a lease that ran out a second ago (A died since: time passed)
+        assert [s.item_id for s in inbox.claim(session, platform="slack", owner="a",
+                                               lease=timedelta(seconds=-1))] == [row.item_id]
+    with any_db.session() as session:  # B takes A's over (and its own again)
+        taken = inbox.claim(session, platform="slack", owner="b", lease=timedelta(minutes=5))
+        assert [s.item_id for s in taken] == [row.item_id, free.item_id]
+        assert inbox.claim(session, platform="slack", owner="a", lease=timedelta(minutes=5)) == []
+        inbox.mark_done(session, item_ids=[row.item_id, free.item_id])
+    with any_db.session() as session:
+        assert inbox.claim(session, platform="slack", owner="a", lease=timedelta(minutes=5)) == []
