@@ -53,6 +53,10 @@ UNAVAILABLE = (OperationalError, PoolTimeout)  # the database locked past its bu
 ADOPT_EVERY = 60.0
 ADOPT_AFTER = 300.0
 
+# A command that finds the database away is kept and tried again (``DurableInbox``); if it is still waiting this
+# long after its first try, its sender is told once (a retry that succeeds within it says nothing).
+NOTICE_AFTER = 3.0
+
 
 def replica_name() -> str:
     """Who holds the rows this process handles (``inbox_item.claimed_by``): ``DEVRELBOT_REPLICA``, else the host's
@@ -60,9 +64,6 @@ def replica_name() -> str:
     gone) instead of waiting out their lease; distinct per replica (docs/deploy.md), so no replica takes rows
     another one that lives holds. (Not ``bot.leader.replica_id``, which names the process: a new one each start.)"""
     return (os.environ.get("DEVRELBOT_REPLICA") or socket.gethostname() or "devrelbot")[:64]
-# A command that finds the database away is kept and tried again (``DurableInbox``); if it is still waiting this
-# long after its first try, its sender is told once (a retry that succeeds within it says nothing).
-NOTICE_AFTER = 3.0
 
 
 def waiting_notice() -> str:
@@ -287,12 +288,12 @@ class DurableInbox:
         """The inbox while its door serves, the same for every door: first what a process stopped before left
         (:meth:`resume`), then, every ``adopt_every`` seconds, what a replica that died left when its lease
         (``adopt_after`` seconds, this replica's own lease too) ran out (:meth:`adopt`) — the same claim renews
-        the lease of what this replica holds. On the way out the workers get ``grace`` seconds;
-        what they do not finish stays for the next start of this replica, or another once the lease ran out."""
+        the lease of what this replica holds. On the way out the workers get ``grace`` seconds; what they do not
+        finish stays for the next start of this replica, or for another once the lease ran out."""
         self.lease = adopt_after
         await self.resume()
-        # Each look also renews what this replica holds: at least three times a lease, so one or two that find
-        # the database away do not let a lease run out while its holder lives.
+        # Each look also renews what this replica holds: three or more times a lease, so one or two looks that
+        # find the database away do not let a lease run out while its holder lives.
         adopting = asyncio.create_task(self.adopt(every=min(adopt_every, adopt_after / 3)),
                                        name=f"{self.platform}-adopt")
         try:
