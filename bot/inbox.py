@@ -261,16 +261,18 @@ class DurableInbox:
             self.workers.submit(item)
         return stored
 
-    async def resume(self) -> int:
+    async def resume(self, *, held_or_not: bool = False) -> int:
         """Claim and queue the pending rows no other replica holds (:func:`storage.inbox.claim`): at the start,
         what this replica's previous process left; later (:meth:`adopt`), also what a replica that died left once
         its lease ran out, and the rows this replica holds (their lease renewed; those queued here already are
         not queued again). A row a live replica holds — it renews its lease the same way — is left to it, so a
-        kept answer is not sent twice. Returns how many were not queued here already."""
+        kept answer is not sent twice. ``held_or_not``: the rows others hold too — for a caller that knows their
+        holders are gone (:func:`storage.inbox.claim`). Returns how many were not queued here already."""
         lease = timedelta(seconds=self.lease)
 
         def claim(after: int, session: Session) -> list[inbox.Stored]:
-            return inbox.claim(session, platform=self.platform, owner=self.owner, lease=lease, after_id=after)
+            return inbox.claim(session, platform=self.platform, owner=self.owner, lease=lease, after_id=after,
+                               held_or_not=held_or_not)
 
         count, after = 0, 0
         # Through the one writer: a claim is a write (SQLite has one writer), made when the batch runs.

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy import true as sa_true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, delete, func, select
@@ -108,22 +109,24 @@ def _claimable(now: datetime, owner: str) -> ColumnElement[bool]:
 
 
 def claim(session: Session, *, platform: str, owner: str, lease: timedelta, after_id: int = 0,
-          limit: int = 500) -> list[Stored]:
+          limit: int = 500, held_or_not: bool = False) -> list[Stored]:
     """Take pending rows of ``platform`` (ids above ``after_id``, oldest first, at most ``limit``) that no other
     replica holds, for ``lease`` from now (for the rows ``owner`` holds already: its lease renewed). One
     conditional UPDATE: of two replicas claiming at once, the second finds the row held (PostgreSQL re-checks
     the WHERE on the row the first one updated; SQLite has one writer), so a row is never handed to two. The
-    clock is read here, when the claim is made."""
+    clock is read here, when the claim is made. ``held_or_not``: also the rows others hold — only for who knows
+    their holders are gone (a Telegram poller that took the poller's lock from the one that stored them)."""
     table = _TABLE.c
     now = utcnow()
+    claimable = sa_true() if held_or_not else _claimable(now, owner)
     candidates = (
         sa_select(table.id)
-        .where(table.platform == platform, table.done_at.is_(None), table.id > after_id, _claimable(now, owner))
+        .where(table.platform == platform, table.done_at.is_(None), table.id > after_id, claimable)
         .order_by(table.id).limit(limit)
     )
     claimed = session.execute(
         update(_TABLE)
-        .where(table.id.in_(candidates.scalar_subquery()), table.done_at.is_(None), _claimable(now, owner))
+        .where(table.id.in_(candidates.scalar_subquery()), table.done_at.is_(None), claimable)
         .values(claimed_by=owner, claimed_until=now + lease)
         .returning(table.id, table.delivery_id, table.chat_key, table.payload, table.answer, table.received_at)
     ).all()

@@ -175,8 +175,11 @@ class TelegramDoor:
             await self._shut_down(app, runner)
 
     async def _poll(self, intake: Intake) -> None:
-        """The leader's work: first what a leader before it stored but did not finish, then long polling."""
-        await intake.resume()
+        """The leader's work: first what a leader before it stored but did not finish, then long polling.
+
+        Only the poller stores updates, and the poller's lock is free only once the one holding it is gone (its
+        connection closed): the rows it left are taken now, whatever their lease (``bot.inbox``) says."""
+        await intake.resume(held_or_not=True)
         await intake.poll(timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)
 
     async def _serve_until(self, stop: asyncio.Event, polling: asyncio.Task[Any] | None) -> None:

@@ -139,9 +139,10 @@ class Intake:
             for delivery_id in parsed.keys() - {item.delivery_id for item in stored}:
                 self._parsed.pop(delivery_id, None)
 
-    async def resume(self) -> int:
-        """Queue what a previous process stored but did not finish. Returns how many."""
-        return await self.inbox.resume()
+    async def resume(self, *, held_or_not: bool = False) -> int:
+        """Queue what a previous process stored but did not finish (``held_or_not``: also what another replica
+        holds — ``DurableInbox.resume``). Returns how many."""
+        return await self.inbox.resume(held_or_not=held_or_not)
 
     async def poll(self, *, timeout: float, allowed_updates: list[str]) -> None:
         """Long polling that confirms an offset only after the updates before it are stored. Network errors

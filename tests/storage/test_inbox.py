@@ -59,3 +59,18 @@ def test_a_row_is_claimed_by_one_replica_until_its_lease_runs_out(any_db: Databa
         inbox.mark_done(session, item_ids=[row.item_id, free.item_id])
     with any_db.session() as session:
         assert inbox.claim(session, platform="slack", owner="a", lease=timedelta(minutes=5)) == []
+
+
+def test_a_new_telegram_poller_takes_the_rows_the_old_one_held_at_once(any_db: Database):
+    """Only the poller stores updates, and its lock is free only once it is gone: its rows need not wait out their
+    lease (bot.telegram.door)."""
+    with any_db.session() as session:
+        [row] = inbox.store(session, platform="telegram", deliveries=[inbox.Delivery("1:1", "c-1", "{}")],
+                            owner="old-leader", lease=timedelta(minutes=5))
+    with any_db.session() as session:
+        assert inbox.claim(session, platform="telegram", owner="new-leader", lease=timedelta(minutes=5)) == []
+        [taken] = inbox.claim(session, platform="telegram", owner="new-leader", lease=timedelta(minutes=5),
+                              held_or_not=True)
+        assert taken.item_id == row.item_id
+    with any_db.session() as session:  # the new leader holds it now
+        assert inbox.claim(session, platform="telegram", owner="old-leader", lease=timedelta(minutes=5)) == []
