@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import os
 import signal
 import sys
 import time
@@ -50,10 +51,13 @@ class Poller:
         await self._reading
 
 
-async def start_poller(url: str, fake: FakeBotApi) -> Poller:
+async def start_poller(url: str, fake: FakeBotApi, name: str) -> Poller:
+    """``name``: the replica's own (docs/deploy.md), which it holds its inbox rows under: the one that takes over
+    must take the dead leader's rows at once, not wait out their lease."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.faults.telegram_door_process", url, fake.base_url,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "DEVRELBOT_REPLICA": name},
     )
     return Poller(process)
 
@@ -81,7 +85,7 @@ async def test_two_pollers_one_polls_and_the_other_takes_over_when_it_is_killed(
     db.upgrade()
     process_url = f"{url}?options=-csearch_path%3D{schema}"
     push_load(fake_telegram, range(FIRST))
-    pollers = [await start_poller(process_url, fake_telegram) for _ in range(2)]
+    pollers = [await start_poller(process_url, fake_telegram, f"poller-{n}") for n in range(2)]
     try:
         await until(lambda: any(p.leads for p in pollers) and any(p.said("standing by") for p in pollers),
                     timeout=60, what="one poller to lead and the other to stand by")
