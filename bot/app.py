@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 from bot.health import HealthServer
+from bot.inbox import name_replica
 from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers import Router
@@ -38,6 +39,7 @@ class Door(Protocol):
 
 
 def build_router(settings: Settings, *, metrics: Metrics | None = None) -> tuple[Database, Router]:
+    name_replica(settings.devrelbot_replica)
     db = Database.from_url(settings.database_url, synchronous=settings.sqlite_synchronous)
     wait_for_database(db)
     if metrics is not None:

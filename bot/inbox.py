@@ -58,12 +58,22 @@ ADOPT_AFTER = 300.0
 NOTICE_AFTER = 3.0
 
 
+_configured_name: str | None = None
+
+
+def name_replica(name: str | None) -> None:
+    """The replica's name from the settings (``DEVRELBOT_REPLICA`` in the environment or ``.env``), set once at
+    start-up by the composition root; the environment variable alone still works for processes started without it."""
+    global _configured_name
+    _configured_name = name
+
+
 def replica_name() -> str:
     """Who holds the rows this process handles (``inbox_item.claimed_by``): ``DEVRELBOT_REPLICA``, else the host's
     name. Stable across a restart, so a replica started again takes its own rows at once (its previous process is
     gone) instead of waiting out their lease; distinct per replica (docs/deploy.md), so no replica takes rows
     another one that lives holds. (Not ``bot.leader.replica_id``, which names the process: a new one each start.)"""
-    return (os.environ.get("DEVRELBOT_REPLICA") or socket.gethostname() or "devrelbot")[:64]
+    return (_configured_name or os.environ.get("DEVRELBOT_REPLICA") or socket.gethostname() or "devrelbot")[:64]
 
 
 def waiting_notice() -> str:

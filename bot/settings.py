@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     log_format: Literal["text", "json"] = "text"
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    # The name a replica holds its inbox rows under (bot.inbox.replica_name); unset: the host's name.
+    devrelbot_replica: str | None = Field(default=None, max_length=64)
     # How long a deleted activity stays in the archive, where an admin can /restore it.
     deleted_retention_days: int = Field(default=30, ge=1, le=3650)
 

@@ -83,3 +83,19 @@ def test_env_example_documents_every_setting_with_a_comment():
         index = next((i for i, line in enumerate(lines) if line.startswith(f"{key}=")), None)
         assert index is not None, f"{key} is missing from .env.example"
         assert lines[index - 1].startswith("#"), f"{key} has no comment above it in .env.example"
+
+
+def test_a_replicas_name_in_dotenv_is_the_name_it_holds_its_inbox_rows_under(tmp_path, monkeypatch):
+    from bot import inbox
+    from bot.app import build_router
+
+    monkeypatch.delenv("DEVRELBOT_REPLICA", raising=False)
+    monkeypatch.setattr(inbox, "_configured_name", None)
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'x.db'}\nDEVRELBOT_REPLICA=replica-2\n")
+    settings = load_settings(_env_file=env_file)
+    db, _router = build_router(settings)
+    try:
+        assert inbox.replica_name() == "replica-2"
+    finally:
+        db.dispose()
