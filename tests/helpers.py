@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable
+from pathlib import Path
+
 from sqlmodel import select
 
 from handlers.core import ChatRef, Incoming, Reply, UserRef
@@ -50,3 +54,20 @@ def votes(db: Database) -> dict[str, int]:
     """Each voter's current score, over every card."""
     with db.session() as s:
         return {v.voter: v.score for v in s.exec(select(Vote))}
+
+
+def lines_of_two_processes(target: Callable[..., None], url: str, schema: str | None, tmp_path: Path,
+                           at: str) -> list[list[str]]:
+    """Run ``target(url, schema, name, out_file, at, barrier)`` in two spawned processes that start together (the
+    barrier), and return the lines each wrote to its file."""
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(2)
+    outs = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    procs = [ctx.Process(target=target, args=(url, schema, f"proc-{i}", str(out), at, start))
+             for i, out in enumerate(outs)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    return [out.read_text(encoding="utf-8").splitlines() for out in outs]

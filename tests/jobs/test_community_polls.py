@@ -4,7 +4,6 @@ failed post, and with two processes sweeping one database."""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,7 +17,7 @@ from storage.models import CommunityPoll
 from tests.conftest import postgres_db
 from tests.handlers.feedback_support import GROUP, person, posted
 from tests.handlers.test_ask import QUESTION, link_community
-from tests.helpers import incoming, say, text_of
+from tests.helpers import incoming, lines_of_two_processes, say, text_of
 from tests.jobs.sweep_worker import run_poll_worker
 
 
@@ -138,17 +137,8 @@ def fill(router, clock) -> None:
 
 
 def close_in_two_processes(url: str, schema: str | None, tmp_path, now) -> list[str]:
-    ctx = multiprocessing.get_context("spawn")
-    start = ctx.Barrier(2)
-    outs = [tmp_path / "a.txt", tmp_path / "b.txt"]
-    procs = [ctx.Process(target=run_poll_worker, args=(url, schema, f"proc-{i}", str(out), now.isoformat(), start))
-             for i, out in enumerate(outs)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
-    return [line for out in outs for line in out.read_text(encoding="utf-8").splitlines()]
+    both = lines_of_two_processes(run_poll_worker, url, schema, tmp_path, now.isoformat())
+    return [line for lines in both for line in lines]
 
 
 def assert_each_closed_once(db, lines: list[str]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from datetime import UTC, date, datetime
 
@@ -10,6 +9,7 @@ from sqlmodel import func, select
 
 from storage.models import Reminder
 from tests.conftest import postgres_db
+from tests.helpers import lines_of_two_processes
 from tests.jobs.sweep_worker import run_worker
 from tests.rows import planned_item, reminder_states, team_with_member
 
@@ -27,18 +27,8 @@ def fill(db) -> int:
         return s.exec(select(func.count()).select_from(Reminder)).one()
 
 
-def sweep_in_two_processes(url: str, schema: str | None, tmp_path) -> tuple[list[str], list[str]]:
-    ctx = multiprocessing.get_context("spawn")
-    start = ctx.Barrier(2)
-    outs = [tmp_path / "a.txt", tmp_path / "b.txt"]
-    procs = [ctx.Process(target=run_worker, args=(url, schema, f"proc-{i}", str(out), SWEEP_AT.isoformat(), start))
-             for i, out in enumerate(outs)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
-    return [out.read_text(encoding="utf-8").splitlines() for out in outs]  # type: ignore[return-value]
+def sweep_in_two_processes(url: str, schema: str | None, tmp_path) -> list[list[str]]:
+    return lines_of_two_processes(run_worker, url, schema, tmp_path, SWEEP_AT.isoformat())
 
 
 def assert_exactly_once(db, first: list[str], second: list[str]) -> None:
