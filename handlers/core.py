@@ -157,7 +157,9 @@ class Reply:
     or privately to a person instead of answering where the command came from; ``poll`` sends it as a poll
     (``text`` is then unused); ``track`` asks the door to report the sent message back as a :class:`Posted`
     event carrying the same token, so a handler can remember which message it was (a feedback card);
-    ``stop_polls`` asks the door to close those polls first.
+    ``stop_polls`` asks the door to close those polls first; ``asks_reply`` marks a question the person answers
+    by replying to it, so a door that can asks for such a reply (Telegram's ForceReply: a group bot with privacy
+    mode on sees only replies to it).
     """
 
     text: str
@@ -171,6 +173,7 @@ class Reply:
     poll: PollSpec | None = None
     track: str | None = None
     stop_polls: tuple[SentMessage, ...] = ()
+    asks_reply: bool = False
 
 
 @dataclass(frozen=True)

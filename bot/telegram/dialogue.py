@@ -9,8 +9,11 @@ so a guided entry and a typed one are stored the same way. :class:`Dialogues` ke
 the database (``storage.dialogues``), one per person and chat, so that with several replicas behind a proxy
 whichever gets the next answer continues the dialogue. Each step commits with the id of the update that made
 it, and the last one with the /log it dispatches, so an update handled again (a database fault, a crash, another
-replica) advances the dialogue once. A clock ends an abandoned dialogue with a message. No PTB here: the door
-hands in how to send and how to dispatch.
+replica) advances the dialogue once. What a step answers (the next question, an error, "cancelled") is kept with
+the update's inbox row in that same transaction, as a command's answer is (``bot.inbox.keeper``), and sent after
+the commit: a process killed in between leaves it for the next one, which sends it instead of handling the update
+again (``bot.telegram.updates``). A clock ends an abandoned dialogue with a message. No PTB here: the door hands in
+how to send and how to dispatch.
 
 PTB's ``ConversationHandler`` is not used: its timeout needs PTB's JobQueue (switched off, the app owns the one
 scheduler), it keys conversations by chat and user but not by forum topic, and the dialogue starts from a
@@ -31,6 +34,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
+from bot.inbox import keeper, stored_row
 from bot.telegram.render import mention
 from handlers import markup
 from handlers.core import Button, ChatRef, Incoming, Reply, UserRef
@@ -146,13 +150,13 @@ def _prompt(dialogue: LogDialogue, *, mention: str) -> Reply:
         return Reply(lead + _("What would you like to log?") + " " + cancel, buttons=buttons)
     if dialogue.step is Step.TITLE:
         question = _("Title of the {kind}?").format(kind=markup.escape(kind_name(dialogue.kind or "")))
-        return Reply(lead + question + " " + cancel)
+        return Reply(lead + question + " " + cancel, asks_reply=True)
     if dialogue.step is Step.DATE:
-        return Reply(lead + _("Date? 2026-11-20, 20.11.2026, today or yesterday.") + " " + cancel)
+        return Reply(lead + _("Date? 2026-11-20, 20.11.2026, today or yesterday.") + " " + cancel, asks_reply=True)
     text = _("Numbers, venue and tags? e.g. {example} — or skip.").format(
         example=markup.code("@ HighLoad++ audience=300 contacts=25 #backend")
     )
-    return Reply(lead + text + " " + cancel)
+    return Reply(lead + text + " " + cancel, asks_reply=True)
 
 
 def answer(dialogue: LogDialogue, text: str, *, today: date) -> UserError | None:
@@ -197,7 +201,7 @@ def _answer(dialogue: LogDialogue, text: str, *, today: date) -> UserError | Non
 
 
 class Say(Protocol):
-    async def __call__(self, chat: ChatRef, reply: Reply, reply_to: int | None, *, force_reply: bool = False) -> Any:
+    async def __call__(self, chat: ChatRef, reply: Reply, reply_to: int | None) -> Any:
         ...
 
 
@@ -209,10 +213,12 @@ class Dispatch(Protocol):
 
 @dataclass(frozen=True)
 class _Step:
-    """What one answer did: the dialogue after it, and the error that sent it back (None: it went on)."""
+    """What one answer did: the dialogue after it, the error that sent it back (None: it went on), and what to
+    answer (kept with the update's inbox row in the step's transaction)."""
 
     dialogue: LogDialogue
     error: UserError | None
+    replies: tuple[Reply, ...] = ()
 
 
 class _Seen:
@@ -262,27 +268,27 @@ class Dialogues:
         key = dialogue_key(chat, user)
         dialogue = LogDialogue.from_known(known)
         dialogue.locale = await asyncio.to_thread(self.locale_for, chat, language)
-        if not await asyncio.to_thread(self._save, key, dialogue, once):
-            return  # started by an earlier handling of this update
+        question = self._question(chat, user, dialogue)
+        if not await asyncio.to_thread(self._save, key, dialogue, once, question):
+            return  # started by an earlier handling of this update (which kept the question)
         self._arm_timer(key, chat)
-        await self._ask(chat, user, dialogue, reply_to)
+        await self.say(chat, question, reply_to)
 
     async def answer(self, chat: ChatRef, user: UserRef, text: str, reply_to: int | None, *,
                      once: Once = None) -> bool:
         """Take ``text`` as the answer to the person's dialogue; False when they have none (it is not ours)."""
         key = dialogue_key(chat, user)
-        step = await asyncio.to_thread(self._step, key, text, once)
+        step = await asyncio.to_thread(self._step, key, chat, user, text, once)
         if step is None:
             return False
         if isinstance(step, _Seen):
-            return True
-        if step.error is not None:
-            await self.say(chat, error_reply(step.error), reply_to)
-        elif step.dialogue.done:
+            return True  # its answer was sent, or kept with its inbox row and sent from there (the door)
+        if step.error is None and step.dialogue.done:
             await self._finish(key, chat, user, step.dialogue, reply_to, once)
             return True
         self._arm_timer(key, chat)
-        await self._ask(chat, user, step.dialogue, reply_to)
+        for reply in step.replies:  # the error, if any, then the question (again)
+            await self.say(chat, reply, reply_to)
         return True
 
     async def control(self, chat: ChatRef, user: UserRef, command: str, reply_to: int | None, *,
@@ -296,12 +302,9 @@ class Dialogues:
         cancelled = await asyncio.to_thread(self._cancel, key, once)
         if isinstance(cancelled, _Seen):
             return
-        if cancelled is None:
-            await self.say(chat, Reply(_("Nothing to cancel."), ephemeral=True), reply_to)
-            return
-        self._stop_timer(key)
-        with use_locale(cancelled.locale):
-            notice = Reply(_("Cancelled; nothing was saved."))
+        ended, notice = cancelled
+        if ended:
+            self._stop_timer(key)
         await self.say(chat, notice, reply_to)
 
     async def resume(self) -> int:
@@ -329,17 +332,18 @@ class Dialogues:
 
     # --- in the database (blocking: run in a worker thread) -----------------------------------------------
 
-    def _save(self, key: DialogueKey, dialogue: LogDialogue, once: Once) -> bool:
-        """Store the dialogue as it now stands, with the update's id; False when the update was recorded
-        before (its change is in already)."""
+    def _save(self, key: DialogueKey, dialogue: LogDialogue, once: Once, question: Reply) -> bool:
+        """Store the dialogue as it now stands, with the update's id and the question it asks next (kept with
+        the update's inbox row); False when the update was recorded before (its change is in already)."""
         with self.db.session() as session:
             if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
                 return False
             stored.save(session, key=key, state=dialogue.dumps(),
                         expires_at=utcnow() + timedelta(seconds=self.timeout))
+            _keep(session, once, [question])
         return True
 
-    def _step(self, key: DialogueKey, text: str, once: Once) -> _Step | _Seen | None:
+    def _step(self, key: DialogueKey, chat: ChatRef, user: UserRef, text: str, once: Once) -> _Step | _Seen | None:
         now = utcnow()
         # A read first: most messages in a group are nobody's answer, and must not wait for the write lock.
         with self.db.reader() as session:
@@ -358,17 +362,25 @@ class Dialogues:
             if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
                 return SEEN
             stored.save(session, key=key, state=dialogue.dumps(), expires_at=now + timedelta(seconds=self.timeout))
-        return _Step(dialogue, error)
+            question = self._question(chat, user, dialogue)
+            replies = (question,) if error is None else (error_reply(error), question)
+            _keep(session, once, list(replies))
+        return _Step(dialogue, error, replies)
 
-    def _cancel(self, key: DialogueKey, once: Once) -> LogDialogue | _Seen | None:
+    def _cancel(self, key: DialogueKey, once: Once) -> tuple[bool, Reply] | _Seen:
+        """End the person's dialogue; whether there was one, and what to tell them (kept with the update's row)."""
         with self.db.session() as session:
             if once is not None and not mark_processed(session, platform=once[0], event_id=once[1]):
                 return SEEN
             state = stored.load(session, key=key, now=utcnow(), for_update=True)
             if state is None:
-                return None
-            stored.end(session, key=key)
-        return LogDialogue.loads(state)
+                notice = Reply(_("Nothing to cancel."), ephemeral=True)
+            else:
+                stored.end(session, key=key)
+                with use_locale(LogDialogue.loads(state).locale):
+                    notice = Reply(_("Cancelled; nothing was saved."))
+            _keep(session, once, [notice])
+        return state is not None, notice
 
     def _expire(self, key: DialogueKey) -> LogDialogue | None:
         with self.db.session() as session:
@@ -392,14 +404,17 @@ class Dialogues:
         replies = await self.dispatch(incoming, reply_to, also=functools.partial(_end, key))
         if any(r.is_error and r.form is None for r in replies):
             dialogue.done, dialogue.step = False, Step.METRICS
-            if not await asyncio.to_thread(self._save, key, dialogue, once):
+            question = self._question(chat, user, dialogue)
+            if not await asyncio.to_thread(self._save, key, dialogue, once, question):
                 return
             self._arm_timer(key, chat)
-            await self._ask(chat, user, dialogue, reply_to)
+            await self.say(chat, question, reply_to)
 
-    async def _ask(self, chat: ChatRef, user: UserRef, dialogue: LogDialogue, reply_to: int | None) -> None:
+    @staticmethod
+    def _question(chat: ChatRef, user: UserRef, dialogue: LogDialogue) -> Reply:
+        """The question for the dialogue's step, addressed to the person in a group."""
         who = "" if chat.is_private or not user.user_id.isdigit() else mention(user.user_id, user.display_name)
-        await self.say(chat, prompt(dialogue, mention=who), reply_to, force_reply=dialogue.step is not Step.KIND)
+        return prompt(dialogue, mention=who)
 
     # --- the clock --------------------------------------------------------------------------------------------
 
@@ -432,6 +447,15 @@ class Dialogues:
             await self.say(chat, Reply(text), None)
         except Exception as error:  # the chat may be gone; the dialogue is over either way
             log.warning("could not send the dialogue timeout notice: %s: %s", type(error).__name__, error)
+
+
+def _keep(session: Session, once: Once, replies: list[Reply]) -> None:
+    """In a step's transaction: what it answers is kept with the inbox row of the update that made it (the row
+    stays pending until the door has sent it), so a process killed before the send leaves the answer, not the
+    step, for the next one — which sends it and never takes the step again."""
+    row = stored_row.get()
+    if once is not None and row is not None:
+        keeper(row.item_id)(session, replies)
 
 
 def _end(key: DialogueKey, session: Session) -> None:

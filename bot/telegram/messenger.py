@@ -86,12 +86,11 @@ class TelegramMessenger:
         messages = await self.deliver(chat, reply, reply_to=int(parent_id))
         return SentMessage(chat=chat, message_id=str(messages[0].message_id))
 
-    async def deliver(
-        self, chat: ChatRef, reply: Reply, *, reply_to: int | None = None, force_reply: bool = False
-    ) -> list[Message]:
-        """Send one Reply as one or more messages; buttons (or a ForceReply) go on the last one."""
+    async def deliver(self, chat: ChatRef, reply: Reply, *, reply_to: int | None = None) -> list[Message]:
+        """Send one Reply as one or more messages; buttons (or a ForceReply: ``Reply.asks_reply``) go on the last
+        one."""
         chunks = split_html(reply.text)
-        markup_ = await self._reply_markup(reply, force_reply)
+        markup_ = await self._reply_markup(reply)
         where = _where(chat, reply_to)
         sent: list[Message] = []
         attachment = reply.image or reply.document
@@ -150,10 +149,10 @@ class TelegramMessenger:
             text = f"{mention(target.user.user_id, target.user.display_name)}, {reply.text}"
             return await self.send(target.fallback_chat, Reply(text, image=reply.image, buttons=reply.buttons))
 
-    async def _reply_markup(self, reply: Reply, force_reply: bool) -> InlineKeyboardMarkup | ForceReply | None:
+    async def _reply_markup(self, reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
         if reply.buttons:
             return await keyboard(reply.buttons, self.payloads)
-        if force_reply:
+        if reply.asks_reply:
             return ForceReply(selective=True)
         return None
 

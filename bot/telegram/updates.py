@@ -135,6 +135,8 @@ class Updates:
         if sender is None or (sender.is_bot and not message.sender_chat):
             return
         chat = convert.message_chat(message)
+        if await self._answer_kept(chat, sender, message.message_id, _own_language(chat, message.from_user)):
+            return
         parsed = self._parse_command(text)
         if parsed is None:
             if await self.dialogues.answer(chat, sender, text, message.message_id, once=_current_update()):
@@ -296,10 +298,20 @@ class Updates:
             replies, _Here(self, incoming.chat, incoming.user, reply_to, incoming.language, once=once))
         return replies
 
-    async def say(
-        self, chat: ChatRef, reply: Reply, reply_to: int | None, *, force_reply: bool = False
-    ) -> list[Message]:
-        return await self.messenger.deliver(chat, reply, reply_to=reply_to, force_reply=force_reply)
+    async def _answer_kept(self, chat: ChatRef, user: UserRef, reply_to: int | None, language: str | None) -> bool:
+        """A message applied before the last stop — a command, or a step of the guided /log (``Dialogues``) — whose
+        answer was kept with its inbox row and maybe not sent: the kept answer is sent, and nothing runs again."""
+        once = _current_update()
+        row = stored_row.get() if once is not None else None
+        if once is None or row is None or row.answer is None:
+            return False
+        _UPDATE_DELIVERY.set(None)
+        replies = kept_replies(row.answer, once[1])
+        await self.delivery.deliver(replies, _Here(self, chat, user, reply_to, language, once=once))
+        return True
+
+    async def say(self, chat: ChatRef, reply: Reply, reply_to: int | None) -> list[Message]:
+        return await self.messenger.deliver(chat, reply, reply_to=reply_to)
 
     def _parse_command(self, text: str) -> tuple[str, str] | None:
         """``/cmd`` or ``/cmd@thisbot``; a command addressed to another bot in the group is not ours."""

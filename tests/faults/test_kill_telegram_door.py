@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from bot.telegram.webhook import SECRET_HEADER
 from storage.db import Database
-from storage.models import Activity, InboxItem
+from storage.models import Activity, Dialogue, InboxItem
 from tests.doors import pending
 from tests.fakes.telegram_api import FakeBotApi, message_update
 from tests.faults.telegram_door_process import WEBHOOK_SECRET, WEBHOOK_URL
@@ -170,4 +170,55 @@ async def test_a_command_applied_when_the_door_is_killed_before_its_answer_is_an
     for n in range(6):  # every command answered by the second process, once, in its own chat
         assert [chat for chat, text in answers if f"T{n}" in text] == [CHATS[n % 3]], (n, answers)
     assert b"answering " in err and b"applied before the last stop" in err
+    assert b"Traceback" not in err, err.decode()[-2000:]
+
+
+def dialogues(db: Database) -> dict[str, str]:
+    """The guided /log dialogues in progress, by chat: their kept state."""
+    with db.reader() as session:
+        return {row.chat_id: row.state for row in session.exec(select(Dialogue))}
+
+
+async def test_a_guided_log_step_applied_when_the_door_is_killed_before_its_question_is_asked_after_the_restart(
+    fake_telegram, db
+):
+    """The guided /log's steps are kept like commands: each chat's dialogue has taken a step (one starts, one
+    gets its title, one is cancelled) and hangs on sending what comes next when the door is killed. The restarted
+    door sends those messages — kept with the inbox row in the step's transaction — and takes no step again."""
+    starts, titled, cancelled = CHATS
+    for chat in (titled, cancelled):  # two dialogues asking for a title, before the kill
+        fake_telegram.push(message_update("/log talk", chat_id=chat))
+    first = await door_process(db, fake_telegram)
+    await until(lambda: len(fake_telegram.calls_to("sendMessage")) == 2, timeout=60, what="two dialogues to start")
+    fake_telegram.hold("sendMessage")
+    fake_telegram.push(message_update("/log talk", chat_id=starts))
+    fake_telegram.push(message_update("Scaling Postgres", chat_id=titled))
+    fake_telegram.push(message_update("/cancel", chat_id=cancelled))
+    await until(lambda: len(fake_telegram.calls_to("sendMessage")) == 5, timeout=60,
+                what="each chat's step to be taken and its message to be on its way")
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    before = dialogues(db)
+    assert set(before) == {str(starts), str(titled)}
+    assert '"title": "Scaling Postgres"' in before[str(titled)] and '"step": "date"' in before[str(titled)]
+    with db.reader() as session:
+        rows = session.exec(select(InboxItem).order_by(col(InboxItem.id))).all()
+    assert [(row.answer is not None, row.done_at is not None) for row in rows[2:]] == [(True, False)] * 3
+
+    fake_telegram.release("sendMessage")
+    sent_before = len(fake_telegram.calls_to("sendMessage"))
+    second = await door_process(db, fake_telegram)
+    try:
+        await until(lambda: pending(db) == 0, timeout=120, what="every step's message to be sent")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        _out, err = await second.communicate()
+    sent = {call.chat_id: call for call in fake_telegram.calls_to("sendMessage")[sent_before:]}
+    assert len(fake_telegram.calls_to("sendMessage")) - sent_before == 3  # one message per chat
+    assert "Title of the talk?" in sent[starts].text and "Date?" in sent[titled].text
+    for chat in (starts, titled):  # questions still ask for a reply (a group bot in privacy mode sees only those)
+        assert sent[chat].json("reply_markup") == {"force_reply": True, "selective": True}
+    assert "Cancelled" in sent[cancelled].text
+    assert dialogues(db) == before  # no step taken again
+    assert b"applied before the last stop" in err
     assert b"Traceback" not in err, err.decode()[-2000:]
