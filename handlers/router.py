@@ -587,9 +587,41 @@ class Router:
             return None
         return QuickRequest(incoming=incoming, connection=connection, chat=context, now=self.clock())
 
+    def entered(self, incoming: Incoming) -> bool:
+        """Whether the chat's team and the person's membership exist, so a command of theirs that only reads runs
+        as a reader, without the write lock (a read)."""
+        with self.db.reader() as session:
+            try:
+                self._membership(session, incoming, create=False)
+            except _NeedsWriter:
+                return False
+        return True
+
+    def enter(self, session: Session, incoming: Incoming) -> None:
+        """Create the chat's team and the person's membership where they are new — what a command's first run as a
+        writer does first — in the caller's transaction: for a door that must bound how long it waits for the write
+        lock (``storage.writer``: ``submit(within=)``) before it runs commands that only read."""
+        self._membership(session, incoming, create=True)
+
     def _request(self, session: Session, incoming: Incoming, *, create: bool = True) -> Request:
         """The command's team and member; with ``create`` false (a reader), :class:`_NeedsWriter` when either
         is still to be created."""
+        team, member = self._membership(session, incoming, create=create)
+        chat = incoming.chat
+        # Whatever this command changes is recorded as this member's doing (storage.history).
+        now = self.clock()
+        act_as(session, Actor(member_id=member.id, name=member.display_name, door=chat.platform, at=now))
+        platform_admin = incoming.platform_admin and team_chat_purpose(
+            session, platform=chat.platform, scope_id=chat.scope, team_id=team.id
+        )
+        return Request(
+            incoming=incoming, session=session, team=team, member=member, now=now,
+            platform_admin=platform_admin,
+        )
+
+    def _membership(self, session: Session, incoming: Incoming, *, create: bool) -> tuple[Team, Member]:
+        """The chat's team and the person's member record, created where new; with ``create`` false,
+        :class:`_NeedsWriter` when either is still to be created."""
         chat = incoming.chat
         team: Team | None
         if chat.is_private and chat.workspace_id is None:
@@ -622,16 +654,7 @@ class Router:
             if found is None:
                 raise _NeedsWriter
             member = found
-        # Whatever this command changes is recorded as this member's doing (storage.history).
-        now = self.clock()
-        act_as(session, Actor(member_id=member.id, name=member.display_name, door=chat.platform, at=now))
-        platform_admin = incoming.platform_admin and team_chat_purpose(
-            session, platform=chat.platform, scope_id=chat.scope, team_id=team.id
-        )
-        return Request(
-            incoming=incoming, session=session, team=team, member=member, now=now,
-            platform_admin=platform_admin,
-        )
+        return team, member
 
     @staticmethod
     def _private_team(session: Session, incoming: Incoming) -> Team | None:

@@ -26,7 +26,7 @@ from bot.slack import SlackDoor
 from bot.slack.listeners import ACK_WITHIN
 from handlers.router import Router
 from storage.db import Database
-from storage.models import Activity, InboxItem, ProcessedEvent
+from storage.models import Activity, InboxItem, ProcessedEvent, Team
 from tests.doors import eventually, make_slack_door, make_telegram_door, pending, running, slack_client
 from tests.fakes.slack_api import FakeSlackAPI, SlackClient
 from tests.fakes.telegram_api import FakeBotApi, message_update
@@ -201,8 +201,8 @@ async def test_a_locked_database_at_the_slack_door_says_in_the_ack_that_nothing_
 
 
 async def test_app_home_opened_while_the_database_is_locked_is_answered_not_dropped(slack_api, lockable):
-    """The dedupe check cannot reach the database either: the event goes through (Slack would not retry it),
-    and the Home tab says to try again instead of staying empty."""
+    """A new workspace's team cannot be created, nor the visit recorded: the Home tab says to try again instead
+    of staying empty."""
     path, _db, router = lockable
     async with running(make_slack_door(slack_api, router)) as door, slack_client(door, slack_api) as slack:
         with exclusive_lock(path):
@@ -285,3 +285,29 @@ async def test_a_lock_held_longer_than_slack_waits_gets_a_reaction_a_timely_503_
     with db.reader() as session:
         marks = session.exec(select(ProcessedEvent).where(ProcessedEvent.event_id == "Ev-HELD")).all()
     assert len(marks) == 1
+
+
+async def test_a_lock_held_longer_than_slack_waits_gets_app_home_in_a_new_workspace_a_timely_busy_tab(
+    slack_api, patient
+):
+    """The first visit of a brand-new workspace must create its team, and a write lock held elsewhere keeps that
+    out: the door gives up at its deadline (as for a slash command), says so in the tab, and Slack gets its ack in
+    time. What it gave up is not written later; the next visit, with the lock gone, creates the team once."""
+    path, db, router = patient
+    home = {"type": "app_home_opened", "user": "UALICE", "channel": "D0ALICE", "tab": "home"}
+    async with running(make_slack_door(slack_api, router)) as door, slack_client(door, slack_api) as slack:
+        with exclusive_lock(path):  # held until the tab was published: a door waiting for the lock would not
+            started = time.monotonic()
+            opened = await slack.event(home, event_id="Ev-HOME-1")
+            answered_after = time.monotonic() - started
+            [busy] = await slack_api.wait_for("views.publish", timeout=10)
+        await slack.event(home, event_id="Ev-HOME-2")
+        [_busy, shown] = await slack_api.wait_for("views.publish", 2, timeout=10)
+
+    assert opened.status == 200 and answered_after < 10  # the door's deadline (2.5 s), not the 30 s busy timeout
+    assert "database is busy" in json.dumps(busy.params["view"], ensure_ascii=False)
+    assert "database is busy" not in json.dumps(shown.params["view"], ensure_ascii=False)
+    with db.reader() as session:
+        assert len(session.exec(select(Team)).all()) == 1
+        marks = session.exec(select(ProcessedEvent.event_id).where(ProcessedEvent.platform == "slack")).all()
+    assert marks == ["Ev-HOME-2"]  # the given-up visit left nothing behind
