@@ -59,13 +59,22 @@ class FakeSlackAPI:
         self.held: dict[str, asyncio.Event] = {}  # methods whose calls wait for release()
         self.socket_envelopes: list[dict[str, Any]] = []  # sent to a Socket Mode client once it connects
         # Socket Mode as Slack delivers (``deliver``): envelopes go out over the live connection, a few unacked at
-        # a time; when a connection drops, the events it left unacked are sent again over the next one (with
-        # retry_attempt), while its unacked slash commands failed for good (Slack shows the person an error).
+        # a time. An event not acknowledged within ``socket_ack_timeout`` (Slack's 3 s) — also on a live connection
+        # — or whose connection dropped is sent again at once, as a new envelope with retry_attempt one higher and
+        # retry_reason "timeout", up to ``socket_retries`` times (Slack's Events API retry policy: three); past
+        # them, and for a slash command at the first timeout (Slack shows the person "operation_timeout" and
+        # never sends it again), it failed for good. An ack that comes after its envelope timed out is recorded
+        # all the same (the door did acknowledge it), but Slack had moved on.
         self.socket_window = 8
-        self.socket_acked: list[str] = []  # envelope ids, in the order their acks arrived
-        self.socket_failed: list[dict[str, Any]] = []  # slash commands whose connection dropped before their ack
+        self.socket_ack_timeout = 3.0
+        self.socket_retries = 3
+        self.socket_acked: list[str] = []  # envelope ids, in the order their acks arrived (late ones too)
+        self.socket_failed: list[dict[str, Any]] = []  # envelopes Slack gave up on (see above)
         self._to_deliver: list[dict[str, Any]] = []
-        self._unacked: dict[str, tuple[dict[str, Any], web.WebSocketResponse]] = {}
+        # Sent over a connection and awaiting their ack: the envelope, its connection, when it was sent.
+        self._unacked: dict[str, tuple[dict[str, Any], web.WebSocketResponse, float]] = {}
+        self._timed_out: set[str] = set()  # envelope ids whose ack did not come in time
+        self._first_of: dict[str, str] = {}  # a retry's envelope id → the first envelope's id
         self._socket_changed = asyncio.Condition()
         self.latency: dict[str, float] = {}  # seconds a Web API method takes to answer (the real one is not instant)
         self.peers: set[tuple[str, int]] = set()  # the client connections Web API calls came over
@@ -134,6 +143,14 @@ class FakeSlackAPI:
     def undelivered(self) -> int:
         """Envelopes not acknowledged yet: queued, or sent and awaiting their ack."""
         return len(self._to_deliver) + len(self._unacked)
+
+    def first_envelope(self, envelope_id: str) -> str:
+        """The id of the envelope a retry sends again (its own id for a first delivery)."""
+        return self._first_of.get(envelope_id, envelope_id)
+
+    def sent_envelopes(self) -> list[dict[str, Any]]:
+        """Every envelope ``deliver`` sent over a connection, retries included, in the order they were sent."""
+        return [c.params for c in self.calls if c.method == "socket_envelope"]
 
     def hold(self, method: str) -> None:
         """Calls to ``method`` are recorded, then wait unanswered until :meth:`release` (a stuck platform)."""
@@ -253,17 +270,23 @@ class FakeSlackAPI:
         for envelope in self.socket_envelopes:
             await ws.send_json(envelope)
         sending = asyncio.create_task(self._send_envelopes(ws))
+        expiring = asyncio.create_task(self._expire_unacked(ws))
         try:
             async for message in ws:
                 if message.type == aiohttp.WSMsgType.TEXT:
                     ack = json.loads(message.data)
                     self.calls.append(Call("socket_ack", ack))
-                    if self._unacked.pop(str(ack.get("envelope_id")), None) is not None:
-                        self.socket_acked.append(str(ack["envelope_id"]))
+                    envelope_id = str(ack.get("envelope_id"))
+                    if self._unacked.pop(envelope_id, None) is not None:
+                        self.socket_acked.append(envelope_id)
                         async with self._socket_changed:
                             self._socket_changed.notify_all()
+                    elif envelope_id in self._timed_out:  # too late: its retry is on its way, or it failed
+                        self._timed_out.discard(envelope_id)
+                        self.socket_acked.append(envelope_id)
         finally:
             sending.cancel()
+            expiring.cancel()
             self._dropped(ws)
         return ws
 
@@ -277,25 +300,47 @@ class FakeSlackAPI:
                 if ws.closed:
                     return
                 envelope = self._to_deliver.pop(0)
-                self._unacked[envelope["envelope_id"]] = (envelope, ws)
+                self._unacked[envelope["envelope_id"]] = (envelope, ws, time.monotonic())
+                self.calls.append(Call("socket_envelope", envelope))
             try:
                 await ws.send_json(envelope)
             except (ConnectionError, RuntimeError):
                 return  # the connection is going: _dropped puts it back
 
+    async def _expire_unacked(self, ws: web.WebSocketResponse) -> None:
+        """Slack's ack timeout on a live connection: what this connection was sent and did not acknowledge within
+        ``socket_ack_timeout`` timed out (an event is sent again, a slash command failed)."""
+        while not ws.closed:
+            await asyncio.sleep(0.05)
+            due = time.monotonic() - self.socket_ack_timeout
+            late = [envelope_id for envelope_id, (_envelope, over, sent) in self._unacked.items()
+                    if over is ws and sent <= due]
+            if late:
+                self._timed_out.update(late)
+                self._give_up_or_retry(late)
+                async with self._socket_changed:
+                    self._socket_changed.notify_all()
+
     def _dropped(self, ws: web.WebSocketResponse) -> None:
-        """The connection is gone: its unacked events are sent again (Slack retries them), its unacked slash
-        commands failed (Slack does not send a command again)."""
+        """The connection is gone: what it left unacknowledged timed out."""
+        self._give_up_or_retry([envelope_id for envelope_id, (_envelope, over, _sent) in self._unacked.items()
+                                if over is ws])
+
+    def _give_up_or_retry(self, envelope_ids: list[str]) -> None:
+        """Envelopes whose ack did not come: each event is sent again first thing, as a new envelope (retry_attempt
+        one higher, retry_reason "timeout") while it has retries left; a slash command, or an event out of
+        retries, failed for good."""
         again = []
-        for envelope_id, (envelope, over) in list(self._unacked.items()):
-            if over is not ws:
-                continue
-            del self._unacked[envelope_id]
-            if envelope["type"] == "events_api":
-                again.append({**envelope, "retry_attempt": envelope.get("retry_attempt", 0) + 1,
-                              "retry_reason": "timeout"})
-            else:
+        for envelope_id in envelope_ids:
+            envelope, _over, _sent = self._unacked.pop(envelope_id)
+            attempt = envelope.get("retry_attempt", 0) + 1
+            if envelope["type"] != "events_api" or attempt > self.socket_retries:
                 self.socket_failed.append(envelope)
+                continue
+            first = self.first_envelope(envelope_id)
+            retry_id = f"{first}-retry-{attempt}"
+            self._first_of[retry_id] = first
+            again.append({**envelope, "envelope_id": retry_id, "retry_attempt": attempt, "retry_reason": "timeout"})
         self._to_deliver[:0] = again
 
     async def _response_url(self, request: web.Request) -> web.Response:

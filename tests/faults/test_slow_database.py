@@ -1,10 +1,13 @@
 """A slow database under load: every slash command Slack got a 200 for, and every update the Telegram webhook
-answered 200, is applied exactly once and answered — the acks wait only for the inbox's commit."""
+answered 200, is applied exactly once and answered — the acks wait only for the inbox's commit. And a Socket Mode
+event whose commit outlasts Slack's 3 s is sent again on the live connection: it counts once."""
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -13,13 +16,26 @@ from typing import Any
 import aiohttp
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from handlers.router import Router
 from storage.db import Database
+from storage.models import ProcessedEvent
 from tests.conftest import Clock
-from tests.doors import eventually, make_slack_door, make_telegram_door, pending, running, slack_client, titles
-from tests.fakes.slack_api import FakeSlackAPI, command_payload
+from tests.doors import (
+    eventually,
+    make_slack_door,
+    make_telegram_door,
+    pending,
+    running,
+    slack_client,
+    titles,
+    votes,
+)
+from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI, command_payload, reaction_event
 from tests.fakes.telegram_api import FakeBotApi, message_update
+from tests.faults.slack_door_process import APP_TOKEN
+from tests.faults.test_kill_slack_door import CARD_TS, card_in_the_channel
 
 LOAD = 40
 STATEMENT_DELAY = 0.005  # every statement waits this long: a disk or a server under pressure
@@ -71,3 +87,57 @@ async def test_a_slow_database_under_a_webhook_load_loses_no_acknowledged_update
         await eventually(lambda: applied(slow_db), timeout=60)
         await fake_telegram.wait_for("sendMessage", LOAD, timeout=30)
     assert titles(slow_db) == collections.Counter({f"S{n}": 1 for n in range(LOAD)})
+
+
+@contextlib.contextmanager
+def one_slow_vote(db: Database, seconds: float) -> Iterator[threading.Event]:
+    """The next vote's dedupe mark takes ``seconds`` (a disk stalling under the write lock, after the writer's
+    batch took its unit up: so it is committed late, not given up). SQLite's statement trace, because a vote's
+    statements run on the driver's cursor, below SQLAlchemy's events. The event is set once it was slowed."""
+    slowed = threading.Event()
+
+    def trace(sql: str) -> None:
+        if not slowed.is_set() and sql.startswith("INSERT") and "processed_event" in sql:
+            slowed.set()
+            time.sleep(seconds)
+
+    def traced(dbapi_connection: Any, *_args: Any) -> None:
+        dbapi_connection.set_trace_callback(trace)
+
+    event.listen(db.engine, "checkout", traced)
+    try:
+        yield slowed
+    finally:
+        event.remove(db.engine, "checkout", traced)
+
+
+async def test_a_socket_mode_event_redelivered_on_the_live_connection_while_the_first_copy_commits_counts_once(
+    slack_api: FakeSlackAPI, db: Database, clock: Clock
+):
+    """Slack sends an event again when its ack has not come within 3 s, over the same connection. Here the first
+    copy's commit takes longer than that: the second copy (retry_attempt 1) arrives while the first is still being
+    stored. Both are acknowledged — the second once the first has committed — and the vote counts once."""
+    card_in_the_channel(db)
+    voter = reaction_event("reaction_added", "fire", user="UVOTER", ts=CARD_TS, channel="C0GENERAL")
+    envelope = {"envelope_id": "env-slow", "type": "events_api", "accepts_response_payload": False,
+                "retry_attempt": 0, "retry_reason": "",
+                "payload": {"token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0APP", "event": voter,
+                            "type": "event_callback", "event_id": "EvSLOW", "event_time": 1700000100}}
+    door = make_slack_door(slack_api, Router(db, clock=clock), slack_app_token=APP_TOKEN, slack_signing_secret=None)
+    with one_slow_vote(db, slack_api.socket_ack_timeout + 1.0) as slowed:
+        async with running(door):
+            await slack_api.deliver([envelope])
+            await eventually(lambda: len(slack_api.socket_acked) == 2, timeout=30)
+    assert slowed.is_set()
+
+    first, retry = slack_api.sent_envelopes()
+    assert (first["envelope_id"], first["retry_attempt"]) == ("env-slow", 0)
+    assert (retry["retry_attempt"], retry["retry_reason"]) == (1, "timeout")
+    assert retry["payload"]["event_id"] == "EvSLOW"
+    assert slack_api.first_envelope(retry["envelope_id"]) == "env-slow"
+    assert sorted(slack_api.socket_acked) == sorted([first["envelope_id"], retry["envelope_id"]])
+    assert slack_api.socket_failed == [] and slack_api.undelivered == 0
+    assert votes(db) == {"slack:UVOTER": 5}
+    with db.reader() as session:
+        marks = session.exec(select(ProcessedEvent.event_id).where(ProcessedEvent.platform == "slack")).all()
+    assert marks == ["EvSLOW"]
