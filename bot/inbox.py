@@ -198,6 +198,9 @@ class ChatWorkers:
             self._tasks[item.chat_key] = asyncio.create_task(self._drain(item.chat_key), name=f"chat:{item.chat_key}")
         return True
 
+    def waiting(self, key: str) -> bool:
+        return key in self._queues
+
     @property
     def busy(self) -> int:
         return sum(len(queue) for queue in self._queues.values())
@@ -257,19 +260,33 @@ class DurableInbox:
         self.notice_after = notice_after
         self.workers = ChatWorkers(self._work)
 
-    async def accept(self, deliveries: Sequence[inbox.Delivery], *, within: float | None = None) -> list[inbox.Stored]:
+    async def accept(self, deliveries: Sequence[inbox.Delivery], *, within: float | None = None,
+                     applying: Callable[[Session, list[inbox.Stored]], None] | None = None) -> list[inbox.Stored]:
         """Store the deliveries (one transaction) and queue the new ones; a redelivery (an id stored before)
         is left out. Raises ``UNAVAILABLE`` when the database cannot take them (``within`` seconds: a platform
-        that wants its answer in time): the caller must then not acknowledge them."""
+        that wants its answer in time): the caller must then not acknowledge them. ``applying``: applies the new
+        deliveries marked ``done`` in the same transaction (they are stored handled, and not queued); what it
+        raises, the whole transaction does — nothing of it is stored."""
+        store = functools.partial(inbox.store, platform=self.platform, deliveries=deliveries, owner=self.owner,
+                                  lease=timedelta(seconds=self.lease))
+
+        def store_and_apply(session: Session) -> list[inbox.Stored]:
+            stored = store(session)
+            if applying is not None:
+                applying(session, [item for item in stored if item.done])
+            return stored
+
         # Through the one writer (``storage.writer``): stored with other doors' work, in one commit.
-        stored = await writer_for(self.db).submit(
-            functools.partial(inbox.store, platform=self.platform, deliveries=deliveries, owner=self.owner,
-                              lease=timedelta(seconds=self.lease)),
-            within=within,
-        )  # held by this replica from the INSERT on: the storer handles its fresh rows, no claim needed
+        stored = await writer_for(self.db).submit(store_and_apply, within=within)
+        # Held by this replica from the INSERT on: the storer handles its fresh rows, no claim needed.
         for item in stored:
-            self.workers.submit(item)
+            if not item.done:
+                self.workers.submit(item)
         return stored
+
+    def waiting(self, key: str) -> bool:
+        """Whether deliveries of queue ``key`` are queued or being handled here (a later one must wait for them)."""
+        return self.workers.waiting(key)
 
     async def resume(self, *, held_or_not: bool = False) -> int:
         """Claim and queue the pending rows no other replica holds (:func:`storage.inbox.claim`): at the start,

@@ -40,6 +40,9 @@ class Delivery:
     delivery_id: str
     chat_key: str
     payload: str
+    # Stored as handled: the storer applies it in the same transaction (a Telegram vote: storage and vote one
+    # commit), so no worker takes it and nothing marks it later.
+    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Stored:
     payload: str
     answer: str | None = None  # the replies kept when it was applied (:func:`keep_answer`); None: not applied
     received_at: datetime | None = None
+    done: bool = False  # stored handled (``Delivery.done``): its storer applies it, no worker takes it
 
 
 # One row per statement, built once and run on the driver's cursor (storage.driver): a multi-row VALUES would be
@@ -59,7 +63,7 @@ _STORE = {
         dialect.insert(_TABLE)
         .values({column: bindparam(column)
                  for column in ("platform", "delivery_id", "chat_key", "payload", "received_at", "claimed_by",
-                                "claimed_until")})
+                                "claimed_until", "done_at")})
         .on_conflict_do_nothing(index_elements=["platform", "delivery_id"])
         .returning(_TABLE.c.id)
     )
@@ -71,7 +75,8 @@ def store(session: Session, *, platform: str, deliveries: Sequence[Delivery], ow
           lease: timedelta = timedelta(0)) -> list[Stored]:
     """Insert what is new; a delivery already stored (a redelivery) is skipped. Returns the new rows, in the
     order given (which is the order of their ids). ``owner``: the replica that will handle them, which holds them
-    for ``lease`` from now (None: nobody holds them, any replica may take them)."""
+    for ``lease`` from now (None: nobody holds them, any replica may take them). A delivery marked ``done`` is
+    stored handled (its storer applies it in this transaction)."""
     statement = _STORE["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
     now = utcnow()
     until = now + lease if owner is not None else None
@@ -80,9 +85,9 @@ def store(session: Session, *, platform: str, deliveries: Sequence[Delivery], ow
         delivery_id, chat_key = d.delivery_id[:128], d.chat_key[:64]
         row = statement.execute(session, {"platform": platform, "delivery_id": delivery_id, "chat_key": chat_key,
                                           "payload": d.payload, "received_at": now, "claimed_by": owner,
-                                          "claimed_until": until}).fetchone()
+                                          "claimed_until": until, "done_at": now if d.done else None}).fetchone()
         if row is not None:  # None: stored before (a redelivery), or twice in this batch
-            stored.append(Stored(int(row[0]), delivery_id, chat_key, d.payload, received_at=now))
+            stored.append(Stored(int(row[0]), delivery_id, chat_key, d.payload, received_at=now, done=d.done))
     return stored
 
 

@@ -2,9 +2,15 @@
 
 Kept apart from the door so that what a platform event *means* is readable in one place and testable
 without a running Application.
+
+A vote (a reaction, a poll answer) is also converted straight from the update's JSON (:func:`vote_events`): it is
+the bot's highest-rate update, and parsing it into python-telegram-bot's objects first cost more than applying it.
+The two conversions must agree (tests/bot/test_telegram_convert.py checks them against each other).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from telegram import (
     Chat,
@@ -20,6 +26,8 @@ from telegram import (
 from telegram import PollAnswer as TgPollAnswer
 
 from handlers.core import ChatRef, PollAnswer, PollResults, ReactionCount, ReactionEvent, UserRef
+
+JSON = dict[str, Any]
 
 
 def chat_ref(chat: Chat, *, thread_id: int | None = None) -> ChatRef:
@@ -107,3 +115,80 @@ def poll_results(poll: Poll) -> PollResults:
         poll_id=poll.id, voter_counts=tuple(o.voter_count for o in poll.options), is_closed=poll.is_closed,
         voters=poll.total_voter_count,
     )
+
+
+# --- votes from the update's JSON ------------------------------------------------------------------------------
+
+
+def vote_events(update: JSON) -> tuple[list[ReactionEvent] | list[PollAnswer], str] | None:
+    """A reaction or poll answer update as the events it means and the key of the queue that keeps it in order
+    (``intake.chat_key``'s, for the same update); None for any other update. Raises on an update that is not
+    what the Bot API documents (the caller then parses it the usual way)."""
+    update_id = update["update_id"]
+    if not isinstance(update_id, int):
+        raise TypeError(f"update_id {update_id!r} is not a number")
+    reaction = update.get("message_reaction")
+    if reaction is not None:
+        chat = reaction["chat"]
+        voter = reaction.get("user") or reaction.get("actor_chat") or {"id": 0}
+        return _reaction_events_of(update_id, reaction), f"c{chat['id']}:u{voter['id']}"
+    answer = update.get("poll_answer")
+    if answer is not None:
+        user = answer.get("user")
+        return [_poll_answer_of(update_id, answer)], f"u{user['id']}" if user is not None else "-"
+    return None
+
+
+def _chat_ref_of(chat: JSON) -> ChatRef:
+    return ChatRef(platform="telegram", chat_id=str(chat["id"]), is_private=chat["type"] == Chat.PRIVATE)
+
+
+def _user_ref_of(user: JSON) -> UserRef:
+    first, last = user.get("first_name"), user.get("last_name")
+    full_name = f"{first} {last}" if first and last else first  # User.full_name
+    return UserRef(platform="telegram", user_id=str(user["id"]), display_name=user.get("username") or full_name
+                   or str(user["id"]), is_bot=bool(user.get("is_bot")))
+
+
+def _chat_as_user_of(chat: JSON) -> UserRef:
+    return UserRef(platform="telegram", user_id=f"chat{chat['id']}", display_name=chat.get("title") or str(chat["id"]))
+
+
+def _emoji_of(reaction: JSON) -> str | None:
+    kind = reaction.get("type")
+    if kind == "emoji":
+        return str(reaction["emoji"])
+    if kind == "custom_emoji":
+        return f"custom:{reaction['custom_emoji_id']}"
+    return None  # paid reactions are not votes
+
+
+def _reaction_events_of(update_id: int, reaction: JSON) -> list[ReactionEvent]:
+    """As :func:`reaction_events`."""
+    old = [e for e in map(_emoji_of, reaction.get("old_reaction", ())) if e]
+    new = [e for e in map(_emoji_of, reaction.get("new_reaction", ())) if e]
+    changes = [(e, False) for e in old if e not in new] + [(e, True) for e in new if e not in old]
+    if not changes:
+        return []
+    if (person := reaction.get("user")) is not None:
+        user: UserRef | None = _user_ref_of(person)
+    elif (actor := reaction.get("actor_chat")) is not None:
+        user = _chat_as_user_of(actor)
+    else:
+        user = None
+    chat, message_id = _chat_ref_of(reaction["chat"]), str(reaction["message_id"])
+    return [ReactionEvent(chat=chat, message_id=message_id, user=user, emoji=emoji, added=added,
+                          event_id=f"{update_id}:{i}", stamp=update_id)
+            for i, (emoji, added) in enumerate(changes)]
+
+
+def _poll_answer_of(update_id: int, answer: JSON) -> PollAnswer:
+    """As :func:`poll_answer`."""
+    if (person := answer.get("user")) is not None:
+        user: UserRef | None = _user_ref_of(person)
+    elif (voter := answer.get("voter_chat")) is not None:
+        user = _chat_as_user_of(voter)
+    else:
+        user = None
+    return PollAnswer(poll_id=str(answer["poll_id"]), user=user,
+                      option_ids=tuple(int(i) for i in answer.get("option_ids", ())), stamp=update_id)

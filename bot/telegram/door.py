@@ -140,7 +140,8 @@ class TelegramDoor:
         runner: web.AppRunner | None = None
         watched: asyncio.Task[Any] | None = None
         intake = self.intake = Intake(self.router.db, app, delivery_prefix=lambda: str(app.bot.id),
-                                      tell_waiting=self.updates.tell_waiting, kept=self.kept_updates)
+                                      tell_waiting=self.updates.tell_waiting, kept=self.kept_updates,
+                                      votes=self.updates)
         try:
             self.attach(app)
             await self._publish_commands(app)

@@ -10,6 +10,11 @@ Stored updates go to one worker per chat (a poll answer, which has no chat, per 
 handled in order, chats never wait for each other, and a chat waiting out a flood limit waits alone. A worker
 marks an update done after ``Application.process_update``; what a killed process left undone is handled at the
 next start. An update whose handling found the database away stays where it is and is tried again, in order.
+
+A vote (a reaction, a poll answer: nearly every update a busy card brings) is converted from its JSON and applied
+in the transaction that stores it, its row stored done (``Intake.accept``): it never waits in a queue or parses
+into PTB's objects, and the batch's commit still comes before its offset is confirmed. A vote whose queue has work
+waiting is queued behind it instead, so one voter's updates still take effect in order.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
+from sqlmodel import Session
 from telegram import Update
 from telegram._utils.types import JSONDict
 from telegram.error import InvalidToken, TelegramError
@@ -29,9 +35,12 @@ from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.inbox import UNAVAILABLE, DurableInbox, StoredRow, stored_row
+from bot.telegram import convert
+from handlers.core import Reply
+from handlers.router import PlatformEvent
 from storage import inbox
 from storage.db import Database
-from storage.faults import first_line
+from storage.faults import classify, first_line
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
@@ -70,44 +79,53 @@ def chat_key(update: Update) -> str:
 
 class KeptUpdates(HTTPXRequest):
     """The request ``getUpdates`` goes through (``ApplicationBuilder.get_updates_request``): it keeps the updates'
-    JSON as Telegram sent it, so the inbox stores that instead of serialising each parsed ``Update`` again — which
-    cost about as much as parsing it. PTB leaves the data it parses unaltered (``TelegramObject._parse_data``), and
-    ``payloads`` checks the kept JSON is that of the updates ``get_updates`` returned."""
+    JSON as Telegram sent it and hands python-telegram-bot an empty list (``parse_json_payload``, PTB's documented
+    hook for parsing the Bot API's answer; only getUpdates answers come here). The intake takes the batch
+    (:meth:`take`) and parses only what needs PTB's objects: a vote is converted from its JSON
+    (``convert.vote_events``), and the inbox stores the JSON as it came instead of serialising a parsed ``Update``
+    again."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**{"connection_pool_size": 1, **kwargs})  # PTB's own getUpdates request: one connection
         self.fetched: list[JSONDict] = []
 
     def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
-        """PTB's documented hook for parsing the Bot API's answer (only getUpdates answers come here)."""
         data = HTTPXRequest.parse_json_payload(payload)
         result = data.get("result")
         if data.get("ok") and isinstance(result, list):
             self.fetched = result
+            data = {**data, "result": []}
         return data
 
-    def payloads(self, updates: Sequence[Update]) -> list[str] | None:
-        """The JSON of the updates the last getUpdates returned; None when they are not these (then the caller
-        serialises them itself)."""
+    def take(self) -> list[JSONDict]:
+        """The updates the last getUpdates returned, as JSON (once)."""
         fetched, self.fetched = self.fetched, []
-        if len(fetched) != len(updates) or any(
-            raw.get("update_id") != update.update_id for raw, update in zip(fetched, updates, strict=True)
-        ):
-            return None
-        return [json.dumps(raw) for raw in fetched]
+        return fetched
+
+
+class Votes(Protocol):
+    """How the door applies a vote (a reaction, a poll answer) in the transaction that stores it."""
+
+    def apply_votes(self, session: Session, events: Sequence[PlatformEvent], delivery_id: str) -> list[Reply]:
+        """Apply the events (raising what a handler raised: the caller rolls back)."""
+
+    async def answer_votes(self, events: Sequence[PlatformEvent], replies: list[Reply]) -> None:
+        """Send what applying them answered, once committed."""
 
 
 class Intake:
     def __init__(self, db: Database, app: Application, *, delivery_prefix: Callable[[], str],
                  retry_delay: float = 1.0, max_retry_delay: float = 30.0,
                  tell_waiting: Callable[[Update], Awaitable[None]] | None = None,
-                 kept: KeptUpdates | None = None) -> None:
+                 kept: KeptUpdates | None = None, votes: Votes | None = None) -> None:
         """``tell_waiting``: tells the sender of an update still waiting for the database that it is kept (once,
         a few seconds after its first try: ``DurableInbox``). ``kept``: the getUpdates request the application was
-        built with, when it is one that keeps the JSON."""
+        built with (polling needs it). ``votes``: applies a vote as it is stored (else it is queued like any
+        update)."""
         self.db = db
         self.app = app
         self.kept = kept
+        self.votes = votes
         self.delivery_prefix = delivery_prefix  # the bot's id: update ids are counted per bot
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
@@ -117,27 +135,86 @@ class Intake:
                                   tell_waiting=self._tell if tell_waiting is not None else None)
         self.workers = self.inbox.workers
         self._parsed: dict[str, Update] = {}  # updates fetched by this process, by delivery id: already parsed
+        self._answering: set[asyncio.Task[None]] = set()
 
     # --- in ------------------------------------------------------------------------------------------------
 
-    async def accept(self, updates: Sequence[Update], payloads: Sequence[str] | None = None) -> None:
+    async def accept(self, updates: Sequence[JSONDict], payloads: Sequence[str],
+                     parsed: Sequence[Update | None] | None = None) -> None:
         """Store the updates (one transaction) and queue the new ones. Raises when the database cannot take
-        them: the caller must then not acknowledge them. ``payloads``: each update's JSON as it came, when the
-        caller has it (else it is serialised from the update)."""
+        them: the caller must then not acknowledge them. ``updates``: each update's JSON, ``payloads`` the same
+        as it came (stored as it is); ``parsed``: the updates as python-telegram-bot parsed them, where the caller
+        did.
+
+        A vote is applied in the same transaction (its inbox row stored handled): the bot's highest-rate update
+        then costs one commit shared with its batch, not a queue, a task and a second transaction. Its order is
+        kept all the same: one voter's updates are applied in update order, and a vote whose queue has work
+        waiting (a retry, what the last stop left, an earlier update of this batch that is queued) is queued
+        behind it. The inbox row, unique per update id, is what keeps a redelivered vote from being applied
+        twice."""
         prefix = self.delivery_prefix()
-        texts = payloads if payloads is not None else [u.to_json() for u in updates]
-        deliveries = [
-            inbox.Delivery(f"{prefix}:{u.update_id}", chat_key(u), text)
-            for u, text in zip(updates, texts, strict=True)
-        ]
-        parsed = {delivery.delivery_id: update for delivery, update in zip(deliveries, updates, strict=True)}
-        self._parsed.update(parsed)  # handled as fetched: not parsed again
+        deliveries: list[inbox.Delivery] = []
+        votes: dict[str, Sequence[PlatformEvent]] = {}
+        fetched: dict[str, Update] = {}
+        queued: set[str] = set()  # queues an update of this batch goes to: a later vote of theirs waits too
+        for n, (data, text) in enumerate(zip(updates, payloads, strict=True)):
+            delivery_id = f"{prefix}:{data['update_id']}"
+            vote = self._vote(data)
+            if vote is not None and vote[1] not in queued and not self.inbox.waiting(vote[1]):
+                votes[delivery_id] = vote[0]
+                deliveries.append(inbox.Delivery(delivery_id, vote[1], text, done=True))
+                continue
+            update = (parsed[n] if parsed is not None else None) or Update.de_json(data, self.app.bot)
+            fetched[delivery_id] = update
+            key = chat_key(update)
+            queued.add(key)
+            deliveries.append(inbox.Delivery(delivery_id, key, text))
+        self._parsed.update(fetched)  # handled as fetched: not parsed again
         stored: list[inbox.Stored] = []
         try:
-            stored = await self.inbox.accept(deliveries)
+            stored = await self._store(deliveries, votes)
         finally:  # a redelivery, or nothing stored: no worker takes these
-            for delivery_id in parsed.keys() - {item.delivery_id for item in stored}:
+            for delivery_id in fetched.keys() - {item.delivery_id for item in stored}:
                 self._parsed.pop(delivery_id, None)
+
+    async def _store(self, deliveries: list[inbox.Delivery], votes: dict[str, Sequence[PlatformEvent]]
+                     ) -> list[inbox.Stored]:
+        if not votes:
+            return await self.inbox.accept(deliveries)
+        assert self.votes is not None
+        applier = self.votes
+        applied: list[tuple[Sequence[PlatformEvent], list[Reply]]] = []
+
+        def apply(session: Session, new: list[inbox.Stored]) -> None:
+            applied.clear()  # a batch replayed by the writer runs this again
+            for item in new:
+                events = votes[item.delivery_id]
+                applied.append((events, applier.apply_votes(session, events, item.delivery_id)))
+
+        try:
+            stored = await self.inbox.accept(deliveries, applying=apply)
+        except Exception as error:
+            if classify(error) is not None:
+                raise  # the database is away: nothing stored, the batch stays with Telegram
+            # A vote's handler failed (the transaction stored nothing): store the batch to be handled one update
+            # at a time, as any update — the failing one is logged there, and the others are applied.
+            log.debug("applying a batch of Telegram votes failed (%s); queueing them", type(error).__name__)
+            return await self.inbox.accept([inbox.Delivery(d.delivery_id, d.chat_key, d.payload) for d in deliveries])
+        for events, replies in applied:
+            if replies:
+                task = asyncio.create_task(applier.answer_votes(events, replies), name="telegram-vote-answer")
+                self._answering.add(task)
+                task.add_done_callback(self._answering.discard)
+        return stored
+
+    def _vote(self, data: JSONDict) -> tuple[Sequence[PlatformEvent], str] | None:
+        """The vote's events and queue, when the door applies votes as they are stored; else None."""
+        if self.votes is None:
+            return None
+        try:
+            return convert.vote_events(data)
+        except (KeyError, TypeError, ValueError, AttributeError):  # not as documented: parsed by PTB, or refused
+            return None
 
     async def resume(self, *, held_or_not: bool = False) -> int:
         """Queue what a previous process stored but did not finish (``held_or_not``: also what another replica
@@ -147,7 +224,9 @@ class Intake:
     async def poll(self, *, timeout: float, allowed_updates: list[str]) -> None:
         """Long polling that confirms an offset only after the updates before it are stored. Network errors
         are retried with backoff; a rejected token raises."""
-        bot = self.app.bot
+        bot, kept = self.app.bot, self.kept
+        if kept is None:
+            raise RuntimeError("polling needs the application's getUpdates request to be KeptUpdates")
         webhook_deleted = False  # a webhook left set would make getUpdates fail; retried like a poll
         offset: int | None = None
         delay = self.retry_delay
@@ -155,8 +234,11 @@ class Intake:
             try:
                 if not webhook_deleted:
                     webhook_deleted = bool(await bot.delete_webhook())
-                updates = await bot.get_updates(offset=offset, timeout=timedelta(seconds=timeout),
-                                                allowed_updates=allowed_updates)
+                # PTB sends the request, maps the Bot API's errors and hands back an empty list: the batch is
+                # taken as JSON from the request that fetched it (KeptUpdates).
+                await bot.get_updates(offset=offset, timeout=timedelta(seconds=timeout),
+                                      allowed_updates=allowed_updates)
+                raws = kept.take()
             except InvalidToken:
                 raise
             except TelegramError as error:
@@ -165,19 +247,19 @@ class Intake:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_retry_delay)
                 continue
-            if not updates:
+            if not raws:
                 delay = self.retry_delay
                 continue
             try:
-                await self.accept(updates, self.kept.payloads(updates) if self.kept is not None else None)
+                await self.accept(raws, [json.dumps(data) for data in raws])
             except UNAVAILABLE as error:
                 log.warning("database unavailable, %d Telegram updates left with Telegram (retrying in %.0f s): %s",
-                            len(updates), delay, first_line(error))
+                            len(raws), delay, first_line(error))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_retry_delay)
                 continue
             delay = self.retry_delay
-            offset = updates[-1].update_id + 1  # confirmed by the next getUpdates: they are stored
+            offset = raws[-1]["update_id"] + 1  # confirmed by the next getUpdates: they are stored
 
     # --- handling ------------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import contextvars
 import html
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session
 from telegram import CallbackQuery, Chat, ChatMember, Message, MessageReactionUpdated, Update, User
@@ -30,7 +30,7 @@ from bot.telegram.dialogue import Dialogues
 from bot.telegram.intake import note_fault
 from bot.telegram.messenger import TelegramMessenger
 from handlers import markup
-from handlers.core import Attachment, ChatRef, Incoming, Reply, SentMessage, UserRef
+from handlers.core import Attachment, ChatRef, Incoming, ReactionEvent, Reply, SentMessage, UserRef
 from handlers.i18n import DEFAULT_LOCALE, _, supported_locale, use_locale
 from handlers.router import PlatformEvent, Router, parse_command_line
 
@@ -358,6 +358,28 @@ class Updates:
             log.debug("could not mark the chosen button: %s", error)
 
     # --- platform events -----------------------------------------------------------------------------------
+
+    def apply_votes(self, session: Session, events: Sequence[PlatformEvent], delivery_id: str) -> list[Reply]:
+        """A vote (reactions, a poll answer) applied in the transaction that stores its update (``intake``): the
+        inbox row, unique per update, is its dedupe mark — a redelivery is not stored, so not applied."""
+        if not self.router.handles(events):
+            return []
+        replies = self.router.apply_events(session, events)
+        self.router.observe_event(("telegram", delivery_id), "ok")  # counted as apply_events counts a delivery
+        return replies
+
+    async def answer_votes(self, events: Sequence[PlatformEvent], replies: list[Reply]) -> None:
+        """Send what a vote applied by ``apply_votes`` answered: into the reaction's chat (a poll answer has
+        none)."""
+        first = events[0] if events else None
+        if not isinstance(first, ReactionEvent):
+            log.debug("%d replies to a %s have no chat to go to", len(replies), type(first).__name__)
+            return
+        for reply in replies:
+            try:
+                await self.say(first.chat, reply, None)
+            except (TelegramError, ConnectionError) as error:
+                log.warning("could not answer a reaction: %s", error)
 
     async def _on_reaction(self, update_id: int, reaction: MessageReactionUpdated) -> None:
         """One update may add and remove several emoji (a changed vote): all of it in one transaction, which

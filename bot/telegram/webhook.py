@@ -50,14 +50,15 @@ def receiver(app: Application, intake: Intake, secret: str) -> Callable[[web.Req
             return web.Response(status=403)
         try:
             body = await request.text()
-            update = Update.de_json(json.loads(body), app.bot)
+            data = json.loads(body)
+            update = Update.de_json(data, app.bot)
         except Exception as error:  # not JSON, or not an update: refuse it, the door goes on
             log.warning("malformed Telegram webhook request refused: %s: %s", type(error).__name__, error)
             return web.Response(status=400)
         try:
             with correlated(str(update.update_id)):
                 # 200 only once it is stored (as it came): Telegram keeps it until then
-                await intake.accept([update], [body])
+                await intake.accept([data], [body], [update])
         except UNAVAILABLE as error:
             log.warning("database unavailable, webhook update %s refused (Telegram sends it again): %s",
                         update.update_id, type(error).__name__)
