@@ -23,6 +23,8 @@ unit that was in fact stored.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import threading
 import weakref
@@ -59,6 +61,7 @@ class _Job:
     # "started" — it runs in a batch that holds the write lock; "abandoned" — its caller gave up, it never runs.
     state: str = "waiting"
     guard: threading.Lock = field(default_factory=threading.Lock)
+    within: float = 0.0  # the caller's deadline in seconds from its submit, when it gave one (for the error)
 
     def start(self) -> bool:
         """The writer, holding the write lock: True when the unit is to run (also again, in a replay)."""
@@ -89,6 +92,14 @@ class Writer:
         self.max_batch = max_batch
         self._waiting: list[_Job] = []
         self._task: asyncio.Task[None] | None = None
+        # The units with a deadline, soonest first, and the one timer that gives up those whose deadline passed
+        # (:meth:`_give_up_late`). One timer for them all, not a timeout per unit: ``asyncio.wait_for`` around a
+        # shielded future made two futures, a timer and three callbacks per unit, which cost the Slack door more
+        # than a vote's statements on the loop's side.
+        self._deadlines: list[tuple[float, int, _Job]] = []
+        self._order = itertools.count()  # ties on the deadline: the heap never compares two jobs
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_loop: asyncio.AbstractEventLoop | None = None
         self.batches = 0  # transactions committed or tried (for tests and the benchmark)
 
     async def submit(self, work: Work[T], *, within: float | None = None) -> T:
@@ -102,15 +113,41 @@ class Writer:
         self._waiting.append(job)
         if self._task is None or self._task.done() or self._task.get_loop() is not loop:
             self._task = loop.create_task(self._drain(), name="database-writer")
-        if within is None:
-            return await job.future
-        try:
-            return await asyncio.wait_for(asyncio.shield(job.future), within)
-        except TimeoutError:
-            if not job.abandon():
-                return await job.future  # its batch holds the lock: the commit is a moment away
-            job.future.cancel()  # the writer skips it; nobody is left to read its outcome
-            raise WriteTimeout(f"the database did not take the write within {within:.1f} s") from None
+        if within is not None:
+            self._watch(job, loop.time() + within, within, loop)
+        # A caller cancelled here cancels the future: the unit still runs (it may already have), like any unit
+        # whose caller left — its outcome is simply not read (``_drain``).
+        return await job.future
+
+    def _watch(self, job: _Job, deadline: float, within: float, loop: asyncio.AbstractEventLoop) -> None:
+        """Give ``job`` up at ``deadline`` unless a batch holding the write lock has started it by then."""
+        if self._timer_loop is not loop:  # a new event loop (tests run many): the old one's units are gone
+            if self._timer is not None:
+                self._timer.cancel()
+            self._deadlines, self._timer, self._timer_loop = [], None, loop
+        job.within = within
+        heapq.heappush(self._deadlines, (deadline, next(self._order), job))
+        if self._timer is None or deadline < self._timer.when():
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = loop.call_at(deadline, self._give_up_late)
+
+    def _give_up_late(self) -> None:
+        """The timer: every unit whose deadline passed and that no batch has started is given up — it will not
+        run, its caller gets :class:`WriteTimeout`. One whose batch holds the lock is left to commit (a moment
+        away), so "not saved" is never said of a unit that is stored. Then the timer waits for the next one."""
+        self._timer = None
+        loop = self._timer_loop
+        assert loop is not None
+        now = loop.time()
+        deadlines = self._deadlines
+        while deadlines and (deadlines[0][0] <= now or deadlines[0][2].future.done()):
+            _deadline, _order, job = heapq.heappop(deadlines)
+            if not job.future.done() and job.abandon():  # the writer skips it
+                job.future.set_exception(
+                    WriteTimeout(f"the database did not take the write within {job.within:.1f} s"))
+        if deadlines:
+            self._timer = loop.call_at(deadlines[0][0], self._give_up_late)
 
     async def _drain(self) -> None:
         """Commit batches until nothing waits; the next submit starts it again."""

@@ -171,3 +171,42 @@ async def test_a_unit_whose_batch_holds_the_lock_when_its_deadline_passes_is_com
 
     assert await unit == "slow"
     assert marked(any_db) == {"slow"}
+
+
+async def test_units_with_a_deadline_share_one_timer(any_db):
+    """The Slack door gives every vote a deadline: that costs no timer (and no extra futures) per unit — one timer
+    waits for the soonest deadline of them all."""
+    loop = asyncio.get_running_loop()
+    writer = Writer(any_db)
+    before = len(loop._scheduled)  # the loop's timers (asyncio's own list)
+
+    units = [asyncio.ensure_future(writer.submit(mark(f"e{n}"), within=30)) for n in range(100)]
+    await asyncio.sleep(0)  # every unit submitted, none committed yet
+
+    assert len(loop._scheduled) - before == 1
+    assert await asyncio.gather(*units) == [f"e{n}" for n in range(100)]
+
+
+async def test_each_unit_is_given_up_at_its_own_deadline(db):
+    """Deadlines of different lengths while the write lock is held elsewhere: each unit is given up when its own
+    deadline passes, not before, and none of them runs later."""
+    writer = Writer(db)
+    holder = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    given_up: dict[str, float] = {}
+    started = time.monotonic()
+
+    async def submit(name: str, within: float) -> None:
+        with pytest.raises(WriteTimeout):
+            await writer.submit(mark(name), within=within)
+        given_up[name] = time.monotonic() - started
+
+    try:
+        await asyncio.gather(submit("late", 0.6), submit("soon", 0.2))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert 0.2 <= given_up["soon"] < 0.6 <= given_up["late"]
+    assert await writer.submit(mark("after")) == "after"
+    assert marked(db) == {"after"}
