@@ -16,8 +16,10 @@ A driver error is raised as SQLAlchemy raises it (``OperationalError`` and the r
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, exc
@@ -26,6 +28,7 @@ from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlmodel import Session
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from storage.faults import HEALED_BY_RECONNECTING, classify
 
@@ -35,11 +38,63 @@ Processor = Callable[[Any], Any]
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    # Positional drivers (SQLite's ``?``): the parameter names in the order the SQL takes them; None for drivers
-    # that take a mapping (psycopg's ``%(name)s``).
-    order: tuple[str, ...] | None
+    # Positional drivers (SQLite's ``?``): the parameters in the order the SQL takes them, as one C call on the
+    # processed values (``operator.itemgetter``); None for drivers that take a mapping (psycopg's ``%(name)s``).
+    arguments: Callable[[Mapping[str, Any]], tuple[Any, ...]] | None
     processors: tuple[tuple[str, Processor], ...]
-    literals: tuple[tuple[str, Any], ...]  # values the statement carries itself (``case(…, 1)``'s 1)
+    literals: dict[str, Any]  # values the statement carries itself (``case(…, 1)``'s 1)
+
+
+def _positional(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    if len(names) == 1:
+        name = names[0]
+        return lambda values: (values[name],)
+    if not names:
+        return lambda values: ()
+    return operator.itemgetter(*names)
+
+
+# One processor per type and dialect, shared by every statement: a vote's statements pass the same ``now`` to
+# several columns of one type, and ``_processed`` converts a value once per processor. Types that compare equal by
+# SQLAlchemy's cache key process alike (the promise its compiled cache rests on); others keep their own.
+_SHARED: dict[tuple[str, Any], Processor] = {}
+
+
+def _shared(dialect: Dialect, bind_type: Any, processor: Processor) -> Processor:
+    try:
+        key = (dialect.name, bind_type._static_cache_key)
+        hash(key)
+    except Exception:  # a type that is not cacheable (``cache_ok`` unset): its own processor
+        return processor
+    if not isinstance(key[1], tuple):
+        return processor
+    shared = _SHARED.get(key)
+    if shared is None:
+        shared = _SHARED[key] = _sqlite_utc(processor) if _is_sqlite_utc(dialect, bind_type) else processor
+    return shared
+
+
+# SQLite stores the models' times (SQLModel's UTCDateTime) as text in SQLAlchemy's DATETIME format; its processor
+# builds that text with ``%`` from a dict of seven fields, after converting to UTC. The same text is one C call,
+# ``isoformat(" ", "microseconds")`` of the naive UTC time — every vote writes three times.
+_SQLITE_DATETIME_FORMAT = ("%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d"
+                           ".%(microsecond)06d")
+
+
+def _is_sqlite_utc(dialect: Dialect, bind_type: Any) -> bool:
+    if dialect.name != "sqlite" or not isinstance(bind_type, UTCDateTime):
+        return False
+    impl = getattr(bind_type.dialect_impl(dialect), "impl", None)
+    return getattr(impl, "_storage_format", None) == _SQLITE_DATETIME_FORMAT
+
+
+def _sqlite_utc(library: Processor) -> Processor:
+    def process(value: Any) -> Any:
+        if type(value) is datetime and value.utcoffset() is not None:
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return library(value)  # None, a naive time (refused), anything else: as SQLAlchemy does it
+
+    return process
 
 
 class DriverStatement:
@@ -55,13 +110,13 @@ class DriverStatement:
             sql = self.statement.compile(dialect=dialect)
             assert isinstance(sql, SQLCompiler)
             names = sql.bind_names  # each bound parameter → its name in the SQL (``param_1`` for a literal)
-            processors = tuple((name, processor) for name, processor in (
-                (name, bind.type.dialect_impl(dialect).bind_processor(dialect)) for bind, name in names.items()
+            processors = tuple((name, _shared(dialect, bind.type, processor)) for bind, name, processor in (
+                (bind, name, bind.type.dialect_impl(dialect).bind_processor(dialect)) for bind, name in names.items()
             ) if processor is not None)
-            literals = tuple((name, bind.effective_value) for bind, name in names.items() if not bind.required)
+            literals = {name: bind.effective_value for bind, name in names.items() if not bind.required}
             positions = getattr(sql, "positiontup", None)
-            compiled = _Compiled(sql.string, tuple(positions) if positions is not None else None, processors,
-                                 literals)
+            compiled = _Compiled(sql.string, _positional(tuple(positions)) if positions is not None else None,
+                                 processors, literals)
             self._compiled[dialect.name] = compiled
         return compiled
 
@@ -75,12 +130,11 @@ class DriverStatement:
                 session.flush()  # as session.execute would: pending ORM changes first (nothing, on the vote path)
             bound = _bound(session)
         compiled = self._for(bound.dialect)
-        values = dict(compiled.literals)
-        values.update(params)
+        values = {**compiled.literals, **params} if compiled.literals else dict(params)
         for name, processor in compiled.processors:
             if name in values:
                 values[name] = _processed(processor, values[name])
-        args: Any = values if compiled.order is None else tuple(values[name] for name in compiled.order)
+        args: Any = values if compiled.arguments is None else compiled.arguments(values)
         cursor = bound.dbapi_connection.cursor()
         try:
             cursor.execute(compiled.sql, args)
@@ -116,18 +170,26 @@ def _bound(session: Session) -> _Bound:
     return bound
 
 
-# The last value each bind processor converted, and what it made of it: a vote's statements all pass the same
-# ``now``, and formatting a datetime for SQLite is not free. Compared by identity; a tuple is replaced whole, so
-# threads sharing it see a matching pair or none.
-_LAST: dict[Processor, tuple[Any, Any]] = {}
+# The last few values each bind processor converted, and what it made of them: a vote's statements pass the same
+# ``now`` and ``now - a day`` to several columns (alternately: the order claim takes both), and formatting a
+# datetime for SQLite is not free. Looked up by identity and checked by identity (the entry holds the value, so its
+# id cannot be reused while it is there); an entry is a tuple replaced whole and a full table is emptied, so threads
+# sharing one see a matching pair or none.
+_RECENT = 4
+_LAST: dict[Processor, dict[int, tuple[Any, Any]]] = {}
 
 
 def _processed(processor: Processor, value: Any) -> Any:
-    last = _LAST.get(processor)
-    if last is not None and last[0] is value:
-        return last[1]
+    recent = _LAST.get(processor)
+    if recent is None:
+        recent = _LAST.setdefault(processor, {})
+    hit = recent.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
     result = processor(value)
-    _LAST[processor] = (value, result)
+    if len(recent) >= _RECENT:
+        recent.clear()
+    recent[id(value)] = (value, result)
     return result
 
 
