@@ -170,26 +170,21 @@ def _bound(session: Session) -> _Bound:
     return bound
 
 
-# The last few values each bind processor converted, and what it made of them: a vote's statements pass the same
-# ``now`` and ``now - a day`` to several columns (alternately: the order claim takes both), and formatting a
-# datetime for SQLite is not free. Looked up by identity and checked by identity (the entry holds the value, so its
-# id cannot be reused while it is there); an entry is a tuple replaced whole and a full table is emptied, so threads
-# sharing one see a matching pair or none.
+# The last few values each bind processor converted, and what it made of them, newest first: a vote's statements
+# pass the same ``now`` and ``now - a day`` to several columns (alternately: the order claim takes both), and
+# formatting a datetime for SQLite is not free. Compared by identity; the tuple is replaced whole, so threads sharing
+# it see a whole one.
 _RECENT = 4
-_LAST: dict[Processor, dict[int, tuple[Any, Any]]] = {}
+_LAST: dict[Processor, tuple[tuple[Any, Any], ...]] = {}
 
 
 def _processed(processor: Processor, value: Any) -> Any:
-    recent = _LAST.get(processor)
-    if recent is None:
-        recent = _LAST.setdefault(processor, {})
-    hit = recent.get(id(value))
-    if hit is not None and hit[0] is value:
-        return hit[1]
+    recent = _LAST.get(processor, ())
+    for seen, result in recent:
+        if seen is value:
+            return result
     result = processor(value)
-    if len(recent) >= _RECENT:
-        recent.clear()
-    recent[id(value)] = (value, result)
+    _LAST[processor] = ((value, result), *recent[: _RECENT - 1])
     return result
 
 

@@ -42,6 +42,8 @@ def test_columns_of_one_type_share_one_processor_so_a_value_is_converted_once():
     member_now = processors(_NOTE_MEMBER["sqlite"], "now")
     assert member_now is processors(_MARK["sqlite"], "created_at") is processors(_PRESENT, "stale_before")
 
+    for earlier in TIMES[:3]:  # an earlier vote's three times
+        _processed(member_now, earlier)
     now, day_before = datetime.now(UTC), datetime.now(UTC) - timedelta(days=1)
     # A vote's statements pass ``now`` and the day before it in turn: both stay converted.
     first = [_processed(member_now, value) for value in (now, day_before)]
