@@ -33,8 +33,10 @@ purpose=hiring|brand|product|community (default: the team's, see /settings), not
 
 
 def log_quick(req: QuickRequest) -> Reply:
-    """The work of /log, on its hot path: the team and member as cached, the writes in Core statements built once
-    (:mod:`storage.activity_insert`: the activity, its tags, reminders and history in this transaction)."""
+    """The work of /log, on its hot path: the team and member as cached, the writes in statements built once
+    (:mod:`storage.activity_insert`: the activity, its tags, reminders and history in this transaction; the
+    activity's insert checks a cached copy of the team — :class:`~storage.chat_context.StaleContext` when it no
+    longer holds, and the router runs this again on the pair read now)."""
     chat, today = req.chat, req.today
     command = parse_log(req.args, today=today, default_currency=chat.currency)
     fields = command.fields
@@ -63,6 +65,7 @@ def log_quick(req: QuickRequest) -> Reply:
                                    days_before=chat.reminder_days_before),
         actor=req.actor,
         now=req.now,
+        generation=req.guard,
     )
     verb = _("Planned") if status == Status.PLANNED else _("Logged")
     text = f"✅ {verb} {render.details(activity, tags=sorted(fields.tags), owner=owner_name)}"

@@ -39,7 +39,7 @@ from handlers.errors import IncompleteCommand, UserError
 from handlers.i18n import DEFAULT_LOCALE, _, supported_locale, use_locale
 from handlers.permissions import PERMISSIONS, Permission, enforce, members_may
 from handlers.safe_text import char_name, drop_control_chars, first_control_char
-from storage.chat_context import ChatContext, ChatContexts
+from storage.chat_context import ChatContext, ChatContexts, StaleContext
 from storage.db import Database
 from storage.domain import Role
 from storage.events import mark_processed
@@ -136,6 +136,10 @@ class QuickRequest:
     connection: Connection
     chat: ChatContext
     now: datetime  # aware, UTC
+    # The generation the command's first write must still find the team at (``chat`` is a cached copy not yet
+    # checked in this transaction: the write is guarded, :mod:`storage.chat_context`); None: ``chat`` was read
+    # in this transaction.
+    guard: int | None = None
 
     @classmethod
     def of(cls, req: Request) -> QuickRequest:
@@ -451,17 +455,31 @@ class Router:
         personal: str | None, once: tuple[str, str] | None, keep: Keep | None = None,
     ) -> tuple[list[Reply], Outcome] | None:
         """The command's hot path, in a transaction of Core statements (no ORM session); None — with nothing
-        done — when it cannot be taken (see :meth:`_quick_request`): then the ORM way runs."""
+        done — when it cannot be taken (see :meth:`_quick_request`): then the ORM way runs.
+
+        From a cached copy of the chat's team and member the command runs unchecked, and its first write checks
+        the copy (:mod:`storage.chat_context`): when the team has moved on, nothing was written, and it runs
+        again on the pair read now. A refusal writes nothing to check it by: it is answered once the copy is
+        known to be true, else the command runs again too."""
         try:
             with self.db.writer() as connection:
                 if once is not None and not mark_processed(connection, platform=once[0], event_id=once[1]):
                     log.debug("%s delivery %s already handled", once[0], once[1])
                     return [], "ok"
                 request = self._quick_request(connection, command, incoming)
-                if request is None:
-                    raise _NotQuick  # rolls back the delivery's mark: the ORM way makes it again
-                answered = self._answer(functools.partial(quick, request), incoming,
-                                        chosen=locale or request.chat.locale, personal=personal)
+                answered: tuple[list[Reply], Outcome] | None = None
+                try:
+                    answered = self._answer(functools.partial(quick, request), incoming,
+                                            chosen=locale or request.chat.locale, personal=personal)
+                except StaleContext:
+                    pass
+                except _Refused:
+                    if request.guard is None or self.contexts.holds(connection, request.chat):
+                        raise
+                if answered is None:
+                    request = self._quick_request(connection, command, incoming, reload=True)
+                    answered = self._answer(functools.partial(quick, request), incoming,
+                                            chosen=locale or request.chat.locale, personal=personal)
                 if keep is not None and once is not None:
                     keep(connection, answered[0])  # in the commit that records ``once``, as on the ORM way
                 return answered
@@ -568,24 +586,31 @@ class Router:
         self.observe_event(once, "ok")
         return replies
 
-    def _quick_request(self, connection: Connection, command: Command, incoming: Incoming) -> QuickRequest | None:
+    def _quick_request(
+        self, connection: Connection, command: Command, incoming: Incoming, *, reload: bool = False
+    ) -> QuickRequest:
         """The command's hot path, when it has one and may take it: the chat is bound to a team (a Telegram
         private chat's team is the person's choice, not its binding), the person is a member under the name
         they have now (else the ORM path makes or renames them), and the permission table asks nothing more
-        than membership (the check that :func:`enforce` would make)."""
+        than membership (the check that :func:`enforce` would make). Raises :class:`_NotQuick` when it cannot
+        be taken. ``reload``: read the chat's team and member in this transaction even if a copy is cached."""
         chat = incoming.chat
         if command.quick is None or (chat.is_private and chat.workspace_id is None):
-            return None
+            raise _NotQuick
         if not members_may(command, incoming.args, self.commands.permissions):
-            return None
-        context = self.contexts.lookup(connection, platform=chat.platform, scope_id=chat.scope,
-                                       user_platform=incoming.user.platform, user_id=incoming.user.user_id)
-        if context is None:
-            return None
-        name = drop_control_chars(incoming.user.display_name)
-        if name and name[:200] != context.member_name:
-            return None
-        return QuickRequest(incoming=incoming, connection=connection, chat=context, now=self.clock())
+            raise _NotQuick
+        key = {"platform": chat.platform, "scope_id": chat.scope, "user_platform": incoming.user.platform,
+               "user_id": incoming.user.user_id}
+        name = drop_control_chars(incoming.user.display_name)[:200]
+        context = None if reload else self.contexts.cached(**key)
+        guard = None
+        if context is not None and (not name or name == context.member_name):
+            guard = context.generation
+        else:  # not cached, or cached under another name (the copy may predate a rename): read it now
+            context = self.contexts.load(connection, **key)
+        if context is None or (name and name != context.member_name):
+            raise _NotQuick
+        return QuickRequest(incoming=incoming, connection=connection, chat=context, now=self.clock(), guard=guard)
 
     def entered(self, incoming: Incoming) -> bool:
         """Whether the chat's team and the person's membership exist, so a command of theirs that only reads runs

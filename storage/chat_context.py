@@ -2,27 +2,36 @@
 never acts on a team or a member that has changed.
 
 Every command used to begin with two ORM loads (the chat's team, the person's membership). For a command that
-takes its hot path (``/log``) the pair comes from here instead: from a cache, after one cheap check, or on a miss
-from one Core read of the binding, the team and the member together.
+takes its hot path (``/log``) the pair comes from here instead: from a cache, or on a miss from one Core read of
+the binding, the team and the member together (:meth:`ChatContexts.load`).
+
+A cached copy is checked by the command's first write itself, not by a statement of its own: that write is
+guarded by the generation (:func:`generation_guard`: ``INSERT … SELECT … FROM team WHERE team.id = :team_id AND
+team.generation = :generation``), so it writes nothing when the team has moved on, and the caller raises
+:class:`StaleContext`; the router then reads the pair again in the same transaction and runs the command again
+with it. What a command computed from the copy before its first write (the parsed line, the day, an owner's
+lookup) is thrown away with it. A refusal, which writes nothing, is answered only after :meth:`ChatContexts.holds`
+found the copy still true.
 
 Why the check is enough: ``team.generation`` is bumped by the database itself (triggers, migration 0020) whenever
 the team's row, one of its chats or one of its members changes — a rename, /settings, a chat linked or unlinked,
 a member added, renamed, moved or removed — whichever code path, process or replica made the change. A copy read
 at generation N is true while the team is still at N, and every change that could make it false (the chat moving
-to another team bumps the team it left) moves N. The check reads the generation in the command's own
-transaction:
+to another team bumps the team it left) moves N. The check (the guard, or the lookup's read) reads the generation
+in the command's own transaction:
 
 - on SQLite a writer holds the database's write lock from its ``BEGIN IMMEDIATE``, so nothing changes between
   the check and the command's inserts;
 - on PostgreSQL the check takes the team's row ``FOR SHARE`` (a load: the binding's and the team's, and the
   member's KEY SHARE): a concurrent change — whose trigger updates the team's row — waits for this command to
-  commit, or this command waits for the change and then reads its new generation (a load: the binding, team and
-  member as they are now). So a command never writes into a team its chat has just left, nor as a member who was
-  just moved or removed. The locks are taken binding, team, member — the order in which a chat's link takes them
-  (the binding, its trigger the team, then the members it moves) — so the two wait for each other rather than
-  deadlock; a member's rename or role change takes no lock a command's KEY SHARE waits for. (A hand-written
-  DELETE of a member racing a /log by that very member can deadlock: PostgreSQL rolls one back, and the command
-  answers "try again".)
+  commit, or this command waits for the change and then reads its new generation (PostgreSQL evaluates the
+  guard's ``generation = :generation`` again on the row the change left, so the guarded write writes nothing; a
+  load: the binding, team and member as they are now). So a command never writes into a team its chat has just
+  left, nor as a member who was just moved or removed. The locks are taken binding, team, member — the order in
+  which a chat's link takes them (the binding, its trigger the team, then the members it moves) — so the two
+  wait for each other rather than deadlock; a member's rename or role change takes no lock a command's KEY SHARE
+  waits for. (A hand-written DELETE of a member racing a /log by that very member can deadlock: PostgreSQL rolls
+  one back, and the command answers "try again".)
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Integer, bindparam, or_, select
 
 from storage.ids import id_of
 from storage.models import ChatBinding, Member, Team
@@ -93,6 +102,21 @@ _LOAD = (
     .suffix_with("FOR SHARE OF chat_binding, team FOR KEY SHARE OF member", dialect="postgresql")
 )
 
+
+
+class StaleContext(Exception):  # noqa: N818 - a signal, not an error
+    """A write guarded by a cached copy's generation found the team moved on: it wrote nothing."""
+
+
+def generation_guard() -> ColumnElement[bool]:
+    """The condition on ``team`` a guarded write selects its row through: the team ``:team_id``, still at
+    ``:generation`` (a NULL generation: the copy was read in this transaction, so any). The caller's statement
+    takes the team's row FOR SHARE on PostgreSQL (``with_for_update(read=True)``), as the check does."""
+    generation = bindparam("generation", type_=Integer)
+    return (_TEAM.c.id == bindparam("team_id", type_=Integer)) & or_(generation.is_(None),
+                                                                    _TEAM.c.generation == generation)
+
+
 Key = tuple[str, str, str, str]  # the chat's platform and scope, the person's platform and user id
 
 
@@ -104,21 +128,41 @@ class ChatContexts:
         self._cached: OrderedDict[Key, ChatContext] = OrderedDict()
         self._lock = threading.Lock()
 
-    def lookup(
-        self, connection: Connection, *, platform: str, scope_id: str, user_platform: str, user_id: str
-    ) -> ChatContext | None:
-        """The chat's team and the person's membership, checked in ``connection``'s transaction; None when the
-        chat has no team yet or the person is not a member yet (the ORM path creates them)."""
+    def cached(self, *, platform: str, scope_id: str, user_platform: str, user_id: str) -> ChatContext | None:
+        """The copy as last read, unchecked: the command's first write checks it (:func:`generation_guard`)."""
         key = (platform, scope_id, user_platform, user_id)
         with self._lock:
             cached = self._cached.get(key)
-        if cached is not None:
-            generation = connection.execute(_CHECK, {"team_id": cached.team_id}).scalar()
-            if generation == cached.generation:
-                with self._lock:
-                    if key in self._cached:
-                        self._cached.move_to_end(key)
-                return cached
+            if cached is not None:
+                self._cached.move_to_end(key)
+            return cached
+
+    def lookup(
+        self, connection: Connection, *, platform: str, scope_id: str, user_platform: str, user_id: str
+    ) -> ChatContext | None:
+        """The cached copy once a read of the generation found it still true, else :meth:`load`."""
+        key = (platform, scope_id, user_platform, user_id)
+        with self._lock:
+            cached = self._cached.get(key)
+        if cached is not None and self.holds(connection, cached):
+            with self._lock:
+                if key in self._cached:
+                    self._cached.move_to_end(key)
+            return cached
+        return self.load(connection, platform=platform, scope_id=scope_id, user_platform=user_platform,
+                         user_id=user_id)
+
+    def holds(self, connection: Connection, context: ChatContext) -> bool:
+        """Whether the team is still at the generation ``context`` was read at (on PostgreSQL its row is then
+        held FOR SHARE until the transaction ends)."""
+        return connection.execute(_CHECK, {"team_id": context.team_id}).scalar() == context.generation
+
+    def load(
+        self, connection: Connection, *, platform: str, scope_id: str, user_platform: str, user_id: str
+    ) -> ChatContext | None:
+        """The chat's team and the person's membership read in ``connection``'s transaction (and cached); None
+        when the chat has no team yet or the person is not a member yet (the ORM path creates them)."""
+        key = (platform, scope_id, user_platform, user_id)
         row = connection.execute(
             _LOAD, {"platform": platform, "scope_id": scope_id, "user_platform": user_platform, "user_id": user_id}
         ).first()

@@ -17,7 +17,7 @@ A driver error is raised as SQLAlchemy raises it (``OperationalError`` and the r
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -100,8 +100,12 @@ def _sqlite_utc(library: Processor) -> Processor:
 class DriverStatement:
     """A Core statement or ``text()`` with bound parameters, run on the driver's cursor (see the module)."""
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: ClauseElement, *, observed: bool = False) -> None:
+        """``observed``: the engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners see the
+        statement, as they see SQLAlchemy's (a test that counts a command's statements or injects a fault into
+        one; a benchmark's statement count). Off for the doors' statements, whose tests were written without."""
         self.statement = statement
+        self.observed = observed
         self._compiled: dict[str, _Compiled] = {}
 
     def _for(self, dialect: Dialect) -> _Compiled:
@@ -123,24 +127,50 @@ class DriverStatement:
     def execute(self, session: Session | Connection, params: Mapping[str, Any]) -> Any:
         """Run the statement in the transaction of the session (or of the connection of a unit of work in Core
         statements); returns the DBAPI cursor (``rowcount``, ``fetchone``, ``fetchall``)."""
-        if isinstance(session, Connection):
-            bound = _Bound(None, session, session.dialect, session.connection.driver_connection)
-        else:
-            if session.autoflush:
-                session.flush()  # as session.execute would: pending ORM changes first (nothing, on the vote path)
-            bound = _bound(session)
+        bound = _bind(session)
         compiled = self._for(bound.dialect)
-        values = {**compiled.literals, **params} if compiled.literals else dict(params)
-        for name, processor in compiled.processors:
-            if name in values:
-                values[name] = _processed(processor, values[name])
-        args: Any = values if compiled.arguments is None else compiled.arguments(values)
+        return self._run(bound, compiled.sql, _arguments(compiled, params), many=False)
+
+    def execute_many(self, session: Session | Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
+        """:meth:`execute` once per row, in one call to the driver's ``executemany``."""
+        bound = _bind(session)
+        compiled = self._for(bound.dialect)
+        return self._run(bound, compiled.sql, [_arguments(compiled, row) for row in rows], many=True)
+
+    def _run(self, bound: _Bound, sql: str, args: Any, *, many: bool) -> Any:
+        connection = bound.connection
+        observed = self.observed and (connection._has_events or connection.engine._has_events)
         cursor = bound.dbapi_connection.cursor()
         try:
-            cursor.execute(compiled.sql, args)
+            if observed:
+                connection.dispatch.before_cursor_execute(connection, cursor, sql, args, None, many)
+            if many:
+                cursor.executemany(sql, args)
+            else:
+                cursor.execute(sql, args)
+            if observed:
+                connection.dispatch.after_cursor_execute(connection, cursor, sql, args, None, many)
         except bound.dialect.loaded_dbapi.Error as error:
-            raise _translated(bound.connection, bound.dialect, compiled.sql, args, error, cursor) from error
+            raise _translated(connection, bound.dialect, sql, args, error, cursor) from error
         return cursor
+
+
+def _bind(session: Session | Connection) -> _Bound:
+    if isinstance(session, Connection):
+        return _Bound(None, session, session.dialect, session.connection.driver_connection)
+    if session.autoflush:
+        session.flush()  # as session.execute would: pending ORM changes first (nothing, on the vote path)
+    return _bound(session)
+
+
+def _arguments(compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+    """The parameters as the driver takes them: the statement's own literals added, each value through its
+    column's bind processor, in the SQL's order for a positional driver."""
+    values = {**compiled.literals, **params} if compiled.literals else dict(params)
+    for name, processor in compiled.processors:
+        if name in values:
+            values[name] = _processed(processor, values[name])
+    return values if compiled.arguments is None else compiled.arguments(values)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from handlers.core import Reply
 from handlers.router import Router
+from storage.db import Database
 from storage.models import Activity, ActivityTag, Change, Member, Team
 from tests.dbstate import ledger_counts
 from tests.helpers import ALICE, BOB, say, text_of
@@ -147,13 +148,14 @@ def statements(db, line: str, router, **kwargs) -> tuple[Reply, list[str]]:
     return reply, seen
 
 
-CHECK = "SELECT team.generation FROM"  # the cached copy's check
-LOAD = "SELECT team.id team.generation"  # the chat's team and member read into the cache
+LOAD = "SELECT team.id team.generation"  # the chat's team and member read (into the cache)
+ACTIVITY = "INSERT INTO activity"  # SQLite: the activity's insert, guarded by the cached team's generation
+ONE_STATEMENT = "WITH new_activity AS"  # PostgreSQL: the same, and its tags, history and reminders, in one
 
 
-def test_a_log_is_one_check_and_an_insert_per_table(any_router, any_db):
-    """Was seven ORM statements (team, member, activity, its history, tags, their history — plus BEGIN); a
-    regression that adds a statement to every /log fails here."""
+def test_a_log_is_an_insert_per_table_and_the_first_checks_the_cached_team(any_router, any_db):
+    """Was seven ORM statements (team, member, activity, its history, tags, their history — plus BEGIN), then a
+    check and an insert per table; a regression that adds a statement to every /log fails here."""
     say(any_router, '/log talk "First" @ Conf 2026-11-20')  # makes the team and alice's membership (the ORM way)
     say(any_router, '/log talk "Second" @ Conf 2026-11-20')  # reads them once, into the cache
 
@@ -161,12 +163,21 @@ def test_a_log_is_one_check_and_an_insert_per_table(any_router, any_db):
                                      '#dba', any_router)
     planned, sent_planned = statements(any_db, '/log event "Go Meetup" @ Office 2026-12-20', any_router)
 
-    begin = [] if any_db.is_postgres else ["BEGIN IMMEDIATE"]  # psycopg sends its BEGIN without a cursor
     assert not reply.is_error and "Logged talk #3" in text_of(reply)
-    assert sent == [*begin, CHECK, "INSERT INTO activity", "INSERT INTO activity_tag", "INSERT INTO change"]
-    # A planned event also gets its reminders: one more insert.
+    # A planned event also gets its reminders.
     assert not planned.is_error and "Planned event #4" in text_of(planned)
-    assert sent_planned == [*begin, CHECK, "INSERT INTO activity", "INSERT INTO change", "INSERT INTO reminder"]
+    if any_db.is_postgres:  # psycopg sends its BEGIN without a cursor
+        assert sent == sent_planned == [ONE_STATEMENT]
+    else:
+        assert sent == ["BEGIN IMMEDIATE", ACTIVITY, "INSERT INTO activity_tag", "INSERT INTO change"]
+        assert sent_planned == ["BEGIN IMMEDIATE", ACTIVITY, "INSERT INTO change", "INSERT INTO reminder"]
+
+
+def hot_path(db: Database, *, after: tuple[str, ...] = ()) -> list[str]:
+    """What a /log on the hot path sends (with a tag, no reminders): after ``after``, in the same transaction."""
+    if db.is_postgres:
+        return [*after, ONE_STATEMENT]
+    return ["BEGIN IMMEDIATE", *after, ACTIVITY, "INSERT INTO activity_tag", "INSERT INTO change"]
 
 
 def test_the_first_log_of_a_person_takes_the_orm_path_and_the_next_the_hot_path(router, db):
@@ -175,9 +186,9 @@ def test_the_first_log_of_a_person_takes_the_orm_path_and_the_next_the_hot_path(
     _reply, second = statements(db, '/log talk "Bob\'s again" @ Conf 2026-11-20', router, user=BOB)
 
     assert any(s.startswith("INSERT INTO member") for s in first)  # bob joined the team by logging
-    assert second[1] == LOAD  # read once (alice's copy is cached already) ...
+    assert second[1:3] == [LOAD, ACTIVITY]  # read once (alice's copy is cached already) ...
     _reply, third = statements(db, '/log talk "Bob\'s third" @ Conf 2026-11-20', router, user=BOB)
-    assert third[1] == CHECK  # ... then checked
+    assert third[1] == ACTIVITY  # ... then taken from the cache, checked by the insert itself
     with db.session() as s:
         assert [a.created_by for a in s.exec(select(Activity).order_by(Activity.id))] == [1, 2, 2, 2]
 
@@ -187,9 +198,12 @@ def test_a_settings_change_reaches_the_next_log(any_router, any_db):
     say(any_router, '/log talk "Cached" @ Conf 2026-11-20')
     say(any_router, "/settings currency=EUR purpose=hiring language=ru")
 
-    reply = say(any_router, '/log talk "Third" @ Conf 2026-11-20 cost=100 contacts=4')
+    reply, sent = statements(any_db, '/log talk "Third" @ Conf 2026-11-20 cost=100 contacts=4 #x', any_router)
 
     assert "Записано" in text_of(reply) and "100,00\xa0€" in text_of(reply)
+    # The cached copy's insert wrote nothing (the team moved on); read again, the command ran again on it.
+    stale = ONE_STATEMENT if any_db.is_postgres else ACTIVITY
+    assert sent == hot_path(any_db, after=(stale, LOAD))
     with any_db.session() as s:
         third = s.get(Activity, 3)
         assert third is not None and (third.currency, third.purpose) == ("EUR", "hiring")
@@ -208,6 +222,20 @@ def test_another_replica_s_change_reaches_this_one(any_db, clock):
         third = s.get(Activity, 3)
         # 12:00 UTC on 26 November is 02:00 on the 27th at UTC+14: "today" is the team's new today.
         assert third is not None and third.currency == "EUR" and third.date.isoformat() == "2026-11-27"
+
+
+def test_a_refusal_made_from_a_cached_copy_is_answered_as_the_team_is_now(any_db, clock):
+    """A refusal writes nothing that could check the cached copy: it is answered once a read found the copy
+    still true — here it is not (another replica switched the team to Russian), so the refusal is Russian."""
+    this, replica = Router(any_db, clock=clock), Router(any_db, clock=clock)
+    say(this, '/log talk "First" @ Conf 2026-11-20')
+    say(this, '/log talk "Cached" @ Conf 2026-11-20')
+    say(replica, "/settings language=ru")
+
+    reply = say(this, '/log talk "Third" @ Conf 2026-11-20 audience=lots')
+
+    assert reply.is_error and "аудитория" in text_of(reply), text_of(reply)
+    assert ledger_counts(any_db) == (2, 0)
 
 
 def test_a_chat_linked_to_another_team_logs_into_that_team_and_unlinked_into_its_own(router, db):
@@ -261,7 +289,8 @@ def test_a_new_display_name_is_stored_and_shown(router, db):
         assert s.get(Member, 1).display_name == "Alice Smith"
         assert {c.actor for c in s.exec(select(Change).where(Change.activity_id == 3))} == {"Alice Smith"}
     _reply, sent = statements(db, '/log talk "Fourth" @ Conf 2026-11-20', router, user=renamed)
-    assert sent[1:3] == [CHECK, LOAD]  # the rename moved the generation: read again
+    # The copy cached under the old name is read again, and the hot path taken under the new one.
+    assert sent == ["BEGIN IMMEDIATE", LOAD, ACTIVITY, "INSERT INTO change"]
 
 
 def test_an_owner_named_on_the_hot_path(router, db):
@@ -282,7 +311,7 @@ def test_a_log_on_the_hot_path_is_in_the_history_and_can_be_deleted_and_restored
     say(any_router, '/log talk "First" @ Conf 2026-11-20')
     say(any_router, '/log talk "Cached" @ Conf 2026-11-20')
     _reply, sent = statements(any_db, '/log talk "Hot" @ Conf 2026-11-20 audience=300 #backend', any_router)
-    assert CHECK in sent
+    assert sent == hot_path(any_db)
 
     history = text_of(say(any_router, "/history 3"))
     assert "Hot" in history and "300" in history and "#backend" in history

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import pairwise
 
 import pytest
 from sqlalchemy import text, update
 
-from storage.chat_context import ChatContexts
+from storage.activity_insert import insert_activity
+from storage.chat_context import ChatContext, ChatContexts, StaleContext
 from storage.db import Database
-from storage.domain import Role
+from storage.domain import Kind, Role, Status
+from storage.history import Actor
 from storage.ids import id_of
 from storage.links import bind_chat, unbind_chat
 from storage.models import ChatBinding, LinkCode, Member, Team
+from storage.reminders import ReminderSettings
 from storage.teams import get_or_create_member, get_or_create_team_for_chat, set_role
 from tests.conftest import postgres_db
 
@@ -181,6 +184,69 @@ def test_on_postgresql_a_lookup_waits_for_a_change_in_flight_and_then_sees_it(po
         assert getattr(found[0], "currency", None) == "EUR"
     else:  # the chat is no longer this team's, or the person no longer its member: the ORM way sorts it out
         assert found[0] is None
+
+
+def _guarded_log(db: Database, context: ChatContext) -> str:
+    """A /log's write from a cached copy (storage.activity_insert, guarded by the copy's generation)."""
+    try:
+        with db.writer() as conn:
+            insert_activity(conn, team_id=context.team_id, kind=Kind.TALK, title="From the copy",
+                            on=date(2026, 11, 20), status=Status.DONE, values={}, tags=("cached",),
+                            owner_id=context.member_id, created_by=context.member_id,
+                            reminders=ReminderSettings(timezone="UTC", hour=9, days_before=3),
+                            actor=Actor(member_id=context.member_id, name="u", door="console", at=LATER), now=LATER,
+                            generation=context.generation)
+    except StaleContext:
+        return "stale"
+    return "written"
+
+
+def _written(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM activity")).scalar_one())
+
+
+def test_a_write_from_a_copy_the_team_moved_on_from_writes_nothing(any_db):
+    _team(any_db)
+    contexts = ChatContexts()
+    copy = _lookup(any_db, contexts)
+    assert copy is not None and _guarded_log(any_db, copy) == "written"  # the copy holds: written
+
+    with any_db.engine.begin() as conn:  # another process changes the settings
+        conn.execute(text("UPDATE team SET currency = 'EUR' WHERE id = :id"), {"id": copy.team_id})
+    assert _guarded_log(any_db, copy) == "stale"
+    assert _written(any_db) == 1  # not its row, nor its tags or history
+    with any_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity_tag")).scalar_one() == 1
+        assert conn.execute(text("SELECT count(DISTINCT activity_id) FROM change WHERE action = 'create'")
+                            ).scalar_one() == 1
+
+
+@pytest.mark.parametrize("change", list(IN_FLIGHT))
+def test_on_postgresql_a_write_from_a_copy_waits_for_a_change_in_flight_and_then_writes_nothing(
+    postgres_schema_url, change
+):
+    """The cached copy is checked by the /log's insert itself (its FOR SHARE of the team's row): it waits for
+    another replica's change, then finds the team moved on and writes nothing (the router reads it again)."""
+    db = postgres_db(*postgres_schema_url)
+    db.upgrade()
+    team_id, _ = _team(db)
+    other_id, _ = _team(db, chat="other", user="someone")
+    copy = _lookup(db, ChatContexts())
+    assert copy is not None
+    outcome: list[str] = []
+    with db.engine.connect() as replica:
+        replica.begin()
+        replica.execute(text(IN_FLIGHT[change]), {"team": team_id, "other": other_id})
+        writer = threading.Thread(target=lambda: outcome.append(_guarded_log(db, copy)))
+        writer.start()
+        _until_blocked_by(db, replica.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        assert not outcome  # the write is blocked behind the change
+        replica.commit()
+    writer.join(timeout=30)
+    written = _written(db)
+    db.dispose()
+    assert outcome == ["stale"] and written == 0
 
 
 def _until_blocked_by(db: Database, pid: int, *, timeout: float = 30.0) -> None:
