@@ -62,11 +62,12 @@ def current_locale() -> str:
 def babel_locale() -> Locale:
     """The current locale as Babel's, for dates, numbers and names; an unknown one formats as English, as ``_``
     translates nothing in it."""
-    return _babel_locale(_current_locale.get())
+    return babel_locale_of(_current_locale.get())
 
 
 @lru_cache(maxsize=16)
-def _babel_locale(name: str) -> Locale:
+def babel_locale_of(name: str) -> Locale:
+    """:func:`babel_locale` for the locale ``name``."""
     try:
         return Locale.parse(name)
     except (UnknownLocaleError, ValueError):

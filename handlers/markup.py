@@ -23,9 +23,12 @@ def strip_bidi(text: str) -> str:
     return text.translate(_NO_BIDI)
 
 
+_ESCAPED = {ord(ch): "\\" + ch for ch in _SPECIAL}
+
+
 def escape(text: str) -> str:
     """Make user text literal inside markup."""
-    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+    return text.translate(_ESCAPED)
 
 
 def bold(text: str) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import (
     format_compact_decimal,
@@ -12,10 +15,13 @@ from babel.numbers import (
     format_decimal,
     format_percent,
     get_currency_precision,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
 )
 
 from handlers import markup
-from handlers.i18n import _, babel_locale
+from handlers.i18n import _, babel_locale, babel_locale_of, current_locale
 from handlers.words import kind_name, metric_name, purpose_name, status_name
 from storage.domain import METRICS, Kind
 from storage.metrics.activity import engagement, reach
@@ -29,6 +35,10 @@ DASH = "—"
 def number(value: int | float | Decimal | None) -> str:
     if value is None:
         return DASH
+    if type(value) is int and value >= 0:
+        plain = _plain(current_locale())
+        if plain is not None:
+            return plain.whole(value)
     return format_decimal(value, locale=babel_locale())
 
 
@@ -42,7 +52,59 @@ def money(amount: Decimal | float | None, currency: str | None) -> str:
     if amount is None:
         return DASH
     code = currency or "USD"
-    return format_currency(half_up(amount, get_currency_precision(code)), code, locale=babel_locale())
+    digits = get_currency_precision(code)
+    rounded = half_up(amount, digits)
+    if rounded >= 0:
+        plain = _plain(current_locale())
+        if plain is not None:
+            return plain.money(rounded, code, digits)
+    return format_currency(rounded, code, locale=babel_locale())
+
+
+@dataclass(frozen=True)
+class _PlainPatterns:
+    """A locale's standard decimal and currency patterns applied without Babel's lookups on every call, which
+    were a fifth of a /log's CPU (each call resolves the pattern and each number symbol through the locale's data
+    again). Only for patterns this reproduces exactly — digits grouped by three, no scale, exponent, significant
+    digits or quoted text — and for values that are not negative; anything else goes to Babel. Read from Babel
+    once per locale (:func:`_plain`); tests/handlers/test_render.py holds the two to the same text."""
+
+    group: str
+    decimal: str
+    currency_prefix: str
+    currency_suffix: str
+    locale: Locale
+
+    def whole(self, value: int) -> str:
+        """``format_decimal(value)`` for a whole number: its digits grouped by three."""
+        return format(value, ",").replace(",", self.group)
+
+    def money(self, amount: Decimal, code: str, digits: int) -> str:
+        """``format_currency(amount, code)`` for an amount already rounded to the currency's ``digits``."""
+        grouped = format(amount, f",.{digits}f").translate({ord(","): self.group, ord("."): self.decimal})
+        symbol = _currency_symbol(code, self.locale)
+        return f"{self.currency_prefix.replace('¤', symbol)}{grouped}{self.currency_suffix.replace('¤', symbol)}"
+
+
+@lru_cache(maxsize=16)
+def _plain(name: str) -> _PlainPatterns | None:
+    locale = babel_locale_of(name)
+    numbers, money = locale.decimal_formats[None], locale.currency_formats["standard"]
+    for pattern in (numbers, money):
+        if (pattern.grouping != (3, 3) or pattern.int_prec[0] != 1 or pattern.scale or pattern.exp_prec
+                or "@" in pattern.pattern or "'" in "".join((*pattern.prefix, *pattern.suffix))):
+            return None
+    if numbers.prefix[0] or numbers.suffix[0] or numbers.frac_prec[0]:
+        return None
+    if "¤¤" in money.prefix[0] + money.suffix[0]:
+        return None
+    return _PlainPatterns(group=get_group_symbol(locale), decimal=get_decimal_symbol(locale),
+                          currency_prefix=money.prefix[0], currency_suffix=money.suffix[0], locale=locale)
+
+
+@lru_cache(maxsize=256)
+def _currency_symbol(code: str, locale: Locale) -> str:
+    return get_currency_symbol(code, locale)
 
 
 def whole(value: float) -> Decimal:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.numbers import format_currency, format_decimal, get_currency_precision
 from sqlmodel import select
 
 from handlers import render
 from handlers.dashboard import ticks
-from handlers.i18n import use_locale
+from handlers.i18n import babel_locale, use_locale
 from handlers.review import quarter_label
 from handlers.words import weekday_name
+from storage.metrics.rounding import half_up
 from storage.models import Team
 from storage.periods import period_containing
 from tests.helpers import say, text_of
@@ -61,3 +64,22 @@ def test_a_russian_team_gets_its_dates_in_replies(router, db):
         s.add(team)
     assert "доклад #1 Scaling Postgres @ HighLoad++, 20.11.2026" in text_of(say(router, "/show 1"))
     assert "(01.11.2026 – 26.11.2026)" in text_of(say(router, "/stats month"))
+
+
+WHOLE = [0, 7, 999, 1000, 1500, 12345, 999999, 1234567, 10**15]
+AMOUNTS = [Decimal("0"), Decimal("0.125"), Decimal("60"), Decimal("1500"), Decimal("999.995"), Decimal("1234567.891"),
+           1500.5, 3, Decimal("-12.5")]
+
+
+@pytest.mark.parametrize("locale", ["en", "ru", "xx"])
+def test_numbers_and_money_read_exactly_as_babel_formats_them(locale):
+    """render.number and render.money apply the locale's patterns without Babel on their common path (a
+    whole number, an amount that is not negative): the text is Babel's, to the character."""
+    with use_locale(locale):
+        babel = babel_locale()
+        for value in WHOLE:
+            assert render.number(value) == format_decimal(value, locale=babel), value
+        for code in ("USD", "EUR", "RUB", "JPY", "KWD", "CHF", "XYZ"):
+            for amount in AMOUNTS:
+                expected = format_currency(half_up(amount, get_currency_precision(code)), code, locale=babel)
+                assert render.money(amount, code) == expected, (code, amount)
