@@ -13,7 +13,9 @@ sync too, so the ratio is smaller — quote the NORMAL one for the work a comman
 too when ``--postgres URL`` or ``DEVRELBOT_TEST_POSTGRES_URL`` is given (in a schema of its own, dropped
 afterwards). The three paths run in interleaved rounds in one run, after a warm-up, so machine noise hits them
 alike. Printed: commands/s, p50 and p99 latency, the ratio of our path to (a) + (b) (targets: ≤ 5× on
-SQLite, ≤ 2.5× on PostgreSQL), and how many statements each sends.
+SQLite, ≤ 2.5× on PostgreSQL), the same ratio of this process's CPU time per command (steadier than wall-clock
+time on a machine that others load: a longer command is preempted more often, which inflates its p50 more than
+the short floor's; on PostgreSQL the server's CPU is not in it), and how many statements each sends.
 """
 
 from __future__ import annotations
@@ -177,14 +179,17 @@ def measure(db: Database, label: str, rounds: int, batch: int) -> None:
         for _ in range(5):
             warm()
     samples: dict[str, list[float]] = {"ours": [], "bare": [], "ptb": []}
+    cpu = dict.fromkeys(samples, 0.0)
     paths = (("ours", ours), ("bare", bare), ("ptb", ptb))
     for round_ in range(rounds):
         # Rotate who goes first, so neither path always runs on a cache the other just warmed.
         for name, run in paths[round_ % 3 :] + paths[: round_ % 3]:
+            cpu_start = time.process_time()
             for _ in range(batch):
                 start = time.perf_counter()
                 run()
                 samples[name].append(time.perf_counter() - start)
+            cpu[name] += time.process_time() - cpu_start
     loop.run_until_complete(app.shutdown())
     loop.close()
     statements = {name: statements_of(db, run) for name, run in (("ours", ours), ("bare", bare))}
@@ -200,6 +205,10 @@ def measure(db: Database, label: str, rounds: int, batch: int) -> None:
     target = 2.5 if db.is_postgres else 5.0
     verdict = "within" if ratio <= target else "NOT within"
     print(f"  ratio ours / (a + b): p50 {ratio:.2f}x, p99 {ratio99:.2f}x — {verdict} the {target:g}x target")
+    us = {name: cpu[name] / (rounds * batch) * 1e6 for name in cpu}  # µs of this process's CPU per command
+    print(f"  this process's CPU per command: ours {us['ours']:.0f} µs, (a) {us['bare']:.0f} µs, (b) {us['ptb']:.0f}"
+          f" µs — ours / (a + b) {us['ours'] / (us['bare'] + us['ptb']):.2f}x"
+          + (" (the server's CPU not counted)" if db.is_postgres else ""))
     print(f"  statements sent per command (BEGIN included where the driver sends it as one): ours "
           f"{statements['ours']}, (a) {statements['bare']}")
 
