@@ -35,16 +35,18 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 @contextmanager
 def history_off() -> Iterator[None]:
-    """The listener removed and the explicit records (tags; /log's hot path writes its rows itself, with
-    ``write_rows``) no-ops: the command path as it was before history."""
+    """The listener removed and the explicit records no-ops (tags' ``record_tags``, ``write_rows``; /log's hot path
+    writes the rows ``change_rows`` makes in its own statements, so it makes none): the command path as it was
+    before history."""
     event.remove(OrmSession, "after_flush", history._record_flushed)
-    record_tags, write_rows = history.record_tags, history.write_rows
+    saved = history.record_tags, history.write_rows, history.change_rows
     history.record_tags = lambda *args, **kwargs: None  # type: ignore[assignment]
     history.write_rows = lambda *args, **kwargs: None  # type: ignore[assignment]
+    history.change_rows = lambda *args, **kwargs: []  # type: ignore[assignment]
     try:
         yield
     finally:
-        history.record_tags, history.write_rows = record_tags, write_rows  # type: ignore[assignment]
+        history.record_tags, history.write_rows, history.change_rows = saved  # type: ignore[assignment]
         event.listen(OrmSession, "after_flush", history._record_flushed)
 
 

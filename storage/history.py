@@ -4,8 +4,9 @@ team's settings — who, when, which field, old → new, through which door.
 Rows are written by one SQLAlchemy ``after_flush`` listener, so they are in the transaction of the change itself
 and no code path that changes an activity or a setting through the ORM can forget them. Who is acting is what
 :func:`act_as` put on the session (the router does it for every command); work nobody asked for is "system".
-A change made with Core statements bypasses the listener and writes its rows itself, in its own transaction, with
-:func:`change_rows` and :func:`write_rows` (/log's hot path: :mod:`storage.activity_insert`).
+A change made with Core statements bypasses the listener and writes its rows itself, in its own transaction: the
+rows of :func:`change_rows`, with :func:`write_rows` or in its own statements (/log's hot path:
+:mod:`storage.activity_insert`).
 """
 
 from __future__ import annotations
