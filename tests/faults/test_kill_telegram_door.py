@@ -136,6 +136,20 @@ async def test_every_update_the_webhook_acknowledged_is_applied_once_after_a_sto
     assert b"Traceback" not in err, err.decode()[-2000:]
 
 
+async def restart_until_the_inbox_is_empty(db: Database, fake_telegram: FakeBotApi, what: str) -> tuple[int, bytes]:
+    """The held answers let go, a second door started and stopped once nothing is pending: how many messages
+    were sent before it started, and what it logged."""
+    fake_telegram.release("sendMessage")
+    sent_before = len(fake_telegram.calls_to("sendMessage"))
+    second = await door_process(db, fake_telegram)
+    try:
+        await until(lambda: pending(db) == 0, timeout=120, what=what)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        _out, err = await second.communicate()
+    return sent_before, err
+
+
 async def test_a_command_applied_when_the_door_is_killed_before_its_answer_is_answered_after_the_restart(
     fake_telegram, db
 ):
@@ -157,14 +171,8 @@ async def test_a_command_applied_when_the_door_is_killed_before_its_answer_is_an
         [(True, False)] * 3 + [(False, False)] * 3
     )
 
-    fake_telegram.release("sendMessage")
-    sent_before = len(fake_telegram.calls_to("sendMessage"))
-    second = await door_process(db, fake_telegram)
-    try:
-        await until(lambda: pending(db) == 0, timeout=120, what="every command to be applied and answered")
-    finally:
-        second.send_signal(signal.SIGTERM)
-        _out, err = await second.communicate()
+    sent_before, err = await restart_until_the_inbox_is_empty(db, fake_telegram,
+                                                              "every command to be applied and answered")
     assert titles(db) == {f"T{n}": 1 for n in range(6)}  # none applied twice
     answers = [(call.chat_id, call.text) for call in fake_telegram.calls_to("sendMessage")[sent_before:]]
     for n in range(6):  # every command answered by the second process, once, in its own chat
@@ -205,14 +213,7 @@ async def test_a_guided_log_step_applied_when_the_door_is_killed_before_its_ques
         rows = session.exec(select(InboxItem).order_by(col(InboxItem.id))).all()
     assert [(row.answer is not None, row.done_at is not None) for row in rows[2:]] == [(True, False)] * 3
 
-    fake_telegram.release("sendMessage")
-    sent_before = len(fake_telegram.calls_to("sendMessage"))
-    second = await door_process(db, fake_telegram)
-    try:
-        await until(lambda: pending(db) == 0, timeout=120, what="every step's message to be sent")
-    finally:
-        second.send_signal(signal.SIGTERM)
-        _out, err = await second.communicate()
+    sent_before, err = await restart_until_the_inbox_is_empty(db, fake_telegram, "every step's message to be sent")
     sent = {call.chat_id: call for call in fake_telegram.calls_to("sendMessage")[sent_before:]}
     assert len(fake_telegram.calls_to("sendMessage")) - sent_before == 3  # one message per chat
     assert "Title of the talk?" in sent[starts].text and "Date?" in sent[titled].text

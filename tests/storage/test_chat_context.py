@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from itertools import pairwise
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import text, update
@@ -24,6 +26,7 @@ from storage.teams import get_or_create_member, get_or_create_team_for_chat, set
 from tests.conftest import postgres_db
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
 TRIGGERS = {"sqlite": {"team_generation_on_update", "chat_binding_generation_on_insert",
                        "chat_binding_generation_on_update", "chat_binding_generation_on_delete",
                        "member_generation_on_insert", "member_generation_on_update", "member_generation_on_delete"},
@@ -168,16 +171,7 @@ def test_on_postgresql_a_lookup_waits_for_a_change_in_flight_and_then_sees_it(po
     contexts = ChatContexts()
     if cached:
         assert _lookup(db, contexts) is not None
-    found: list[object] = []
-    with db.engine.connect() as replica:
-        replica.begin()
-        replica.execute(text(IN_FLIGHT[change]), {"team": team_id, "other": other_id})
-        waiter = threading.Thread(target=lambda: found.append(_lookup(db, contexts)))
-        waiter.start()
-        _until_blocked_by(db, replica.execute(text("SELECT pg_backend_pid()")).scalar_one())
-        assert not found  # the lookup is blocked behind the change
-        replica.commit()
-    waiter.join(timeout=30)
+    found = _behind_a_change_in_flight(db, change, team_id, other_id, lambda: _lookup(db, contexts))
     db.dispose()
     assert len(found) == 1
     if change == "settings":
@@ -234,19 +228,27 @@ def test_on_postgresql_a_write_from_a_copy_waits_for_a_change_in_flight_and_then
     other_id, _ = _team(db, chat="other", user="someone")
     copy = _lookup(db, ChatContexts())
     assert copy is not None
-    outcome: list[str] = []
-    with db.engine.connect() as replica:
-        replica.begin()
-        replica.execute(text(IN_FLIGHT[change]), {"team": team_id, "other": other_id})
-        writer = threading.Thread(target=lambda: outcome.append(_guarded_log(db, copy)))
-        writer.start()
-        _until_blocked_by(db, replica.execute(text("SELECT pg_backend_pid()")).scalar_one())
-        assert not outcome  # the write is blocked behind the change
-        replica.commit()
-    writer.join(timeout=30)
+    outcome = _behind_a_change_in_flight(db, change, team_id, other_id, lambda: _guarded_log(db, copy))
     written = _written(db)
     db.dispose()
     assert outcome == ["stale"] and written == 0
+
+
+def _behind_a_change_in_flight(db: Database, change: str, team_id: int, other_id: int,
+                               action: Callable[[], T]) -> list[T]:
+    """What ``action`` gave, run in a thread while another replica's ``change`` is uncommitted: it must be
+    blocked behind that change until the change commits."""
+    outcome: list[T] = []
+    with db.engine.connect() as replica:
+        replica.begin()
+        replica.execute(text(IN_FLIGHT[change]), {"team": team_id, "other": other_id})
+        thread = threading.Thread(target=lambda: outcome.append(action()))
+        thread.start()
+        _until_blocked_by(db, replica.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        assert not outcome  # blocked behind the change
+        replica.commit()
+    thread.join(timeout=30)
+    return outcome
 
 
 def _until_blocked_by(db: Database, pid: int, *, timeout: float = 30.0) -> None:
