@@ -170,25 +170,24 @@ def _reaction_events_of(update_id: int, reaction: JSON) -> list[ReactionEvent]:
     changes = [(e, False) for e in old if e not in new] + [(e, True) for e in new if e not in old]
     if not changes:
         return []
-    if (person := reaction.get("user")) is not None:
-        user: UserRef | None = _user_ref_of(person)
-    elif (actor := reaction.get("actor_chat")) is not None:
-        user = _chat_as_user_of(actor)
-    else:
-        user = None
+    user = _voter_of(reaction, chat_key="actor_chat")
     chat, message_id = _chat_ref_of(reaction["chat"]), str(reaction["message_id"])
     return [ReactionEvent(chat=chat, message_id=message_id, user=user, emoji=emoji, added=added,
                           event_id=f"{update_id}:{i}", stamp=update_id)
             for i, (emoji, added) in enumerate(changes)]
 
 
+def _voter_of(payload: JSON, *, chat_key: str) -> UserRef | None:
+    """The person who voted, or the chat they voted as (an anonymous admin, a channel); None when neither."""
+    if (person := payload.get("user")) is not None:
+        return _user_ref_of(person)
+    if (chat := payload.get(chat_key)) is not None:
+        return _chat_as_user_of(chat)
+    return None
+
+
 def _poll_answer_of(update_id: int, answer: JSON) -> PollAnswer:
     """As :func:`poll_answer`."""
-    if (person := answer.get("user")) is not None:
-        user: UserRef | None = _user_ref_of(person)
-    elif (voter := answer.get("voter_chat")) is not None:
-        user = _chat_as_user_of(voter)
-    else:
-        user = None
+    user = _voter_of(answer, chat_key="voter_chat")
     return PollAnswer(poll_id=str(answer["poll_id"]), user=user,
                       option_ids=tuple(int(i) for i in answer.get("option_ids", ())), stamp=update_id)
