@@ -50,6 +50,7 @@ import time
 import types
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ import handlers  # noqa: E402, F401  (registers the commands and the feedback ev
 from handlers.router import Router  # noqa: E402
 from storage.db import DEFAULT_SQLITE_SYNCHRONOUS, Database  # noqa: E402
 from storage.models import Activity, FeedbackCard, ProcessedEvent, Vote  # noqa: E402
+from storage.writer import writer_for  # noqa: E402
 from tests.fakes import slack_api as fake_slack  # noqa: E402
 from tests.fakes import telegram_api as fake_tg  # noqa: E402
 
@@ -239,17 +241,19 @@ async def slack_door(api_url: str, db: Database) -> AsyncIterator[tuple[str, Fee
 async def measure_slack(args: argparse.Namespace, db: Database, number: int) -> dict[str, Any]:
     """Both servers up at once, loaded in turn: ``--slices`` alternating windows each, so a change in the
     machine's load hits both alike."""
-    totals = {which: {"events": 0, "window": 0.0, "failed": 0, "redelivered": 0, "all_events": 0, "cpu": 0.0}
-              for which in ("bare", "ours")}
+    totals = {which: {"events": 0, "window": 0.0, "failed": 0, "redelivered": 0, "all_events": 0, "cpu": 0.0,
+                      "writer_cpu": 0.0} for which in ("bare", "ours")}
+    writer = writer_for(db)
     expected: dict[str, int] = {}
     async with (Service("slack", "--latency-ms", str(args.slack_latency_ms)) as fake, bare_bolt(fake.url) as bare,
                 slack_door(fake.url, db) as (ours, card)):
         urls = {"bare": bare, "ours": ours}
         for n in range(args.slices):
             for which in ("bare", "ours") if (n + number) % 2 else ("ours", "bare"):
-                cpu = time.process_time()
+                cpu, writer_cpu = time.process_time(), writer.cpu_seconds
                 result = await slack_load(urls[which], str(card.message_id), args, prefix=f"U{which[0]}{number}x{n}x")
                 result["cpu"] = time.process_time() - cpu
+                result["writer_cpu"] = writer.cpu_seconds - writer_cpu if which == "ours" else 0.0
                 for key in totals[which]:
                     totals[which][key] += result[key]
                 if which == "ours":
@@ -442,6 +446,64 @@ def sqlite_ceiling(db: Database, seconds: float = 2.0) -> tuple[float, float]:
     return rates[0], rates[1]
 
 
+VOTES_PER_BATCH = 24  # about the writer's batches under the Slack load (64 people in flight)
+
+
+def vote_statements_floor(db: Database, synchronous: str, votes: int = 4_800) -> float:
+    """CPU µs per vote of the statements a new voter's reaction runs (dedupe mark, order claim, present choices,
+    vote, member, interaction: the SQL and arguments the door sends, prepared beforehand) on a bare sqlite3
+    connection with the project's pragmas, in transactions of :data:`VOTES_PER_BATCH` — what the database itself
+    costs a vote, beside the writer's CPU per event in the Slack row. Foreign keys off (no card to point at):
+    a floor, slightly under what the checks add."""
+    from storage.community.members import _NOTE_MEMBER, _SQLITE_INTERACTION, InteractionKind, card_subject
+    from storage.events import _MARK
+    from storage.feedback.order import _PRESENT, _claim
+    from storage.feedback.votes import upsert_vote_statement
+
+    dialect = db.engine.dialect
+    now = fake_now()
+    stale = now - timedelta(days=1)
+    script: list[tuple[str, Any]] = []
+    for n in range(votes):
+        user = f"UFLOOR{n:07d}"
+        voter = f"slack:{user}"
+        script += [
+            _MARK["sqlite"].prepared(dialect, {"platform": "slack", "event_id": f"EvF{n}", "created_at": now}),
+            _claim("sqlite").prepared(dialect, {"card_id": 1, "voter": voter, "choice": "🔥", "present": True,
+                                                "stamp": n, "seen_at": now, "stale_before": stale}),
+            _PRESENT.prepared(dialect, {"card_id": 1, "voter": voter, "stale_before": stale}),
+            upsert_vote_statement("sqlite").prepared(dialect, {"card_id": 1, "team_id": 1, "scale": "rating",
+                                                              "voter": voter, "score": 5, "emoji": "🔥",
+                                                              "cast_at": now}),
+            _NOTE_MEMBER["sqlite"].prepared(dialect, {"team_id": 1, "platform": "slack", "user_id": user,
+                                                      "display_name": user, "now": now}),
+            # a fresh table numbers its members 1, 2, … in the order they come
+            _SQLITE_INTERACTION.prepared(dialect, {"member_id": n + 1, "team_id": 1,
+                                                   "kind": InteractionKind.REACTION.value,
+                                                   "subject": card_subject(1), "activity_id": 1, "now": now}),
+        ]
+    per_vote = len(script) // votes
+    connection = sqlite3.connect(db.engine.url.database or "", isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(f"PRAGMA synchronous={synchronous}")
+        cursor = connection.cursor()
+        started = time.thread_time()
+        for first in range(0, votes, VOTES_PER_BATCH):
+            cursor.execute("BEGIN IMMEDIATE")
+            for sql, arguments in script[first * per_vote:(first + VOTES_PER_BATCH) * per_vote]:
+                cursor.execute(sql, arguments).fetchall()
+            cursor.execute("COMMIT")
+        cpu = time.thread_time() - started
+        stored = connection.execute("SELECT count(*) FROM interaction JOIN community_member m ON m.id = member_id "
+                                    "JOIN vote ON vote.voter = 'slack:' || m.user_id").fetchone()[0]
+    finally:
+        connection.close()
+    if stored != votes:
+        raise SystemExit(f"the vote floor stored {stored} of {votes} votes")
+    return 1e6 * cpu / votes
+
+
 def fake_now() -> Any:
     from storage.models import utcnow
 
@@ -487,15 +549,16 @@ async def slack_round(number: int, args: argparse.Namespace, databases: FreshDat
           f"{slack['ours']['redelivered']} redelivered ids)")
     slack_ratio = our_slack / bare_slack
     bare_cpu, our_cpu = cpu_per_event(slack["bare"]), cpu_per_event(slack["ours"])
+    writer_cpu = 1e6 * slack["ours"]["writer_cpu"] / max(1, slack["ours"]["all_events"])
     print(f"                CPU per event: bare bolt {bare_cpu:6.0f} µs, the door {our_cpu:6.0f} µs "
-          f"({our_cpu / bare_cpu:.2f}x)")
+          f"({our_cpu / bare_cpu:.2f}x; its writer's thread {writer_cpu:.0f} µs of it)")
     print(f"                ratio {slack_ratio:.2f}x  (target ≥ {SLACK_RATIO_TARGET}x: "
           f"{'met' if slack_ratio >= SLACK_RATIO_TARGET else 'NOT met'}; ≥ {SLACK_TARGET:,}/s: "
           f"{'met' if our_slack >= SLACK_TARGET else 'NOT met'})")
     if not slack["ok"]:
         raise SystemExit("votes in the database differ from the votes sent")
     return {"slack_ratio": slack_ratio, "slack": our_slack, "bolt": bare_slack, "bolt_cpu": bare_cpu,
-            "slack_cpu": our_cpu}
+            "slack_cpu": our_cpu, "writer_cpu": writer_cpu}
 
 
 async def telegram_round(number: int, args: argparse.Namespace, databases: FreshDatabases) -> dict[str, float]:
@@ -530,8 +593,15 @@ def sqlite_round(databases: FreshDatabases) -> dict[str, float]:
         single, batched = ceiling[synchronous]
         print(f"    SQLite      project pragmas, synchronous={synchronous:<6}: {single:8.0f} single-event "
               f"transactions/s, {batched:8.0f} events/s in batches of 100")
+    db = databases.fresh()
+    try:
+        floor = vote_statements_floor(db, databases.synchronous)
+    finally:
+        db.dispose()
+    print(f"                a new voter's reaction: its six statements on bare sqlite3, {VOTES_PER_BATCH} votes a "
+          f"transaction (synchronous={databases.synchronous}): {floor:.0f} µs CPU per vote")
     single, batched = ceiling[databases.synchronous]
-    return {"sqlite1": single, "sqlite100": batched}
+    return {"sqlite1": single, "sqlite100": batched, "vote_floor": floor}
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -543,10 +613,11 @@ async def run(args: argparse.Namespace) -> None:
     print(f"medians of {len(rounds)} rounds:")
     for key, label in (("bolt", "bare bolt"), ("slack", "Slack door"), ("slack_ratio", "Slack ratio"),
                        ("bolt_cpu", "bolt µs/event"), ("slack_cpu", "door µs/event"),
+                       ("writer_cpu", "writer µs/event"),
                        ("ptb", "PTB polling"), ("telegram", "Telegram door"), ("telegram_ratio", "Telegram ratio"),
                        ("ptb_cpu", "PTB µs/update"), ("telegram_cpu", "door µs/update"),
                        ("sqlite1", "SQLite 1/txn"),
-                       ("sqlite100", "SQLite 100/txn")):
+                       ("sqlite100", "SQLite 100/txn"), ("vote_floor", "vote floor µs")):
         if key in rounds[0]:
             print(f"    {label:<15} {statistics.median(r[key] for r in rounds):10.2f}")
 

@@ -137,6 +137,12 @@ class DriverStatement:
         compiled = self._for(bound.dialect)
         return self._run(bound, compiled.sql, [_arguments(compiled, row) for row in rows], many=True)
 
+    def prepared(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL and the driver's arguments that :meth:`execute` would send: for measuring what the database
+        itself costs beside what running the statement costs (bench/bench_reactions.py)."""
+        compiled = self._for(dialect)
+        return compiled.sql, _arguments(compiled, params)
+
     def _run(self, bound: _Bound, sql: str, args: Any, *, many: bool) -> Any:
         connection = bound.connection
         observed = self.observed and (connection._has_events or connection.engine._has_events)

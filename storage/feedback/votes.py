@@ -59,10 +59,9 @@ def dialect_insert(dialect: str) -> Any:
     return sqlite.insert
 
 
-def _upsert_vote(session: Session) -> DriverStatement:
+def upsert_vote_statement(dialect: str) -> DriverStatement:
     """``INSERT … ON CONFLICT (card_id, voter) DO UPDATE`` with bound parameters, built once per dialect (a
     statement built per vote costs more than running it) and run on the driver's cursor (storage.driver)."""
-    dialect = session.get_bind().dialect.name
     statement = _UPSERTS.get(dialect)
     if statement is None:
         insert = dialect_insert(dialect)(_VOTE).values({name: bindparam(name) for name in _VOTE_COLUMNS})
@@ -87,7 +86,7 @@ def cast_vote(
         raise ValueError(f"score {score} is outside the {card.scale} scale")
     params = {"card_id": card.id, "team_id": card.team_id, "scale": card.scale, "voter": voter, "score": score,
               "emoji": emoji, "cast_at": now}
-    _upsert_vote(session).execute(session, params)
+    upsert_vote_statement(session.get_bind().dialect.name).execute(session, params)
 
 
 def withdraw_vote(session: Session, *, card: VotedCard, voter: str, emoji: str | None = None) -> bool:

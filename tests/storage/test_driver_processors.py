@@ -49,3 +49,21 @@ def test_columns_of_one_type_share_one_processor_so_a_value_is_converted_once():
     first = [_processed(member_now, value) for value in (now, day_before)]
     again = [_processed(member_now, value) for value in (now, day_before, now)]
     assert again[0] is first[0] and again[1] is first[1] and again[2] is first[0]
+
+
+def test_prepared_is_what_execute_sends_to_the_driver(db):
+    """The benchmark's vote floor runs prepared statements on a bare connection: they must be the very SQL and
+    arguments a door's vote sends."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, object]] = []
+    params = {"platform": "slack", "event_id": "Ev1", "created_at": TIMES[0]}
+    statement = _MARK["sqlite"]
+    observed = type(statement)(statement.statement, observed=True)
+    event.listen(db.engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, args, context, many: sent.append((sql, args)))
+    with db.session() as session:
+        observed.execute(session, params)
+
+    assert sent[-1] == statement.prepared(db.engine.dialect, params)
+    assert sent[-1][1] == ("slack", "Ev1", "2026-12-02 13:01:02.000003")

@@ -210,3 +210,13 @@ async def test_each_unit_is_given_up_at_its_own_deadline(db):
     assert 0.2 <= given_up["soon"] < 0.6 <= given_up["late"]
     assert await writer.submit(mark("after")) == "after"
     assert marked(db) == {"after"}
+
+
+async def test_the_cpu_its_thread_spends_on_batches_is_counted(db):
+    """The benchmark splits a door's CPU per event into the writer's and the rest with this."""
+    writer = Writer(db)
+    assert writer.cpu_seconds == 0.0
+
+    await asyncio.gather(*(writer.submit(mark(f"e{n}")) for n in range(200)))
+
+    assert 0.0 < writer.cpu_seconds < time.process_time()
