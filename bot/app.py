@@ -13,20 +13,24 @@ import signal
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
-from bot.health import HealthServer
 from bot.inbox import name_replica
-from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers import Router
 from handlers.core import Messenger
 from storage.db import Database
 from storage.faults import classify, first_line
+
+if TYPE_CHECKING:
+    # Only with METRICS_PORT: the health server's aiohttp and the Prometheus client are imported when one is
+    # wanted (health_server, bot.cli.run), not on every start of the console.
+    from bot.health import HealthServer
+    from bot.metrics import Metrics
 
 log = logging.getLogger(f"devrelbot.{__name__}")
 
@@ -57,6 +61,8 @@ def health_server(settings: Settings, db: Database, doors: list[Door], metrics: 
     """The /healthz, /readyz and /metrics server when METRICS_PORT is set (and metrics are collected)."""
     if settings.metrics_port is None or metrics is None:
         return None
+    from bot.health import HealthServer
+
     return HealthServer(db, doors, metrics, port=settings.metrics_port)
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from bot.health import HealthServer
+    from bot.metrics import Metrics
     from handlers.router import Router
     from storage.db import Database
     from storage.models import Member, Team
@@ -53,9 +54,12 @@ def run() -> None:
     """Run every door whose tokens are set; with none, open the local console."""
     settings = _setup()
     from bot.app import build_router, health_server, platform_doors, serve
-    from bot.metrics import Metrics
 
-    metrics = Metrics() if settings.metrics_port is not None else None
+    metrics: Metrics | None = None
+    if settings.metrics_port is not None:
+        from bot.metrics import Metrics  # the Prometheus client only when something will scrape it
+
+        metrics = Metrics()
     db, router = build_router(settings, metrics=metrics)
     doors = platform_doors(settings, router, metrics)
     if not doors:

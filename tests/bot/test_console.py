@@ -84,6 +84,34 @@ def test_run_without_tokens_opens_the_console_and_says_so(tmp_path, command):
         assert "starting the local console" in result.stderr
 
 
+# `devrelbot run` in-process, then which of these packages it loaded (as bench/bench_startup.py lists them).
+LOADED_PROBE = """\
+import runpy, sys
+sys.argv = ["devrelbot", "run"]
+try:
+    runpy.run_module("bot", run_name="__main__")
+except SystemExit:
+    pass
+print("LOADED", *sorted({m.split(".")[0] for m in sys.modules} & {"alembic", "aiohttp", "prometheus_client"}),
+      file=sys.stderr)
+"""
+
+
+def test_the_console_starts_on_a_migrated_database_without_alembic_or_the_health_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "METRICS_PORT"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}", LOG_LEVEL="WARNING")
+
+    def start() -> list[str]:
+        result = subprocess.run([sys.executable, "-c", LOADED_PROBE], input="/help\n", capture_output=True,
+                                text=True, cwd=tmp_path, env=env, timeout=60, check=True)
+        assert "/log — Log a talk" in result.stdout
+        return next(line for line in result.stderr.splitlines() if line.startswith("LOADED")).split()[1:]
+
+    assert start() == ["alembic"]  # the first start migrates the new database
+    # Later starts find it at head and read no further; no METRICS_PORT, so no aiohttp server nor Prometheus.
+    assert start() == []
+
+
 def test_a_bad_setting_stops_start_up_naming_it(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DEFAULT_TIMEZONE": "Mars/Olympus"}
     result = subprocess.run([sys.executable, "-m", "bot", "run"], input="", capture_output=True, text=True,
