@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -12,13 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.console import Console
 
-from bot.settings import Settings, SettingsError, load_settings
-
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from bot.health import HealthServer
     from bot.metrics import Metrics
+    from bot.settings import Settings
     from handlers.router import Router
     from storage.db import Database
     from storage.models import Member, Team
@@ -33,7 +33,36 @@ app.add_typer(db_app, name="db")
 err = Console(stderr=True, highlight=False)
 
 
+# Importing the layers builds some 150,000 objects that live as long as the process (SQLAlchemy's and pydantic's
+# machinery, the models, every command) and makes little garbage, yet the cyclic collector walks them
+# again and again while they are built: about a fifth of the console's start-up (bench/bench_startup.py). So
+# main() pauses the collector until they are imported (_settings imports them, and every command reads its
+# settings first), then freezes what was built out of later collections (it stays for the process's life, and
+# full collections while serving need not walk it) and resumes it. Only main() pauses it: the tests call ``app``.
+_collector_paused = False
+
+
+def _pause_collector() -> None:
+    global _collector_paused
+    if gc.isenabled():
+        gc.disable()
+        _collector_paused = True
+
+
+def _resume_collector() -> None:
+    global _collector_paused
+    if _collector_paused:
+        gc.freeze()
+        gc.enable()
+        _collector_paused = False
+
+
 def _settings(**overrides: str) -> Settings:
+    try:
+        # Here, not at the top: this import brings in every layer (through handlers.i18n), see _pause_collector.
+        from bot.settings import SettingsError, load_settings
+    finally:
+        _resume_collector()
     try:
         return load_settings(**overrides)
     except SettingsError as error:
@@ -512,10 +541,13 @@ def _report_errors(errors: list[str], *, imported: bool) -> int:
 
 
 def main() -> None:
+    _pause_collector()
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    finally:
+        _resume_collector()  # a command that never read its settings (--help, a bad option)
 
 
 if __name__ == "__main__":

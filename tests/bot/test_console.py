@@ -112,6 +112,41 @@ def test_the_console_starts_on_a_migrated_database_without_alembic_or_the_health
     assert start() == []
 
 
+# `devrelbot run` as its entry point starts it, reporting the collector's state when the console reads its first line.
+COLLECTOR_PROBE = """\
+import gc, io, sys
+
+class Stdin(io.StringIO):
+    seen = None
+
+    def readline(self, *args):
+        Stdin.seen = Stdin.seen or (gc.isenabled(), gc.get_freeze_count())
+        return super().readline(*args)
+
+sys.stdin, sys.argv = Stdin("/help\\n"), ["devrelbot", "run"]
+import bot.cli
+layers_imported_with_the_cli = "sqlalchemy" in sys.modules
+try:
+    bot.cli.main()
+except SystemExit:
+    pass
+print("COLLECTOR", layers_imported_with_the_cli, *Stdin.seen, file=sys.stderr)
+"""
+
+
+def test_the_start_up_imports_the_layers_with_the_collector_paused_and_serves_with_it_on(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}", LOG_LEVEL="WARNING")
+    result = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE], capture_output=True, text=True, cwd=tmp_path,
+                            env=env, timeout=60, check=True)
+    assert "/log — Log a talk" in result.stdout
+    _, imported_early, collecting, frozen = next(
+        line for line in result.stderr.splitlines() if line.startswith("COLLECTOR")).split()
+    assert imported_early == "False"  # the layers come after main() paused the collector, not with bot.cli
+    assert collecting == "True"  # serving with the collector on, as any long-running process
+    assert int(frozen) > 100_000  # what start-up built is left out of later collections
+
+
 def test_a_bad_setting_stops_start_up_naming_it(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "DEFAULT_TIMEZONE": "Mars/Olympus"}
     result = subprocess.run([sys.executable, "-m", "bot", "run"], input="", capture_output=True, text=True,
