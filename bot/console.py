@@ -11,11 +11,8 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from prompt_toolkit import PromptSession
-from prompt_toolkit.history import FileHistory, History, InMemoryHistory
-from prompt_toolkit.patch_stdout import patch_stdout
 from rich.console import Console
 from rich.text import Text
 
@@ -35,6 +32,9 @@ from handlers.core import (
 )
 from handlers.i18n import _, use_locale
 from handlers.router import Router, parse_command_line
+
+if TYPE_CHECKING:
+    from prompt_toolkit.history import History
 
 LOCAL_CHAT = ChatRef(platform="console", chat_id="local")
 QUIT_WORDS = ("/quit", "/exit", "quit", "exit")
@@ -155,6 +155,11 @@ class ConsoleDoor:
     async def _run_interactive(self) -> None:
         """prompt_toolkit: line editing and history; Ctrl-D and Ctrl-C at the prompt leave. (Ctrl-C while a
         command runs is a SIGINT: asyncio.run cancels this task, and the CLI ends quietly.)"""
+        # Imported here: only a terminal needs line editing, and a piped console (a script, a test) starts
+        # without it (about 0.05 s).
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.patch_stdout import patch_stdout
+
         with use_locale(await self._language()):
             self.console.print(_("devrelbot console — type /help, or /quit to leave."))
         prompt: PromptSession[str] = PromptSession(history=self._history())
@@ -176,6 +181,8 @@ class ConsoleDoor:
             await self.handle_line(line)
 
     def _history(self) -> History:
+        from prompt_toolkit.history import FileHistory, InMemoryHistory
+
         path = self.history or history_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

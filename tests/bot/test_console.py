@@ -92,12 +92,12 @@ try:
     runpy.run_module("bot", run_name="__main__")
 except SystemExit:
     pass
-print("LOADED", *sorted({m.split(".")[0] for m in sys.modules} & {"alembic", "aiohttp", "prometheus_client"}),
-      file=sys.stderr)
+loaded = {m.split(".")[0] for m in sys.modules}
+print("LOADED", *sorted(loaded & {"alembic", "aiohttp", "prometheus_client", "prompt_toolkit"}), file=sys.stderr)
 """
 
 
-def test_the_console_starts_on_a_migrated_database_without_alembic_or_the_health_server(tmp_path):
+def test_a_piped_console_starts_on_a_migrated_database_without_alembic_the_health_server_or_line_editing(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "METRICS_PORT"))}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}", LOG_LEVEL="WARNING")
 
@@ -108,7 +108,8 @@ def test_the_console_starts_on_a_migrated_database_without_alembic_or_the_health
         return next(line for line in result.stderr.splitlines() if line.startswith("LOADED")).split()[1:]
 
     assert start() == ["alembic"]  # the first start migrates the new database
-    # Later starts find it at head and read no further; no METRICS_PORT, so no aiohttp server nor Prometheus.
+    # Later starts find it at head and read no further; no METRICS_PORT, so no aiohttp server nor Prometheus;
+    # stdin is a pipe, so no prompt_toolkit (tests/bot/test_console_terminal.py drives it on a terminal).
     assert start() == []
 
 
