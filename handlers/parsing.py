@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from babel.dates import get_month_names
@@ -101,6 +102,7 @@ RELATIVE_DAYS = {
 DATE_FORMS = "2026-11-20, 20.11.2026, 20.11, 20 ноября, 20 Nov 2026, today, yesterday, tomorrow, сегодня, вчера, завтра"
 
 
+@cache  # built on first use, not at import: reading CLDR's data for every language is ~20 ms of each start-up
 def _month_words() -> dict[str, int]:
     """Month names in every language the bot speaks, as Babel's CLDR data spells them (ноября, нояб., ноябрь,
     November, Nov), plus the three-letter stems people type (ноя, сен)."""
@@ -113,9 +115,6 @@ def _month_words() -> dict[str, int]:
                     words.setdefault(name, int(month))
                     words.setdefault(name[:3], int(month))
     return words
-
-
-MONTH_WORDS = _month_words()
 
 
 @dataclass(frozen=True)
@@ -213,8 +212,9 @@ def _looks_like_month(word: str) -> bool:
     word = word.lower().rstrip(".")
     if not word.isalpha():
         return False
-    return word in MONTH_WORDS or (
-        len(word) >= 4 and bool(difflib.get_close_matches(word, list(MONTH_WORDS), n=1, cutoff=0.8))
+    month_words = _month_words()
+    return word in month_words or (
+        len(word) >= 4 and bool(difflib.get_close_matches(word, list(month_words), n=1, cutoff=0.8))
     )
 
 
@@ -262,8 +262,8 @@ def parse_date(word: str, *, today: date, example: str = LOG_EXAMPLE) -> date:
         day, month, year = (int(g) for g in m.groups())
     elif m := _DAY_MONTH.match(lowered):
         day, month, year = int(m.group(1)), int(m.group(2)), None
-    elif (m := _WORD_DATE.match(lowered)) and m.group(2) in MONTH_WORDS:
-        day, month = int(m.group(1)), MONTH_WORDS[m.group(2)]
+    elif (m := _WORD_DATE.match(lowered)) and m.group(2) in _month_words():
+        day, month = int(m.group(1)), _month_words()[m.group(2)]
         year = int(m.group(3)) if m.group(3) else None
     else:
         raise UserError(
