@@ -154,7 +154,13 @@ class ConsoleDoor:
 
     async def _run_interactive(self) -> None:
         """prompt_toolkit: line editing and history; Ctrl-D and Ctrl-C at the prompt leave. (Ctrl-C while a
-        command runs is a SIGINT: asyncio.run cancels this task, and the CLI ends quietly.)"""
+        command runs is a SIGINT: asyncio.run cancels this task, and the CLI ends quietly.)
+
+        SIGINT stays asyncio.run's at every moment, the prompt's included (handle_sigint=False). prompt_toolkit's
+        own handler only feeds a Ctrl-C key to its running prompt, and it is installed before the prompt takes
+        the terminal (raw mode: Ctrl-C is a key) and removed after it hands it back (cooked: Ctrl-C is SIGINT). A
+        Ctrl-C typed just after Enter, or with the line typed ahead, reached a prompt that was over: it was lost
+        (logging a traceback) and the command ran."""
         # Imported here: only a terminal needs line editing, and a piped console (a script, a test) starts
         # without it (about 0.05 s).
         from prompt_toolkit import PromptSession
@@ -166,7 +172,7 @@ class ConsoleDoor:
         with patch_stdout(raw=True):  # a reminder printed while someone types does not garble the prompt
             while True:
                 try:
-                    line = await prompt.prompt_async("> ")
+                    line = await prompt.prompt_async("> ", handle_sigint=False)
                 except (EOFError, KeyboardInterrupt):
                     return
                 if line.strip().lower() in QUIT_WORDS:
