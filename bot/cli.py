@@ -118,9 +118,11 @@ def console() -> None:
 def _run_console(router: Router, db: Database, health: HealthServer | None = None,
                  deleted_retention: timedelta | None = None) -> None:
     from bot.app import run_console
+    from bot.console import quitting_at_the_first_ctrl_c
 
+    session = run_console(router, db=db, health=health, deleted_retention=deleted_retention)
     try:
-        asyncio.run(run_console(router, db=db, health=health, deleted_retention=deleted_retention))
+        asyncio.run(quitting_at_the_first_ctrl_c(session))
     except KeyboardInterrupt:
         pass
 

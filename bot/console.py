@@ -8,9 +8,12 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
+import signal
 import sys
 import threading
+from collections.abc import Awaitable
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
@@ -65,6 +68,28 @@ def to_rich(text: str) -> Text:
         else:
             out.append(span.text, style=style or None)
     return out
+
+
+async def quitting_at_the_first_ctrl_c(session: Awaitable[None]) -> None:
+    """The console process's session, run by asyncio.run in the main thread: its first Ctrl-C quits (asyncio.run
+    cancels the session and raises KeyboardInterrupt, which the CLI ends quietly). After that press, or once the
+    session is over, the process only winds down (a command's thread finishing, the database closing): a second
+    press there would raise KeyboardInterrupt wherever it lands, with a traceback, or kill the process. So from
+    then on Ctrl-C is ignored — for good: the process is quitting."""
+    asyncio_handler = signal.getsignal(signal.SIGINT)
+    if not callable(asyncio_handler) or threading.current_thread() is not threading.main_thread():
+        await session
+        return
+
+    def first_press(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        asyncio_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, first_press)
+    try:
+        await session
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class ConsoleMessenger:

@@ -60,3 +60,11 @@ def test_ctrl_c_while_a_command_runs_quits_without_a_traceback(tmp_path):
     child.send("/stats quarter\r")
     child.send(CTRL_C)
     finish(child)
+
+
+def test_ctrl_c_pressed_again_and_again_quits_without_a_traceback(tmp_path):
+    child = spawn(tmp_path)
+    child.send("/stats quarter\r")
+    for _ in range(3):  # an impatient person: the first press quits, the next land while the console winds down
+        child.send(CTRL_C)
+    finish(child)
