@@ -30,12 +30,26 @@ class Keyboard(io.StringIO):
         return True
 
 
+@contextmanager
+def sigint_as_in_a_terminal() -> Iterator[None]:
+    """SIGINT's handler as a process started from a shell's prompt has it, so asyncio.run takes it over as in the
+    CLI (tests run in a background job start with SIGINT ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("moment", ["takes", "hands back"], ids=lambda m: f"as the prompt {m} the terminal")
 def test_ctrl_c_while_the_terminal_is_not_raw_quits(
     tmp_path: Path, router: Router, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, moment: str
 ) -> None:
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # so asyncio.run handles SIGINT, as in the CLI
-    with create_pipe_input() as terminal, create_app_session(input=terminal, output=DummyOutput()):
+    with (
+        sigint_as_in_a_terminal(),
+        create_pipe_input() as terminal,
+        create_app_session(input=terminal, output=DummyOutput()),
+    ):
         raw_mode = terminal.raw_mode
 
         @contextmanager

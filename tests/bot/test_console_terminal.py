@@ -4,6 +4,7 @@ Ctrl-C / Ctrl-D quit at once and cleanly — no traceback, exit status 0."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -13,13 +14,19 @@ import pytest
 CTRL_C, CTRL_D, BACKSPACE, UP = "\x03", "\x04", "\x7f", "\x1b[A"
 
 
+def as_from_a_terminal() -> None:
+    """The console started from a shell's prompt has SIGINT's default disposition; a test run in a background job
+    (`pytest &`, which ignores SIGINT) would hand its ignoring down, and Ctrl-C could never quit the child."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(tmp_path: Path) -> pexpect.spawn:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "LOG_LEVEL": "WARNING",
            "XDG_STATE_HOME": str(tmp_path / "state"), "TERM": "xterm", "COLUMNS": "200", "LINES": "50",
            "PROMPT_TOOLKIT_NO_CPR": "1"}  # pexpect does not answer the cursor-position query a terminal would
     env = {k: v for k, v in env.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
     child = pexpect.spawn(sys.executable, ["-m", "bot", "console"], cwd=str(tmp_path), env=env,
-                          encoding="utf-8", timeout=60, dimensions=(50, 200))
+                          encoding="utf-8", timeout=60, dimensions=(50, 200), preexec_fn=as_from_a_terminal)
     child.expect_exact("/quit to leave")
     child.expect_exact(">")  # the prompt (drawn with cursor moves, so no literal "> ")
     return child
