@@ -4,6 +4,7 @@ clock, a router, and a guard that fails any test reaching beyond this machine.""
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import shutil
 import socket
@@ -55,6 +56,22 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+
+
+@pytest.fixture(autouse=True)
+def logging_ends_with_the_test() -> Iterator[None]:
+    """A CLI run in a test configures the root logger (bot.logs.configure_logging) with a handler on the stderr of
+    the moment — under CliRunner a buffer closed when the run returns — and its own levels. Afterwards the handlers
+    it added go (pytest's own come and go with each phase and are left to it) and the levels are as before, so a
+    later test's records never go to a closed stream (tests/test_logging_isolation.py)."""
+    root, bot = logging.getLogger(), logging.getLogger("devrelbot")
+    before, root_level, bot_level = set(root.handlers), root.level, bot.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in before and type(handler) is logging.StreamHandler:
+            root.removeHandler(handler)
+    root.setLevel(root_level)
+    bot.setLevel(bot_level)
 
 
 # --- PostgreSQL must be there when it is configured ------------------------------------------------
